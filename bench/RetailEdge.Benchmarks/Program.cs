@@ -1,0 +1,3 @@
+using RetailEdge.Benchmarks;
+
+return await BenchmarkRunner.RunAsync(args).ConfigureAwait(false);

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what the tests and the lake need, when missing. Safe to run again.
+#  - mosquitto (Debian) for MQTT interop and the store-broker ingest tests
+#  - azurite, mqtt, aedes (npm, pinned) into .tools/node for Azure Storage and MQTT interop
+#  - libduckdb.so 1.5.6 (from its npm package) into .tools/duckdb, unless RETAILEDGE_DUCKDB_LIB points at one
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tools="$root/.tools"
+mkdir -p "$tools"
+
+if ! command -v mosquitto >/dev/null 2>&1 && [ ! -x /usr/sbin/mosquitto ]; then
+  echo "setup: installing mosquitto"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto mosquitto-clients >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto mosquitto-clients >/dev/null
+  fi
+fi
+
+node_dir="$tools/node"
+if [ ! -d "$node_dir/node_modules/azurite" ] || [ ! -d "$node_dir/node_modules/mqtt" ] || [ ! -d "$node_dir/node_modules/aedes" ]; then
+  echo "setup: installing azurite, mqtt, aedes (npm)"
+  mkdir -p "$node_dir"
+  [ -f "$node_dir/package.json" ] || echo '{"name":"retailedge-test-tools","private":true}' > "$node_dir/package.json"
+  (cd "$node_dir" && npm install --no-audit --no-fund --loglevel=error azurite@3.35.0 mqtt@5.16.0 aedes@1.2.0 >/dev/null)
+fi
+
+"$root/scripts/fetch-duckdb.sh"

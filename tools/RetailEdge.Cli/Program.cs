@@ -1,0 +1,3 @@
+using RetailEdge.Cli;
+
+return await CliApp.RunAsync(args).ConfigureAwait(false);
