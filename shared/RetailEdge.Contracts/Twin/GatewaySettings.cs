@@ -1,0 +1,171 @@
+using System.Text.Json;
+
+namespace RetailEdge.Contracts.Twin;
+
+/// <summary>
+/// StoreGateway's settings from its module twin's desired properties (ARCHITECTURE.md §6). Durations
+/// are whole seconds on the wire (twin values are JSON numbers) and <see cref="TimeSpan"/> here.
+/// </summary>
+public sealed record GatewaySettings
+{
+    /// <summary>Twin desired properties are at most 32 KB in total (PROTOCOLS.md).</summary>
+    public const int MaxDesiredBytes = 32 * 1024;
+
+    /// <summary>IoT Hub's message limit is 256 KB including properties; stay well under it.</summary>
+    public const int HardMaxBatchBytes = 200 * 1024;
+
+    public const string CompressionGzip = "gzip";
+    public const string CompressionNone = "none";
+    public const string DropOldest = "drop_oldest";
+    public const string RejectNew = "reject_new";
+
+    public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan AllowedLateness { get; init; } = TimeSpan.FromSeconds(120);
+
+    public TimeSpan SendInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Seal a batch when its JSON (before gzip) reaches this size.</summary>
+    public int MaxBatchBytes { get; init; } = 64 * 1024;
+
+    public string Compression { get; init; } = CompressionGzip;
+
+    public bool ForwardRaw { get; init; }
+
+    public int RetentionDays { get; init; } = 7;
+
+    public int DiskBudgetMb { get; init; } = 1024;
+
+    /// <summary>What goes when the disk budget is reached: drop_oldest unsent batches (alerts last) or reject_new events.</summary>
+    public string DropPolicy { get; init; } = DropOldest;
+
+    public bool LowStockAlerts { get; init; } = true;
+
+    /// <summary>Relative difference between POS and catalogue unit price that raises price_mismatch.</summary>
+    public decimal PriceMismatchTolerance { get; init; } = 0.01m;
+
+    public static GatewaySettings Default { get; } = new();
+
+    /// <summary>
+    /// Applies a desired-properties document or patch on top of <paramref name="current"/>. Returns
+    /// the new settings, or an error naming the offending property (the caller keeps
+    /// <paramref name="current"/> and reports the error as configError). Keys starting with '$' and
+    /// <c>referenceData</c> are not settings and are skipped. Never throws on bad input.
+    /// </summary>
+    public static (GatewaySettings? Settings, string? Error) Apply(GatewaySettings current, JsonElement desired)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        if (desired.ValueKind != JsonValueKind.Object)
+        {
+            return (null, "desired properties must be a JSON object");
+        }
+        var size = desired.GetRawText().Length;
+        if (size > MaxDesiredBytes)
+        {
+            return (null, $"desired properties are {size} bytes, more than the twin limit of {MaxDesiredBytes}");
+        }
+        var next = current;
+        foreach (var property in desired.EnumerateObject())
+        {
+            var value = property.Value;
+            string? error = null;
+            switch (property.Name)
+            {
+                case "windowSeconds":
+                    error = Int(value, 60, 3600, out var window);
+                    if (error is null && window % 60 != 0)
+                    {
+                        error = "must be a whole number of minutes (a multiple of 60)";
+                    }
+                    if (error is null)
+                    {
+                        next = next with { Window = TimeSpan.FromSeconds(window) };
+                    }
+                    break;
+                case "allowedLatenessSeconds":
+                    error = Int(value, 0, 7 * 86400, out var lateness);
+                    next = error is null ? next with { AllowedLateness = TimeSpan.FromSeconds(lateness) } : next;
+                    break;
+                case "sendIntervalSeconds":
+                    error = Int(value, 1, 3600, out var send);
+                    next = error is null ? next with { SendInterval = TimeSpan.FromSeconds(send) } : next;
+                    break;
+                case "maxBatchBytes":
+                    error = Int(value, 4096, HardMaxBatchBytes, out var bytes);
+                    next = error is null ? next with { MaxBatchBytes = bytes } : next;
+                    break;
+                case "compression":
+                    error = OneOf(value, [CompressionGzip, CompressionNone], out var compression);
+                    next = error is null ? next with { Compression = compression! } : next;
+                    break;
+                case "forwardRaw":
+                    error = Bool(value, out var raw);
+                    next = error is null ? next with { ForwardRaw = raw } : next;
+                    break;
+                case "retentionDays":
+                    error = Int(value, 1, 365, out var days);
+                    next = error is null ? next with { RetentionDays = days } : next;
+                    break;
+                case "diskBudgetMb":
+                    error = Int(value, 16, 1_000_000, out var budget);
+                    next = error is null ? next with { DiskBudgetMb = budget } : next;
+                    break;
+                case "dropPolicy":
+                    error = OneOf(value, [DropOldest, RejectNew], out var policy);
+                    next = error is null ? next with { DropPolicy = policy! } : next;
+                    break;
+                case "lowStockAlerts":
+                    error = Bool(value, out var alerts);
+                    next = error is null ? next with { LowStockAlerts = alerts } : next;
+                    break;
+                case "priceMismatchTolerance":
+                    if (value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var tolerance) && tolerance is >= 0m and <= 1m)
+                    {
+                        next = next with { PriceMismatchTolerance = tolerance };
+                    }
+                    else
+                    {
+                        error = "must be a number from 0 to 1";
+                    }
+                    break;
+                case "referenceData":
+                    break;
+                default:
+                    if (property.Name.StartsWith('$'))
+                    {
+                        break;
+                    }
+                    error = "is not a StoreGateway setting";
+                    break;
+            }
+            if (error is not null)
+            {
+                var name = property.Name.Length > 64 ? property.Name[..64] + "…" : property.Name;
+                return (null, $"{name}: {error}");
+            }
+        }
+        return (next, null);
+    }
+
+    private static string? Int(JsonElement value, int min, int max, out int result)
+    {
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out result) && result >= min && result <= max)
+        {
+            return null;
+        }
+        result = 0;
+        return $"must be a whole number from {min} to {max}";
+    }
+
+    private static string? Bool(JsonElement value, out bool result)
+    {
+        result = value.ValueKind == JsonValueKind.True;
+        return value.ValueKind is JsonValueKind.True or JsonValueKind.False ? null : "must be true or false";
+    }
+
+    private static string? OneOf(JsonElement value, string[] allowed, out string? result)
+    {
+        result = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        return result is not null && allowed.Contains(result) ? null : "must be one of " + string.Join(", ", allowed);
+    }
+}
