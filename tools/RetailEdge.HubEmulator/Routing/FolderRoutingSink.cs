@@ -1,0 +1,67 @@
+namespace RetailEdge.HubEmulator.Routing;
+
+/// <summary>
+/// Writes routed batches under a local folder: the content goes to a hidden temp file in the
+/// target folder, is flushed to disk, and is then moved to its final name without overwrite,
+/// so a reader never sees a partial file.
+/// </summary>
+public sealed class FolderRoutingSink : IRoutingSink
+{
+    private const int MaxSuffix = 999;
+    private readonly string _root;
+
+    public FolderRoutingSink(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        _root = Path.GetFullPath(root);
+    }
+
+    public string Description => "folder " + _root;
+
+    public async Task<string> WriteNewAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var target = Path.GetFullPath(Path.Combine(_root, name));
+        if (!target.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"routing name '{name}' leaves the routing folder", nameof(name));
+        }
+        var directory = Path.GetDirectoryName(target)!;
+        Directory.CreateDirectory(directory);
+        var temp = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
+            {
+                await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+            for (var n = 0; n <= MaxSuffix; n++)
+            {
+                var candidate = n == 0 ? target : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{target}-{n:00}");
+                if (File.Exists(candidate))
+                {
+                    continue;
+                }
+                try
+                {
+                    File.Move(temp, candidate, overwrite: false);
+                    return n == 0 ? name : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{name}-{n:00}");
+                }
+                catch (IOException) when (File.Exists(candidate))
+                {
+                    // another writer took the name between the check and the move: try the next
+                }
+            }
+            throw new IOException($"more than {MaxSuffix} batches for {name}");
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+}
