@@ -16,7 +16,7 @@ public static class StoreEventJson
     public static byte[] Serialize(StoreEvent storeEvent)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, ContractsJson.WriterOptions))
         {
             Write(writer, storeEvent);
         }

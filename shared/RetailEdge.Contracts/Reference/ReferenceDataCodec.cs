@@ -19,7 +19,7 @@ public static class ReferenceDataCodec
     {
         ArgumentNullException.ThrowIfNull(set);
         var json = new ArrayBufferWriter<byte>(set.Items.Count * 32 + 64);
-        using (var w = new Utf8JsonWriter(json))
+        using (var w = new Utf8JsonWriter(json, ContractsJson.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteNumber("storeId", set.StoreId);

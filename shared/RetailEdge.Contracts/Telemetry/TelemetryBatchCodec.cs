@@ -42,7 +42,7 @@ public static class TelemetryBatchCodec
     {
         ArgumentNullException.ThrowIfNull(batch);
         var buffer = new ArrayBufferWriter<byte>(4096);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, ContractsJson.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("schema", batch.Schema);

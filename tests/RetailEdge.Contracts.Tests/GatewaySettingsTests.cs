@@ -1,0 +1,74 @@
+using System.Text.Json;
+using RetailEdge.Contracts.Twin;
+
+namespace RetailEdge.Contracts.Tests;
+
+public class GatewaySettingsTests
+{
+    private static (GatewaySettings? Settings, string? Error) Apply(string json, GatewaySettings? current = null)
+    {
+        using var document = JsonDocument.Parse(json);
+        return GatewaySettings.Apply(current ?? GatewaySettings.Default, document.RootElement);
+    }
+
+    [Fact]
+    public void Apply_ValidPatch_ChangesOnlyWhatItNames()
+    {
+        var (settings, error) = Apply("{\"windowSeconds\":300,\"compression\":\"none\",\"$version\":7,\"referenceData\":{}}");
+
+        Assert.Null(error);
+        Assert.Equal(TimeSpan.FromMinutes(5), settings!.Window);
+        Assert.Equal(GatewaySettings.CompressionNone, settings.Compression);
+        Assert.Equal(GatewaySettings.Default.SendInterval, settings.SendInterval);
+    }
+
+    [Theory]
+    [InlineData("{\"windowSeconds\":\"60\"}", "windowSeconds")]
+    [InlineData("{\"windowSeconds\":-60}", "windowSeconds")]
+    [InlineData("{\"windowSeconds\":90}", "whole number of minutes")]
+    [InlineData("{\"maxBatchBytes\":300000}", "maxBatchBytes")]
+    [InlineData("{\"compression\":\"zip\"}", "compression")]
+    [InlineData("{\"forwardRaw\":1}", "forwardRaw")]
+    [InlineData("{\"teleport\":true}", "teleport")]
+    [InlineData("[1]", "object")]
+    public void Apply_BadPatch_IsRejectedNamingTheProperty(string json, string mentions)
+    {
+        var (settings, error) = Apply(json);
+
+        Assert.Null(settings);
+        Assert.Contains(mentions, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Apply_FortyKilobytesOfJunk_IsRejectedBySize()
+    {
+        var junk = "{\"junk\":\"" + new string('j', 40 * 1024) + "\"}";
+
+        var (settings, error) = Apply(junk);
+
+        Assert.Null(settings);
+        Assert.Contains("32768", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Apply_OneBadPropertyAmongGood_KeepsNothingOfThePatch()
+    {
+        var current = GatewaySettings.Default with { DiskBudgetMb = 500 };
+
+        var (settings, _) = Apply("{\"diskBudgetMb\":900,\"windowSeconds\":-1}", current);
+
+        Assert.Null(settings);
+        Assert.Equal(500, current.DiskBudgetMb);
+    }
+
+    [Fact]
+    public void ReportedProperties_SerializeCamelCaseWithoutNulls()
+    {
+        var reported = new GatewayReportedProperties { Version = "1.0.0", BufferedBatches = 3, ConfigError = null };
+
+        var json = JsonSerializer.Serialize(reported, ContractsJsonContext.Default.GatewayReportedProperties);
+
+        Assert.Contains("\"bufferedBatches\":3", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("configError", json, StringComparison.Ordinal);
+    }
+}
