@@ -1,0 +1,165 @@
+using System.Globalization;
+using RetailEdge.Delta.Actions;
+using RetailEdge.DuckDb;
+
+namespace RetailEdge.Delta.Storage;
+
+/// <summary>
+/// Writes staged rows as Parquet data files (ZSTD) through DuckDB COPY, one file per partition,
+/// in Hive-style folders, and describes each file with an add action whose stats are computed
+/// from the file written.
+/// </summary>
+internal sealed class DataFileWriter
+{
+    private readonly IDeltaLogStore _store;
+    private readonly string _scratch;
+    private readonly TimeProvider _timeProvider;
+
+    public DataFileWriter(IDeltaLogStore store, string scratch, TimeProvider timeProvider)
+    {
+        _store = store;
+        _scratch = scratch;
+        _timeProvider = timeProvider;
+    }
+
+    /// <summary>Files written so far (relative store paths), for clean-up when the commit is skipped.</summary>
+    public List<string> Written { get; } = [];
+
+    /// <summary>
+    /// Stages <paramref name="sourceSql"/> cast to the schema into a temp table, then writes it.
+    /// <paramref name="sourceSql"/> is a query (or a table/view name) built by the caller's code.
+    /// </summary>
+    public async Task<List<AddAction>> WriteAsync(DuckDbConnection connection, string sourceSql, DeltaSchema schema,
+        IReadOnlyList<string> partitionColumns, bool dataChange, CancellationToken cancellationToken)
+    {
+        var stage = "__delta_stage_" + Guid.NewGuid().ToString("N");
+        var casts = string.Join(", ", schema.Fields.Select(f =>
+            $"CAST(__src.{Sql.Identifier(f.Name)} AS {DuckDbTypes.ToDuckDb(f.Type)}) AS {Sql.Identifier(f.Name)}"));
+        var partitionOrder = partitionColumns.Count == 0
+            ? "1"
+            : string.Join(", ", partitionColumns.Select(c => Sql.Identifier(c) + " NULLS FIRST"));
+        var source = sourceSql.TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase)
+            || sourceSql.TrimStart().StartsWith("WITH", StringComparison.OrdinalIgnoreCase)
+            || sourceSql.TrimStart().StartsWith("FROM", StringComparison.OrdinalIgnoreCase)
+            || sourceSql.TrimStart().StartsWith('(')
+            ? $"({sourceSql})"
+            : sourceSql;
+        try
+        {
+            connection.ExecuteNonQuery(
+                $"CREATE TEMP TABLE {stage} AS SELECT *, dense_rank() OVER (ORDER BY {partitionOrder}) AS __pid "
+                + $"FROM (SELECT {casts} FROM {source} __src) ORDER BY __pid");
+        }
+        catch (DuckDbException ex)
+        {
+            throw new DeltaException($"the rows to write do not fit the table schema: {ex.DuckDbMessage}", ex);
+        }
+        try
+        {
+            foreach (var field in schema.Fields.Where(f => !f.Nullable))
+            {
+                var nulls = connection.ExecuteScalar<long>($"SELECT count(*) FROM {stage} WHERE {Sql.Identifier(field.Name)} IS NULL");
+                if (nulls > 0)
+                {
+                    throw new DeltaException($"column '{field.Name}' is not nullable but {nulls} rows to write have NULL");
+                }
+            }
+            var partitions = ReadPartitions(connection, stage, schema, partitionColumns);
+            var dataColumns = schema.Fields.Where(f => !partitionColumns.Contains(f.Name, StringComparer.OrdinalIgnoreCase)).ToList();
+            var selectData = string.Join(", ", dataColumns.Select(f => Sql.Identifier(f.Name)));
+            var adds = new List<AddAction>();
+            var index = 0;
+            foreach (var (pid, values) in partitions)
+            {
+                var query = $"SELECT {selectData} FROM {stage} WHERE __pid = {pid.ToString(CultureInfo.InvariantCulture)}";
+                adds.Add(await WriteFileAsync(connection, query, partitionColumns, values, dataColumns, index++, dataChange, cancellationToken).ConfigureAwait(false));
+            }
+            return adds;
+        }
+        finally
+        {
+            connection.ExecuteNonQuery($"DROP TABLE IF EXISTS {stage}");
+        }
+    }
+
+    /// <summary>Writes the rows of one query as one data file in the given partition.</summary>
+    public async Task<AddAction> WriteFileAsync(DuckDbConnection connection, string query, IReadOnlyList<string> partitionColumns,
+        IReadOnlyDictionary<string, string?> partitionValues, IReadOnlyList<DeltaField> dataColumns, int index, bool dataChange,
+        CancellationToken cancellationToken)
+    {
+        var folder = partitionColumns.Count == 0 ? string.Empty : DeltaPath.PartitionFolder(partitionColumns, partitionValues) + "/";
+        var relative = folder + string.Create(CultureInfo.InvariantCulture, $"part-{index:D5}-{Guid.NewGuid()}-c000.zstd.parquet");
+        var local = _store is LocalDeltaLogStore localStore
+            ? localStore.FullPath(relative)
+            : Path.Combine(_scratch, $"retailedge-data-{Guid.NewGuid():N}.parquet");
+        Directory.CreateDirectory(Path.GetDirectoryName(local)!);
+        Written.Add(relative);
+        try
+        {
+            connection.ExecuteNonQuery($"COPY ({query}) TO {Sql.Literal(local)} (FORMAT parquet, COMPRESSION zstd)");
+            var stats = ParquetFileStats.Compute(connection, local, dataColumns);
+            var size = new FileInfo(local).Length;
+            if (_store is not LocalDeltaLogStore)
+            {
+                await _store.UploadAsync(local, relative, cancellationToken).ConfigureAwait(false);
+            }
+            return new AddAction(
+                DeltaPath.Encode(relative),
+                partitionValues,
+                size,
+                _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
+                dataChange,
+                stats.ToJsonString());
+        }
+        catch (DuckDbException ex)
+        {
+            throw new DeltaException($"writing data file {relative} at {_store.Location} failed: {ex.DuckDbMessage}", ex);
+        }
+        finally
+        {
+            if (_store is not LocalDeltaLogStore)
+            {
+                File.Delete(local);
+            }
+        }
+    }
+
+    /// <summary>Deletes files written by this writer (the commit was skipped or failed before the log).</summary>
+    public async Task DeleteWrittenAsync(CancellationToken cancellationToken)
+    {
+        foreach (var path in Written)
+        {
+            await _store.DeleteAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        Written.Clear();
+    }
+
+    private static List<(long Pid, Dictionary<string, string?> Values)> ReadPartitions(
+        DuckDbConnection connection, string stage, DeltaSchema schema, IReadOnlyList<string> partitionColumns)
+    {
+        var expressions = partitionColumns.Select(c =>
+        {
+            var field = schema.Find(c)!;
+            var column = Sql.Identifier(field.Name);
+            // PROTOCOL.md "Partition Value Serialization": timestamps as ISO-8601 UTC, others as text
+            return field.Type.Name == "timestamp"
+                ? $"strftime(any_value({column}) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ')"
+                : $"CAST(any_value({column}) AS VARCHAR)";
+        }).ToList();
+        var select = expressions.Count == 0 ? "__pid" : "__pid, " + string.Join(", ", expressions);
+        using var result = connection.Query($"SELECT {select} FROM {stage} GROUP BY __pid ORDER BY __pid");
+        var partitions = new List<(long, Dictionary<string, string?>)>();
+        while (result.Read())
+        {
+            var values = new Dictionary<string, string?>(StringComparer.Ordinal);
+            for (var i = 0; i < partitionColumns.Count; i++)
+            {
+                var value = result.IsNull(i + 1) ? null : result.GetString(i + 1);
+                // Spark stores an empty string partition as null (its folder is the default partition)
+                values[schema.Find(partitionColumns[i])!.Name] = string.IsNullOrEmpty(value) ? null : value;
+            }
+            partitions.Add((result.GetInt64(0), values));
+        }
+        return partitions;
+    }
+}

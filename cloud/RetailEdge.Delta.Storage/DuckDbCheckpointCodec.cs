@@ -1,0 +1,188 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using RetailEdge.Delta.Actions;
+using RetailEdge.DuckDb;
+
+namespace RetailEdge.Delta.Storage;
+
+/// <summary>
+/// Checkpoints through DuckDB: read with read_parquet (each action column is a nullable struct,
+/// turned back into the action's JSON with to_json), written from NDJSON with the checkpoint
+/// schema (PROTOCOL.md "Checkpoint Schema") to Parquet with ZSTD.
+/// </summary>
+public sealed class DuckDbCheckpointCodec : ICheckpointCodec
+{
+    private static readonly string[] ActionColumns = ["txn", "add", "remove", "metaData", "protocol"];
+
+    private const string MapType = "MAP(VARCHAR, VARCHAR)";
+
+    /// <summary>The checkpoint columns as DuckDB types; the struct field names are the protocol's.</summary>
+    private static readonly string CheckpointColumns =
+        "{txn: 'STRUCT(appId VARCHAR, \"version\" BIGINT, lastUpdated BIGINT)', "
+        + $"add: 'STRUCT(path VARCHAR, partitionValues {MapType}, size BIGINT, modificationTime BIGINT, dataChange BOOLEAN, stats VARCHAR, tags {MapType})', "
+        + $"remove: 'STRUCT(path VARCHAR, deletionTimestamp BIGINT, dataChange BOOLEAN, extendedFileMetadata BOOLEAN, partitionValues {MapType}, size BIGINT)', "
+        + $"metaData: 'STRUCT(id VARCHAR, \"name\" VARCHAR, description VARCHAR, format STRUCT(provider VARCHAR, \"options\" {MapType}), schemaString VARCHAR, partitionColumns VARCHAR[], \"configuration\" {MapType}, createdTime BIGINT)', "
+        + "protocol: 'STRUCT(minReaderVersion INTEGER, minWriterVersion INTEGER, readerFeatures VARCHAR[], writerFeatures VARCHAR[])'}";
+
+    private readonly DuckDbDatabase _database;
+    private readonly string _scratch;
+
+    /// <param name="database">the DuckDB database to run on (a connection is opened per call)</param>
+    /// <param name="scratchDirectory">where remote checkpoints are staged; null uses the system temp folder</param>
+    public DuckDbCheckpointCodec(DuckDbDatabase database, string? scratchDirectory = null)
+    {
+        _database = database ?? throw new ArgumentNullException(nameof(database));
+        _scratch = scratchDirectory ?? Path.GetTempPath();
+    }
+
+    public async Task<IReadOnlyList<DeltaAction>> ReadAsync(IDeltaLogStore store, IReadOnlyList<string> partPaths, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(partPaths);
+        var staged = new List<string>();
+        var local = new List<string>();
+        try
+        {
+            foreach (var part in partPaths)
+            {
+                if (store is LocalDeltaLogStore localStore)
+                {
+                    local.Add(localStore.FullPath(part));
+                    continue;
+                }
+                var file = Path.Combine(_scratch, $"retailedge-checkpoint-{Guid.NewGuid():N}.parquet");
+                staged.Add(file);
+                if (!await store.DownloadAsync(part, file, cancellationToken).ConfigureAwait(false))
+                {
+                    throw new DeltaException($"checkpoint part {part} vanished at {store.Location}");
+                }
+                local.Add(file);
+            }
+            return ReadLocal(local, string.Join(", ", partPaths));
+        }
+        finally
+        {
+            foreach (var file in staged)
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    public async Task<long> WriteAsync(IDeltaLogStore store, DeltaSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var target = DeltaLogFile.LogFolder + "/" + DeltaLogFile.CheckpointName(snapshot.Version);
+        var id = Guid.NewGuid().ToString("N");
+        var json = Path.Combine(_scratch, $"retailedge-checkpoint-{id}.json");
+        var parquet = Path.Combine(_scratch, $"retailedge-checkpoint-{id}.parquet");
+        try
+        {
+            var actions = new List<DeltaAction> { snapshot.Protocol, snapshot.Metadata };
+            actions.AddRange(snapshot.Transactions.Values);
+            actions.AddRange(snapshot.Files);
+            // unexpired tombstones stay in the checkpoint so vacuum keeps honouring them
+            actions.AddRange(snapshot.Tombstones);
+            var builder = new StringBuilder();
+            foreach (var action in actions)
+            {
+                builder.Append(DeltaLogCodec.ToJson(action).ToJsonString()).Append('\n');
+            }
+            await File.WriteAllTextAsync(json, builder.ToString(), cancellationToken).ConfigureAwait(false);
+            using (var connection = _database.Connect())
+            {
+                connection.ExecuteNonQuery(
+                    $"COPY (SELECT txn, \"add\", remove, metaData, protocol FROM read_json({Sql.Literal(json)}, format='newline_delimited', columns={CheckpointColumns})) "
+                    + $"TO {Sql.Literal(parquet)} (FORMAT parquet, COMPRESSION zstd)");
+            }
+            var existing = await store.ListAsync(target, cancellationToken).ConfigureAwait(false);
+            if (existing.Count == 0)
+            {
+                try
+                {
+                    await store.UploadAsync(parquet, target, cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException)
+                {
+                    // another writer checkpointed the same version first: same content, nothing to do
+                }
+            }
+            return actions.Count;
+        }
+        catch (DuckDbException ex)
+        {
+            throw new DeltaException($"writing checkpoint {snapshot.Version} at {store.Location} failed: {ex.Message}", ex);
+        }
+        finally
+        {
+            File.Delete(json);
+            File.Delete(parquet);
+        }
+    }
+
+    private List<DeltaAction> ReadLocal(IReadOnlyList<string> files, string name)
+    {
+        try
+        {
+            using var connection = _database.Connect();
+            var source = $"read_parquet({Sql.LiteralList(files)}, union_by_name=true)";
+            var present = new List<string>();
+            using (var describe = connection.Query($"DESCRIBE SELECT * FROM {source}"))
+            {
+                while (describe.Read())
+                {
+                    var column = describe.GetString(0);
+                    if (ActionColumns.Contains(column, StringComparer.Ordinal))
+                    {
+                        present.Add(column);
+                    }
+                }
+            }
+            var actions = new List<DeltaAction>();
+            if (present.Count == 0)
+            {
+                return actions;
+            }
+            var select = string.Join(", ", present.Select(c => $"to_json({Sql.Identifier(c)})"));
+            using var result = connection.Query($"SELECT {select} FROM {source}");
+            while (result.Read())
+            {
+                for (var i = 0; i < present.Count; i++)
+                {
+                    if (result.IsNull(i))
+                    {
+                        continue;
+                    }
+                    var value = JsonNode.Parse(result.GetString(i));
+                    if (value is null || IsEmptyStruct(present[i], value))
+                    {
+                        continue;
+                    }
+                    var line = new JsonObject { [present[i]] = value }.ToJsonString();
+                    actions.Add(DeltaLogCodec.ParseAction(Encoding.UTF8.GetBytes(line)));
+                }
+            }
+            return actions;
+        }
+        catch (DuckDbException ex)
+        {
+            throw new DeltaException($"checkpoint {name} could not be read: {ex.Message}", ex);
+        }
+        catch (FormatException ex)
+        {
+            throw new DeltaException($"checkpoint {name} holds a malformed action: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Some writers store an all-null struct instead of a null one; such rows carry no action.</summary>
+    private static bool IsEmptyStruct(string column, JsonNode value) =>
+        value is JsonObject o && column switch
+        {
+            "add" or "remove" => o["path"] is null,
+            "txn" => o["appId"] is null,
+            "metaData" => o["id"] is null,
+            "protocol" => o["minReaderVersion"] is null,
+            _ => false,
+        };
+}
