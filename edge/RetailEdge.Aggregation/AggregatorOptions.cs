@@ -1,0 +1,37 @@
+using RetailEdge.Contracts.Twin;
+
+namespace RetailEdge.Aggregation;
+
+/// <summary>Who the batches come from and the twin settings that shape them.</summary>
+public sealed record AggregatorOptions
+{
+    public required int StoreId { get; init; }
+
+    /// <summary>The gateway (IoT Edge device) id written into every batch.</summary>
+    public required string Gateway { get; init; }
+
+    public string Module { get; init; } = "StoreGateway";
+
+    public GatewaySettings Settings { get; init; } = GatewaySettings.Default;
+
+    public void Validate()
+    {
+        if (StoreId <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(StoreId), StoreId, "StoreId must be positive");
+        }
+        if (string.IsNullOrWhiteSpace(Gateway) || Gateway.Length > 100)
+        {
+            throw new ArgumentException("Gateway must be a non-empty id of at most 100 characters", nameof(Gateway));
+        }
+        ArgumentNullException.ThrowIfNull(Settings);
+        if (Settings.Window <= TimeSpan.Zero || Settings.Window.Ticks % TimeSpan.TicksPerMinute != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Settings), Settings.Window, "Settings.Window must be a whole number of minutes");
+        }
+        if (Settings.MaxBatchBytes <= 0 || Settings.MaxBatchBytes > GatewaySettings.HardMaxBatchBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Settings), Settings.MaxBatchBytes, "Settings.MaxBatchBytes out of range");
+        }
+    }
+}
