@@ -1,0 +1,262 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using RetailEdge.Delta;
+using RetailEdge.Delta.Actions;
+using RetailEdge.DuckDb;
+
+namespace RetailEdge.Lakehouse;
+
+/// <summary>
+/// One Delta table of the lake as the jobs use it: load the snapshot, list files added since a
+/// version, expose files to DuckDB as a view, and write query results as Parquet data files
+/// (one per partition value) committed together with the job's txn actions (DELTA.md "Actions").
+/// </summary>
+public sealed class LakeTable
+{
+    /// <summary>Tag on bronze add actions listing the routed source files landed in that commit.</summary>
+    public const string SourceFilesTag = "retailedge.sourceFiles";
+
+    private readonly TimeProvider _timeProvider;
+    private readonly string _scratch;
+
+    public LakeTable(LakeTableDefinition definition, IDeltaLogStore store, ICheckpointCodec? checkpoints, TimeProvider timeProvider, string scratchDirectory)
+    {
+        Definition = definition ?? throw new ArgumentNullException(nameof(definition));
+        Store = store ?? throw new ArgumentNullException(nameof(store));
+        _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        _scratch = scratchDirectory ?? throw new ArgumentNullException(nameof(scratchDirectory));
+        Reader = new DeltaLogReader(store, checkpoints, timeProvider);
+        Writer = new DeltaLogWriter(Reader, checkpoints, timeProvider);
+    }
+
+    public LakeTableDefinition Definition { get; }
+
+    public IDeltaLogStore Store { get; }
+
+    public DeltaLogReader Reader { get; }
+
+    public DeltaLogWriter Writer { get; }
+
+    /// <summary>The latest snapshot, or null when the table does not exist yet.</summary>
+    public async Task<DeltaSnapshot?> TryLoadAsync(CancellationToken cancellationToken)
+    {
+        var latest = await Reader.LatestVersionAsync(cancellationToken).ConfigureAwait(false);
+        return latest is null ? null : await Reader.LoadAsync(latest, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Data-changing add actions committed in versions (after, to], oldest first; compaction rewrites are skipped.</summary>
+    public async Task<IReadOnlyList<AddAction>> AddedBetweenAsync(long after, long to, CancellationToken cancellationToken)
+    {
+        var adds = new List<AddAction>();
+        for (var v = after + 1; v <= to; v++)
+        {
+            var actions = await Reader.ReadCommitAsync(v, cancellationToken).ConfigureAwait(false);
+            adds.AddRange(actions.OfType<AddAction>().Where(a => a.DataChange));
+        }
+        return adds;
+    }
+
+    /// <summary>A local path DuckDB can read for a data file (downloaded into the scratch folder for remote stores).</summary>
+    public async Task<string> LocalPathAsync(AddAction file, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var relative = DeltaPath.Decode(file.Path);
+        if (Store.LocalRoot is { } root)
+        {
+            return Path.Combine(root, relative);
+        }
+        var cached = Path.Combine(_scratch, "cache", Definition.Layer, Definition.Name, relative.Replace('/', '_'));
+        if (!File.Exists(cached))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(cached)!);
+            var temp = cached + ".part";
+            if (!await Store.DownloadAsync(relative, temp, cancellationToken).ConfigureAwait(false))
+            {
+                throw new DeltaException($"data file {relative} of {Definition.FullName} is missing at {Store.Location}");
+            }
+            File.Move(temp, cached, overwrite: true);
+        }
+        return cached;
+    }
+
+    /// <summary>
+    /// SQL selecting the table's columns (definition order) from the given files; partition values
+    /// come from the log, never from folder names (DELTA.md "Snapshot reconstruction").
+    /// </summary>
+    public async Task<string> SelectSqlAsync(IEnumerable<AddAction> files, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var partition = Definition.PartitionColumn;
+        var groups = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            var key = partition is null ? string.Empty : (file.PartitionValues.GetValueOrDefault(partition) ?? "\0null");
+            if (!groups.TryGetValue(key, out var list))
+            {
+                groups[key] = list = [];
+            }
+            list.Add(await LocalPathAsync(file, cancellationToken).ConfigureAwait(false));
+        }
+        if (groups.Count == 0)
+        {
+            return "SELECT " + string.Join(", ", Definition.Columns.Select(c => $"CAST(NULL AS {c.DuckDbType}) AS \"{c.Name}\"")) + " WHERE false";
+        }
+        var parts = new List<string>();
+        foreach (var (value, paths) in groups)
+        {
+            var columns = Definition.Columns.Select(c => c.Name == partition
+                ? (value == "\0null" ? "CAST(NULL AS " : "CAST(" + DuckDbSql.QuoteLiteral(value) + " AS ") + c.DuckDbType + ") AS \"" + c.Name + "\""
+                : "\"" + c.Name + "\"");
+            parts.Add("SELECT " + string.Join(", ", columns) + " FROM read_parquet([" + string.Join(", ", paths.Select(DuckDbSql.QuoteLiteral)) + "])");
+        }
+        return string.Join("\nUNION ALL\n", parts);
+    }
+
+    /// <summary>Creates (or replaces) a temp view named <paramref name="view"/> over the given files.</summary>
+    public async Task CreateViewAsync(DuckDbConnection connection, string view, IEnumerable<AddAction> files, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var sql = await SelectSqlAsync(files, cancellationToken).ConfigureAwait(false);
+        connection.ExecuteNonQuery($"CREATE OR REPLACE TEMP VIEW {DuckDbSql.QuoteIdentifier(view)} AS {sql}");
+    }
+
+    /// <summary>
+    /// Writes the rows of <paramref name="sourceSql"/> (any column order; cast to the table's types)
+    /// and commits them with <paramref name="txns"/>. <paramref name="replace"/> removes live files
+    /// first: all of them, or those of the listed partition values. Returns the committed version,
+    /// or null when another writer already committed the same txn (idempotent skip).
+    /// </summary>
+    public async Task<long?> WriteAsync(
+        DuckDbConnection connection,
+        DeltaSnapshot? snapshot,
+        string sourceSql,
+        LakeWriteMode mode,
+        IReadOnlyCollection<string>? replacePartitions,
+        IReadOnlyList<TxnAction> txns,
+        IReadOnlyDictionary<string, string?>? tags,
+        string operation,
+        CancellationToken cancellationToken,
+        string? emptyPartitionValue = null)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(txns);
+        var stage = "stage_" + Guid.NewGuid().ToString("N");
+        var partition = Definition.PartitionColumn;
+        var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var transaction = new DeltaTransaction(snapshot, operation);
+        if (snapshot is null)
+        {
+            transaction.Add(ProtocolAction.Default);
+            var configuration = new Dictionary<string, string?>();
+            if (Definition.Layer == "bronze")
+            {
+                configuration["delta.appendOnly"] = "true";
+            }
+            transaction.Add(new MetadataAction(Guid.NewGuid().ToString("D"), Definition.ToDeltaSchema().ToJsonString(),
+                partition is null ? [] : [partition], configuration, now, Definition.FullName));
+        }
+        var written = new List<string>();
+        connection.ExecuteNonQuery($"CREATE TEMP TABLE {stage} ({Definition.DuckDbColumnList()})");
+        try
+        {
+            var names = string.Join(", ", Definition.Columns.Select(c => "\"" + c.Name + "\""));
+            connection.ExecuteNonQuery($"INSERT INTO {stage} ({names}) SELECT {names} FROM ({sourceSql}) AS src");
+            var values = new List<string?>();
+            if (partition is null)
+            {
+                if (mode != LakeWriteMode.AppendKeepEmpty || connection.ExecuteScalar<long>($"SELECT count(*) FROM {stage}") > 0)
+                {
+                    values.Add(null);
+                }
+            }
+            else
+            {
+                using var result = connection.Query($"SELECT DISTINCT CAST(\"{partition}\" AS VARCHAR) FROM {stage} ORDER BY 1");
+                while (result.Read())
+                {
+                    values.Add(result.IsNull(0) ? "\0null" : result.GetString(0));
+                }
+            }
+            var keepEmpty = mode == LakeWriteMode.AppendKeepEmpty && values.Count == 0;
+            if (keepEmpty)
+            {
+                values.Add(partition is null ? null
+                    : emptyPartitionValue ?? throw new InvalidOperationException("an empty write to a partitioned table needs emptyPartitionValue"));
+            }
+            var dataColumns = string.Join(", ", Definition.DataColumns.Select(c => "\"" + c.Name + "\""));
+            long rows = 0;
+            foreach (var value in values)
+            {
+                var filter = value is null ? string.Empty
+                    : value == "\0null" ? $" WHERE \"{partition}\" IS NULL"
+                    : $" WHERE CAST(\"{partition}\" AS VARCHAR) = {DuckDbSql.QuoteLiteral(value)}";
+                var count = connection.ExecuteScalar<long>($"SELECT count(*) FROM {stage}{filter}");
+                // a write of nothing still leaves one empty file when asked to (empty routed files must be remembered)
+                if (count == 0 && !keepEmpty)
+                {
+                    continue;
+                }
+                var partitionValues = new Dictionary<string, string?>();
+                var folder = string.Empty;
+                if (partition is not null)
+                {
+                    var pv = value == "\0null" ? null : value;
+                    partitionValues[partition] = pv;
+                    folder = partition + "=" + DeltaPath.EscapePartitionValue(pv) + "/";
+                }
+                var relative = folder + "part-" + Guid.NewGuid().ToString("N") + ".zstd.parquet";
+                var local = Path.Combine(_scratch, "out-" + Guid.NewGuid().ToString("N") + ".parquet");
+                written.Add(local);
+                connection.ExecuteNonQuery($"COPY (SELECT {dataColumns} FROM {stage}{filter}) TO {DuckDbSql.QuoteLiteral(local)} (FORMAT parquet, COMPRESSION zstd)");
+                await Store.UploadAsync(local, relative, cancellationToken).ConfigureAwait(false);
+                var stats = new DeltaFileStats(count, [], [], new JsonObject()).ToJsonString();
+                transaction.Add(new AddAction(DeltaPath.Encode(relative), partitionValues, new FileInfo(local).Length, now, true, stats, tags));
+                rows += count;
+            }
+            if (snapshot is not null && mode == LakeWriteMode.Replace)
+            {
+                var replaceSet = replacePartitions is null ? null : new HashSet<string?>(replacePartitions, StringComparer.Ordinal);
+                foreach (var live in snapshot.Files)
+                {
+                    var pv = partition is null ? null : live.PartitionValues.GetValueOrDefault(partition);
+                    if (replaceSet is null || replaceSet.Contains(pv))
+                    {
+                        transaction.Add(new RemoveAction(live.Path, now, true, live.PartitionValues, live.Size, ExtendedFileMetadata: true));
+                    }
+                }
+                if (replaceSet is null)
+                {
+                    transaction.ReadsWholeTable = true;
+                }
+                else
+                {
+                    transaction.ReadPartitions = [.. replaceSet.Select(v => (IReadOnlyDictionary<string, string?>)new Dictionary<string, string?> { [partition!] = v })];
+                }
+            }
+            transaction.AddRange(txns);
+            transaction.Metrics["numOutputRows"] = rows;
+            var committed = await Writer.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
+            return committed.Version;
+        }
+        finally
+        {
+            connection.ExecuteNonQuery($"DROP TABLE IF EXISTS {stage}");
+            foreach (var file in written)
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    /// <summary>Formats a partition value the way the log stores it (dates yyyy-MM-dd, numbers invariant).</summary>
+    public static string PartitionValue(object value) => value switch
+    {
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? string.Empty,
+    };
+
+    internal static string Describe(IEnumerable<string> values) =>
+        new StringBuilder().AppendJoin(',', values.Take(5)).ToString();
+}

@@ -1,0 +1,23 @@
+namespace RetailEdge.Lakehouse;
+
+/// <summary>
+/// Reasons of silver.quarantine rows besides the telemetry codec's own
+/// (<see cref="RetailEdge.Contracts.Telemetry.TelemetryReasonCodes"/>: not_gzip, bad_json, unknown_schema, …).
+/// </summary>
+public static class QuarantineReasons
+{
+    /// <summary>A routed line that is not a routing record (not JSON, no SystemProperties, bad Body).</summary>
+    public const string MalformedRecord = "malformed_record";
+
+    /// <summary>The sending device is not any store's device_id in reference.store.</summary>
+    public const string UnregisteredDevice = "unregistered_device";
+
+    /// <summary>The batch's storeId is not the store that reference.store registers for the device.</summary>
+    public const string StoreMismatch = "store_mismatch";
+
+    /// <summary>A message without a module identity (telemetry comes from the StoreGateway module).</summary>
+    public const string MissingModule = "missing_module";
+
+    /// <summary>A row whose values break the section's rules (unknown change type or channel); prefix of invalid_row:{section}.</summary>
+    public const string InvalidRow = "invalid_row";
+}

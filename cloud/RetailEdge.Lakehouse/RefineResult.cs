@@ -1,0 +1,12 @@
+namespace RetailEdge.Lakehouse;
+
+/// <summary>What one refiner run did.</summary>
+public sealed record RefineResult(
+    long? BronzeVersion,
+    int Records,
+    int Batches,
+    int Duplicates,
+    int Quarantined,
+    long SilverRows,
+    IReadOnlyDictionary<string, int> QuarantineByReason,
+    bool MoreAvailable);

@@ -1,0 +1,286 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using RetailEdge.Contracts.Events;
+using RetailEdge.Contracts.Telemetry;
+using RetailEdge.Delta;
+using RetailEdge.Delta.Actions;
+using RetailEdge.DuckDb;
+
+namespace RetailEdge.Lakehouse;
+
+/// <summary>
+/// Refines new bronze records into the silver tables (ARCHITECTURE.md §9): decode, validate,
+/// check the device against reference.store, deduplicate on (device_id, module_id, seq), record
+/// seq gaps in silver.batch, explode the sections, and quarantine every failure with its reason
+/// and raw bytes. Each silver table records the bronze version it holds through a txn; the run's
+/// range is fixed by those versions, and silver.batch (the dedup state) is committed last, so a
+/// run interrupted between tables is redone for exactly the missing tables with the same result.
+/// </summary>
+public sealed partial class Refiner
+{
+    private readonly LakeContext _lake;
+    private readonly RefinerOptions _options;
+    private readonly ILogger _logger;
+
+    public Refiner(LakeContext lake, RefinerOptions options, ILogger<Refiner> logger)
+    {
+        _lake = lake ?? throw new ArgumentNullException(nameof(lake));
+        _options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+    }
+
+    public async Task<RefineResult> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var empty = new RefineResult(null, 0, 0, 0, 0, 0, new Dictionary<string, int>(), false);
+        var bronze = _lake.Table(LakeTables.BronzeTelemetry);
+        var bronzeSnapshot = await bronze.TryLoadAsync(cancellationToken).ConfigureAwait(false);
+        if (bronzeSnapshot is null)
+        {
+            return empty;
+        }
+        var silver = new Dictionary<LakeTableDefinition, DeltaSnapshot?>();
+        foreach (var definition in LakeTables.SilverTables)
+        {
+            silver[definition] = await _lake.Table(definition).TryLoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        long Progress(LakeTableDefinition d) => silver[d]?.TransactionVersion(_options.AppId) ?? -1;
+        var low = LakeTables.SilverTables.Min(Progress);
+        var high = LakeTables.SilverTables.Max(Progress);
+        // an interrupted run is finished over its own range before anything new is read
+        var target = low < high ? high : Math.Min(bronzeSnapshot.Version, low + _options.MaxBronzeCommits);
+        if (target <= low)
+        {
+            return empty;
+        }
+        var adds = await bronze.AddedBetweenAsync(low, target, cancellationToken).ConfigureAwait(false);
+        using var connection = _lake.Connect();
+        var registry = await StoreRegistryAsync(connection, cancellationToken).ConfigureAwait(false);
+        var records = new List<BronzeRow>();
+        {
+            var sql = await bronze.SelectSqlAsync(adds, cancellationToken).ConfigureAwait(false);
+            using var result = connection.Query(
+                "SELECT enqueued_time, device_id, module_id, message_id, content_encoding, body, source_file, source_line, ingest_date "
+                + $"FROM ({sql}) ORDER BY ingest_date, source_file, source_line");
+            while (result.Read())
+            {
+                records.Add(new BronzeRow(
+                    result.IsNull(0) ? null : result.GetDateTimeOffset(0),
+                    result.IsNull(1) ? null : result.GetString(1),
+                    result.IsNull(2) ? null : result.GetString(2),
+                    result.IsNull(3) ? null : result.GetString(3),
+                    result.IsNull(4) ? null : result.GetString(4),
+                    result.IsNull(5) ? [] : result.GetBlob(5),
+                    result.GetString(6),
+                    result.GetInt64(7),
+                    result.GetDate(8)));
+            }
+        }
+        var known = await KnownBatchesAsync(connection, silver[LakeTables.Batch],
+            records.Where(r => r.DeviceId is not null).Select(r => r.DeviceId!).Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
+        var rows = LakeTables.SilverTables.ToDictionary(d => d, _ => new List<object?[]>());
+        var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
+        int batches = 0, duplicates = 0, quarantined = 0;
+        void Quarantine(BronzeRow r, long? seq, string reason, string? detail)
+        {
+            rows[LakeTables.Quarantine].Add([r.DeviceId, r.ModuleId, seq, r.MessageId, reason, detail, r.Body, r.EnqueuedTime, r.SourceFile, r.SourceLine, r.IngestDate]);
+            reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
+            quarantined++;
+        }
+        foreach (var record in records)
+        {
+            if (record.DeviceId is null)
+            {
+                Quarantine(record, null, QuarantineReasons.MalformedRecord, "routed line is not a routing record");
+                continue;
+            }
+            int? registeredStore = null;
+            if (registry is not null)
+            {
+                if (!registry.TryGetValue(record.DeviceId, out var store))
+                {
+                    Quarantine(record, null, QuarantineReasons.UnregisteredDevice, $"device '{Truncate(record.DeviceId)}' is not in reference.store");
+                    continue;
+                }
+                registeredStore = store;
+            }
+            if (record.ModuleId is null)
+            {
+                Quarantine(record, null, QuarantineReasons.MissingModule, "telemetry must come from a module identity");
+                continue;
+            }
+            var decoded = TelemetryBatchCodec.Decode(record.Body, record.ContentEncoding);
+            if (decoded.Batch is not { } batch)
+            {
+                Quarantine(record, null, decoded.Reason ?? TelemetryReasonCodes.BadJson, Truncate(decoded.Detail));
+                continue;
+            }
+            if (registeredStore is { } expected && expected != batch.StoreId)
+            {
+                Quarantine(record, batch.Seq, QuarantineReasons.StoreMismatch, $"batch storeId {batch.StoreId}, device registered for store {expected}");
+                continue;
+            }
+            var key = (record.DeviceId, record.ModuleId);
+            if (!known.TryGetValue(key, out var state))
+            {
+                known[key] = state = new DeviceState();
+            }
+            if (!state.Seqs.Add(batch.Seq))
+            {
+                duplicates++;
+                continue;
+            }
+            var invalid = batch.Items.FirstOrDefault(i => !ChangeTypes.All.Contains(i.ChangeType) || (i.Channel is not null && !Channels.IsKnown(i.Channel)))
+                is { } badItem ? $"items: changeType '{Truncate(badItem.ChangeType)}' channel '{Truncate(badItem.Channel)}'"
+                : batch.Baskets.FirstOrDefault(b => !Channels.IsKnown(b.Channel)) is { } badBasket ? $"baskets: channel '{Truncate(badBasket.Channel)}'"
+                : null;
+            if (invalid is not null)
+            {
+                // the whole batch: its sections are additive partials of one another, half a batch is wrong figures
+                state.Seqs.Remove(batch.Seq);
+                Quarantine(record, batch.Seq, QuarantineReasons.InvalidRow + ":" + invalid.Split(':')[0], invalid);
+                continue;
+            }
+            var gap = state.MaxSeq is { } max && batch.Seq > max + 1 ? batch.Seq - max - 1 : 0;
+            state.MaxSeq = state.MaxSeq is { } m ? Math.Max(m, batch.Seq) : batch.Seq;
+            var storeId = registeredStore ?? batch.StoreId;
+            Explode(rows, record, batch, storeId, gap);
+            batches++;
+        }
+        long silverRows = 0;
+        foreach (var definition in LakeTables.SilverTables)
+        {
+            if (Progress(definition) >= target)
+            {
+                continue; // committed by the interrupted run
+            }
+            silverRows += rows[definition].Count;
+            await WriteRowsAsync(connection, definition, silver[definition], rows[definition], target, cancellationToken).ConfigureAwait(false);
+        }
+        LogRefined(_logger, low + 1, target, records.Count, batches, duplicates, quarantined);
+        return new RefineResult(target, records.Count, batches, duplicates, quarantined, silverRows, reasons, target < bronzeSnapshot.Version);
+    }
+
+    private static void Explode(Dictionary<LakeTableDefinition, List<object?[]>> rows, BronzeRow record, TelemetryBatch batch, int storeId, long gap)
+    {
+        var d = record.DeviceId;
+        var m = record.ModuleId;
+        var s = batch.Seq;
+        foreach (var r in batch.Items)
+        {
+            rows[LakeTables.ItemWindow].Add([d, m, s, storeId, r.WindowStart, r.ItemId, r.ChangeType, r.Channel, r.Events, r.Qty, r.Amount, r.Discount, LocalDate(r.WindowStart)]);
+        }
+        foreach (var r in batch.Baskets)
+        {
+            rows[LakeTables.Basket].Add([d, m, s, storeId, r.Id, r.Ts, r.LaneId, r.Channel, r.CustomerId, r.Lines, r.Qty, r.Amount, LocalDate(r.Ts)]);
+        }
+        foreach (var r in batch.Weighings)
+        {
+            rows[LakeTables.WeighingWindow].Add([d, m, s, storeId, r.WindowStart, r.ScaleId, r.ItemId, r.Count, r.NetKg, r.Amount, r.TareAnomalies, LocalDate(r.WindowStart)]);
+        }
+        foreach (var r in batch.Snapshots)
+        {
+            rows[LakeTables.InventorySnapshot].Add([d, m, s, storeId, r.Id, r.Ts, r.ItemId, r.Qty, r.EmployeeId, LocalDate(r.Ts)]);
+        }
+        foreach (var r in batch.Inventory)
+        {
+            rows[LakeTables.InventoryPosition].Add([d, m, s, storeId, r.ItemId, r.AsOf, r.Position, r.LastCountAt, r.LastCountQty, LocalDate(r.AsOf)]);
+        }
+        foreach (var r in batch.Alerts)
+        {
+            var detail = JsonSerializer.Serialize(new Dictionary<string, string>(r.Detail), LakehouseJsonContext.Default.DictionaryStringString);
+            rows[LakeTables.Alert].Add([d, m, s, storeId, r.Kind, r.Ts, r.ItemId, detail, LocalDate(r.Ts)]);
+        }
+        rows[LakeTables.Batch].Add([d, m, s, storeId, batch.CreatedAt, record.EnqueuedTime, record.MessageId, batch.WindowSeconds,
+            batch.Items.Count, batch.Baskets.Count, batch.Weighings.Count, batch.Snapshots.Count, batch.Inventory.Count, batch.Alerts.Count,
+            batch.Rejects.Count, gap, record.SourceFile, record.SourceLine, LocalDate(batch.CreatedAt)]);
+    }
+
+    /// <summary>The store-local calendar date: the date in the offset the timestamp carries (ARCHITECTURE.md §4).</summary>
+    public static DateOnly LocalDate(DateTimeOffset value) => DateOnly.FromDateTime(value.DateTime);
+
+    private async Task WriteRowsAsync(DuckDbConnection connection, LakeTableDefinition definition, DeltaSnapshot? snapshot, List<object?[]> rows, long target, CancellationToken cancellationToken)
+    {
+        var table = "refine_" + Guid.NewGuid().ToString("N");
+        connection.ExecuteNonQuery($"CREATE TABLE {table} ({definition.DuckDbColumnList()})");
+        try
+        {
+            using (var appender = connection.CreateAppender(table))
+            {
+                foreach (var row in rows)
+                {
+                    foreach (var value in row)
+                    {
+                        appender.AppendValue(value);
+                    }
+                    appender.EndRow();
+                }
+            }
+            var txn = new TxnAction(_options.AppId, target, _lake.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            await _lake.Table(definition).WriteAsync(connection, snapshot, $"SELECT * FROM {table}", LakeWriteMode.Append, null, [txn], null, "WRITE", cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            connection.ExecuteNonQuery($"DROP TABLE IF EXISTS {table}");
+        }
+    }
+
+    /// <summary>device_id → store_id from reference.store; null when no reference data was loaded (nothing to check against).</summary>
+    private async Task<Dictionary<string, int>?> StoreRegistryAsync(DuckDbConnection connection, CancellationToken cancellationToken)
+    {
+        var table = _lake.Table(LakeTables.ReferenceStore);
+        var snapshot = await table.TryLoadAsync(cancellationToken).ConfigureAwait(false);
+        if (snapshot is null)
+        {
+            return null;
+        }
+        var sql = await table.SelectSqlAsync(snapshot.Files, cancellationToken).ConfigureAwait(false);
+        var map = new Dictionary<string, int>(StringComparer.Ordinal);
+        using var result = connection.Query($"SELECT device_id, store_id FROM ({sql}) WHERE device_id IS NOT NULL");
+        while (result.Read())
+        {
+            map[result.GetString(0)] = result.GetInt32(1);
+        }
+        return map;
+    }
+
+    private async Task<Dictionary<(string, string), DeviceState>> KnownBatchesAsync(DuckDbConnection connection, DeltaSnapshot? batchSnapshot, List<string> devices, CancellationToken cancellationToken)
+    {
+        var known = new Dictionary<(string, string), DeviceState>();
+        if (batchSnapshot is null || devices.Count == 0)
+        {
+            return known;
+        }
+        var sql = await _lake.Table(LakeTables.Batch).SelectSqlAsync(batchSnapshot.Files, cancellationToken).ConfigureAwait(false);
+        var list = string.Join(", ", devices.Select(DuckDbSql.QuoteLiteral));
+        using var result = connection.Query($"SELECT device_id, module_id, seq FROM ({sql}) WHERE device_id IN ({list})");
+        while (result.Read())
+        {
+            var key = (result.GetString(0), result.GetString(1));
+            if (!known.TryGetValue(key, out var state))
+            {
+                known[key] = state = new DeviceState();
+            }
+            var seq = result.GetInt64(2);
+            state.Seqs.Add(seq);
+            state.MaxSeq = state.MaxSeq is { } max ? Math.Max(max, seq) : seq;
+        }
+        return known;
+    }
+
+    private static string? Truncate(string? value) =>
+        value is null ? null : value.Length <= 200 ? value : new StringBuilder(value, 0, 200, 203).Append("...").ToString();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refined bronze versions {From}..{To}: {Records} records, {Batches} batches, {Duplicates} duplicates, {Quarantined} quarantined")]
+    private static partial void LogRefined(ILogger logger, long from, long to, int records, int batches, int duplicates, int quarantined);
+
+    private sealed record BronzeRow(DateTimeOffset? EnqueuedTime, string? DeviceId, string? ModuleId, string? MessageId, string? ContentEncoding,
+        byte[] Body, string SourceFile, long SourceLine, DateOnly IngestDate);
+
+    private sealed class DeviceState
+    {
+        public HashSet<long> Seqs { get; } = [];
+
+        public long? MaxSeq { get; set; }
+    }
+}
