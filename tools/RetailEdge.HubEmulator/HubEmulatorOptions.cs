@@ -1,0 +1,77 @@
+using System.Net;
+
+namespace RetailEdge.HubEmulator;
+
+/// <summary>Settings of a <see cref="HubEmulator"/>; validated by <see cref="Validate"/> at start.</summary>
+public sealed record HubEmulatorOptions
+{
+    /// <summary>The registry JSON file (created when missing).</summary>
+    public required string RegistryPath { get; init; }
+
+    /// <summary>The hub name: the {iothub} segment of routed blob names and the first label of the host name.</summary>
+    public required string HubName { get; init; }
+
+    /// <summary>Device MQTT endpoint; port 0 picks a free port (see <see cref="HubEmulator.MqttEndPoint"/>).</summary>
+    public IPEndPoint MqttEndPoint { get; init; } = new(IPAddress.Loopback, 0);
+
+    /// <summary>Service REST endpoint; port 0 picks a free port (see <see cref="HubEmulator.RestEndPoint"/>).</summary>
+    public IPEndPoint RestEndPoint { get; init; } = new(IPAddress.Loopback, 0);
+
+    /// <summary>Routing target: a folder path, or a blob container URL (http[s]://…/account/container[?sas]).</summary>
+    public required string RoutingTarget { get; init; }
+
+    /// <summary>Storage account key for a blob routing target without a SAS (Shared Key auth). A secret.</summary>
+    public string? RoutingAccountKey { get; init; }
+
+    /// <summary>How often routed batches are written (default 10 s).</summary>
+    public TimeSpan BatchInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Routing partitions (default 4).</summary>
+    public int PartitionCount { get; init; } = 4;
+
+    /// <summary>
+    /// When true, a QoS 1 telemetry PUBACK is sent only after the routed file holding the
+    /// message is written (durable, latency up to one batch interval); when false (default),
+    /// right after the message is accepted into the in-memory batch (fast; a crash, unlike a
+    /// clean stop, can lose up to one interval of acknowledged messages).
+    /// </summary>
+    public bool AcknowledgeAfterWrite { get; init; }
+
+    /// <summary>Serve MQTT (and REST) over TLS with a generated self-signed certificate.</summary>
+    public bool UseTls { get; init; }
+
+    /// <summary>IoT Hub's device-to-cloud message limit: body plus property names and values.</summary>
+    public int MaxMessageBytes { get; init; } = 256 * 1024;
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(RegistryPath))
+        {
+            throw new ArgumentException("HubEmulator RegistryPath (--registry) is required.");
+        }
+        if (string.IsNullOrWhiteSpace(HubName))
+        {
+            throw new ArgumentException("HubEmulator HubName (--hub-name) is required.");
+        }
+        if (string.IsNullOrWhiteSpace(RoutingTarget))
+        {
+            throw new ArgumentException("HubEmulator RoutingTarget (--routing) is required: a folder or a blob container URL.");
+        }
+        if (MqttEndPoint is null || RestEndPoint is null)
+        {
+            throw new ArgumentException("HubEmulator MqttEndPoint and RestEndPoint are required.");
+        }
+        if (BatchInterval < TimeSpan.FromMilliseconds(100) || BatchInterval > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentException($"HubEmulator BatchInterval (--batch-interval) must be between 100 ms and 1 h, not {BatchInterval}.");
+        }
+        if (PartitionCount is < 1 or > 32)
+        {
+            throw new ArgumentException($"HubEmulator PartitionCount must be 1–32, not {PartitionCount}.");
+        }
+        if (MaxMessageBytes is < 1024 or > 1024 * 1024)
+        {
+            throw new ArgumentException("HubEmulator MaxMessageBytes must be 1 KB–1 MB.");
+        }
+    }
+}
