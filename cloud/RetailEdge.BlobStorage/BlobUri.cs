@@ -1,0 +1,110 @@
+using System.Net;
+
+namespace RetailEdge.BlobStorage;
+
+/// <summary>
+/// A parsed blob URL: <c>https://{account}.blob.core.windows.net/{container}/{path}</c>
+/// (host-style) or <c>http://127.0.0.1:10000/{account}/{container}/{path}</c> (path-style, used
+/// when the host is an IP address or localhost, as the emulator does). A query, if any, is kept
+/// as <see cref="SasToken"/> and never printed by <see cref="ToString"/>.
+/// </summary>
+public sealed record BlobUri
+{
+    /// <summary>The account endpoint (no trailing slash), e.g. https://acct.blob.core.windows.net.</summary>
+    public required Uri ServiceUri { get; init; }
+
+    public required string AccountName { get; init; }
+
+    /// <summary>The container, or empty when the URL names only the account.</summary>
+    public required string ContainerName { get; init; }
+
+    /// <summary>The blob name or prefix inside the container, unescaped, without a leading '/'.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>The URL's query (a SAS), without '?', or null.</summary>
+    public string? SasToken { get; init; }
+
+    public static BlobUri Parse(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return TryParse(url, out var result, out var error) ? result : throw new FormatException(error);
+    }
+
+    public static bool TryParse(string url, out BlobUri result, out string error)
+    {
+        result = null!;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            error = "not an absolute http(s) URL";
+            return false;
+        }
+        if (!string.IsNullOrEmpty(uri.UserInfo) || !string.IsNullOrEmpty(uri.Fragment))
+        {
+            error = "a blob URL has no user information or fragment";
+            return false;
+        }
+        var segments = uri.AbsolutePath.Split('/', StringSplitOptions.None).Skip(1).ToList();
+        string account;
+        var authority = uri.GetLeftPart(UriPartial.Authority);
+        Uri service;
+        if (IsPathStyle(uri))
+        {
+            if (segments.Count == 0 || segments[0].Length == 0)
+            {
+                error = "a path-style URL (IP address or localhost) must start with the account name";
+                return false;
+            }
+            account = Uri.UnescapeDataString(segments[0]);
+            segments.RemoveAt(0);
+            service = new Uri(authority + "/" + Uri.EscapeDataString(account));
+        }
+        else
+        {
+            account = uri.Host.Split('.')[0];
+            service = new Uri(authority);
+        }
+        var container = segments.Count > 0 ? Uri.UnescapeDataString(segments[0]) : string.Empty;
+        var path = segments.Count > 1 ? Uri.UnescapeDataString(string.Join('/', segments.Skip(1))) : string.Empty;
+        if (container.Length > 0 && !BlobNames.IsValidContainerName(container))
+        {
+            error = $"'{container}' is not a valid container name (3-63 lowercase letters, digits and single hyphens, or $root/$logs/$web)";
+            return false;
+        }
+        result = new BlobUri
+        {
+            ServiceUri = service,
+            AccountName = account,
+            ContainerName = container,
+            Path = path,
+            SasToken = string.IsNullOrEmpty(uri.Query) ? null : uri.Query.TrimStart('?'),
+        };
+        error = string.Empty;
+        return true;
+    }
+
+    /// <summary>The account name an endpoint designates.</summary>
+    internal static string AccountNameOf(Uri serviceUri) =>
+        IsPathStyle(serviceUri)
+            ? Uri.UnescapeDataString(serviceUri.AbsolutePath.Trim('/').Split('/')[0])
+            : serviceUri.Host.Split('.')[0];
+
+    /// <summary>IP hosts and localhost address accounts by the first path segment (the emulator's convention).</summary>
+    internal static bool IsPathStyle(Uri uri) =>
+        uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 || IPAddress.TryParse(uri.Host, out _) ||
+        string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The URL without its SAS.</summary>
+    public override string ToString()
+    {
+        var text = ServiceUri.AbsoluteUri.TrimEnd('/');
+        if (ContainerName.Length > 0)
+        {
+            text += "/" + ContainerName;
+            if (Path.Length > 0)
+            {
+                text += "/" + BlobNames.EscapePath(Path);
+            }
+        }
+        return text;
+    }
+}
