@@ -131,7 +131,7 @@ public static class LakeTables
 
     public static LakeTableDefinition ReferenceItem { get; } = new("reference", "item",
     [
-        Long("item_id", false), Str("name"), Str("department"), Str("supplier_id"), Qty("safety_stock_quantity"),
+        Long("item_id", false), Str("name"), Str("department"), Int("supplier_id"), Qty("safety_stock_quantity"),
         Str("unit_of_measure"), Amt("unit_price"), Amt("unit_cost"),
     ], null);
 
