@@ -27,7 +27,7 @@ public sealed class SasTokenProvider
         ArgumentException.ThrowIfNullOrEmpty(resourceUri);
         ArgumentNullException.ThrowIfNull(signer);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        ArgumentOutOfRangeException.ThrowIfLessThan(timeToLive, TimeSpan.FromSeconds(10));
+        ArgumentOutOfRangeException.ThrowIfLessThan(timeToLive, TimeSpan.FromSeconds(2));
         if (renewalFraction is <= 0 or >= 1)
         {
             throw new ArgumentOutOfRangeException(nameof(renewalFraction), renewalFraction, "must be between 0 and 1 (exclusive)");

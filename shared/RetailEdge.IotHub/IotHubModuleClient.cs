@@ -1,0 +1,958 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RetailEdge.Mqtt;
+
+namespace RetailEdge.IotHub;
+
+/// <summary>
+/// An IoT Hub / edgeHub module client over our MQTT client (PROTOCOLS.md "Device/module MQTT",
+/// ARCHITECTURE.md §7): telemetry with property bags and outputs, input messages with
+/// application-controlled completion, twin GET / reported PATCH with <c>$rid</c> correlation and
+/// timeouts, desired-property updates with the version rule, direct methods, connection status,
+/// reconnect with back-off and a fresh SAS token before the current one expires.
+/// Thread-safe and long-lived: one per module identity. No static state.
+/// </summary>
+public sealed partial class IotHubModuleClient : IAsyncDisposable
+{
+    /// <summary>PROTOCOLS.md: desired and reported properties are at most 32 KB each.</summary>
+    public const int MaxReportedPatchSize = 32 * 1024;
+
+    private const int MaxInboundPacketSize = 512 * 1024;
+
+    private readonly IotHubModuleClientOptions _options;
+    private readonly ILogger _logger;
+    private readonly ILoggerFactory? _loggerFactory;
+    private readonly TimeProvider _time;
+    private readonly SasTokenProvider _tokens;
+    private readonly string _userName;
+    private readonly object _gate = new();
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<TwinResult>> _pendingTwin = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Func<IotHubInputMessage, CancellationToken, Task<MessageResponse>>> _inputHandlers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Func<MethodRequest, CancellationToken, Task<MethodResponse>>> _methodHandlers = new(StringComparer.Ordinal);
+    private Func<IotHubInputMessage, CancellationToken, Task<MessageResponse>>? _defaultInputHandler;
+    private Func<MethodRequest, CancellationToken, Task<MethodResponse>>? _defaultMethodHandler;
+    private Func<DesiredPropertiesUpdate, CancellationToken, Task>? _desiredHandler;
+    private Session? _session;
+    private IotHubConnectionStatus _status = IotHubConnectionStatus.Disconnected;
+    private long _requestCounter;
+    private long _malformedMessages;
+    private long _unhandledInputMessages;
+    private long _ignoredDesiredPatches;
+    private long _tokenRenewals;
+
+    /// <summary>Creates a client; validates the options (throws <see cref="ArgumentException"/> naming the setting).</summary>
+    public IotHubModuleClient(IotHubModuleClientOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory?.CreateLogger<IotHubModuleClient>() ?? (ILogger)NullLogger.Instance;
+        _time = options.TimeProvider;
+        _tokens = new SasTokenProvider(
+            SharedAccessSignature.ModuleResourceUri(options.HostName, options.DeviceId, options.ModuleId),
+            options.Signer, options.TokenTimeToLive, options.TokenRenewalFraction, options.TimeProvider);
+        _userName = IotHubTopics.UserName(options.HostName, options.DeviceId, options.ModuleId, options.ApiVersion);
+    }
+
+    /// <summary>Raised on every status change. Runs on the connection's thread: keep handlers short.</summary>
+    public event EventHandler<IotHubConnectionStatusChangedEventArgs>? ConnectionStatusChanged;
+
+    /// <summary>Raised for a message that could not be interpreted; the raw input is in the arguments (quarantine it).</summary>
+    public event EventHandler<MalformedMessageEventArgs>? MalformedMessageReceived;
+
+    /// <summary>The current connection status.</summary>
+    public IotHubConnectionStatus Status
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _status;
+            }
+        }
+    }
+
+    /// <summary>The device id.</summary>
+    public string DeviceId => _options.DeviceId;
+
+    /// <summary>The module id.</summary>
+    public string ModuleId => _options.ModuleId;
+
+    /// <summary>Messages refused as malformed (bad topic, property bag or JSON).</summary>
+    public long MalformedMessages => Interlocked.Read(ref _malformedMessages);
+
+    /// <summary>Input messages left unacknowledged because no handler was set for their input.</summary>
+    public long UnhandledInputMessages => Interlocked.Read(ref _unhandledInputMessages);
+
+    /// <summary>Desired patches ignored because their <c>$version</c> was not newer than the twin read on connect.</summary>
+    public long IgnoredDesiredPatches => Interlocked.Read(ref _ignoredDesiredPatches);
+
+    /// <summary>Reconnects made to present a fresh SAS token.</summary>
+    public long TokenRenewals => Interlocked.Read(ref _tokenRenewals);
+
+    /// <summary>
+    /// Connects (retrying transient failures with back-off until <paramref name="cancellationToken"/>
+    /// fires) and subscribes to twin responses and to whatever handlers are set. Throws
+    /// <see cref="MqttConnectException"/> when the hub refuses the identity or its token.
+    /// </summary>
+    public async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_session is not null)
+            {
+                throw new InvalidOperationException("the client is already open");
+            }
+            SetStatus(IotHubConnectionStatus.Connecting, null);
+            var session = CreateSession();
+            try
+            {
+                await ConnectWithRetryAsync(session, cancellationToken).ConfigureAwait(false);
+                session.Start(this);
+                await SubscribeAsync(session, BuildSubscriptions(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                await session.DisposeAsync().ConfigureAwait(false);
+                SetStatus(IotHubConnectionStatus.Disconnected, ex);
+                throw;
+            }
+            lock (_gate)
+            {
+                _session = session;
+                session.DesiredSubscribed = _desiredHandler is not null;
+                session.MethodsSubscribed = _methodHandlers.Count > 0 || _defaultMethodHandler is not null;
+                session.InputsSubscribed = _inputHandlers.Count > 0 || _defaultInputHandler is not null;
+            }
+            if (session.DesiredSubscribed)
+            {
+                session.RequestDesiredResync();
+            }
+            SetStatus(IotHubConnectionStatus.Connected, null);
+            LogOpened(_logger, _options.DeviceId, _options.ModuleId, _options.GatewayHostName ?? _options.HostName);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Disconnects and stops the handlers; pending operations fail. The client can be opened again.</summary>
+    public async Task CloseAsync(CancellationToken cancellationToken)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Session? session;
+            lock (_gate)
+            {
+                session = _session;
+                _session = null;
+            }
+            if (session is null)
+            {
+                return;
+            }
+            await session.CloseAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var pending in _pendingTwin.Values)
+            {
+                pending.TrySetException(new OperationCanceledException("the client was closed"));
+            }
+            SetStatus(IotHubConnectionStatus.Closed, null);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>
+    /// Sends telemetry (QoS 1) and completes when the hub acknowledged it (edgeHub acknowledges after
+    /// storing). Waits while disconnected; cancel to give up. Throws <see cref="MessageTooLargeException"/>
+    /// above 256 KB (body + property names and values).
+    /// </summary>
+    public Task SendEventAsync(IotHubMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return SendCoreAsync(message, cancellationToken);
+    }
+
+    /// <summary>Sends telemetry through a module output (<c>$.on</c>), for edgeHub routes <c>FROM /messages/modules/m/outputs/o</c>.</summary>
+    public Task SendEventAsync(string outputName, IotHubMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(outputName);
+        ArgumentNullException.ThrowIfNull(message);
+        return SendCoreAsync(message.WithOutputName(outputName), cancellationToken);
+    }
+
+    /// <summary>Reads the full twin (desired and reported with their versions).</summary>
+    public async Task<ModuleTwin> GetTwinAsync(CancellationToken cancellationToken)
+    {
+        var result = await TwinRequestAsync(IotHubTopics.TwinGet, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        if (result.Status != 200)
+        {
+            throw new IotHubException(result.Status, $"the twin GET failed with status {result.Status}");
+        }
+        if (!ModuleTwin.TryParse(result.Payload.Span, out var twin, out var error))
+        {
+            throw new IotHubException(result.Status, error);
+        }
+        return twin;
+    }
+
+    /// <summary>
+    /// Merges <paramref name="patch"/> into the reported properties (<c>null</c> deletes a property)
+    /// and returns the new reported <c>$version</c> (null if the hub did not say).
+    /// </summary>
+    public async Task<long?> UpdateReportedPropertiesAsync(JsonObject patch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(patch);
+        var body = JsonSerializer.SerializeToUtf8Bytes(patch, ModuleTwinJson.Default.JsonObject);
+        if (body.Length > MaxReportedPatchSize)
+        {
+            throw new ArgumentException($"the reported patch is {body.Length} bytes; twin sections are at most {MaxReportedPatchSize}", nameof(patch));
+        }
+        var result = await TwinRequestAsync(IotHubTopics.TwinPatchReported, body, cancellationToken).ConfigureAwait(false);
+        if (result.Status is not (200 or 204))
+        {
+            throw new IotHubException(result.Status, $"the reported-properties PATCH failed with status {result.Status}");
+        }
+        return result.Version;
+    }
+
+    /// <summary>
+    /// Sets the handler for one input. The handler's answer decides the acknowledgement: return
+    /// <see cref="MessageResponse.Completed"/> only once the message is durably handled. Messages are
+    /// handed over one at a time, in arrival order.
+    /// </summary>
+    public Task SetInputMessageHandlerAsync(string inputName, Func<IotHubInputMessage, CancellationToken, Task<MessageResponse>>? handler, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(inputName);
+        lock (_gate)
+        {
+            if (handler is null)
+            {
+                _inputHandlers.Remove(inputName);
+            }
+            else
+            {
+                _inputHandlers[inputName] = handler;
+            }
+        }
+        return EnsureInputSubscriptionAsync(cancellationToken);
+    }
+
+    /// <summary>Sets the handler for inputs without a specific handler.</summary>
+    public Task SetDefaultInputMessageHandlerAsync(Func<IotHubInputMessage, CancellationToken, Task<MessageResponse>>? handler, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _defaultInputHandler = handler;
+        }
+        return EnsureInputSubscriptionAsync(cancellationToken);
+    }
+
+    /// <summary>Sets the handler of one direct method (unknown methods get 501).</summary>
+    public Task SetMethodHandlerAsync(string methodName, Func<MethodRequest, CancellationToken, Task<MethodResponse>>? handler, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(methodName);
+        lock (_gate)
+        {
+            if (handler is null)
+            {
+                _methodHandlers.Remove(methodName);
+            }
+            else
+            {
+                _methodHandlers[methodName] = handler;
+            }
+        }
+        return EnsureMethodSubscriptionAsync(cancellationToken);
+    }
+
+    /// <summary>Sets the handler for methods without a specific handler.</summary>
+    public Task SetDefaultMethodHandlerAsync(Func<MethodRequest, CancellationToken, Task<MethodResponse>>? handler, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _defaultMethodHandler = handler;
+        }
+        return EnsureMethodSubscriptionAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Sets the desired-properties handler. After every (re)connect it first gets the full desired
+    /// section (a twin GET made after subscribing), then only patches with a newer <c>$version</c>.
+    /// </summary>
+    public async Task SetDesiredPropertyUpdateHandlerAsync(Func<DesiredPropertiesUpdate, CancellationToken, Task>? handler, CancellationToken cancellationToken)
+    {
+        Session? session;
+        lock (_gate)
+        {
+            _desiredHandler = handler;
+            session = _session;
+            if (handler is null || session is null || session.DesiredSubscribed)
+            {
+                return;
+            }
+        }
+        await SubscribeAsync(session, [new MqttSubscription(IotHubTopics.DesiredPatchFilter, MqttQualityOfService.AtMostOnce)], cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            session.DesiredSubscribed = true;
+        }
+        session.RequestDesiredResync();
+    }
+
+    /// <summary>Closes the connection and stops everything.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await CloseAsync(CancellationToken.None).ConfigureAwait(false);
+        _lifecycle.Dispose();
+    }
+
+    private async Task SendCoreAsync(IotHubMessage message, CancellationToken cancellationToken)
+    {
+        // PROTOCOLS.md: edgeHub rejects > 256 KB counting body + property names and values; refuse before sending
+        message.Validate();
+        var session = RequireSession();
+        var topic = IotHubTopics.Telemetry(_options.DeviceId, _options.ModuleId, message.ToPropertyBag());
+        await session.Mqtt.PublishAsync(new MqttApplicationMessage(topic, message.Body, MqttQualityOfService.AtLeastOnce), cancellationToken).ConfigureAwait(false);
+    }
+
+    private Session RequireSession()
+    {
+        lock (_gate)
+        {
+            return _session ?? throw new InvalidOperationException("the client is not open: call OpenAsync first");
+        }
+    }
+
+    private async Task<TwinResult> TwinRequestAsync(Func<string, string> topicFor, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        var session = RequireSession();
+        var rid = Interlocked.Increment(ref _requestCounter).ToString("x", CultureInfo.InvariantCulture);
+        var completion = new TaskCompletionSource<TwinResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pendingTwin[rid] = completion;
+        using var timeout = new CancellationTokenSource(_options.OperationTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            await session.Mqtt.PublishAsync(new MqttApplicationMessage(topicFor(rid), body, MqttQualityOfService.AtMostOnce), linked.Token).ConfigureAwait(false);
+            return await completion.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no twin response for request {rid} within {_options.OperationTimeout}");
+        }
+        finally
+        {
+            _pendingTwin.TryRemove(rid, out _);
+        }
+    }
+
+    private List<MqttSubscription> BuildSubscriptions()
+    {
+        // PROTOCOLS.md: twin and method traffic at QoS 0 (the response is the acknowledgement);
+        // inputs at QoS 1 so an unacknowledged message is redelivered
+        var subscriptions = new List<MqttSubscription> { new(IotHubTopics.TwinResponseFilter, MqttQualityOfService.AtMostOnce) };
+        lock (_gate)
+        {
+            if (_desiredHandler is not null)
+            {
+                subscriptions.Add(new MqttSubscription(IotHubTopics.DesiredPatchFilter, MqttQualityOfService.AtMostOnce));
+            }
+            if (_methodHandlers.Count > 0 || _defaultMethodHandler is not null)
+            {
+                subscriptions.Add(new MqttSubscription(IotHubTopics.MethodRequestFilter, MqttQualityOfService.AtMostOnce));
+            }
+            if (_inputHandlers.Count > 0 || _defaultInputHandler is not null)
+            {
+                subscriptions.Add(new MqttSubscription(IotHubTopics.ModuleInputFilter(_options.DeviceId, _options.ModuleId), MqttQualityOfService.AtLeastOnce));
+            }
+        }
+        return subscriptions;
+    }
+
+    private static async Task SubscribeAsync(Session session, List<MqttSubscription> subscriptions, CancellationToken cancellationToken)
+    {
+        var codes = await session.Mqtt.SubscribeAsync(subscriptions, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < codes.Count; i++)
+        {
+            if (codes[i] == MqttSubAckReturnCode.Failure)
+            {
+                throw new IotHubException($"the hub refused the subscription to '{subscriptions[i].TopicFilter}'");
+            }
+        }
+    }
+
+    private async Task EnsureInputSubscriptionAsync(CancellationToken cancellationToken)
+    {
+        Session? session;
+        lock (_gate)
+        {
+            session = _session;
+            if (session is null || session.InputsSubscribed || (_inputHandlers.Count == 0 && _defaultInputHandler is null))
+            {
+                return;
+            }
+        }
+        await SubscribeAsync(session, [new MqttSubscription(IotHubTopics.ModuleInputFilter(_options.DeviceId, _options.ModuleId), MqttQualityOfService.AtLeastOnce)], cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            session.InputsSubscribed = true;
+        }
+    }
+
+    private async Task EnsureMethodSubscriptionAsync(CancellationToken cancellationToken)
+    {
+        Session? session;
+        lock (_gate)
+        {
+            session = _session;
+            if (session is null || session.MethodsSubscribed || (_methodHandlers.Count == 0 && _defaultMethodHandler is null))
+            {
+                return;
+            }
+        }
+        await SubscribeAsync(session, [new MqttSubscription(IotHubTopics.MethodRequestFilter, MqttQualityOfService.AtMostOnce)], cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            session.MethodsSubscribed = true;
+        }
+    }
+
+    private Session CreateSession()
+    {
+        var inner = _options.ChannelFactory ?? new MqttTcpChannelFactory(new MqttTcpChannelOptions
+        {
+            // PROTOCOLS.md: through a gateway connect to the gateway, keep the hub as the token audience
+            Host = _options.GatewayHostName ?? _options.HostName,
+            Port = _options.Port,
+            UseTls = _options.UseTls,
+            TrustedRootCertificates = _options.TrustedRootCertificates,
+        });
+        var channels = new RenewableChannelFactory(inner);
+        var mqtt = new MqttClient(new MqttClientOptions
+        {
+            ClientId = IotHubTopics.ClientId(_options.DeviceId, _options.ModuleId),
+            ChannelFactory = channels,
+            CleanSession = _options.CleanSession,
+            KeepAlive = _options.KeepAlive,
+            CredentialsProvider = GetCredentialsAsync,
+            AutoAcknowledge = false,
+            AutoReconnect = true,
+            MaxInFlight = _options.MaxInFlight,
+            MaxPendingMessages = _options.MaxPendingMessages,
+            MaxPacketSize = MaxInboundPacketSize,
+            ReconnectMinDelay = _options.ReconnectMinDelay,
+            ReconnectMaxDelay = _options.ReconnectMaxDelay,
+            TimeProvider = _time,
+        }, _loggerFactory?.CreateLogger<MqttClient>());
+        var session = new Session(mqtt, channels, _options.MaxPendingMessages);
+        mqtt.ConnectionStateChanged += (_, e) => OnMqttStateChanged(session, e);
+        return session;
+    }
+
+    private async ValueTask<MqttCredentials> GetCredentialsAsync(CancellationToken cancellationToken)
+    {
+        var token = await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+        return new MqttCredentials(_userName, token.Token);
+    }
+
+    private async Task ConnectWithRetryAsync(Session session, CancellationToken cancellationToken)
+    {
+        var delay = _options.ReconnectMinDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await session.Mqtt.ConnectAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (MqttConnectException ex) when (attempt == 1 && ex.ReturnCode is MqttConnectReturnCode.BadUserNameOrPassword or MqttConnectReturnCode.NotAuthorized)
+            {
+                // one more try with a freshly signed token (the clock or key may have just changed)
+                _tokens.Invalidate();
+                LogConnectFailed(_logger, attempt, ex.Message);
+            }
+            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or TimeoutException
+                or System.Security.Authentication.AuthenticationException or MqttProtocolException or WorkloadApiException
+                || (ex is MqttConnectException connect && connect.ReturnCode == MqttConnectReturnCode.ServerUnavailable))
+            {
+                LogConnectFailed(_logger, attempt, ex.Message);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(_options.ReconnectMaxDelay.Ticks, Math.Max(delay.Ticks * 2, TimeSpan.TicksPerMillisecond)));
+            }
+        }
+    }
+
+    private void OnMqttStateChanged(Session session, MqttConnectionStateChangedEventArgs e)
+    {
+        if (e.Reason is MqttConnectException { ReturnCode: MqttConnectReturnCode.BadUserNameOrPassword or MqttConnectReturnCode.NotAuthorized })
+        {
+            _tokens.Invalidate();
+        }
+        bool isCurrent;
+        lock (_gate)
+        {
+            isCurrent = ReferenceEquals(_session, session);
+        }
+        switch (e.State)
+        {
+            case MqttConnectionState.Connected when isCurrent:
+                // the MQTT client has renewed the subscriptions: read the full twin before any patch counts
+                if (session.DesiredSubscribed)
+                {
+                    session.RequestDesiredResync();
+                }
+                SetStatus(IotHubConnectionStatus.Connected, null);
+                break;
+            case MqttConnectionState.Disconnected or MqttConnectionState.Connecting when isCurrent:
+                SetStatus(IotHubConnectionStatus.Reconnecting, e.Reason);
+                break;
+            case MqttConnectionState.Closed when isCurrent:
+                SetStatus(IotHubConnectionStatus.Closed, e.Reason);
+                break;
+        }
+    }
+
+    private void SetStatus(IotHubConnectionStatus status, Exception? reason)
+    {
+        lock (_gate)
+        {
+            if (_status == status)
+            {
+                return;
+            }
+            _status = status;
+        }
+        LogStatus(_logger, _options.DeviceId, _options.ModuleId, status, reason?.Message ?? string.Empty);
+        try
+        {
+            ConnectionStatusChanged?.Invoke(this, new IotHubConnectionStatusChangedEventArgs(status, reason));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogHandlerFailed(_logger, "ConnectionStatusChanged", ex);
+        }
+    }
+
+    private async Task ReportMalformedAsync(Session session, MqttReceivedMessage message, string reason)
+    {
+        Interlocked.Increment(ref _malformedMessages);
+        LogMalformed(_logger, Truncate(message.Topic), reason);
+        try
+        {
+            MalformedMessageReceived?.Invoke(this, new MalformedMessageEventArgs(message.Topic, message.Payload, reason));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogHandlerFailed(_logger, "MalformedMessageReceived", ex);
+        }
+        // handed to the application above: acknowledge so a poison message does not block the stream
+        await session.Mqtt.AcknowledgeAsync(message, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "…";
+
+    /// <summary>Routes every inbound message; never blocks on a handler except through the bounded queues.</summary>
+    private async Task DispatchLoopAsync(Session session, CancellationToken cancellationToken)
+    {
+        await foreach (var message in session.Mqtt.Messages.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var topic = message.Topic;
+            if (IotHubTopics.TryParseTwinResponse(topic, out var twin))
+            {
+                if (_pendingTwin.TryGetValue(twin.RequestId, out var pending))
+                {
+                    pending.TrySetResult(new TwinResult(twin.Status, twin.Version, message.Payload));
+                }
+                else
+                {
+                    LogUnmatchedTwinResponse(_logger, twin.RequestId, twin.Status);
+                }
+                await session.Mqtt.AcknowledgeAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+            else if (topic.StartsWith("$iothub/twin/PATCH/properties/desired/", StringComparison.Ordinal))
+            {
+                await session.Desired.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+            else if (topic.StartsWith("$iothub/methods/POST/", StringComparison.Ordinal))
+            {
+                await session.Methods.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+            else if (IotHubTopics.TryParseInput(topic, _options.DeviceId, _options.ModuleId, out _))
+            {
+                await session.Inputs.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await ReportMalformedAsync(session, message, "unknown topic").ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task InputLoopAsync(Session session, CancellationToken cancellationToken)
+    {
+        await foreach (var message in session.Inputs.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            IotHubTopics.TryParseInput(message.Topic, _options.DeviceId, _options.ModuleId, out var input);
+            if (!IotHubMessage.TryFromPropertyBag(message.Payload, input.PropertyBag, out var parsed, out var error))
+            {
+                await ReportMalformedAsync(session, message, error).ConfigureAwait(false);
+                continue;
+            }
+            Func<IotHubInputMessage, CancellationToken, Task<MessageResponse>>? handler;
+            lock (_gate)
+            {
+                handler = _inputHandlers.GetValueOrDefault(input.InputName) ?? _defaultInputHandler;
+            }
+            if (handler is null)
+            {
+                Interlocked.Increment(ref _unhandledInputMessages);
+                LogUnhandledInput(_logger, input.InputName);
+                continue;
+            }
+            MessageResponse response;
+            try
+            {
+                response = await handler(new IotHubInputMessage(input.InputName, parsed, message.Dup), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogHandlerFailed(_logger, "input " + input.InputName, ex);
+                response = MessageResponse.Abandoned;
+            }
+            if (response == MessageResponse.Completed)
+            {
+                await session.Mqtt.AcknowledgeAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task MethodLoopAsync(Session session, CancellationToken cancellationToken)
+    {
+        using var slots = new SemaphoreSlim(_options.MaxConcurrentMethods, _options.MaxConcurrentMethods);
+        var running = new List<Task>();
+        try
+        {
+            await foreach (var message in session.Methods.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await session.Mqtt.AcknowledgeAsync(message, cancellationToken).ConfigureAwait(false);
+                if (!IotHubTopics.TryParseMethodRequest(message.Topic, out var request))
+                {
+                    await ReportMalformedAsync(session, message, "not a method request topic").ConfigureAwait(false);
+                    continue;
+                }
+                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                running.RemoveAll(t => t.IsCompleted);
+                running.Add(RunMethodAsync(session, request, message.Payload, slots, cancellationToken));
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(running).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunMethodAsync(Session session, MethodRequestTopic request, ReadOnlyMemory<byte> payload, SemaphoreSlim slots, CancellationToken cancellationToken)
+    {
+        try
+        {
+            MethodResponse response;
+            Func<MethodRequest, CancellationToken, Task<MethodResponse>>? handler;
+            lock (_gate)
+            {
+                handler = _methodHandlers.GetValueOrDefault(request.MethodName) ?? _defaultMethodHandler;
+            }
+            if (payload.Length > MethodResponse.MaxPayloadSize)
+            {
+                response = MethodResponse.Json(413, "{\"message\":\"the method payload exceeds 128 KB\"}");
+            }
+            else if (handler is null)
+            {
+                response = MethodResponse.Json(501, JsonSerializer.Serialize(new JsonObject { ["message"] = $"method '{request.MethodName}' is not implemented" }, ModuleTwinJson.Default.JsonObject));
+            }
+            else
+            {
+                try
+                {
+                    response = await handler(new MethodRequest(request.MethodName, payload, request.RequestId), cancellationToken).ConfigureAwait(false);
+                    if (response.Payload.Length > MethodResponse.MaxPayloadSize)
+                    {
+                        response = MethodResponse.Json(500, "{\"message\":\"the method response exceeds 128 KB\"}");
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    LogHandlerFailed(_logger, "method " + request.MethodName, ex);
+                    response = MethodResponse.Json(500, JsonSerializer.Serialize(new JsonObject { ["message"] = $"the method handler failed: {ex.GetType().Name}" }, ModuleTwinJson.Default.JsonObject));
+                }
+            }
+            await session.Mqtt.PublishAsync(new MqttApplicationMessage(IotHubTopics.MethodResponse(response.Status, request.RequestId), response.Payload, MqttQualityOfService.AtMostOnce), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is IOException or MqttClientClosedException or ObjectDisposedException)
+        {
+            LogHandlerFailed(_logger, "method response " + request.MethodName, ex);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    /// <summary>
+    /// PROTOCOLS.md version rule: after (re)connecting and subscribing, GET the full twin and deliver
+    /// it, then ignore desired patches whose <c>$version</c> is not above the one retrieved.
+    /// </summary>
+    private async Task DesiredLoopAsync(Session session, CancellationToken cancellationToken)
+    {
+        long delivered = -1;
+        // a null item is the "read the full twin" marker written on (re)connect
+        await foreach (var message in session.Desired.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (session.TakeDesiredResync())
+            {
+                delivered = await ResyncDesiredAsync(session, cancellationToken).ConfigureAwait(false);
+            }
+            if (message is null)
+            {
+                continue;
+            }
+            if (delivered < 0)
+            {
+                // no full twin read yet: the GET that follows includes this patch
+                Interlocked.Increment(ref _ignoredDesiredPatches);
+                continue;
+            }
+            JsonObject? patch = null;
+            try
+            {
+                patch = JsonNode.Parse(message.Payload.Span, documentOptions: new JsonDocumentOptions { MaxDepth = 32 }) as JsonObject;
+            }
+            catch (JsonException)
+            {
+            }
+            if (patch is null || !IotHubTopics.TryParseDesiredPatch(message.Topic, out var topicVersion))
+            {
+                await ReportMalformedAsync(session, message, "the desired patch is not a JSON object on a desired topic").ConfigureAwait(false);
+                continue;
+            }
+            var version = topicVersion ?? ModuleTwin.ReadVersion(patch);
+            if (version <= delivered)
+            {
+                Interlocked.Increment(ref _ignoredDesiredPatches);
+                LogIgnoredPatch(_logger, version, delivered);
+                continue;
+            }
+            if (await DeliverDesiredAsync(new DesiredPropertiesUpdate(patch, version, IsFullTwin: false), cancellationToken).ConfigureAwait(false))
+            {
+                delivered = version;
+            }
+        }
+    }
+
+    private async Task<long> ResyncDesiredAsync(Session session, CancellationToken cancellationToken)
+    {
+        var delay = _options.ReconnectMinDelay;
+        while (true)
+        {
+            try
+            {
+                var twin = await GetTwinAsync(cancellationToken).ConfigureAwait(false);
+                var version = twin.DesiredVersion;
+                await DeliverDesiredAsync(new DesiredPropertiesUpdate(twin.Desired, version, IsFullTwin: true), cancellationToken).ConfigureAwait(false);
+                return version;
+            }
+            catch (Exception ex) when (ex is TimeoutException or IotHubException or IOException or MqttClientClosedException)
+            {
+                LogResyncFailed(_logger, ex.Message);
+                if (ex is MqttClientClosedException)
+                {
+                    throw new OperationCanceledException("the client is closed", ex);
+                }
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(_options.ReconnectMaxDelay.Ticks, Math.Max(delay.Ticks * 2, TimeSpan.TicksPerMillisecond * 100)));
+                // a newer connection may have asked again meanwhile: the next GET serves both
+                session.TakeDesiredResync();
+            }
+        }
+    }
+
+    private async Task<bool> DeliverDesiredAsync(DesiredPropertiesUpdate update, CancellationToken cancellationToken)
+    {
+        Func<DesiredPropertiesUpdate, CancellationToken, Task>? handler;
+        lock (_gate)
+        {
+            handler = _desiredHandler;
+        }
+        if (handler is null)
+        {
+            return false;
+        }
+        try
+        {
+            await handler(update, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogHandlerFailed(_logger, "desired properties", ex);
+            return true;
+        }
+    }
+
+    /// <summary>Reconnects with a fresh token when the current one reaches its renewal time.</summary>
+    private async Task RenewalLoopAsync(Session session, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var token = await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+            var wait = token.RenewAt - _time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+            }
+            if (session.Mqtt.IsConnected && await session.Channels.DropCurrentAsync().ConfigureAwait(false))
+            {
+                Interlocked.Increment(ref _tokenRenewals);
+                LogRenewing(_logger, _options.DeviceId, _options.ModuleId);
+            }
+            // the next GetTokenAsync signs the fresh token the reconnect will present
+        }
+    }
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "IoT Hub module client {DeviceId}/{ModuleId} opened to {Endpoint}")]
+    private static partial void LogOpened(ILogger logger, string deviceId, string moduleId, string endpoint);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "IoT Hub module client {DeviceId}/{ModuleId} is {Status} {Reason}")]
+    private static partial void LogStatus(ILogger logger, string deviceId, string moduleId, IotHubConnectionStatus status, string reason);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "IoT Hub connect attempt {Attempt} failed: {Error}")]
+    private static partial void LogConnectFailed(ILogger logger, int attempt, string error);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "IoT Hub module client {DeviceId}/{ModuleId} reconnecting to present a fresh SAS token")]
+    private static partial void LogRenewing(ILogger logger, string deviceId, string moduleId);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "IoT Hub message refused (reason {Reason}) on topic {Topic}")]
+    private static partial void LogMalformed(ILogger logger, string topic, string reason);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "IoT Hub input {InputName} has no handler: message left unacknowledged")]
+    private static partial void LogUnhandledInput(ILogger logger, string inputName);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Error, Message = "IoT Hub {Handler} handler failed")]
+    private static partial void LogHandlerFailed(ILogger logger, string handler, Exception exception);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Debug, Message = "IoT Hub twin response {RequestId} ({Status}) matches no pending request")]
+    private static partial void LogUnmatchedTwinResponse(ILogger logger, string requestId, int status);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Debug, Message = "IoT Hub desired patch {Version} ignored: twin version {Delivered} already delivered")]
+    private static partial void LogIgnoredPatch(ILogger logger, long version, long delivered);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Warning, Message = "IoT Hub twin GET after connect failed, retrying: {Error}")]
+    private static partial void LogResyncFailed(ILogger logger, string error);
+
+    private readonly record struct TwinResult(int Status, long? Version, ReadOnlyMemory<byte> Payload);
+
+    /// <summary>One MQTT connection lifetime (open → close) with its queues and loops.</summary>
+    private sealed class Session(MqttClient mqtt, RenewableChannelFactory channels, int capacity) : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stopping = new();
+        private int _resync;
+        private Task _loops = Task.CompletedTask;
+
+        public MqttClient Mqtt { get; } = mqtt;
+
+        public RenewableChannelFactory Channels { get; } = channels;
+
+        public Channel<MqttReceivedMessage> Inputs { get; } = Channel.CreateBounded<MqttReceivedMessage>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
+
+        public Channel<MqttReceivedMessage> Methods { get; } = Channel.CreateBounded<MqttReceivedMessage>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+
+        public Channel<MqttReceivedMessage?> Desired { get; } = Channel.CreateBounded<MqttReceivedMessage?>(new BoundedChannelOptions(capacity) { SingleReader = true });
+
+        public bool DesiredSubscribed { get; set; }
+
+        public bool MethodsSubscribed { get; set; }
+
+        public bool InputsSubscribed { get; set; }
+
+        public void RequestDesiredResync()
+        {
+            Interlocked.Exchange(ref _resync, 1);
+            // when the queue is full the loop wakes for the queued patches and sees the flag first
+            Desired.Writer.TryWrite(null);
+        }
+
+        public bool TakeDesiredResync() => Interlocked.Exchange(ref _resync, 0) == 1;
+
+        public void Start(IotHubModuleClient owner)
+        {
+            var token = _stopping.Token;
+            _loops = Task.WhenAll(
+                Run(() => owner.DispatchLoopAsync(this, token)),
+                Run(() => owner.InputLoopAsync(this, token)),
+                Run(() => owner.MethodLoopAsync(this, token)),
+                Run(() => owner.DesiredLoopAsync(this, token)),
+                Run(() => owner.RenewalLoopAsync(this, token)));
+
+            Task Run(Func<Task> loop) => Task.Run(async () =>
+            {
+                try
+                {
+                    await loop().ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                }
+                catch (MqttClientClosedException) when (token.IsCancellationRequested)
+                {
+                }
+                catch (ChannelClosedException)
+                {
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    LogHandlerFailed(owner._logger, "background loop", ex);
+                }
+            }, CancellationToken.None);
+        }
+
+        public async Task CloseAsync(CancellationToken cancellationToken)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await Mqtt.DisconnectAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or MqttClientClosedException)
+            {
+            }
+            await DisposeAsync().ConfigureAwait(false);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_stopping.IsCancellationRequested)
+            {
+                await _stopping.CancelAsync().ConfigureAwait(false);
+            }
+            await Mqtt.DisposeAsync().ConfigureAwait(false);
+            await _loops.ConfigureAwait(false);
+            _stopping.Dispose();
+        }
+    }
+}
