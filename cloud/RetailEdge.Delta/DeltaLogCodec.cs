@@ -11,6 +11,8 @@ namespace RetailEdge.Delta;
 /// </summary>
 public static class DeltaLogCodec
 {
+    private const string EmptySchema = "{\"type\":\"struct\",\"fields\":[]}";
+
     /// <summary>Parses a whole commit file; <paramref name="source"/> names it in error messages.</summary>
     public static IReadOnlyList<DeltaAction> ParseCommit(ReadOnlySpan<byte> utf8, string source)
     {
@@ -199,7 +201,8 @@ public static class DeltaLogCodec
         }
         return new MetadataAction(
             RequiredString(value, "id"),
-            RequiredString(value, "schemaString"),
+            // some writers (and test logs) omit the schema of an empty table: read it as no columns
+            OptionalString(value, "schemaString") ?? EmptySchema,
             OptionalStringList(value, "partitionColumns") ?? [],
             ParseMap(value, "configuration") ?? new Dictionary<string, string?>(),
             OptionalLong(value, "createdTime"),

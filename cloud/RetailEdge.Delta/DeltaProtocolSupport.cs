@@ -38,7 +38,7 @@ public static class DeltaProtocolSupport
                 break;
             default:
                 throw new DeltaUnsupportedFeatureException("readerVersion",
-                    $"table requires reader version {protocol.MinReaderVersion}; versions 1 and 3 (without unsupported features) are supported");
+                    $"table requires reader version {protocol.MinReaderVersion} (readerVersion); versions 1 and 3 (without unsupported features) are supported");
         }
         if (metadata is not null
             && metadata.Configuration.TryGetValue("delta.columnMapping.mode", out var mode)

@@ -1,0 +1,29 @@
+namespace RetailEdge.Delta.Tests;
+
+/// <summary>A clock the test moves by hand (timers still run on real time: back-off delays stay short).</summary>
+internal sealed class ManualTimeProvider : TimeProvider
+{
+    private readonly object _gate = new();
+    private DateTimeOffset _now;
+
+    public ManualTimeProvider(DateTimeOffset start)
+    {
+        _now = start;
+    }
+
+    public override DateTimeOffset GetUtcNow()
+    {
+        lock (_gate)
+        {
+            return _now;
+        }
+    }
+
+    public void Advance(TimeSpan by)
+    {
+        lock (_gate)
+        {
+            _now += by;
+        }
+    }
+}
