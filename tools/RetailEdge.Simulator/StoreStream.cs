@@ -665,7 +665,9 @@ internal sealed class StoreStream
             var safety = (double)_catalog.SafetyStock[c];
             var reorder = safety + 2 * demand;
             var upTo = reorder + cover * demand;
-            var start = reorder + _random.NextDouble() * (upTo - reorder);
+            // a day's sales since the last delivery are not yet replenished, so the first
+            // delivery already has a day's worth of items below their reorder point
+            var start = Math.Max(0, reorder - demand + _random.NextDouble() * (upTo - reorder));
             if (_catalog.Weighed[c])
             {
                 _reorderPoint[a] = (decimal)Math.Round(reorder, 1);
