@@ -14,4 +14,5 @@ public static class BlobErrorCodes
     public const string LeaseNotPresentWithLeaseOperation = "LeaseNotPresentWithLeaseOperation";
     public const string LeaseIsBrokenAndCannotBeRenewed = "LeaseIsBrokenAndCannotBeRenewed";
     public const string AuthenticationFailed = "AuthenticationFailed";
+    public const string AuthorizationFailure = "AuthorizationFailure";
 }

@@ -4,7 +4,8 @@ using System.Text;
 
 namespace RetailEdge.BlobStorage.Tests;
 
-public sealed class BlobContainerClientTests : IClassFixture<AzuriteFixture>, IAsyncLifetime, IDisposable
+[Collection(AzuriteCollection.Name)]
+public sealed class BlobContainerClientTests : IAsyncLifetime, IDisposable
 {
     private readonly AzuriteFixture _azurite;
     private readonly CapturingLogger<BlobStorageClient> _log = new();
