@@ -21,7 +21,7 @@ public sealed class MqttConnectPacket : MqttPacket
     public string? UserName { get; init; }
 
     /// <summary>Binary data (spec 3.1.3.5); a SAS token is its UTF-8 bytes.</summary>
-    public ReadOnlyMemory<byte>? Password { get; init; }
+    public byte[]? Password { get; init; }
 
     public string? WillTopic { get; init; }
 

@@ -174,8 +174,7 @@ public static class MqttPacketDecoder
             willMessage = r.Binary().ToArray();
         }
         var userName = hasUserName ? r.String("user name") : null;
-        // cast first: a null byte[] would otherwise become an empty, non-null password
-        ReadOnlyMemory<byte>? password = hasPassword ? (ReadOnlyMemory<byte>?)r.Binary().ToArray() : null;
+        var password = hasPassword ? r.Binary().ToArray() : null;
         return new MqttConnectPacket
         {
             ProtocolLevel = level,

@@ -216,7 +216,7 @@ public static class MqttPacketEncoder
                 }
                 if (p.Password is { } password)
                 {
-                    w.Binary(password.Span);
+                    w.Binary(password);
                 }
                 break;
             case MqttConnAckPacket p:

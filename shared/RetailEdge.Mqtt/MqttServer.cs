@@ -190,7 +190,15 @@ public sealed partial class MqttServer : IAsyncDisposable
         {
             await CloseAsync(connection, new OperationCanceledException("server stopping")).ConfigureAwait(false);
         }
-        await Task.WhenAll(_connections.Values).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_connections.Values).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // every connection was closed and cancelled; a task still running is an application hook ignoring its token
+            Log.StopTimedOut(_logger, _connections.Count);
+        }
         _listener?.Dispose();
     }
 
@@ -297,7 +305,7 @@ public sealed partial class MqttServer : IAsyncDisposable
             clientId = "auto-" + Guid.NewGuid().ToString("N");
         }
         var code = _options.AuthenticateAsync is { } authenticate
-            ? await authenticate(new MqttServerConnectContext(connect, transport.RemoteEndPoint), cancellationToken).ConfigureAwait(false)
+            ? await authenticate(new MqttServerConnectContext(connect, transport.RemoteEndPoint), cancellationToken).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false)
             : MqttConnectReturnCode.Accepted;
         if (code != MqttConnectReturnCode.Accepted)
         {
@@ -430,7 +438,7 @@ public sealed partial class MqttServer : IAsyncDisposable
             throw new MqttProtocolException(MqttProtocolError.InvalidQualityOfService, $"QoS 2 PUBLISH on '{publish.Topic}' is not supported");
         }
         var disposition = _options.InterceptPublishAsync is { } intercept
-            ? await intercept(new MqttServerPublishContext(connection.ClientId, publish), cancellationToken).ConfigureAwait(false)
+            ? await intercept(new MqttServerPublishContext(connection.ClientId, publish), cancellationToken).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false)
             : MqttPublishDisposition.Route;
         switch (disposition)
         {
@@ -456,7 +464,7 @@ public sealed partial class MqttServer : IAsyncDisposable
         foreach (var s in subscribe.Subscriptions)
         {
             var code = _options.AuthorizeSubscribeAsync is { } authorize
-                ? await authorize(new MqttServerSubscribeContext(connection.ClientId, s), cancellationToken).ConfigureAwait(false)
+                ? await authorize(new MqttServerSubscribeContext(connection.ClientId, s), cancellationToken).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false)
                 : (MqttSubAckReturnCode)Math.Min((byte)s.QualityOfService, (byte)1);
             if (code != MqttSubAckReturnCode.Failure)
             {
@@ -796,6 +804,9 @@ public sealed partial class MqttServer : IAsyncDisposable
 
         [LoggerMessage(107, LogLevel.Error, "MQTT connection from {Endpoint} failed")]
         public static partial void ConnectionFailed(ILogger logger, string endpoint, Exception exception);
+
+        [LoggerMessage(109, LogLevel.Warning, "MQTT server stopped with {Count} connection tasks still running")]
+        public static partial void StopTimedOut(ILogger logger, int count);
 
         [LoggerMessage(108, LogLevel.Error, "MQTT server: an event handler for {ClientId} failed")]
         public static partial void HandlerFailed(ILogger logger, string clientId, Exception exception);

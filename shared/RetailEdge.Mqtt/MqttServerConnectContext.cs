@@ -10,7 +10,7 @@ public sealed class MqttServerConnectContext(MqttConnectPacket connect, string r
     public string? UserName { get; } = connect.UserName;
 
     /// <summary>The raw password bytes (spec 3.1.3.5), if any.</summary>
-    public ReadOnlyMemory<byte>? Password { get; } = connect.Password;
+    public ReadOnlyMemory<byte>? Password { get; } = connect.Password is { } password ? new ReadOnlyMemory<byte>(password) : null;
 
     public bool CleanSession { get; } = connect.CleanSession;
 

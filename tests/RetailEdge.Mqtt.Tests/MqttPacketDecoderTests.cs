@@ -33,7 +33,7 @@ public class MqttPacketDecoderTests
         Assert.Equal(MqttQualityOfService.AtLeastOnce, packet.WillQualityOfService);
         Assert.False(packet.WillRetain);
         Assert.Equal("user", packet.UserName);
-        Assert.Equal("pass", Encoding.UTF8.GetString(packet.Password!.Value.Span));
+        Assert.Equal("pass", Encoding.UTF8.GetString(packet.Password!));
     }
 
     [Fact]

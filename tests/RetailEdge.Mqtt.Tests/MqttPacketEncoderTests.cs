@@ -118,7 +118,7 @@ public class MqttPacketEncoderTests
     /// <summary>Every field of a packet as text, so two packets compare by value.</summary>
     private static string Describe(MqttPacket packet) => packet switch
     {
-        MqttConnectPacket p => $"{p.ProtocolLevel}|{p.ClientId}|{p.CleanSession}|{p.KeepAliveSeconds}|{p.UserName}|{Hex(p.Password)}|{p.WillTopic}|{Hex(p.WillMessage)}|{p.WillQualityOfService}|{p.WillRetain}",
+        MqttConnectPacket p => $"{p.ProtocolLevel}|{p.ClientId}|{p.CleanSession}|{p.KeepAliveSeconds}|{p.UserName}|{(p.Password is null ? "null" : Convert.ToHexString(p.Password))}|{p.WillTopic}|{Hex(p.WillMessage)}|{p.WillQualityOfService}|{p.WillRetain}",
         MqttConnAckPacket p => $"{p.SessionPresent}|{p.ReturnCode}",
         MqttPublishPacket p => $"{p.Topic}|{Hex(p.Payload)}|{p.QualityOfService}|{p.Dup}|{p.Retain}|{p.PacketId}",
         MqttPubAckPacket p => $"{p.PacketId}",
