@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Globalization;
+using RetailEdge.DuckDb;
+
+namespace RetailEdge.Benchmarks.DuckDb;
+
+/// <summary>
+/// The DuckDB binding's throughput: appender rows/s, prepared-statement inserts (for the ratio),
+/// Parquet (ZSTD) write rows/s flat and partitioned, and rows/s read through DuckDbResult.
+/// Args: [rows, default 5000000] [threads, default 2].
+/// </summary>
+public sealed class DuckDbBenchmark : IBenchmark
+{
+    public string Name => "duckdb";
+
+    public string Description => "DuckDB binding: appender, prepared inserts, Parquet ZSTD write, typed reads (rows/s)";
+
+    public Task RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5_000_000;
+        var threads = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2;
+        var directory = Path.Combine(Path.GetTempPath(), "retailedge-duckdb-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        try
+        {
+            Run(rows, threads, directory, cancellationToken);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        return Task.CompletedTask;
+    }
+
+    private static void Run(int rows, int threads, string directory, CancellationToken cancellationToken)
+    {
+        Console.WriteLine($"DuckDB {DuckDbLibrary.Version}, {rows:N0} rows, threads={threads}, {Environment.ProcessorCount} cores");
+        using var database = DuckDbDatabase.Open(options: new DuckDbDatabaseOptions { Threads = threads });
+        using var connection = database.Connect();
+        connection.ExecuteNonQuery("CREATE TABLE events (id BIGINT, store VARCHAR, qty INTEGER, amount DOUBLE, ts TIMESTAMP)");
+        string[] stores = Enumerable.Range(1, 50).Select(i => $"store-{i:D4}").ToArray();
+        var start = new DateTime(2026, 11, 1);
+
+        var watch = Stopwatch.StartNew();
+        using (var appender = connection.CreateAppender("events"))
+        {
+            for (var i = 0; i < rows; i++)
+            {
+                if ((i & 0xFFFF) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+                appender.Append((long)i).Append(stores[i % stores.Length]).Append(i % 7).Append(i * 0.25).Append(start.AddSeconds(i / 10));
+                appender.EndRow();
+            }
+        }
+        var append = watch.Elapsed;
+        Report("appender (5 columns)", rows, append);
+
+        var preparedRows = Math.Min(rows, 50_000);
+        connection.ExecuteNonQuery("CREATE TABLE events_prepared AS SELECT * FROM events LIMIT 0");
+        watch.Restart();
+        connection.ExecuteNonQuery("BEGIN TRANSACTION");
+        using (var insert = connection.Prepare("INSERT INTO events_prepared VALUES ($1, $2, $3, $4, $5)"))
+        {
+            for (var i = 0; i < preparedRows; i++)
+            {
+                insert.Bind(1, (long)i).Bind(2, stores[i % stores.Length]).Bind(3, i % 7).Bind(4, i * 0.25).Bind(5, start.AddSeconds(i / 10));
+                insert.ExecuteNonQuery();
+            }
+        }
+        connection.ExecuteNonQuery("COMMIT");
+        var prepared = watch.Elapsed;
+        Report("prepared INSERT, one transaction", preparedRows, prepared);
+
+        var file = Path.Combine(directory, "events.parquet");
+        watch.Restart();
+        connection.ExecuteNonQuery($"COPY events TO {DuckDbSql.QuoteLiteral(file)} (FORMAT parquet, COMPRESSION zstd)");
+        var parquet = watch.Elapsed;
+        Report("COPY TO parquet zstd", rows, parquet, $"{new FileInfo(file).Length / 1024.0 / 1024.0:F1} MiB");
+
+        var partitioned = Path.Combine(directory, "partitioned");
+        watch.Restart();
+        connection.ExecuteNonQuery($"COPY (SELECT *, CAST(ts AS DATE) AS event_date FROM events) TO {DuckDbSql.QuoteLiteral(partitioned)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_date))");
+        var partitionedTime = watch.Elapsed;
+        Report("COPY TO parquet zstd PARTITION_BY day", rows, partitionedTime, $"{Directory.GetDirectories(partitioned).Length} partitions");
+
+        watch.Restart();
+        long sum = 0, count = 0;
+        using (var result = connection.Query("SELECT id, store, qty, amount, ts FROM read_parquet($1)", file))
+        {
+            while (result.Read())
+            {
+                sum += result.GetInt64(0) + result.GetString(1).Length + result.GetInt32(2) + (long)result.GetDouble(3) + result.GetDateTime(4).Ticks % 7;
+                count++;
+            }
+        }
+        var read = watch.Elapsed;
+        Report("read_parquet through DuckDbResult (5 typed getters/row)", count, read, $"checksum {sum}");
+
+        Console.WriteLine();
+        Console.WriteLine($"ratio appender / prepared insert (rows/s): {Rate(rows, append) / Rate(preparedRows, prepared):F0}x");
+        Console.WriteLine($"ratio parquet write / appender (rows/s):    {Rate(rows, parquet) / Rate(rows, append):F1}x");
+    }
+
+    private static double Rate(long rows, TimeSpan elapsed) => rows / Math.Max(elapsed.TotalSeconds, 1e-9);
+
+    private static void Report(string what, long rows, TimeSpan elapsed, string extra = "") =>
+        Console.WriteLine($"{what,-58} {rows,12:N0} rows {elapsed.TotalSeconds,8:F3} s {Rate(rows, elapsed),14:N0} rows/s {extra}");
+}
