@@ -70,12 +70,13 @@ public sealed class FakeIotHub : IAsyncDisposable
         }
     }
 
-    public static async Task<FakeIotHub> StartAsync()
+    public static async Task<FakeIotHub> StartAsync(System.Security.Cryptography.X509Certificates.X509Certificate2? serverCertificate = null)
     {
         var hub = new FakeIotHub();
         hub._server = new MqttServer(new MqttServerOptions
         {
             Port = 0,
+            ServerCertificate = serverCertificate,
             AuthenticateAsync = hub.AuthenticateAsync,
             InterceptPublishAsync = hub.InterceptAsync,
         });

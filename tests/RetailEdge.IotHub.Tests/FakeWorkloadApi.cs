@@ -20,14 +20,20 @@ public sealed class FakeWorkloadApi : IAsyncDisposable
     private int _failuresLeft;
     private int _signRequests;
 
-    private FakeWorkloadApi(string key, string moduleId, string generationId)
+    private FakeWorkloadApi(string key, string moduleId, string generationId, X509Certificate2? authority)
     {
         Key = key;
         ModuleId = moduleId;
         GenerationId = generationId;
         SocketPath = _directory.Combine("workload.sock");
-        using var rsa = RSA.Create(2048);
-        var request = new CertificateRequest("CN=RetailEdge test edge CA", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        if (authority is not null)
+        {
+            TrustBundlePem = authority.ExportCertificatePem();
+            TrustBundleThumbprint = authority.Thumbprint;
+            return;
+        }
+        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=RetailEdge test edge CA", caKey, HashAlgorithmName.SHA256);
         using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
         TrustBundlePem = certificate.ExportCertificatePem();
         TrustBundleThumbprint = certificate.Thumbprint;
@@ -66,9 +72,9 @@ public sealed class FakeWorkloadApi : IAsyncDisposable
         RetryDelay = retryDelay ?? TimeSpan.FromMilliseconds(10),
     };
 
-    public static async Task<FakeWorkloadApi> StartAsync(string key, string moduleId = "StoreGateway", string generationId = "637000000000000001")
+    public static async Task<FakeWorkloadApi> StartAsync(string key, string moduleId = "StoreGateway", string generationId = "637000000000000001", X509Certificate2? authority = null)
     {
-        var api = new FakeWorkloadApi(key, moduleId, generationId);
+        var api = new FakeWorkloadApi(key, moduleId, generationId, authority);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(options => options.ListenUnixSocket(api.SocketPath));
