@@ -15,6 +15,8 @@ public sealed class DeltaLogReader
     private readonly ICheckpointCodec? _checkpoints;
     private readonly TimeProvider _timeProvider;
     private readonly DeltaLogOptions _options;
+    private readonly object _gate = new();
+    private DeltaSnapshot? _cached;
 
     public DeltaLogReader(IDeltaLogStore store, ICheckpointCodec? checkpoints, TimeProvider timeProvider, DeltaLogOptions? options = null)
     {
@@ -67,6 +69,17 @@ public sealed class DeltaLogReader
         }
         var commits = files.Where(f => f.Kind == DeltaLogFileKind.Commit && f.Version <= target)
             .Select(f => f.Version).ToHashSet();
+        DeltaSnapshot? cached;
+        lock (_gate)
+        {
+            cached = _cached;
+        }
+        // the newest snapshot this reader built is a free checkpoint: replay only what came after it
+        if (cached is not null && cached.Version <= target && HasCommitsFrom(commits, cached.Version + 1, target))
+        {
+            var incremental = DeltaSnapshotBuilder.From(cached, _store.LocalRoot ?? _store.Location);
+            return Remember(await ReplayAsync(incremental, cached.Version + 1, target, commits, cancellationToken).ConfigureAwait(false));
+        }
         var candidates = await CheckpointCandidatesAsync(files, target, cancellationToken).ConfigureAwait(false);
         foreach (var (checkpointVersion, parts) in candidates)
         {
@@ -82,9 +95,21 @@ public sealed class DeltaLogReader
             }
             var builder = new DeltaSnapshotBuilder(_store.LocalRoot ?? _store.Location);
             builder.ApplyCheckpoint(checkpointVersion, actions);
-            return await ReplayAsync(builder, checkpointVersion + 1, target, commits, cancellationToken).ConfigureAwait(false);
+            return Remember(await ReplayAsync(builder, checkpointVersion + 1, target, commits, cancellationToken).ConfigureAwait(false));
         }
-        return await ReplayAsync(new DeltaSnapshotBuilder(_store.LocalRoot ?? _store.Location), 0, target, commits, cancellationToken).ConfigureAwait(false);
+        return Remember(await ReplayAsync(new DeltaSnapshotBuilder(_store.LocalRoot ?? _store.Location), 0, target, commits, cancellationToken).ConfigureAwait(false));
+    }
+
+    private DeltaSnapshot Remember(DeltaSnapshot snapshot)
+    {
+        lock (_gate)
+        {
+            if (_cached is null || snapshot.Version >= _cached.Version)
+            {
+                _cached = snapshot;
+            }
+        }
+        return snapshot;
     }
 
     /// <summary>The actions of one commit file; throws when it is missing.</summary>

@@ -26,6 +26,17 @@ public sealed class DeltaSnapshotBuilder
 
     public long Version => _version;
 
+    /// <summary>A builder holding the state of <paramref name="snapshot"/>, to replay newer commits on top of it.</summary>
+    public static DeltaSnapshotBuilder From(DeltaSnapshot snapshot, string? tableRoot = null)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var builder = new DeltaSnapshotBuilder(tableRoot);
+        builder.ApplyActions([snapshot.Protocol, snapshot.Metadata, .. snapshot.Transactions.Values, .. snapshot.Tombstones, .. snapshot.Files]);
+        builder._version = snapshot.Version;
+        builder._timestamp = snapshot.Timestamp;
+        return builder;
+    }
+
     /// <summary>Applies a checkpoint's actions as the state at <paramref name="version"/>.</summary>
     public void ApplyCheckpoint(long version, IEnumerable<DeltaAction> actions)
     {
