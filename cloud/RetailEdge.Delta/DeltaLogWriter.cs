@@ -46,6 +46,7 @@ public sealed class DeltaLogWriter
         }
         var myTxns = transaction.Actions.OfType<TxnAction>().ToList();
         var version = readSnapshot is null ? 0 : readSnapshot.Version + 1;
+        var txnId = Guid.NewGuid().ToString();
         for (var attempt = 1; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -55,7 +56,8 @@ public sealed class DeltaLogWriter
                 transaction.OperationParameters,
                 readSnapshot?.Version,
                 transaction.IsBlindAppend,
-                transaction.Metrics.Count > 0 ? transaction.Metrics : null);
+                transaction.Metrics.Count > 0 ? transaction.Metrics : null,
+                txnId);
             var bytes = DeltaLogCodec.SerializeCommit([commitInfo, .. transaction.Actions]);
             var path = DeltaLogFile.LogFolder + "/" + DeltaLogFile.CommitName(version);
             if (await _reader.Store.TryCreateAsync(path, bytes, cancellationToken).ConfigureAwait(false))

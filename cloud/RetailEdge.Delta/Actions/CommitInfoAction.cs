@@ -20,7 +20,8 @@ public sealed record CommitInfoAction(JsonObject Value) : DeltaAction
         IReadOnlyDictionary<string, string>? operationParameters,
         long? readVersion,
         bool isBlindAppend,
-        IReadOnlyDictionary<string, long>? operationMetrics = null)
+        IReadOnlyDictionary<string, long>? operationMetrics = null,
+        string? txnId = null)
     {
         var parameters = new JsonObject();
         foreach (var (key, value) in operationParameters ?? new Dictionary<string, string>())
@@ -50,6 +51,11 @@ public sealed record CommitInfoAction(JsonObject Value) : DeltaAction
             value2["operationMetrics"] = metrics;
         }
         value2["engineInfo"] = "RetailEdge.Delta/1.0";
+        if (txnId is not null)
+        {
+            // unique per transaction: lets a store tell its own retried write from another writer's
+            value2["txnId"] = txnId;
+        }
         return new CommitInfoAction(value2);
     }
 

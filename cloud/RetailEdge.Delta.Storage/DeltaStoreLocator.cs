@@ -1,0 +1,72 @@
+using Azure.Identity;
+using RetailEdge.BlobStorage;
+
+namespace RetailEdge.Delta.Storage;
+
+/// <summary>
+/// Opens the store behind a lake path: a local folder (or file: URI), or an Azure Blob URL
+/// (https://account.blob.core.windows.net/container/path, or the emulator's path-style URL).
+/// Blob credentials, first found wins: a SAS in the URL; RETAILEDGE_STORAGE_CONNECTION_STRING or
+/// AZURE_STORAGE_CONNECTION_STRING; AZURE_STORAGE_SAS_TOKEN; otherwise DefaultAzureCredential.
+/// </summary>
+public static class DeltaStoreLocator
+{
+    public const string ConnectionStringVariable = "RETAILEDGE_STORAGE_CONNECTION_STRING";
+
+    public const string AzureConnectionStringVariable = "AZURE_STORAGE_CONNECTION_STRING";
+
+    public const string SasVariable = "AZURE_STORAGE_SAS_TOKEN";
+
+    /// <summary>True when <paramref name="location"/> is an http(s) URL (a blob table).</summary>
+    public static bool IsBlobUrl(string location) =>
+        location.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || location.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The store for <paramref name="location"/>; dispose the returned owner (the HTTP client) when done.</summary>
+    /// <param name="environment">reads an environment variable (tests pass their own)</param>
+    public static (IDeltaLogStore Store, IDisposable? Owner) Open(string location, Func<string, string?>? environment = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(location);
+        environment ??= Environment.GetEnvironmentVariable;
+        if (!IsBlobUrl(location))
+        {
+            return (new LocalDeltaLogStore(location), null);
+        }
+        if (!BlobUri.TryParse(location, out var uri, out var error))
+        {
+            throw new ArgumentException($"'{Redact(location)}' is not a blob table URL: {error}", nameof(location));
+        }
+        if (uri.ContainerName.Length == 0)
+        {
+            throw new ArgumentException($"'{uri}' names no container", nameof(location));
+        }
+        var options = new BlobStorageClientOptions { ServiceUri = uri.ServiceUri };
+        var connectionString = environment(ConnectionStringVariable) ?? environment(AzureConnectionStringVariable);
+        if (uri.SasToken is not null)
+        {
+            options = options with { SasToken = uri.SasToken };
+        }
+        else if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            var parsed = BlobConnectionString.Parse(connectionString);
+            options = options with { SharedKey = parsed.SharedKey, SasToken = parsed.SasToken };
+        }
+        else if (environment(SasVariable) is { Length: > 0 } sas)
+        {
+            options = options with { SasToken = sas.TrimStart('?') };
+        }
+        else
+        {
+            options = options with { TokenCredential = new DefaultAzureCredential() };
+        }
+        var client = new BlobStorageClient(options);
+        return (new BlobDeltaLogStore(client.GetContainerClient(uri.ContainerName), uri.Path), client);
+    }
+
+    /// <summary>A URL without its query (a SAS must never reach a message).</summary>
+    public static string Redact(string location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        var query = location.IndexOf('?', StringComparison.Ordinal);
+        return query < 0 ? location : location[..query] + "?…";
+    }
+}
