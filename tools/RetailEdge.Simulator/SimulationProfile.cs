@@ -56,6 +56,14 @@ public sealed record SimulationProfile
     /// <summary>Basket lines per store-day implied by the figures above.</summary>
     public double BasketLinesPerDay => BasketsPerDay * MeanBasketLines;
 
+    /// <summary>
+    /// Events (JSON lines) per store-day on average: baskets, weighings, deliveries, shrink events
+    /// (three lines each on average), adjustments, cycle counts and the full count's share.
+    /// </summary>
+    public double EventsPerDay =>
+        BasketsPerDay + WeighingsPerDay + Deliveries + Math.Max(1, Math.Round(ShrinkLinesPerDay / 3.0)) + AdjustmentsPerDay + CycleCountsPerDay
+        + Math.Ceiling(AssortmentSize / (double)CountChunkSize) / FullCountEveryDays;
+
     /// <summary>Restock events per store-day (one per delivery).</summary>
     public int RestockEventsPerDay => Deliveries;
 
