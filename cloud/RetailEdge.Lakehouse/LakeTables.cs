@@ -8,6 +8,12 @@ public static class LakeTables
     private static readonly DeltaType Money = DeltaType.Decimal(18, 2);
     private static readonly DeltaType Quantity = DeltaType.Decimal(18, 3);
 
+    /// <summary>The columns every exploded silver row carries before its own: where it came from.</summary>
+    public static IReadOnlyList<LakeColumn> SilverLineage { get; } =
+    [
+        Str("device_id", false), Str("module_id", false), Long("seq", false), Int("store_id", false),
+    ];
+
     public static LakeTableDefinition BronzeTelemetry { get; } = new("bronze", "telemetry",
     [
         Ts("enqueued_time"), Ts("ingest_time", false), Str("device_id"), Str("module_id"), Str("message_id"),
@@ -153,11 +159,6 @@ public static class LakeTables
         [LatestInventorySnapshot, CurrentInventory, SalesByDay, SalesPerMinute, ProductPerformance, TopCustomers,
          MarginByStoreDay, Shrink, StockoutRisk];
 
-    /// <summary>The columns every exploded silver row carries before its own: where it came from.</summary>
-    public static IReadOnlyList<LakeColumn> SilverLineage { get; } =
-    [
-        Str("device_id", false), Str("module_id", false), Long("seq", false), Int("store_id", false),
-    ];
 
     private static LakeTableDefinition Silver(string name, LakeColumn[] columns) =>
         new("silver", name, [.. SilverLineage, .. columns, Date("event_date", false)], "event_date");
