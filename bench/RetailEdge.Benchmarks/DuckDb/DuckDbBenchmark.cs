@@ -41,7 +41,7 @@ public sealed class DuckDbBenchmark : IBenchmark
         string[] stores = Enumerable.Range(1, 50).Select(i => $"store-{i:D4}").ToArray();
         var start = new DateTime(2026, 11, 1);
 
-        var watch = Stopwatch.StartNew();
+        var watch = new StepWatch();
         using (var appender = connection.CreateAppender("events"))
         {
             for (var i = 0; i < rows; i++)
@@ -55,7 +55,7 @@ public sealed class DuckDbBenchmark : IBenchmark
             }
         }
         var append = watch.Elapsed;
-        Report("appender (5 columns)", rows, append);
+        Report("appender (5 columns)", rows, watch);
 
         var preparedRows = Math.Min(rows, 50_000);
         connection.ExecuteNonQuery("CREATE TABLE events_prepared AS SELECT * FROM events LIMIT 0");
@@ -71,19 +71,18 @@ public sealed class DuckDbBenchmark : IBenchmark
         }
         connection.ExecuteNonQuery("COMMIT");
         var prepared = watch.Elapsed;
-        Report("prepared INSERT, one transaction", preparedRows, prepared);
+        Report("prepared INSERT, one transaction", preparedRows, watch);
 
         var file = Path.Combine(directory, "events.parquet");
         watch.Restart();
         connection.ExecuteNonQuery($"COPY events TO {DuckDbSql.QuoteLiteral(file)} (FORMAT parquet, COMPRESSION zstd)");
         var parquet = watch.Elapsed;
-        Report("COPY TO parquet zstd", rows, parquet, $"{new FileInfo(file).Length / 1024.0 / 1024.0:F1} MiB");
+        Report("COPY TO parquet zstd", rows, watch, $"{new FileInfo(file).Length / 1024.0 / 1024.0:F1} MiB");
 
         var partitioned = Path.Combine(directory, "partitioned");
         watch.Restart();
         connection.ExecuteNonQuery($"COPY (SELECT *, CAST(ts AS DATE) AS event_date FROM events) TO {DuckDbSql.QuoteLiteral(partitioned)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_date))");
-        var partitionedTime = watch.Elapsed;
-        Report("COPY TO parquet zstd PARTITION_BY day", rows, partitionedTime, $"{Directory.GetDirectories(partitioned).Length} partitions");
+        Report("COPY TO parquet zstd PARTITION_BY day", rows, watch, $"{Directory.GetDirectories(partitioned).Length} partitions");
 
         watch.Restart();
         long sum = 0, count = 0;
@@ -95,8 +94,7 @@ public sealed class DuckDbBenchmark : IBenchmark
                 count++;
             }
         }
-        var read = watch.Elapsed;
-        Report("read_parquet through DuckDbResult (5 typed getters/row)", count, read, $"checksum {sum}");
+        Report("read_parquet through DuckDbResult (5 typed getters/row)", count, watch, $"checksum {sum}");
 
         Console.WriteLine();
         Console.WriteLine($"ratio appender / prepared insert (rows/s): {Rate(rows, append) / Rate(preparedRows, prepared):F0}x");
@@ -105,6 +103,50 @@ public sealed class DuckDbBenchmark : IBenchmark
 
     private static double Rate(long rows, TimeSpan elapsed) => rows / Math.Max(elapsed.TotalSeconds, 1e-9);
 
-    private static void Report(string what, long rows, TimeSpan elapsed, string extra = "") =>
-        Console.WriteLine($"{what,-58} {rows,12:N0} rows {elapsed.TotalSeconds,8:F3} s {Rate(rows, elapsed),14:N0} rows/s {extra}");
+    /// <summary>Wall time and, because the machine may be shared, this process's CPU time for the step.</summary>
+    private static void Report(string what, long rows, StepWatch watch, string extra = "") =>
+        Console.WriteLine($"{what,-56} {rows,10:N0} rows {watch.Elapsed.TotalSeconds,7:F2} s wall {Rate(rows, watch.Elapsed),11:N0} rows/s | {watch.Cpu.TotalSeconds,6:F2} s cpu {extra}");
+
+    /// <summary>Wall clock and process CPU time since the last restart.</summary>
+    private sealed class StepWatch
+    {
+        private readonly Stopwatch _wall = Stopwatch.StartNew();
+        private TimeSpan _cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+        private TimeSpan? _elapsed;
+        private TimeSpan _cpu;
+
+        public TimeSpan Elapsed
+        {
+            get
+            {
+                Stop();
+                return _elapsed!.Value;
+            }
+        }
+
+        public TimeSpan Cpu
+        {
+            get
+            {
+                Stop();
+                return _cpu;
+            }
+        }
+
+        public void Restart()
+        {
+            _elapsed = null;
+            _cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+            _wall.Restart();
+        }
+
+        private void Stop()
+        {
+            if (_elapsed is null)
+            {
+                _elapsed = _wall.Elapsed;
+                _cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpuStart;
+            }
+        }
+    }
 }
