@@ -319,6 +319,10 @@ public sealed class TwinQuery
         return node;
     }
 
+    // values may be backed by a JsonElement or by a CLR number of any type: read their JSON text
+    private static double AsDouble(JsonValue value) =>
+        double.Parse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
+
     private static bool Compare(JsonNode? value, string op, JsonNode? literal)
     {
         if (literal is null)
@@ -337,7 +341,7 @@ public sealed class TwinQuery
         }
         else if (v.GetValueKind() == JsonValueKind.Number && l.GetValueKind() == JsonValueKind.Number)
         {
-            order = v.GetValue<double>().CompareTo(l.GetValue<double>());
+            order = AsDouble(v).CompareTo(AsDouble(l));
         }
         else if (v.GetValueKind() is JsonValueKind.True or JsonValueKind.False && l.GetValueKind() is JsonValueKind.True or JsonValueKind.False)
         {

@@ -75,6 +75,7 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
             });
         });
         var app = builder.Build();
+        app.Use(HandleFailuresAsync);
         app.Use(AuthenticateAsync);
         app.MapGet("/twins/{deviceId}", (HttpContext c, string deviceId) => GetTwinAsync(c, new IdentityKey(deviceId, null)));
         app.MapMethods("/twins/{deviceId}", ["PATCH"], (HttpContext c, string deviceId) => UpdateTwinAsync(c, new IdentityKey(deviceId, null), replace: false));
@@ -107,6 +108,21 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
         {
             await _app.DisposeAsync().ConfigureAwait(false);
             _app = null;
+        }
+    }
+
+    private async Task HandleFailuresAsync(HttpContext context, Func<Task> next)
+    {
+        try
+        {
+            await next().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // one failed request answers 500 in IoT Hub's shape; the server goes on
+        catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted)
+#pragma warning restore CA1031
+        {
+            LogRequestFailed(_logger, context.Request.Method, context.Request.Path, ex);
+            await HubErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, 500001, "ServerError", "the emulator failed to handle the request: " + ex.Message, _timeProvider).ConfigureAwait(false);
         }
     }
 
@@ -320,6 +336,9 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "service request {Method} {Path} rejected: {Reason}")]
     private static partial void LogUnauthorized(ILogger logger, string method, string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "service request {Method} {Path} failed")]
+    private static partial void LogRequestFailed(ILogger logger, string method, string path, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "method {MethodName} for {Identity}: the identity is not connected")]
     private static partial void LogMethodOffline(ILogger logger, string methodName, string identity);
