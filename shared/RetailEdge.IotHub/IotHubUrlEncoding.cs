@@ -17,7 +17,13 @@ public static class IotHubUrlEncoding
     private const string UpperHex = "0123456789ABCDEF";
 
     /// <summary>URL encodes <paramref name="value"/>; <paramref name="lowerCaseHex"/> picks the hex case of escapes.</summary>
-    public static string Encode(string value, bool lowerCaseHex = true)
+    /// <param name="value">the text</param>
+    /// <param name="lowerCaseHex">lower-case (default) or upper-case hex in escapes</param>
+    /// <param name="spaceAsPlus">
+    /// true (form encoding, as in SAS tokens) writes a space as <c>+</c>; false writes <c>%20</c>, which
+    /// topic names need because <c>+</c> is an MQTT wildcard (MQTT 3.1.1 §4.7.1, 3.3.2-2)
+    /// </param>
+    public static string Encode(string value, bool lowerCaseHex = true, bool spaceAsPlus = true)
     {
         ArgumentNullException.ThrowIfNull(value);
         if (!NeedsEncoding(value))
@@ -33,7 +39,7 @@ public static class IotHubUrlEncoding
             {
                 builder.Append((char)b);
             }
-            else if (b == (byte)' ')
+            else if (b == (byte)' ' && spaceAsPlus)
             {
                 builder.Append('+');
             }

@@ -12,7 +12,10 @@ public static class PropertyBag
     /// <summary>Bags with more entries than this are refused when parsing (network input is bounded).</summary>
     public const int MaxEntries = 256;
 
-    /// <summary>Encodes properties in the order given; keys and values are URL encoded (lower-case hex).</summary>
+    /// <summary>
+    /// Encodes properties in the order given; keys and values are URL encoded (lower-case hex, space
+    /// as <c>%20</c>: a <c>+</c> would be an MQTT wildcard, forbidden in a topic name).
+    /// </summary>
     public static string Encode(IEnumerable<KeyValuePair<string, string>> properties)
     {
         ArgumentNullException.ThrowIfNull(properties);
@@ -24,11 +27,11 @@ public static class PropertyBag
             {
                 builder.Append('&');
             }
-            builder.Append(IotHubUrlEncoding.Encode(key));
+            builder.Append(IotHubUrlEncoding.Encode(key, spaceAsPlus: false));
             // the SDK writes a key without '=' for a null value; an empty string keeps its '='
             if (value is not null)
             {
-                builder.Append('=').Append(IotHubUrlEncoding.Encode(value));
+                builder.Append('=').Append(IotHubUrlEncoding.Encode(value, spaceAsPlus: false));
             }
         }
         return builder.ToString();

@@ -20,7 +20,7 @@ public class IotHubMessageTests
 
         var bag = message.ToPropertyBag();
 
-        Assert.Equal("%24.mid=m-1&%24.cid=c+1&%24.ct=application%2fjson&%24.ce=utf-8&%24.ctime=2026-11-21T10%3a00%3a00.0000000Z&%24.on=telemetry&store=017&kind=sales%2fminute", bag);
+        Assert.Equal("%24.mid=m-1&%24.cid=c%201&%24.ct=application%2fjson&%24.ce=utf-8&%24.ctime=2026-11-21T10%3a00%3a00.0000000Z&%24.on=telemetry&store=017&kind=sales%2fminute", bag);
     }
 
     [Fact]
@@ -119,5 +119,30 @@ public class IotHubMessageTests
         var message = new IotHubMessage(ReadOnlyMemory<byte>.Empty) { MessageId = new string('a', 129) };
 
         Assert.Throws<ArgumentException>(message.Validate);
+    }
+
+    [Fact]
+    public void ToPropertyBag_RandomText_NeverContainsWildcardsSlashOrNulAndRoundTrips()
+    {
+        var random = new Random(7);
+        for (var i = 0; i < 500; i++)
+        {
+            string Text() => new([.. Enumerable.Range(0, random.Next(1, 20)).Select(_ => (char)random.Next(0x20, 0x250))]);
+            var message = new IotHubMessage(ReadOnlyMemory<byte>.Empty)
+            {
+                MessageId = "id " + i,
+                ContentType = Text(),
+                Properties = new Dictionary<string, string> { ["k " + Text()] = Text() + " + # /" },
+            };
+
+            var bag = message.ToPropertyBag();
+
+            Assert.DoesNotContain('+', bag);
+            Assert.DoesNotContain('#', bag);
+            Assert.DoesNotContain('/', bag);
+            Assert.True(IotHubMessage.TryFromPropertyBag(ReadOnlyMemory<byte>.Empty, bag, out var copy, out _));
+            Assert.Equal(message.Properties, copy.Properties);
+            Assert.Equal(message.ContentType, copy.ContentType);
+        }
     }
 }
