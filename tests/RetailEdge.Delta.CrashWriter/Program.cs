@@ -1,0 +1,3 @@
+using RetailEdge.Delta.CrashWriter;
+
+return await CrashWriterProgram.RunAsync(args).ConfigureAwait(false);
