@@ -50,24 +50,27 @@ public static class DuckDbLibrary
 
     private static (IntPtr Handle, string Path) Load()
     {
-        var fromEnvironment = Environment.GetEnvironmentVariable(PathVariable);
+        var path = Locate(Environment.GetEnvironmentVariable(PathVariable), Candidates());
+        return (NativeLibrary.Load(path), path);
+    }
+
+    /// <summary>The library file to load: the environment override if set (it must exist), else the first existing candidate.</summary>
+    internal static string Locate(string? fromEnvironment, IEnumerable<string> candidates)
+    {
         if (!string.IsNullOrWhiteSpace(fromEnvironment))
         {
-            if (!File.Exists(fromEnvironment))
-            {
-                throw new DllNotFoundException($"{PathVariable} names '{fromEnvironment}', which does not exist.");
-            }
-            return (NativeLibrary.Load(Path.GetFullPath(fromEnvironment)), Path.GetFullPath(fromEnvironment));
+            return File.Exists(fromEnvironment)
+                ? Path.GetFullPath(fromEnvironment)
+                : throw new DllNotFoundException($"{PathVariable} names '{fromEnvironment}', which does not exist. Point it at a DuckDB 1.5.6 library or unset it.");
         }
-
         var tried = new List<string>();
-        foreach (var candidate in Candidates())
+        foreach (var candidate in candidates)
         {
-            tried.Add(candidate);
             if (File.Exists(candidate))
             {
-                return (NativeLibrary.Load(candidate), candidate);
+                return candidate;
             }
+            tried.Add(candidate);
         }
         throw new DllNotFoundException(
             $"{FileName} (DuckDB 1.5.6) was not found; tried: {string.Join(", ", tried)}. " +
