@@ -1,0 +1,478 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RetailEdge.Aggregation;
+using RetailEdge.Contracts.Reference;
+using RetailEdge.Contracts.Telemetry;
+using RetailEdge.Contracts.Twin;
+using RetailEdge.Contracts.Validation;
+
+namespace RetailEdge.StoreGateway.Core;
+
+/// <summary>
+/// The gateway's single writer: validated events come in from any ingest path, are journaled in
+/// group commits (many events per SQLite transaction; a caller's task completes only after the
+/// commit, so acknowledged means durable), fed to the <see cref="GatewayAggregator"/>, and sealed
+/// batches are stored in the outbox in the same transaction that marks their events sealed. One loop
+/// owns the journal connection and the aggregator, so no locks are needed around them.
+/// </summary>
+public sealed partial class GatewayEngine : IDisposable
+{
+    private static readonly DateTimeOffset FarFuture = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly GatewayEngineOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly GatewayJournal _journal;
+    private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _outboxSignal = new(0, int.MaxValue);
+    private readonly Queue<(DateTimeOffset At, long Accepted)> _rate = new();
+    private GatewayAggregator _aggregator = null!;
+    private volatile EventValidator _validator = null!;
+    private volatile GatewayStatus _status;
+    private GatewaySettings _settings;
+    private ReferenceCatalog? _reference;
+    private DateTimeOffset _startedAt;
+    private DateTimeOffset? _lastEventAt;
+    private long _accepted;
+    private bool _overBudget;
+
+    public GatewayEngine(GatewayEngineOptions options, ILogger<GatewayEngine>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _time = options.TimeProvider;
+        _startedAt = _time.GetUtcNow();
+        _journal = new GatewayJournal(options.DataDirectory);
+        _settings = options.InitialSettings;
+        if (_journal.GetMeta("settings") is { } saved)
+        {
+            using var document = JsonDocument.Parse(saved);
+            var (restored, _) = GatewaySettings.Apply(options.InitialSettings, document.RootElement);
+            _settings = restored ?? _settings;
+        }
+        if (_journal.LoadReferenceData() is { } stored)
+        {
+            try
+            {
+                _reference = new ReferenceCatalog(ReferenceDataCodec.Deserialize(stored.Payload), stored.Version);
+            }
+            catch (FormatException e)
+            {
+                Log.ReferenceRejected(_logger, e.Message);
+            }
+        }
+        Rebuild();
+        _status = BuildStatus();
+    }
+
+    public GatewayEngineOptions Options => _options;
+
+    public GatewaySettings Settings => _settings;
+
+    /// <summary>The latest status snapshot (refreshed every seal tick).</summary>
+    public GatewayStatus Status => _status;
+
+    /// <summary>Released whenever batches are stored or marked for replay: the uplink waits on it.</summary>
+    public SemaphoreSlim OutboxSignal => _outboxSignal;
+
+    public string JournalPath => _journal.Path;
+
+    /// <summary>Validates events on the caller's thread, then journals them in the next group commit.</summary>
+    public async Task<IReadOnlyList<IngestOutcome>> IngestAsync(IReadOnlyList<ReadOnlyMemory<byte>> events, string source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            return [];
+        }
+        var validator = _validator;
+        var now = _time.GetUtcNow();
+        var entries = new JournalEntry[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            var raw = events[i];
+            entries[i] = new JournalEntry(raw.ToArray(), validator.Validate(raw.Span, now), now, source);
+        }
+        var command = new IngestCommand(entries);
+        await _commands.Writer.WriteAsync(command, cancellationToken).ConfigureAwait(false);
+        await command.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return entries.Select(e => e.Outcome).ToArray();
+    }
+
+    public async Task<IngestOutcome> IngestAsync(ReadOnlyMemory<byte> raw, string source, CancellationToken cancellationToken) =>
+        (await IngestAsync([raw], source, cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>Seals everything now (the flush method); returns how many batches were stored.</summary>
+    public Task<int> FlushAsync(CancellationToken cancellationToken) => InvokeAsync(() => SealAndStore(force: true), cancellationToken);
+
+    /// <summary>Applies a desired-properties document or patch; returns the error (settings unchanged) or null.</summary>
+    public Task<string?> ApplyDesiredAsync(JsonElement desired, CancellationToken cancellationToken)
+    {
+        var copy = desired.Clone();
+        return InvokeAsync(() =>
+        {
+            var (next, error) = GatewaySettings.Apply(_settings, copy);
+            if (next is null)
+            {
+                Log.ConfigRejected(_logger, error!);
+                return error;
+            }
+            _aggregator.UpdateSettings(next);
+            _settings = next;
+            _journal.SetMeta("settings", SettingsJson(next));
+            Log.SettingsApplied(_logger, next.Window, next.AllowedLateness, next.SendInterval, next.MaxBatchBytes);
+            return (string?)null;
+        }, cancellationToken);
+    }
+
+    /// <summary>Applies a verified reference payload atomically: validator, alert rules and journal switch together.</summary>
+    public Task ApplyReferenceDataAsync(byte[] payload, string version, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        var set = ReferenceDataCodec.Deserialize(payload);
+        if (set.StoreId != _options.StoreId)
+        {
+            throw new FormatException($"reference data is for store {set.StoreId}, this gateway serves store {_options.StoreId}");
+        }
+        var catalog = new ReferenceCatalog(set, version);
+        return InvokeAsync(() =>
+        {
+            _journal.SaveReferenceData(version, payload);
+            _reference = catalog;
+            _aggregator.UpdateReference(catalog);
+            _validator = CreateValidator();
+            Log.ReferenceApplied(_logger, version, catalog.Count);
+            _status = BuildStatus();
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>Marks stored batches with seq in [from, to] for resending with their original seq.</summary>
+    public Task<int> ReplayAsync(long from, long to, CancellationToken cancellationToken) => InvokeAsync(() =>
+    {
+        var count = _journal.MarkForReplay(from, to);
+        _outboxSignal.Release();
+        return count;
+    }, cancellationToken);
+
+    /// <summary>Seals what is due, then returns a fresh status (ordered after every ingest already acknowledged).</summary>
+    public Task<GatewayStatus> GetStatusAsync(CancellationToken cancellationToken) => InvokeAsync(() =>
+    {
+        SealAndStore(force: false);
+        _status = BuildStatus();
+        return _status;
+    }, cancellationToken);
+
+    /// <summary>Runs retention and the disk budget now.</summary>
+    public Task<long> MaintainAsync(CancellationToken cancellationToken) => InvokeAsync(Maintain, cancellationToken);
+
+    /// <summary>Quarantine rows (reason, event id, raw) — for the status method and tests.</summary>
+    public Task<IReadOnlyList<(string Reason, string? EventId, byte[] Raw)>> ReadQuarantineAsync(CancellationToken cancellationToken) =>
+        InvokeAsync(_journal.ReadQuarantine, cancellationToken);
+
+    /// <summary>The engine loop: group commits, sealing on every commit and tick, maintenance.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var reader = _commands.Reader;
+        var nextMaintenance = _time.GetUtcNow();
+        var group = new List<IngestCommand>();
+        var entries = new List<JournalEntry>();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (!reader.TryPeek(out _))
+            {
+                using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                tick.CancelAfter(_options.SealTick);
+                try
+                {
+                    await reader.WaitToReadAsync(tick.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        break;
+                    }
+                    // otherwise: the seal tick
+                }
+            }
+            while (entries.Count < _options.MaxEventsPerCommit && reader.TryRead(out var command))
+            {
+                if (command is IngestCommand ingest)
+                {
+                    group.Add(ingest);
+                    entries.AddRange(ingest.Entries);
+                    continue;
+                }
+                Commit(group, entries);
+                command.Run();
+            }
+            Commit(group, entries);
+            SealAndStore(force: false);
+            var now = _time.GetUtcNow();
+            if (now >= nextMaintenance)
+            {
+                Maintain();
+                nextMaintenance = now + _options.MaintenanceInterval;
+            }
+            _status = BuildStatus();
+        }
+        // Commands still queued are failed so no caller waits for an acknowledgement that will not come.
+        while (reader.TryRead(out var left))
+        {
+            left.Cancel();
+        }
+    }
+
+    public void Dispose()
+    {
+        _journal.Dispose();
+        _outboxSignal.Dispose();
+    }
+
+    internal static string SettingsJson(GatewaySettings s) =>
+        $$"""{"windowSeconds":{{(int)s.Window.TotalSeconds}},"allowedLatenessSeconds":{{(int)s.AllowedLateness.TotalSeconds}},"sendIntervalSeconds":{{(int)s.SendInterval.TotalSeconds}},"maxBatchBytes":{{s.MaxBatchBytes}},"compression":"{{s.Compression}}","forwardRaw":{{(s.ForwardRaw ? "true" : "false")}},"retentionDays":{{s.RetentionDays}},"diskBudgetMb":{{s.DiskBudgetMb}},"dropPolicy":"{{s.DropPolicy}}","lowStockAlerts":{{(s.LowStockAlerts ? "true" : "false")}},"priceMismatchTolerance":{{s.PriceMismatchTolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}""";
+
+    private Task<T> InvokeAsync<T>(Func<T> action, CancellationToken cancellationToken)
+    {
+        var command = new InvokeCommand<T>(action);
+        if (!_commands.Writer.TryWrite(command))
+        {
+            throw new InvalidOperationException("the engine is stopped");
+        }
+        return command.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    private void Commit(List<IngestCommand> group, List<JournalEntry> entries)
+    {
+        if (group.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            _journal.Append(entries, _overBudget && _settings.DropPolicy == GatewaySettings.RejectNew);
+        }
+        catch (Exception e)
+        {
+            foreach (var command in group)
+            {
+                command.Completion.TrySetException(e);
+            }
+            group.Clear();
+            entries.Clear();
+            return;
+        }
+        var forwardRaw = _settings.ForwardRaw;
+        foreach (var entry in entries)
+        {
+            switch (entry.Outcome.Status)
+            {
+                case IngestStatus.Accepted:
+                    _aggregator.Add(entry.Validation.Event!, entry.ReceivedAt, entry.Tag, forwardRaw ? Encoding.UTF8.GetString(entry.Raw) : null);
+                    _accepted++;
+                    _lastEventAt = entry.ReceivedAt;
+                    break;
+                case IngestStatus.Duplicate:
+                case IngestStatus.Rejected:
+                    _aggregator.AddReject(entry.Outcome.Reason!, Sample(entry.Raw), entry.ReceivedAt, entry.Tag);
+                    break;
+                default:
+                    break;
+            }
+        }
+        foreach (var command in group)
+        {
+            command.Completion.TrySetResult();
+        }
+        group.Clear();
+        entries.Clear();
+    }
+
+    private int SealAndStore(bool force)
+    {
+        var now = _time.GetUtcNow();
+        IReadOnlyList<SealedBatch> sealedBatches;
+        try
+        {
+            sealedBatches = _aggregator.Seal(now, force);
+            if (sealedBatches.Count == 0)
+            {
+                return 0;
+            }
+            var gzip = _settings.Compression == GatewaySettings.CompressionGzip;
+            var records = new List<OutboxRecord>(sealedBatches.Count);
+            foreach (var sealedBatch in sealedBatches)
+            {
+                var body = gzip ? Gzip(sealedBatch.Json) : sealedBatch.Json;
+                records.Add(new OutboxRecord(sealedBatch, gzip ? TelemetryMessage.GzipContentEncoding : TelemetryMessage.JsonContentEncoding, body,
+                    TelemetryMessage.BillableBytes(body.Length, sealedBatch.Batch, gzip)));
+            }
+            _journal.StoreSealed(records, _aggregator.NextSeq);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The aggregator already moved on; the journal did not. Rebuild from the journal so that
+            // nothing is lost and no seq is skipped.
+            Log.SealFailed(_logger, e);
+            Rebuild();
+            return 0;
+        }
+        Log.Sealed(_logger, sealedBatches.Count, sealedBatches[^1].Batch.Seq);
+        _outboxSignal.Release();
+        return sealedBatches.Count;
+    }
+
+    private long Maintain()
+    {
+        var budget = _options.DiskBudgetBytesOverride ?? _settings.DiskBudgetMb * 1024L * 1024L;
+        var (dropped, overBudget) = _journal.Maintain(_time.GetUtcNow(), TimeSpan.FromDays(_settings.RetentionDays), budget, _settings.DropPolicy == GatewaySettings.DropOldest);
+        if (dropped > 0 || overBudget)
+        {
+            Log.Dropped(_logger, dropped, overBudget);
+        }
+        _overBudget = overBudget;
+        return dropped;
+    }
+
+    private void Rebuild()
+    {
+        var aggregatorOptions = new AggregatorOptions
+        {
+            StoreId = _options.StoreId,
+            Gateway = _options.GatewayId,
+            Module = _options.ModuleId,
+            Settings = _settings,
+        };
+        _aggregator = new GatewayAggregator(aggregatorOptions, _journal.NextSeq, _reference);
+        _validator = CreateValidator();
+        // Parse-only: what was accepted once is accepted again, whatever the clock or reference data say now.
+        var parser = new EventValidator();
+        long events = 0;
+        foreach (var row in _journal.ReadEvents())
+        {
+            events++;
+            var result = parser.Validate(row.Json, FarFuture);
+            if (!result.IsValid)
+            {
+                Log.UnreadableEvent(_logger, row.Tag, result.Reason);
+                continue;
+            }
+            if (row.IsSealed)
+            {
+                _aggregator.Restore(result.Event!);
+            }
+            else
+            {
+                _aggregator.Add(result.Event!, row.ReceivedAt, row.Tag, _settings.ForwardRaw ? Encoding.UTF8.GetString(row.Json) : null, emitAlerts: !row.AlertsSealed);
+                _lastEventAt = _lastEventAt is { } last && last > row.ReceivedAt ? last : row.ReceivedAt;
+            }
+        }
+        foreach (var (tag, reason, raw, receivedAt) in _journal.ReadUnsealedRejects())
+        {
+            _aggregator.AddReject(reason, Sample(raw), receivedAt, tag);
+        }
+        Log.Recovered(_logger, _journal.Path, events, _aggregator.NextSeq, _aggregator.OpenWindowCount, _reference?.Version);
+    }
+
+    private EventValidator CreateValidator() => new(new EventValidationOptions
+    {
+        ExpectedStoreId = _options.StoreId,
+        FutureTolerance = _options.FutureTolerance,
+        KnownItems = _reference?.KnownItems,
+    });
+
+    private GatewayStatus BuildStatus()
+    {
+        var now = _time.GetUtcNow();
+        _rate.Enqueue((now, _accepted));
+        while (_rate.Count > 1 && now - _rate.Peek().At > TimeSpan.FromMinutes(1))
+        {
+            _rate.Dequeue();
+        }
+        var (first, firstAccepted) = _rate.Peek();
+        var span = (now - first).TotalMinutes;
+        var (unsent, oldest) = _journal.Unsent();
+        var lastSent = _journal.GetMeta("last_sent_at") is { } sent && long.TryParse(sent, System.Globalization.CultureInfo.InvariantCulture, out var ms)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : (DateTimeOffset?)null;
+        return new GatewayStatus
+        {
+            StartedAt = _startedAt,
+            LastEventAt = _lastEventAt,
+            LastSentAt = lastSent,
+            BufferedBatches = unsent,
+            OldestUnsentAgeSeconds = oldest is { } o ? (long)Math.Max(0, (now - o).TotalSeconds) : 0,
+            EventsPerMinute = span > 0.05 ? Math.Round((_accepted - firstAccepted) / span, 1) : 0,
+            Accepted = _accepted,
+            Rejected = _journal.Counter("rejected"),
+            Duplicates = _journal.Counter("duplicates"),
+            Dropped = _journal.Counter("dropped"),
+            OpenWindows = _aggregator.OpenWindowCount,
+            NextSeq = _aggregator.NextSeq,
+            JournalBytes = _journal.UsedBytes(),
+            OverBudget = _overBudget,
+            ReferenceDataVersion = _reference?.Version,
+        };
+    }
+
+    private static string Sample(byte[] raw)
+    {
+        var length = Math.Min(raw.Length, RejectSummary.MaxSampleChars * 2);
+        var text = Encoding.UTF8.GetString(raw, 0, length);
+        return text.Length > RejectSummary.MaxSampleChars ? text[..RejectSummary.MaxSampleChars] : text;
+    }
+
+    private static byte[] Gzip(byte[] json)
+    {
+        using var output = new MemoryStream(json.Length / 4 + 64);
+        using (var gzip = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gzip.Write(json);
+        }
+        return output.ToArray();
+    }
+
+    private abstract class Command
+    {
+        public abstract void Run();
+
+        public abstract void Cancel();
+    }
+
+    private sealed class IngestCommand(JournalEntry[] entries) : Command
+    {
+        public JournalEntry[] Entries { get; } = entries;
+
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Run() => throw new InvalidOperationException("ingest commands are committed in groups");
+
+        public override void Cancel() => Completion.TrySetCanceled();
+    }
+
+    private sealed class InvokeCommand<T>(Func<T> action) : Command
+    {
+        public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Run()
+        {
+            try
+            {
+                Completion.TrySetResult(action());
+            }
+            catch (Exception e)
+            {
+                Completion.TrySetException(e);
+            }
+        }
+
+        public override void Cancel() => Completion.TrySetCanceled();
+    }
+}

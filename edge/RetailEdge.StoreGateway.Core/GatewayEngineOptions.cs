@@ -1,0 +1,80 @@
+using RetailEdge.Contracts.Twin;
+
+namespace RetailEdge.StoreGateway.Core;
+
+/// <summary>Settings of a <see cref="GatewayEngine"/>; <see cref="Validate"/> names the bad setting.</summary>
+public sealed record GatewayEngineOptions
+{
+    public required int StoreId { get; init; }
+
+    /// <summary>The gateway (IoT Edge device) id: batches carry it and message ids are built from it.</summary>
+    public required string GatewayId { get; init; }
+
+    public string ModuleId { get; init; } = "StoreGateway";
+
+    /// <summary>Folder of the SQLite journal (gateway.db); a mounted volume in a container.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>Settings used until the journal or the twin provides others.</summary>
+    public GatewaySettings InitialSettings { get; init; } = GatewaySettings.Default;
+
+    /// <summary>How far ahead of the gateway clock an event may be (clock skew of lanes and scales).</summary>
+    public TimeSpan FutureTolerance { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Most events in one journal transaction (group commit).</summary>
+    public int MaxEventsPerCommit { get; init; } = 2000;
+
+    /// <summary>How often the engine checks windows and seals when no events arrive.</summary>
+    public TimeSpan SealTick { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often retention and the disk budget are enforced.</summary>
+    public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>When set, replaces <see cref="GatewaySettings.DiskBudgetMb"/> (tests of the drop policy use a few hundred KB).</summary>
+    public long? DiskBudgetBytesOverride { get; init; }
+
+    /// <summary>First retry delay of the uplink after a failed send; doubles up to <see cref="UplinkMaxBackoff"/>.</summary>
+    public TimeSpan UplinkMinBackoff { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan UplinkMaxBackoff { get; init; } = TimeSpan.FromSeconds(60);
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    public void Validate()
+    {
+        if (StoreId <= 0)
+        {
+            throw new ArgumentException($"StoreGateway:StoreId must be a positive store id (got {StoreId})");
+        }
+        if (string.IsNullOrWhiteSpace(GatewayId) || GatewayId.Length > 100)
+        {
+            throw new ArgumentException("StoreGateway:GatewayId must be set (the IoT Edge device id, at most 100 characters)");
+        }
+        if (string.IsNullOrWhiteSpace(ModuleId))
+        {
+            throw new ArgumentException("StoreGateway:ModuleId must be set");
+        }
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            throw new ArgumentException("StoreGateway:DataDirectory must be set (folder of the SQLite journal)");
+        }
+        if (MaxEventsPerCommit is < 1 or > 100_000)
+        {
+            throw new ArgumentException("StoreGateway:MaxEventsPerCommit must be from 1 to 100000");
+        }
+        if (SealTick <= TimeSpan.Zero || MaintenanceInterval <= TimeSpan.Zero || FutureTolerance < TimeSpan.Zero)
+        {
+            throw new ArgumentException("StoreGateway:SealTick and MaintenanceInterval must be positive, FutureTolerance not negative");
+        }
+        if (UplinkMinBackoff <= TimeSpan.Zero || UplinkMaxBackoff < UplinkMinBackoff)
+        {
+            throw new ArgumentException("StoreGateway:UplinkMinBackoff must be positive and not above UplinkMaxBackoff");
+        }
+        if (DiskBudgetBytesOverride is <= 0)
+        {
+            throw new ArgumentException("StoreGateway:DiskBudgetBytesOverride must be positive when set");
+        }
+        ArgumentNullException.ThrowIfNull(InitialSettings);
+        ArgumentNullException.ThrowIfNull(TimeProvider);
+    }
+}

@@ -1,0 +1,430 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using RetailEdge.Aggregation;
+using RetailEdge.Contracts.Validation;
+
+namespace RetailEdge.StoreGateway.Core;
+
+/// <summary>
+/// The gateway's SQLite journal (ARCHITECTURE.md §6): events (unique ids), quarantine, outbox
+/// (sealed batches with their seq), settings, reference data and counters, in one file in WAL
+/// mode with synchronous=FULL, so a committed transaction survives a power cut. One instance per
+/// thread: the engine owns one, the uplink its own (WAL lets a reader run beside the writer).
+/// </summary>
+public sealed class GatewayJournal : IDisposable
+{
+    public const string FileName = "gateway.db";
+
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS events(
+          tag INTEGER PRIMARY KEY,
+          id TEXT NOT NULL UNIQUE,
+          ts INTEGER NOT NULL,
+          received_at INTEGER NOT NULL,
+          source TEXT NOT NULL,
+          json BLOB NOT NULL,
+          sealed_seq INTEGER,
+          alerts_sealed INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX IF NOT EXISTS events_unsealed ON events(tag) WHERE sealed_seq IS NULL;
+        CREATE TABLE IF NOT EXISTS quarantine(
+          tag INTEGER PRIMARY KEY,
+          received_at INTEGER NOT NULL,
+          source TEXT NOT NULL,
+          reason TEXT NOT NULL,
+          detail TEXT,
+          event_id TEXT,
+          raw BLOB NOT NULL,
+          sealed_seq INTEGER);
+        CREATE TABLE IF NOT EXISTS outbox(
+          seq INTEGER PRIMARY KEY,
+          is_alert INTEGER NOT NULL,
+          created_at INTEGER NOT NULL,
+          content_encoding TEXT NOT NULL,
+          body BLOB NOT NULL,
+          billable_bytes INTEGER NOT NULL,
+          sent_at INTEGER);
+        CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox(is_alert DESC, seq) WHERE sent_at IS NULL;
+        CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS reference_data(id INTEGER PRIMARY KEY CHECK (id = 1), version TEXT NOT NULL, payload BLOB NOT NULL);
+        """;
+
+    private readonly SqliteConnection _connection;
+    private SqliteCommand? _insertEvent;
+    private SqliteCommand? _insertQuarantine;
+    private SqliteCommand? _sealEvent;
+    private SqliteCommand? _sealAlerts;
+    private SqliteCommand? _sealReject;
+
+    public GatewayJournal(string dataDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
+        Directory.CreateDirectory(dataDirectory);
+        Path = System.IO.Path.Combine(dataDirectory, FileName);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
+        _connection.Open();
+        // auto_vacuum must be chosen before the first table exists; WAL + FULL: a commit is on disk when it returns.
+        Execute("PRAGMA auto_vacuum=INCREMENTAL;");
+        Execute("PRAGMA journal_mode=WAL;");
+        Execute("PRAGMA synchronous=FULL;");
+        Execute("PRAGMA busy_timeout=10000;");
+        Execute(Schema);
+    }
+
+    public string Path { get; }
+
+    public void Dispose()
+    {
+        _insertEvent?.Dispose();
+        _insertQuarantine?.Dispose();
+        _sealEvent?.Dispose();
+        _sealAlerts?.Dispose();
+        _sealReject?.Dispose();
+        _connection.Dispose();
+    }
+
+    /// <summary>
+    /// Journals a group of events in one transaction (group commit). Valid events are inserted unless
+    /// their id exists (duplicate → quarantine with reason duplicate); invalid ones go to quarantine.
+    /// Fills <see cref="JournalEntry.Tag"/> and <see cref="JournalEntry.Outcome"/>.
+    /// </summary>
+    public void Append(IReadOnlyList<JournalEntry> entries, bool rejectNew)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        using var transaction = _connection.BeginTransaction();
+        _insertEvent ??= Prepare("INSERT INTO events(id, ts, received_at, source, json) VALUES($id, $ts, $at, $source, $json) ON CONFLICT(id) DO NOTHING RETURNING tag",
+            "$id", "$ts", "$at", "$source", "$json");
+        _insertQuarantine ??= Prepare("INSERT INTO quarantine(received_at, source, reason, detail, event_id, raw) VALUES($at, $source, $reason, $detail, $eid, $raw) RETURNING tag",
+            "$at", "$source", "$reason", "$detail", "$eid", "$raw");
+        _insertEvent.Transaction = transaction;
+        _insertQuarantine.Transaction = transaction;
+        long duplicates = 0, rejected = 0, dropped = 0;
+        foreach (var entry in entries)
+        {
+            var at = entry.ReceivedAt.ToUnixTimeMilliseconds();
+            if (entry.Validation.IsValid)
+            {
+                var storeEvent = entry.Validation.Event!;
+                if (rejectNew)
+                {
+                    entry.Outcome = new IngestOutcome(IngestStatus.Dropped, storeEvent.Id, "disk_budget", "the disk budget is exhausted and the drop policy is reject_new");
+                    dropped++;
+                    continue;
+                }
+                var p = _insertEvent.Parameters;
+                p[0].Value = storeEvent.Id;
+                p[1].Value = storeEvent.Ts.ToUnixTimeMilliseconds();
+                p[2].Value = at;
+                p[3].Value = entry.Source;
+                p[4].Value = entry.Raw;
+                var tag = _insertEvent.ExecuteScalar();
+                if (tag is long newTag)
+                {
+                    entry.Tag = newTag;
+                    entry.Outcome = new IngestOutcome(IngestStatus.Accepted, storeEvent.Id, null, null);
+                    continue;
+                }
+                entry.Outcome = new IngestOutcome(IngestStatus.Duplicate, storeEvent.Id, ReasonCodes.Duplicate, "an event with this id is already journaled");
+                duplicates++;
+            }
+            else
+            {
+                entry.Outcome = new IngestOutcome(IngestStatus.Rejected, entry.Validation.EventId, entry.Validation.Reason, entry.Validation.Detail);
+                rejected++;
+            }
+            var q = _insertQuarantine.Parameters;
+            q[0].Value = at;
+            q[1].Value = entry.Source;
+            q[2].Value = entry.Outcome.Reason!;
+            q[3].Value = (object?)Truncate(entry.Outcome.Detail, 512) ?? DBNull.Value;
+            q[4].Value = (object?)entry.Outcome.EventId ?? DBNull.Value;
+            q[5].Value = entry.Raw;
+            entry.Tag = (long)_insertQuarantine.ExecuteScalar()!;
+        }
+        AddCounter("duplicates", duplicates, transaction);
+        AddCounter("rejected", rejected + duplicates, transaction);
+        AddCounter("dropped", dropped, transaction);
+        transaction.Commit();
+    }
+
+    /// <summary>
+    /// Stores the batches of one seal and marks what they consumed, in one transaction: after a crash
+    /// either all of it is there (and the events are not replayed) or none of it (and they are).
+    /// </summary>
+    public void StoreSealed(IReadOnlyList<OutboxRecord> records, long nextSeq)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        using var transaction = _connection.BeginTransaction();
+        using (var insert = Command("INSERT INTO outbox(seq, is_alert, created_at, content_encoding, body, billable_bytes) VALUES($seq, $alert, $at, $ce, $body, $bill)", transaction))
+        {
+            foreach (var record in records)
+            {
+                insert.Parameters.AddWithValue("$seq", record.Sealed.Batch.Seq);
+                insert.Parameters.AddWithValue("$alert", record.Sealed.IsAlert ? 1 : 0);
+                insert.Parameters.AddWithValue("$at", record.Sealed.Batch.CreatedAt.ToUnixTimeMilliseconds());
+                insert.Parameters.AddWithValue("$ce", record.ContentEncoding);
+                insert.Parameters.AddWithValue("$body", record.Body);
+                insert.Parameters.AddWithValue("$bill", record.BillableBytes);
+                insert.ExecuteNonQuery();
+                insert.Parameters.Clear();
+            }
+        }
+        _sealEvent ??= Prepare("UPDATE events SET sealed_seq = $seq WHERE tag = $tag", "$seq", "$tag");
+        _sealAlerts ??= Prepare("UPDATE events SET alerts_sealed = 1 WHERE tag = $tag", "$tag");
+        _sealReject ??= Prepare("UPDATE quarantine SET sealed_seq = $seq WHERE tag = $tag", "$seq", "$tag");
+        _sealEvent.Transaction = transaction;
+        _sealAlerts.Transaction = transaction;
+        _sealReject.Transaction = transaction;
+        foreach (var record in records)
+        {
+            var seq = record.Sealed.Batch.Seq;
+            foreach (var tag in record.Sealed.EventTags)
+            {
+                _sealEvent.Parameters[0].Value = seq;
+                _sealEvent.Parameters[1].Value = tag;
+                _sealEvent.ExecuteNonQuery();
+            }
+            foreach (var tag in record.Sealed.AlertEventTags)
+            {
+                _sealAlerts.Parameters[0].Value = tag;
+                _sealAlerts.ExecuteNonQuery();
+            }
+            foreach (var tag in record.Sealed.RejectTags)
+            {
+                _sealReject.Parameters[0].Value = seq;
+                _sealReject.Parameters[1].Value = tag;
+                _sealReject.ExecuteNonQuery();
+            }
+        }
+        SetMeta("next_seq", nextSeq.ToString(CultureInfo.InvariantCulture), transaction);
+        transaction.Commit();
+    }
+
+    public long NextSeq => long.TryParse(GetMeta("next_seq"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seq) ? seq : 1;
+
+    public long Counter(string name) => long.TryParse(GetMeta("counter." + name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : 0;
+
+    public string? GetMeta(string key)
+    {
+        using var command = Command("SELECT value FROM meta WHERE key = $key");
+        command.Parameters.AddWithValue("$key", key);
+        return command.ExecuteScalar() as string;
+    }
+
+    public void SetMeta(string key, string value) => SetMeta(key, value, null);
+
+    public void SaveReferenceData(string version, byte[] payload)
+    {
+        using var command = Command("INSERT INTO reference_data(id, version, payload) VALUES(1, $v, $p) ON CONFLICT(id) DO UPDATE SET version = excluded.version, payload = excluded.payload");
+        command.Parameters.AddWithValue("$v", version);
+        command.Parameters.AddWithValue("$p", payload);
+        command.ExecuteNonQuery();
+    }
+
+    public (string Version, byte[] Payload)? LoadReferenceData()
+    {
+        using var command = Command("SELECT version, payload FROM reference_data WHERE id = 1");
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (reader.GetString(0), (byte[])reader.GetValue(1)) : null;
+    }
+
+    /// <summary>Every journaled event in ingest order, for rebuilding state after a restart.</summary>
+    public IEnumerable<JournaledEvent> ReadEvents()
+    {
+        using var command = Command("SELECT tag, json, received_at, sealed_seq IS NOT NULL, alerts_sealed FROM events ORDER BY tag");
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            yield return new JournaledEvent(reader.GetInt64(0), (byte[])reader.GetValue(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetBoolean(3), reader.GetInt64(4) != 0);
+        }
+    }
+
+    /// <summary>Quarantined events not yet summarised in a sealed batch.</summary>
+    public IEnumerable<(long Tag, string Reason, byte[] Raw, DateTimeOffset ReceivedAt)> ReadUnsealedRejects()
+    {
+        using var command = Command("SELECT tag, reason, raw, received_at FROM quarantine WHERE sealed_seq IS NULL ORDER BY tag");
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            yield return (reader.GetInt64(0), reader.GetString(1), (byte[])reader.GetValue(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)));
+        }
+    }
+
+    /// <summary>Quarantine rows (reason, event id, raw bytes) — for status, tests and support.</summary>
+    public IReadOnlyList<(string Reason, string? EventId, byte[] Raw)> ReadQuarantine()
+    {
+        using var command = Command("SELECT reason, event_id, raw FROM quarantine ORDER BY tag");
+        using var reader = command.ExecuteReader();
+        var rows = new List<(string, string?, byte[])>();
+        while (reader.Read())
+        {
+            rows.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), (byte[])reader.GetValue(2)));
+        }
+        return rows;
+    }
+
+    public long CountEvents() => (long)Scalar("SELECT count(*) FROM events")!;
+
+    /// <summary>Bytes in use (pages minus free pages): what the disk budget limits.</summary>
+    public long UsedBytes() => (long)Scalar("SELECT (page_count - freelist_count) * page_size FROM pragma_page_count(), pragma_freelist_count(), pragma_page_size()")!;
+
+    /// <summary>
+    /// Enforces retention and the disk budget (ARCHITECTURE.md §6). Retention removes sent batches,
+    /// sealed events and summarised quarantine rows older than the retention time. Over budget, things
+    /// go in order of least harm: sent batches, sealed events, summarised quarantine, then (drop_oldest)
+    /// the oldest unsent data batches and last unsent alerts. Every unsent batch dropped is counted.
+    /// Returns the number of unsent batches dropped and whether the journal is still over budget.
+    /// </summary>
+    public (long DroppedBatches, bool OverBudget) Maintain(DateTimeOffset now, TimeSpan retention, long budgetBytes, bool dropOldest)
+    {
+        var cutoff = (now - retention).ToUnixTimeMilliseconds();
+        ExecuteCount("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $cutoff", cutoff);
+        ExecuteCount("DELETE FROM events WHERE sealed_seq IS NOT NULL AND received_at < $cutoff", cutoff);
+        ExecuteCount("DELETE FROM quarantine WHERE sealed_seq IS NOT NULL AND received_at < $cutoff", cutoff);
+        long droppedBatches = 0;
+        string[] steps =
+        [
+            "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NOT NULL ORDER BY seq LIMIT 200)",
+            "DELETE FROM events WHERE tag IN (SELECT tag FROM events WHERE sealed_seq IS NOT NULL ORDER BY tag LIMIT 2000)",
+            "DELETE FROM quarantine WHERE tag IN (SELECT tag FROM quarantine WHERE sealed_seq IS NOT NULL ORDER BY tag LIMIT 2000)",
+        ];
+        var step = 0;
+        while (UsedBytes() > budgetBytes)
+        {
+            if (step < steps.Length)
+            {
+                if (ExecuteCount(steps[step]) == 0)
+                {
+                    step++;
+                }
+                Execute("PRAGMA incremental_vacuum;");
+                continue;
+            }
+            if (!dropOldest)
+            {
+                return (droppedBatches, true);
+            }
+            var n = ExecuteCount("DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NULL ORDER BY is_alert, seq LIMIT 20)");
+            if (n == 0)
+            {
+                return (droppedBatches, true);
+            }
+            droppedBatches += n;
+            AddCounter("dropped", n, null);
+            Execute("PRAGMA incremental_vacuum;");
+        }
+        Execute("PRAGMA incremental_vacuum;");
+        return (droppedBatches, false);
+    }
+
+    /// <summary>Marks sealed batches in [from, to] unsent again (replay with their original seq); returns how many are still kept.</summary>
+    public int MarkForReplay(long from, long to)
+    {
+        using var command = Command("UPDATE outbox SET sent_at = NULL WHERE seq BETWEEN $from AND $to");
+        command.Parameters.AddWithValue("$from", from);
+        command.Parameters.AddWithValue("$to", to);
+        return command.ExecuteNonQuery();
+    }
+
+    /// <summary>The next batch to send: alerts first, then oldest seq first.</summary>
+    public OutboxMessageRow? NextUnsent()
+    {
+        using var command = Command("SELECT seq, is_alert, content_encoding, body, created_at, billable_bytes FROM outbox WHERE sent_at IS NULL ORDER BY is_alert DESC, seq LIMIT 1");
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? new OutboxMessageRow(reader.GetInt64(0), reader.GetInt64(1) != 0, reader.GetString(2), (byte[])reader.GetValue(3), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.GetInt32(5))
+            : null;
+    }
+
+    public void MarkSent(long seq, DateTimeOffset at)
+    {
+        using var command = Command("UPDATE outbox SET sent_at = $at WHERE seq = $seq");
+        command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$seq", seq);
+        command.ExecuteNonQuery();
+        SetMeta("last_sent_at", at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+    }
+
+    public (long Count, DateTimeOffset? Oldest) Unsent()
+    {
+        using var command = Command("SELECT count(*), min(created_at) FROM outbox WHERE sent_at IS NULL");
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt64(0), reader.IsDBNull(1) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)));
+    }
+
+    /// <summary>All stored batches (seq, is_alert, encoding, body, sent) in seq order — for tests, replay tooling and support.</summary>
+    public IReadOnlyList<OutboxMessageRow> ReadOutbox()
+    {
+        using var command = Command("SELECT seq, is_alert, content_encoding, body, created_at, billable_bytes FROM outbox ORDER BY seq");
+        using var reader = command.ExecuteReader();
+        var rows = new List<OutboxMessageRow>();
+        while (reader.Read())
+        {
+            rows.Add(new OutboxMessageRow(reader.GetInt64(0), reader.GetInt64(1) != 0, reader.GetString(2), (byte[])reader.GetValue(3), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.GetInt32(5)));
+        }
+        return rows;
+    }
+
+    private static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
+
+    private void AddCounter(string name, long delta, SqliteTransaction? transaction)
+    {
+        if (delta == 0)
+        {
+            return;
+        }
+        using var command = Command("INSERT INTO meta(key, value) VALUES($k, $d) ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + $d AS TEXT)", transaction);
+        command.Parameters.AddWithValue("$k", "counter." + name);
+        command.Parameters.AddWithValue("$d", delta);
+        command.ExecuteNonQuery();
+    }
+
+    private void SetMeta(string key, string value, SqliteTransaction? transaction)
+    {
+        using var command = Command("INSERT INTO meta(key, value) VALUES($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value", transaction);
+        command.Parameters.AddWithValue("$k", key);
+        command.Parameters.AddWithValue("$v", value);
+        command.ExecuteNonQuery();
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+        return command;
+    }
+
+    private SqliteCommand Command(string sql, SqliteTransaction? transaction = null)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        return command;
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var command = Command(sql);
+        return command.ExecuteScalar();
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = Command(sql);
+        command.ExecuteNonQuery();
+    }
+
+    private int ExecuteCount(string sql, long? cutoff = null)
+    {
+        using var command = Command(sql);
+        if (cutoff is { } value)
+        {
+            command.Parameters.AddWithValue("$cutoff", value);
+        }
+        return command.ExecuteNonQuery();
+    }
+}

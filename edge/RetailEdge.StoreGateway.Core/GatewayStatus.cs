@@ -1,0 +1,21 @@
+namespace RetailEdge.StoreGateway.Core;
+
+/// <summary>A snapshot of the engine's state, refreshed by the engine loop (for reported properties, /health and the status method).</summary>
+public sealed record GatewayStatus
+{
+    public DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset? LastEventAt { get; init; }
+    public DateTimeOffset? LastSentAt { get; init; }
+    public long BufferedBatches { get; init; }
+    public long OldestUnsentAgeSeconds { get; init; }
+    public double EventsPerMinute { get; init; }
+    public long Accepted { get; init; }
+    public long Rejected { get; init; }
+    public long Duplicates { get; init; }
+    public long Dropped { get; init; }
+    public int OpenWindows { get; init; }
+    public long NextSeq { get; init; }
+    public long JournalBytes { get; init; }
+    public bool OverBudget { get; init; }
+    public string? ReferenceDataVersion { get; init; }
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Logging;
+
+namespace RetailEdge.StoreGateway.Core;
+
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Journal {Path} opened: {Events} events, next seq {NextSeq}, {OpenWindows} open windows rebuilt, reference data {ReferenceVersion}")]
+    public static partial void Recovered(ILogger logger, string path, long events, long nextSeq, int openWindows, string? referenceVersion);
+
+    [LoggerMessage(2, LogLevel.Warning, "Journaled event {Tag} no longer parses ({Reason}); skipped while rebuilding")]
+    public static partial void UnreadableEvent(ILogger logger, long tag, string? reason);
+
+    [LoggerMessage(3, LogLevel.Error, "Storing sealed batches failed; rebuilding the aggregation state from the journal")]
+    public static partial void SealFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(4, LogLevel.Debug, "Sealed {Count} batches up to seq {LastSeq}")]
+    public static partial void Sealed(ILogger logger, int count, long lastSeq);
+
+    [LoggerMessage(5, LogLevel.Warning, "Disk budget reached: dropped {Count} unsent batches (over budget: {OverBudget})")]
+    public static partial void Dropped(ILogger logger, long count, bool overBudget);
+
+    [LoggerMessage(6, LogLevel.Warning, "Sending batch {Seq} failed ({Error}); retrying in {Delay}")]
+    public static partial void SendFailed(ILogger logger, long seq, string error, TimeSpan delay);
+
+    [LoggerMessage(7, LogLevel.Warning, "Desired properties rejected: {Error}; keeping the last good settings")]
+    public static partial void ConfigRejected(ILogger logger, string error);
+
+    [LoggerMessage(8, LogLevel.Information, "Settings applied: window {Window}, lateness {Lateness}, send interval {SendInterval}, max batch {MaxBatchBytes} bytes")]
+    public static partial void SettingsApplied(ILogger logger, TimeSpan window, TimeSpan lateness, TimeSpan sendInterval, int maxBatchBytes);
+
+    [LoggerMessage(9, LogLevel.Information, "Reference data {Version} applied: {Items} items")]
+    public static partial void ReferenceApplied(ILogger logger, string version, int items);
+
+    [LoggerMessage(10, LogLevel.Warning, "Reference data rejected: {Error}")]
+    public static partial void ReferenceRejected(ILogger logger, string error);
+
+    [LoggerMessage(11, LogLevel.Warning, "Reporting properties failed: {Error}")]
+    public static partial void ReportFailed(ILogger logger, string error);
+
+    [LoggerMessage(12, LogLevel.Error, "Engine command failed")]
+    public static partial void CommandFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,16 @@
+using StoreGateway;
+
+var builder = WebApplication.CreateSlimBuilder(args);
+try
+{
+    builder.AddStoreGateway();
+}
+catch (StoreGatewayConfigurationException e)
+{
+    await Console.Error.WriteLineAsync("StoreGateway cannot start: " + e.Message);
+    return 2;
+}
+var app = builder.Build();
+app.MapStoreGatewayEndpoints();
+await app.RunAsync();
+return 0;
