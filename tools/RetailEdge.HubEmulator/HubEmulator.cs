@@ -25,6 +25,7 @@ public sealed partial class HubEmulator : IAsyncDisposable
     private ServiceRestServer? _rest;
     private DeviceEndpoint? _mqtt;
     private RoutingBatcher? _routing;
+    private IRoutingSink? _sink;
     private bool _stopped;
 
     public HubEmulator(HubEmulatorOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
@@ -77,6 +78,7 @@ public sealed partial class HubEmulator : IAsyncDisposable
             Certificate = SelfSignedCertificate.Create(Registry.HostName, _timeProvider);
         }
         var sink = RoutingSinkFactory.Create(_options.RoutingTarget, _options.RoutingAccountKey);
+        _sink = sink;
         _routing = new RoutingBatcher(
             new RoutingOptions { HubName = _options.HubName, PartitionCount = _options.PartitionCount, BatchInterval = _options.BatchInterval },
             sink, _timeProvider, _loggerFactory.CreateLogger<RoutingBatcher>());
@@ -122,6 +124,7 @@ public sealed partial class HubEmulator : IAsyncDisposable
         {
             await _routing.DisposeAsync().ConfigureAwait(false);
         }
+        (_sink as IDisposable)?.Dispose();
         Certificate?.Dispose();
     }
 

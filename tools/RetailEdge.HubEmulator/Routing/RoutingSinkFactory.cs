@@ -8,7 +8,7 @@ public static class RoutingSinkFactory
         ArgumentException.ThrowIfNullOrWhiteSpace(target);
         if (Uri.TryCreate(target, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
         {
-            throw new ArgumentException("routing to a blob container needs the blob client; give a folder for now");
+            return BlobRoutingSink.Create(uri, accountKey);
         }
         return new FolderRoutingSink(target);
     }
