@@ -46,6 +46,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
     private long _unhandledInputMessages;
     private long _ignoredDesiredPatches;
     private long _tokenRenewals;
+    private int _disposed;
 
     /// <summary>Creates a client; validates the options (throws <see cref="ArgumentException"/> naming the setting).</summary>
     public IotHubModuleClient(IotHubModuleClientOptions options, ILoggerFactory? loggerFactory = null)
@@ -316,6 +317,10 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
     /// <summary>Closes the connection and stops everything.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         await CloseAsync(CancellationToken.None).ConfigureAwait(false);
         _lifecycle.Dispose();
     }

@@ -241,6 +241,31 @@ public class IotHubModuleClientTests
     }
 
     [Fact]
+    public async Task InputHandler_AbandonedThenReconnect_HubRedeliversUntilCompleted()
+    {
+        await using var hub = await FakeIotHub.StartAsync();
+        await using var client = new IotHubModuleClient(hub.ClientOptions());
+        var received = new ConcurrentQueue<IotHubInputMessage>();
+        await client.SetInputMessageHandlerAsync("orders", (m, _) =>
+        {
+            received.Enqueue(m);
+            // the first delivery is not durably handled (e.g. the local store was busy)
+            return Task.FromResult(received.Count == 1 ? MessageResponse.Abandoned : MessageResponse.Completed);
+        }, None);
+        await client.OpenAsync(None);
+
+        _ = hub.SendInputAsync("orders", new IotHubMessage(Encoding.UTF8.GetBytes("o-1")) { MessageId = "o-1" });
+        await Wait.UntilAsync(() => received.Count == 1, "the first delivery");
+        Assert.True(await hub.DisconnectModuleAsync());
+
+        await Wait.UntilAsync(() => received.Count == 2, "the redelivery after reconnect");
+        var redelivered = received.Last();
+        Assert.True(redelivered.IsRedelivery);
+        Assert.Equal("o-1", redelivered.Message.MessageId);
+        Assert.False(received.First().IsRedelivery);
+    }
+
+    [Fact]
     public async Task InputHandler_MalformedBag_RaisesEventWithRawInputAndKeepsGoing()
     {
         await using var hub = await FakeIotHub.StartAsync();
