@@ -323,8 +323,9 @@ public sealed partial class MqttClient : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(new MqttClientClosedException("the MQTT client was disposed")).ConfigureAwait(false);
+        // the in-flight semaphore is left undisposed on purpose: publishers still waiting on it
+        // are woken by Close and must find it usable, and it holds no handle
         _stopping.Dispose();
-        _inFlightSlots.Dispose();
     }
 
     private static TaskCompletionSource<Connection> NewReadySignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -469,9 +470,16 @@ public sealed partial class MqttClient : IAsyncDisposable
 
     private async Task SuperviseAsync(Connection connection, CancellationToken stopping)
     {
+        var attempt = 0;
         while (true)
         {
             var reason = await connection.Closed.Task.ConfigureAwait(false);
+            // a connection that drops soon after it was made (e.g. refused tokens, a flapping
+            // link) keeps backing off; one that lived a while starts again from the minimum
+            if (_time.GetElapsedTime(connection.EstablishedAt) >= _options.ReconnectMaxDelay)
+            {
+                attempt = 0;
+            }
             if (stopping.IsCancellationRequested)
             {
                 return;
@@ -483,13 +491,14 @@ public sealed partial class MqttClient : IAsyncDisposable
                 return;
             }
             SetState(MqttConnectionState.Disconnected, sessionPresent: false, reason);
-            for (var attempt = 0; ; attempt++)
+            for (; ; attempt++)
             {
                 var delay = BackoffDelay(attempt);
                 try
                 {
                     await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
                     connection = await EstablishAsync(stopping).ConfigureAwait(false);
+                    attempt++;
                     break;
                 }
                 catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -773,6 +782,11 @@ public sealed partial class MqttClient : IAsyncDisposable
         {
             p.Acknowledged.TrySetException(closed);
         }
+        if (failed.Count > 0)
+        {
+            // wakes publishers queued for a slot; they see the closed state and throw
+            _inFlightSlots.Release(failed.Count);
+        }
         _messages.Writer.TryComplete();
         SetState(MqttConnectionState.Closed, sessionPresent: false, reason);
     }
@@ -821,6 +835,8 @@ public sealed partial class MqttClient : IAsyncDisposable
         public TaskCompletionSource<Exception?> Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Task? Loops { get; set; }
+
+        public long EstablishedAt { get; } = now;
 
         public long LastSent { get; set; } = now;
 
