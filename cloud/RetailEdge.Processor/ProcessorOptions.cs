@@ -1,0 +1,54 @@
+namespace RetailEdge.Processor;
+
+/// <summary>
+/// The processor's settings, from the environment (RETAILEDGE_*): where routed telemetry is read
+/// (a folder or a blob container URL; credentials in RETAILEDGE_SOURCE_CONNECTION_STRING), where the
+/// lake is, how often to poll, and whether to stop once everything available is processed.
+/// </summary>
+public sealed record ProcessorOptions
+{
+    public required string Source { get; init; }
+
+    public required string Lake { get; init; }
+
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Process everything available, then exit (exit code 0), like `retailedge processor run --once`.</summary>
+    public bool Once { get; init; }
+
+    /// <summary>How long a stop request waits for the commit in flight before cancelling it.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(20);
+
+    public int LanderMaxFilesPerCommit { get; init; } = 200;
+
+    public int RefinerMaxBronzeCommits { get; init; } = 20;
+
+    public string? ScratchDirectory { get; init; }
+
+    /// <summary>Reads RETAILEDGE_SOURCE, RETAILEDGE_LAKE, RETAILEDGE_POLL_SECONDS, RETAILEDGE_ONCE, RETAILEDGE_SHUTDOWN_GRACE_SECONDS,
+    /// RETAILEDGE_LANDER_MAX_FILES, RETAILEDGE_REFINER_MAX_COMMITS, RETAILEDGE_SCRATCH; an invalid value names the setting.</summary>
+    public static ProcessorOptions FromEnvironment(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        string Required(string name) => environment(name) is { Length: > 0 } value ? value
+            : throw new InvalidOperationException($"{name} is not set: it must name the {(name.EndsWith("SOURCE", StringComparison.Ordinal) ? "routed telemetry source (folder or blob container URL)" : "lake root (folder)")}");
+        int Int(string name, int fallback, int min) => environment(name) is { Length: > 0 } text
+            ? int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= min ? v
+                : throw new InvalidOperationException($"{name} must be an integer ≥ {min}, not '{text}'")
+            : fallback;
+        var once = environment("RETAILEDGE_ONCE") is { Length: > 0 } onceText
+            ? bool.TryParse(onceText, out var o) ? o : throw new InvalidOperationException($"RETAILEDGE_ONCE must be true or false, not '{onceText}'")
+            : false;
+        return new ProcessorOptions
+        {
+            Source = Required("RETAILEDGE_SOURCE"),
+            Lake = Required("RETAILEDGE_LAKE"),
+            PollInterval = TimeSpan.FromSeconds(Int("RETAILEDGE_POLL_SECONDS", 30, 1)),
+            Once = once,
+            ShutdownGrace = TimeSpan.FromSeconds(Int("RETAILEDGE_SHUTDOWN_GRACE_SECONDS", 20, 0)),
+            LanderMaxFilesPerCommit = Int("RETAILEDGE_LANDER_MAX_FILES", 200, 1),
+            RefinerMaxBronzeCommits = Int("RETAILEDGE_REFINER_MAX_COMMITS", 20, 1),
+            ScratchDirectory = environment("RETAILEDGE_SCRATCH") is { Length: > 0 } scratch ? scratch : null,
+        };
+    }
+}

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using RetailEdge.DuckDb;
+using RetailEdge.Lakehouse;
+
+namespace RetailEdge.Processor;
+
+/// <summary>
+/// The one long-running loop: a lander → refiner → builder pass, then wait for the poll interval.
+/// A stop request lets the pass in flight finish (up to the shutdown grace) so the process stops
+/// between commits; every step is idempotent, so even a kill loses and doubles nothing.
+/// </summary>
+public sealed partial class ProcessorWorker : BackgroundService
+{
+    private readonly LakehousePipeline _pipeline;
+    private readonly ProcessorOptions _options;
+    private readonly ProcessorMetrics _metrics;
+    private readonly ProcessorHealth _health;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<ProcessorWorker> _logger;
+
+    public ProcessorWorker(LakehousePipeline pipeline, ProcessorOptions options, ProcessorMetrics metrics, ProcessorHealth health,
+        IHostApplicationLifetime lifetime, ILogger<ProcessorWorker> logger)
+    {
+        _pipeline = pipeline;
+        _options = options;
+        _metrics = metrics;
+        _health = health;
+        _lifetime = lifetime;
+        _logger = logger;
+    }
+
+    /// <summary>The process exit code: 0, or 1 when a `--once` run failed.</summary>
+    public int ExitCode { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var work = new CancellationTokenSource();
+        // stop between commits: the work token is cancelled only when the grace after a stop request runs out
+        await using var registration = stoppingToken.Register(() => work.CancelAfter(_options.ShutdownGrace));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                var cycle = await _pipeline.RunCycleAsync(work.Token).ConfigureAwait(false);
+                _metrics.Record(cycle, watch.Elapsed);
+                _health.Succeeded();
+                LogCycle(_logger, cycle.Land.Files, cycle.Land.Records, cycle.Refine.Batches, cycle.Refine.Duplicates, cycle.Refine.Quarantined,
+                    cycle.Build?.Tables.Count ?? 0, watch.Elapsed.TotalMilliseconds, cycle.Land.Lag?.TotalSeconds);
+                if (_options.Once && cycle.Idle)
+                {
+                    break;
+                }
+            }
+            catch (OperationCanceledException) when (work.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is IOException or DuckDbException or RetailEdge.Delta.DeltaException or InvalidOperationException or UnauthorizedAccessException or RetailEdge.BlobStorage.BlobStorageException)
+            {
+                _health.Failed(e.Message);
+                LogCycleFailed(_logger, e);
+                if (_options.Once)
+                {
+                    ExitCode = 1;
+                    break;
+                }
+            }
+            if (!_options.Once)
+            {
+                try
+                {
+                    await Task.Delay(_options.PollInterval, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+        if (_options.Once)
+        {
+            Environment.ExitCode = ExitCode;
+            _lifetime.StopApplication();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cycle: {Files} files / {Records} records landed, {Batches} batches refined, {Duplicates} duplicates, {Quarantined} quarantined, {GoldTables} gold tables refreshed in {ElapsedMs:F0} ms, lag {LagSeconds} s")]
+    private static partial void LogCycle(ILogger logger, int files, long records, int batches, int duplicates, int quarantined, int goldTables, double elapsedMs, double? lagSeconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Cycle failed; the next poll retries from the last commit")]
+    private static partial void LogCycleFailed(ILogger logger, Exception exception);
+}

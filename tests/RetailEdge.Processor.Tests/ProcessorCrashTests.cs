@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using RetailEdge.Lakehouse;
+using RetailEdge.Lakehouse.Tests;
+using RetailEdge.Testing;
+using Xunit.Abstractions;
+
+namespace RetailEdge.Processor.Tests;
+
+/// <summary>
+/// Acceptance (exactly-once): the processor host, run as a child process with RETAILEDGE_ONCE,
+/// is SIGKILLed at random points 20 times and then run to the end; bronze holds each routed
+/// record once, silver each batch once, and every silver and gold table equals an uninterrupted run.
+/// </summary>
+public sealed class ProcessorCrashTests(ITestOutputHelper output)
+{
+    private const int Kills = 20;
+
+    [Fact]
+    public async Task RunOnce_KilledAtRandomPointsThenRestarted_LakeEqualsUninterruptedRun()
+    {
+        using var temp = new TempDirectory("processor-kill");
+        var scenario = LakeScenario.Create(temp.Path, stores: 1, TimeSpan.FromDays(1), "default", seed: 11, replayEvery: 10);
+        var watch = Stopwatch.StartNew();
+        using (var reference = new LakeContext(new LocalLakeStoreFactory(temp.Combine("lake-a")), TimeProvider.System))
+        {
+            await new LakehousePipeline(reference, new FolderTelemetrySource(scenario.Source), NullLoggerFactory.Instance,
+                new LanderOptions { MaxFilesPerCommit = 3 }, new RefinerOptions { MaxBronzeCommits = 2 }).RunUntilIdleAsync(CancellationToken.None);
+        }
+        var uninterrupted = watch.Elapsed;
+        var random = new Random(20261121);
+        var killed = 0;
+        for (var run = 0; run < Kills; run++)
+        {
+            await using var process = Start(scenario.Source, temp.Combine("lake-b"));
+            var delay = TimeSpan.FromMilliseconds(300 + random.NextDouble() * (uninterrupted.TotalMilliseconds + 1200));
+            var exited = await WaitForExitOrTimeoutAsync(process, delay);
+            if (!exited)
+            {
+                process.Kill();
+                killed++;
+            }
+            output.WriteLine($"run {run}: {(exited ? "finished" : "killed")} after {delay.TotalMilliseconds:F0} ms");
+        }
+        await using (var last = Start(scenario.Source, temp.Combine("lake-b")))
+        {
+            Assert.Equal(0, await last.WaitForExitAsync(TimeSpan.FromSeconds(90)));
+        }
+
+        Assert.True(killed >= Kills / 2, $"only {killed} of {Kills} runs were killed before finishing");
+        using var lake = new LakeContext(new LocalLakeStoreFactory(temp.Path), TimeProvider.System);
+        using var connection = lake.Connect();
+        var a = new LakeContext(new LocalLakeStoreFactory(temp.Combine("lake-a")), TimeProvider.System);
+        var b = new LakeContext(new LocalLakeStoreFactory(temp.Combine("lake-b")), TimeProvider.System);
+        using (a)
+        using (b)
+        {
+            await LakeAssertions.ViewAsync(a, connection, LakeTables.BronzeTelemetry, "a_bronze");
+            await LakeAssertions.ViewAsync(b, connection, LakeTables.BronzeTelemetry, "b_bronze");
+            Assert.Equal(0, LakeAssertions.Count(connection, "SELECT source_file, source_line FROM b_bronze GROUP BY ALL HAVING count(*) > 1"));
+            Assert.Null(LakeAssertions.Difference(connection,
+                "(SELECT source_file, source_line, device_id, message_id, body FROM b_bronze)",
+                "(SELECT source_file, source_line, device_id, message_id, body FROM a_bronze)"));
+            await LakeAssertions.ViewAsync(b, connection, LakeTables.Batch, "b_batch");
+            Assert.Equal(scenario.Batches, LakeAssertions.Count(connection, "SELECT DISTINCT device_id, module_id, seq FROM b_batch"));
+            Assert.Equal(scenario.Batches, LakeAssertions.Count(connection, "SELECT * FROM b_batch"));
+            foreach (var table in LakeTables.SilverTables.Concat(LakeTables.GoldTables))
+            {
+                Assert.True(await LakeAssertions.ViewAsync(a, connection, table, "a_" + table.Name));
+                Assert.True(await LakeAssertions.ViewAsync(b, connection, table, "b_" + table.Name));
+                Assert.Null(LakeAssertions.Difference(connection, "b_" + table.Name, "a_" + table.Name));
+            }
+        }
+    }
+
+    /// <summary>The processor's own build output (same configuration as the tests), with its runtimeconfig and deps.</summary>
+    private static string ProcessorDirectory
+    {
+        get
+        {
+            var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+            return RepoPaths.Require(Path.Combine(RepoPaths.Root, "cloud", "RetailEdge.Processor", "bin", configuration, "net10.0"), "the processor build output");
+        }
+    }
+
+    private static ManagedProcess Start(string source, string lake) =>
+        ManagedProcess.Start("dotnet", [Path.Combine(ProcessorDirectory, "RetailEdge.Processor.dll")], ProcessorDirectory, new Dictionary<string, string>
+        {
+            ["RETAILEDGE_SOURCE"] = source,
+            ["RETAILEDGE_LAKE"] = lake,
+            ["RETAILEDGE_ONCE"] = "true",
+            ["RETAILEDGE_LANDER_MAX_FILES"] = "3",
+            ["RETAILEDGE_REFINER_MAX_COMMITS"] = "2",
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["Logging__LogLevel__Default"] = "Warning",
+        });
+
+    private static async Task<bool> WaitForExitOrTimeoutAsync(ManagedProcess process, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < until)
+        {
+            if (process.HasExited)
+            {
+                return true;
+            }
+            await Task.Delay(20);
+        }
+        return process.HasExited;
+    }
+}
