@@ -348,17 +348,17 @@ public sealed class BlobContainerClient
             throw new ArgumentOutOfRangeException(nameof(duration), duration, "A lease lasts 15 to 60 seconds, or is infinite (null).");
         }
         var seconds = duration is { } value ? ((int)value.TotalSeconds).ToString(CultureInfo.InvariantCulture) : "-1";
+        // Always propose an id: re-acquiring with the same id succeeds, so a retry after a lost
+        // response does not turn our own lease into a LeaseAlreadyPresent conflict.
+        proposedLeaseId ??= Guid.NewGuid().ToString();
         var response = await LeaseAsync(blobName, "acquire", r =>
         {
             r.Headers.TryAddWithoutValidation("x-ms-lease-duration", seconds);
-            if (proposedLeaseId is not null)
-            {
-                r.Headers.TryAddWithoutValidation("x-ms-proposed-lease-id", proposedLeaseId);
-            }
+            r.Headers.TryAddWithoutValidation("x-ms-proposed-lease-id", proposedLeaseId);
         }, cancellationToken).ConfigureAwait(false);
         using (response)
         {
-            return new BlobLease(Header(response, "x-ms-lease-id") ?? proposedLeaseId ?? string.Empty, Header(response, "ETag"));
+            return new BlobLease(Header(response, "x-ms-lease-id") ?? proposedLeaseId, Header(response, "ETag"));
         }
     }
 
@@ -429,35 +429,44 @@ public sealed class BlobContainerClient
         var ids = new List<string>();
         var inFlight = new List<Task>();
         using var throttle = new SemaphoreSlim(_pipeline.Options.UploadConcurrency);
-        // A prefix unique to this upload: blocks left uncommitted by a crashed upload never mix in.
-        var uploadId = Guid.NewGuid().ToString("N")[..16];
-        long total = 0;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // A prefix unique to this upload: blocks left uncommitted by a failed upload never mix in.
+        var uploadId = Guid.NewGuid().ToString("N")[..16];
+        Exception? firstFailure = null;
+        long total = 0;
         try
         {
             var pending = head;
-            while (true)
+            var ended = false;
+            while (!ended)
             {
                 // Fill one block from what is left of the head, then from the stream.
                 var block = ArrayPool<byte>.Shared.Rent(blockSize);
-                var filled = 0;
-                var fromHead = Math.Min(pending.Length, blockSize);
-                pending[..fromHead].CopyTo(block);
-                pending = pending[fromHead..];
-                filled = fromHead;
-                if (filled < blockSize)
+                var filled = Math.Min(pending.Length, blockSize);
+                pending[..filled].CopyTo(block);
+                pending = pending[filled..];
+                try
                 {
-                    filled += await ReadFullAsync(rest, block.AsMemory(filled, blockSize - filled), linked.Token).ConfigureAwait(false);
+                    if (filled < blockSize)
+                    {
+                        filled += await ReadFullAsync(rest, block.AsMemory(filled, blockSize - filled), linked.Token).ConfigureAwait(false);
+                    }
+                    ended = filled < blockSize;
+                    if (filled == 0)
+                    {
+                        ArrayPool<byte>.Shared.Return(block);
+                        break;
+                    }
+                    await throttle.WaitAsync(linked.Token).ConfigureAwait(false);
                 }
-                if (filled == 0)
+                catch
                 {
                     ArrayPool<byte>.Shared.Return(block);
-                    break;
+                    throw;
                 }
                 var id = Convert.ToBase64String(Encoding.ASCII.GetBytes($"{uploadId}-{ids.Count:D6}"));
                 ids.Add(id);
                 total += filled;
-                await throttle.WaitAsync(linked.Token).ConfigureAwait(false);
                 var length = filled;
                 inFlight.Add(Task.Run(async () =>
                 {
@@ -465,8 +474,10 @@ public sealed class BlobContainerClient
                     {
                         await PutBlockAsync(blobName, id, block.AsMemory(0, length), options?.Conditions?.LeaseId, linked.Token).ConfigureAwait(false);
                     }
-                    catch
+                    catch (Exception e)
                     {
+                        // Keep the root cause; the cancellations it triggers in other blocks are noise.
+                        Interlocked.CompareExchange(ref firstFailure, e, null);
                         await linked.CancelAsync().ConfigureAwait(false);
                         throw;
                     }
@@ -476,25 +487,22 @@ public sealed class BlobContainerClient
                         throttle.Release();
                     }
                 }, CancellationToken.None));
-                if (length < blockSize && pending.IsEmpty)
-                {
-                    break;
-                }
             }
             await Task.WhenAll(inFlight).ConfigureAwait(false);
         }
-        catch when (inFlight.Count > 0)
+        catch (Exception e)
         {
-            // Surface the first real failure rather than the cancellations it caused.
+            await linked.CancelAsync().ConfigureAwait(false);
             try
             {
                 await Task.WhenAll(inFlight).ConfigureAwait(false);
             }
-            catch (Exception) when (inFlight.FirstOrDefault(t => t.IsFaulted)?.Exception?.InnerException is { } first)
+            catch (Exception)
             {
-                throw first;
+                // Every block has stopped; the failure to report is chosen below.
             }
-            throw;
+            var cause = cancellationToken.IsCancellationRequested ? e : Volatile.Read(ref firstFailure) ?? e;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
         }
         Log.BlockUpload(_pipeline.Logger, Resource(blobName), ids.Count, total);
         return await PutBlockListAsync(blobName, ids, options, cancellationToken).ConfigureAwait(false);

@@ -18,6 +18,7 @@ public sealed unsafe class DuckDbAppender : IDisposable
     private readonly IntPtr _appender;
     private bool _failed;
     private bool _closed;
+    private int _valuesInRow;
 
     internal DuckDbAppender(DuckDbAppenderHandle handle)
     {
@@ -168,7 +169,11 @@ public sealed unsafe class DuckDbAppender : IDisposable
     };
 
     /// <summary>Ends the current row; it must have a value for every column.</summary>
-    public void EndRow() => Check(NativeMethods.AppenderEndRow(Live()));
+    public void EndRow()
+    {
+        Check(NativeMethods.AppenderEndRow(Live()));
+        _valuesInRow = 0;
+    }
 
     /// <summary>Appends a whole row of boxed values and ends it.</summary>
     public void AppendRow(params ReadOnlySpan<object?> values)
@@ -210,16 +215,24 @@ public sealed unsafe class DuckDbAppender : IDisposable
     }
 
     /// <summary>
-    /// Closes (flushing) unless an append already failed, in which case the buffered rows are
-    /// dropped rather than masking the first error; call <see cref="Close"/> to see flush errors.
+    /// Closes (flushing) the appender. When an append failed or a row was left half-appended (an
+    /// exception escaped mid-row), the unflushed rows are dropped instead, so the first error is not
+    /// masked. Call <see cref="Close"/> explicitly to commit and see flush errors at a defined point.
+    /// The appender is not transactional: rows flushed earlier stay; wrap it in BEGIN/COMMIT for all-or-nothing.
     /// </summary>
     public void Dispose()
     {
-        if (!_closed && !_failed && !_handle.IsClosed)
+        if (_closed || _handle.IsClosed)
+        {
+            return;
+        }
+        if (!_failed && _valuesInRow == 0)
         {
             Close();
             return;
         }
+        // Destroying flushes; clear first so a failed batch writes nothing more.
+        _ = NativeMethods.AppenderClear(_appender);
         _closed = true;
         _handle.Dispose();
     }
@@ -236,6 +249,7 @@ public sealed unsafe class DuckDbAppender : IDisposable
         {
             throw Failure("append");
         }
+        _valuesInRow++;
         return this;
     }
 

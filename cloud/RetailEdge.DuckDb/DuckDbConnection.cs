@@ -12,6 +12,7 @@ namespace RetailEdge.DuckDb;
 public sealed unsafe class DuckDbConnection : IDisposable
 {
     private int _busy;
+    private CancellationToken _cancellationToken;
 
     internal DuckDbConnection(DuckDbConnectionHandle handle)
     {
@@ -54,7 +55,7 @@ public sealed unsafe class DuckDbConnection : IDisposable
                 state = NativeMethods.Query(Handle, pointer, result.Pointer);
             }
         }
-        return DuckDbResult.Create(result, state, "query");
+        return DuckDbResult.Create(this, result, state, "query");
     }
 
     /// <summary>The first column of the first row, converted to <typeparamref name="T"/>; default when there is no row or it is NULL.</summary>
@@ -86,7 +87,7 @@ public sealed unsafe class DuckDbConnection : IDisposable
             {
                 NativeMethods.DestroyPrepare(ref statement);
             }
-            throw DuckDbException.From("prepare", message);
+            throw Failure(DuckDbException.From("prepare", message));
         }
         var handle = new DuckDbStatementHandle();
         handle.Initialize(statement, Handle);
@@ -113,6 +114,20 @@ public sealed unsafe class DuckDbConnection : IDisposable
         return new DuckDbAppender(handle);
     }
 
+    /// <summary>
+    /// Makes calls on this connection cancellable until the returned scope is disposed: when the
+    /// token fires, the running statement is interrupted and fails with
+    /// <see cref="OperationCanceledException"/> (DuckDB's calls are synchronous, so this is how a
+    /// long COPY or query honours a host's stopping token).
+    /// </summary>
+    public CancellationScope CancelOn(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Handle.IsClosed, this);
+        _cancellationToken = cancellationToken;
+        var registration = cancellationToken.Register(static state => ((DuckDbConnection)state!).Interrupt(), this);
+        return new CancellationScope(this, registration);
+    }
+
     /// <summary>Asks the running query to stop (it then fails with an "Interrupted" error). Thread-safe.</summary>
     public void Interrupt()
     {
@@ -133,6 +148,32 @@ public sealed unsafe class DuckDbConnection : IDisposable
             throw new InvalidOperationException("DuckDbConnection is already in use by another thread; open one connection per thread.");
         }
         return new BusyScope(this);
+    }
+
+    /// <summary>Turns a DuckDB failure into a cancellation when the token given to <see cref="CancelOn"/> fired.</summary>
+    internal Exception Failure(DuckDbException error) =>
+        _cancellationToken.IsCancellationRequested ? new OperationCanceledException("The DuckDB statement was cancelled.", error, _cancellationToken) : error;
+
+    /// <summary>Ends what <see cref="CancelOn"/> started.</summary>
+    public readonly struct CancellationScope : IDisposable
+    {
+        private readonly DuckDbConnection _connection;
+        private readonly CancellationTokenRegistration _registration;
+
+        internal CancellationScope(DuckDbConnection connection, CancellationTokenRegistration registration)
+        {
+            _connection = connection;
+            _registration = registration;
+        }
+
+        public void Dispose()
+        {
+            _registration.Dispose();
+            if (_connection is not null)
+            {
+                _connection._cancellationToken = CancellationToken.None;
+            }
+        }
     }
 
     internal readonly ref struct BusyScope

@@ -382,13 +382,13 @@ public sealed unsafe class DuckDbResult : IDisposable
         _handle.Dispose();
     }
 
-    internal static DuckDbResult Create(DuckDbResultHandle handle, int state, string operation)
+    internal static DuckDbResult Create(DuckDbConnection connection, DuckDbResultHandle handle, int state, string operation)
     {
         if (state != 0)
         {
             var message = Marshal.PtrToStringUTF8(NativeMethods.ResultError(handle.Pointer));
             handle.Dispose();
-            throw DuckDbException.From(operation, message);
+            throw connection.Failure(DuckDbException.From(operation, message));
         }
         try
         {

@@ -102,7 +102,7 @@ public sealed unsafe class DuckDbStatement : IDisposable
         using var scope = _connection.Enter();
         var result = DuckDbResultHandle.Allocate();
         var state = NativeMethods.ExecutePrepared(_handle, result.Pointer);
-        return DuckDbResult.Create(result, state, "execute");
+        return DuckDbResult.Create(_connection, result, state, "execute");
     }
 
     /// <summary>Executes and returns the first column of the first row; default when none or NULL.</summary>

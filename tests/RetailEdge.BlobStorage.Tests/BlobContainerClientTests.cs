@@ -302,6 +302,42 @@ public sealed class BlobContainerClientTests : IAsyncLifetime, IDisposable
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _container.AcquireLeaseAsync("x", TimeSpan.FromSeconds(5)));
     }
 
+    [Fact]
+    public async Task Upload_BlocksToLeasedBlobWithoutLease_FailsWithServiceCodeNotCancellation()
+    {
+        await _container.PutBlobAsync("leased/big.bin", "v0"u8.ToArray());
+        var lease = await _container.AcquireLeaseAsync("leased/big.bin", TimeSpan.FromSeconds(30));
+        var content = RandomNumberGenerator.GetBytes(2 * 1024 * 1024);
+        var error = await Assert.ThrowsAsync<BlobStorageException>(() => _container.UploadAsync("leased/big.bin", new MemoryStream(content)));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, error.Status);
+        Assert.StartsWith("Lease", error.ErrorCode, StringComparison.Ordinal);
+
+        await _container.UploadAsync("leased/big.bin", new MemoryStream(content), new BlobUploadOptions { Conditions = new BlobRequestConditions { LeaseId = lease.LeaseId } });
+        Assert.Equal(content.Length, (await _container.GetPropertiesAsync("leased/big.bin")).ContentLength);
+        await _container.ReleaseLeaseAsync("leased/big.bin", lease.LeaseId);
+    }
+
+    [Fact]
+    public async Task Upload_Cancelled_ThrowsOperationCanceled()
+    {
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            _container.UploadAsync("cancelled.bin", new MemoryStream(RandomNumberGenerator.GetBytes(2 * 1024 * 1024)), cancellationToken: cts.Token));
+        Assert.False(await _container.ExistsAsync("cancelled.bin"));
+    }
+
+    [Fact]
+    public async Task AcquireLease_SameProposedIdTwice_IsIdempotent()
+    {
+        await _container.PutBlobAsync("owner/p1", new byte[] { 1 });
+        var id = Guid.NewGuid().ToString();
+        var first = await _container.AcquireLeaseAsync("owner/p1", TimeSpan.FromSeconds(15), id);
+        var again = await _container.AcquireLeaseAsync("owner/p1", TimeSpan.FromSeconds(15), id);
+        Assert.Equal(first.LeaseId, again.LeaseId);
+        await _container.ReleaseLeaseAsync("owner/p1", id);
+    }
+
     /// <summary>A stream without a length, like a network or pipe source.</summary>
     private sealed class NonSeekableStream(byte[] content) : MemoryStream(content)
     {

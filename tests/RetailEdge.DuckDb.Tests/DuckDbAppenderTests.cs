@@ -139,4 +139,43 @@ public sealed class DuckDbAppenderTests : IDisposable
         }
         Assert.Equal(42L, _connection.ExecuteScalar<long>("SELECT sum(v) FROM silver.sales"));
     }
+
+    [Fact]
+    public void Dispose_ExceptionMidRow_OriginalErrorSurfacesAndBatchIsDropped()
+    {
+        _connection.ExecuteNonQuery("CREATE TABLE mid (a INTEGER, b VARCHAR)");
+        void AppendThenFailMidRow()
+        {
+            using var appender = _connection.CreateAppender("mid");
+            appender.Append(1).Append("complete row").EndRow();
+            appender.Append(2);
+            throw new FormatException("caller failed while producing column b");
+        }
+
+        var error = Assert.Throws<FormatException>(AppendThenFailMidRow);
+        Assert.Equal("caller failed while producing column b", error.Message);
+        Assert.Equal(0L, _connection.ExecuteScalar<long>("SELECT count(*) FROM mid"));
+        // The connection is still usable for a new appender.
+        using (var appender = _connection.CreateAppender("mid"))
+        {
+            appender.Append(3).Append("ok").EndRow();
+        }
+        Assert.Equal(3L, _connection.ExecuteScalar<long>("SELECT sum(a) FROM mid"));
+    }
+
+    [Fact]
+    public void Append_InsideTransactionRolledBack_LeavesNothing()
+    {
+        _connection.ExecuteNonQuery("CREATE TABLE tx (a INTEGER)");
+        _connection.ExecuteNonQuery("BEGIN TRANSACTION");
+        using (var appender = _connection.CreateAppender("tx"))
+        {
+            for (var i = 0; i < 5000; i++)
+            {
+                appender.Append(i).EndRow();
+            }
+        }
+        _connection.ExecuteNonQuery("ROLLBACK");
+        Assert.Equal(0L, _connection.ExecuteScalar<long>("SELECT count(*) FROM tx"));
+    }
 }

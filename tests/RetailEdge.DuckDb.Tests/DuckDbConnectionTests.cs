@@ -368,4 +368,30 @@ public sealed class DuckDbConnectionTests : IDisposable
             Assert.Equal(Encoding.UTF8.GetByteCount(value), _connection.ExecuteScalar<long>("SELECT strlen($1::VARCHAR)", value));
         }
     }
+
+    [Fact]
+    public void CancelOn_TokenFires_LongQueryThrowsOperationCanceledAndConnectionRecovers()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        OperationCanceledException error;
+        using (_connection.CancelOn(cts.Token))
+        {
+            error = Assert.Throws<OperationCanceledException>(() => _connection.ExecuteScalar<long>("SELECT count(*) FROM range(100000000000) a"));
+        }
+        Assert.Equal(cts.Token, error.CancellationToken);
+        Assert.IsType<DuckDbException>(error.InnerException);
+        Assert.Equal(1, _connection.ExecuteScalar<int>("SELECT 1"));
+    }
+
+    [Fact]
+    public void CancelOn_ScopeDisposed_LaterFailuresAreDuckDbErrors()
+    {
+        using var cts = new CancellationTokenSource();
+        using (_connection.CancelOn(cts.Token))
+        {
+            Assert.Equal(2, _connection.ExecuteScalar<int>("SELECT 2"));
+        }
+        cts.Cancel();
+        Assert.Throws<DuckDbException>(() => _connection.ExecuteNonQuery("SELEC 1"));
+    }
 }

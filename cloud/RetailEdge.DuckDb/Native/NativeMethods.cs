@@ -228,6 +228,10 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "duckdb_appender_close")]
     internal static partial int AppenderClose(IntPtr appender);
 
+    /// <summary>Drops buffered rows without writing them.</summary>
+    [LibraryImport(Library, EntryPoint = "duckdb_appender_clear")]
+    internal static partial int AppenderClear(IntPtr appender);
+
     [LibraryImport(Library, EntryPoint = "duckdb_appender_destroy")]
     internal static partial int AppenderDestroy(ref IntPtr appender);
 
