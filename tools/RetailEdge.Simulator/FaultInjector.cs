@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using RetailEdge.Contracts.Events;
 
@@ -82,7 +83,7 @@ internal sealed class FaultInjector
         {
             case FaultKinds.MalformedJson:
             {
-                var bytes = Encoding.UTF8.GetBytes(node.ToJsonString());
+                var bytes = Serialize(node);
                 // a connection cut mid-message, or a stray brace after it
                 var broken = _random.Chance(0.7)
                     ? bytes.AsSpan(0, _random.Next(1, bytes.Length - 1)).ToArray()
@@ -115,7 +116,10 @@ internal sealed class FaultInjector
         }
     }
 
-    private static byte[] Serialize(JsonNode node) => Encoding.UTF8.GetBytes(node.ToJsonString());
+    /// <summary>The contract's relaxed escaping, so a faulty copy reads like its original.</summary>
+    private static readonly JsonSerializerOptions NodeOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static byte[] Serialize(JsonNode node) => Encoding.UTF8.GetBytes(node.ToJsonString(NodeOptions));
 
     private static JsonArray? LinesOf(JsonObject node) =>
         (node["lines"] ?? node["counts"]) as JsonArray;

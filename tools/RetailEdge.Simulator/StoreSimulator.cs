@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text.Json;
 using RetailEdge.Contracts.Events;
 
 namespace RetailEdge.Simulator;
@@ -64,18 +62,13 @@ public sealed class StoreSimulator
             }
         }
 
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
-        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
+        var writer = new EventJsonWriter();
         var pending = new PriorityQueue<SimulatedEvent, ArrivalKey>();
         while (stores.TryDequeue(out var cursor, out _))
         {
             var stream = cursor.Stream;
             var storeEvent = stream.Current;
-            buffer.ResetWrittenCount();
-            writer.Reset(buffer);
-            StoreEventJson.Write(writer, storeEvent);
-            writer.Flush();
-            var json = buffer.WrittenSpan.ToArray();
+            var json = writer.Serialize(storeEvent);
             Enqueue(pending, cursor, storeEvent, json, stream.CurrentUtcTicks, stream.Sequence);
             if (stream.MoveNext())
             {

@@ -45,6 +45,7 @@ internal sealed class StoreStream
 
     // the assortment (catalogue indexes) and its stock
     private readonly int[] _items;
+    private readonly int[] _assortmentIndexOfCatalogue;
     private readonly decimal[] _position;
     private readonly decimal[] _reorderPoint;
     private readonly decimal[] _orderUpTo;
@@ -92,6 +93,12 @@ internal sealed class StoreStream
 
         _items = catalog.AssortmentIndexes(storeId);
         var n = _items.Length;
+        _assortmentIndexOfCatalogue = new int[catalog.ItemIds.Length];
+        Array.Fill(_assortmentIndexOfCatalogue, -1);
+        for (var a = 0; a < n; a++)
+        {
+            _assortmentIndexOfCatalogue[_items[a]] = a;
+        }
         _position = new decimal[n];
         _reorderPoint = new decimal[n];
         _orderUpTo = new decimal[n];
@@ -631,8 +638,8 @@ internal sealed class StoreStream
 
     private int AssortmentIndexOf(long itemId)
     {
-        var c = (int)(itemId - SimulationCatalog.FirstItemId);
-        return Array.BinarySearch(_items, c);
+        var c = itemId - SimulationCatalog.FirstItemId;
+        return c >= 0 && c < _assortmentIndexOfCatalogue.Length ? _assortmentIndexOfCatalogue[c] : -1;
     }
 
     /// <summary>
