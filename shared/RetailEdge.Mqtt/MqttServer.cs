@@ -327,7 +327,14 @@ public sealed partial class MqttServer : IAsyncDisposable
                 if (_connections.TryGetValue(previous, out var served))
                 {
                     // let the old connection hand its unsent messages back to the session first
-                    await served.WaitAsync(_options.ConnectTimeout, _time, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await served.WaitAsync(_options.ConnectTimeout, _time, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (TimeoutException)
+                    {
+                        // it is closed and cancelled; whatever it still holds goes out on a later connection
+                    }
                 }
             }
             Session session;

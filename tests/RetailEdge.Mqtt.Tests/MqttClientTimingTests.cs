@@ -114,36 +114,4 @@ public class MqttClientTimingTests
         time.Advance(by);
         await Task.Delay(5);
     }
-
-    /// <summary>The server end of an in-memory pair, driven packet by packet by the test.</summary>
-    private sealed class ScriptedServer : IAsyncDisposable
-    {
-        private readonly RawClient _raw;
-        private Task<MqttPacket?>? _pending;
-
-        public ScriptedServer(IMqttChannel channel)
-        {
-            _raw = new RawClient(channel);
-        }
-
-        public bool HasPacket
-        {
-            get
-            {
-                _pending ??= _raw.ReceiveAsync(TimeSpan.FromSeconds(30));
-                return _pending.IsCompleted;
-            }
-        }
-
-        public async Task<MqttPacket?> NextAsync()
-        {
-            var pending = _pending ?? _raw.ReceiveAsync(TimeSpan.FromSeconds(10));
-            _pending = null;
-            return await pending.WaitAsync(TimeSpan.FromSeconds(10));
-        }
-
-        public Task SendAsync(MqttPacket packet) => _raw.SendAsync(packet);
-
-        public ValueTask DisposeAsync() => _raw.DisposeAsync();
-    }
 }
