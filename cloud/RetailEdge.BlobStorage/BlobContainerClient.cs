@@ -64,9 +64,11 @@ public sealed class BlobContainerClient
     {
         BlobNames.RequireBlob(blobName);
         ValidateUploadOptions(options);
+        var md5 = ContentHash(content);
         var response = await SendAsync(HttpMethod.Put, blobName, null, request =>
         {
             request.Content = Body(content, options?.ContentType);
+            request.Content.Headers.ContentMD5 = md5;
             request.Headers.TryAddWithoutValidation("x-ms-blob-type", "BlockBlob");
             AddMetadata(request, options?.Metadata);
             AddConditions(request, options?.Conditions);
@@ -127,9 +129,11 @@ public sealed class BlobContainerClient
     {
         BlobNames.RequireBlob(blobName);
         ArgumentException.ThrowIfNullOrEmpty(blockId);
+        var md5 = ContentHash(content);
         var response = await SendAsync(HttpMethod.Put, blobName, [new("comp", "block"), new("blockid", blockId)], request =>
         {
             request.Content = Body(content, null);
+            request.Content.Headers.ContentMD5 = md5;
             if (leaseId is not null)
             {
                 request.Headers.TryAddWithoutValidation("x-ms-lease-id", leaseId);
@@ -562,6 +566,15 @@ public sealed class BlobContainerClient
         }
         return body;
     }
+
+    /// <summary>
+    /// Content-MD5 of a body: the service recomputes it and refuses a body damaged in transit
+    /// (400 Md5Mismatch) instead of storing it. MD5 is what the protocol defines for this check;
+    /// it is a transfer checksum here, not a security control.
+    /// </summary>
+#pragma warning disable CA5351 // transfer integrity checksum required by the Blob protocol, not used for security
+    private static byte[] ContentHash(ReadOnlyMemory<byte> content) => System.Security.Cryptography.MD5.HashData(content.Span);
+#pragma warning restore CA5351
 
     private static bool IsCreateOnly(BlobRequestConditions? conditions) => conditions?.IfNoneMatch == "*";
 

@@ -338,6 +338,39 @@ public sealed class BlobContainerClientTests : IAsyncLifetime, IDisposable
         await _container.ReleaseLeaseAsync("owner/p1", id);
     }
 
+    [Fact]
+    public async Task PutBlob_BodyDamagedInTransit_RefusedByServiceNotStored()
+    {
+        // The handler flips one byte after the client computed Content-MD5 and signed the request.
+        using var http = new HttpClient(new CorruptingHandler { InnerHandler = new HttpClientHandler() });
+        using var client = new BlobStorageClient(_azurite.SharedKeyOptions() with { MaxRetries = 0 }, http);
+        var container = client.GetContainerClient(_container.Name);
+        var error = await Assert.ThrowsAsync<BlobStorageException>(() => container.PutBlobAsync("damaged.bin", new byte[] { 1, 2, 3, 4 }));
+        Assert.Equal(HttpStatusCode.BadRequest, error.Status);
+        // Azure answers Md5Mismatch; Azurite InvalidOperation "Provided contentMD5 doesn't match".
+        Assert.Contains("md5", error.ErrorCode + " " + error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.False(await _container.ExistsAsync("damaged.bin"));
+    }
+
+    private sealed class CorruptingHandler : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Put && request.Content is { } content && content.Headers.ContentLength > 0)
+            {
+                var bytes = await content.ReadAsByteArrayAsync(cancellationToken);
+                bytes[0] ^= 0xFF;
+                var damaged = new ByteArrayContent(bytes);
+                foreach (var header in content.Headers)
+                {
+                    damaged.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                }
+                request.Content = damaged;
+            }
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
     /// <summary>A stream without a length, like a network or pipe source.</summary>
     private sealed class NonSeekableStream(byte[] content) : MemoryStream(content)
     {
