@@ -85,7 +85,7 @@ public static class GatewayEndpoints
         await context.Response.Body.WriteAsync(output.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static IResult GetHealth(GatewayEngine engine, GatewayModule module)
+    private static IResult GetHealth(GatewayEngine engine, GatewayModule module, MqttIngestState mqtt)
     {
         var status = engine.Status;
         var body = new Dictionary<string, object?>
@@ -100,6 +100,7 @@ public static class GatewayEndpoints
             ["nextSeq"] = status.NextSeq,
             ["referenceDataVersion"] = status.ReferenceDataVersion,
             ["configError"] = module.ConfigError,
+            ["mqtt"] = mqtt.State,
         };
         return Results.Text(JsonSerializer.Serialize(body, HealthJsonContext.Default.DictionaryStringObject), "application/json");
     }

@@ -13,7 +13,7 @@ namespace StoreGateway;
 /// Messages are handed to the engine without waiting, so many share one group commit; PUBACKs go
 /// out in arrival order (MQTT 3.1.1 §4.6).
 /// </summary>
-public sealed partial class MqttIngestService(GatewayEngine engine, IOptions<StoreGatewayOptions> options, ILogger<MqttIngestService> logger, ILogger<MqttClient> clientLogger) : BackgroundService
+public sealed partial class MqttIngestService(GatewayEngine engine, IOptions<StoreGatewayOptions> options, MqttIngestState state, ILogger<MqttIngestService> logger, ILogger<MqttClient> clientLogger) : BackgroundService
 {
     private const int MaxUnacknowledged = 4096;
 
@@ -29,6 +29,7 @@ public sealed partial class MqttIngestService(GatewayEngine engine, IOptions<Sto
             KeepAlive = TimeSpan.FromSeconds(60),
             MaxPendingMessages = MaxUnacknowledged,
         };
+        state.State = "connecting";
         await using var client = new MqttClient(clientOptions, clientLogger);
         var delay = TimeSpan.FromSeconds(1);
         while (true)
@@ -47,6 +48,7 @@ public sealed partial class MqttIngestService(GatewayEngine engine, IOptions<Sto
         }
         var topics = settings.ResolvedTopics();
         await client.SubscribeAsync(topics.Select(t => new MqttSubscription(t, MqttQualityOfService.AtLeastOnce)).ToList(), stoppingToken).ConfigureAwait(false);
+        state.State = "subscribed";
         LogSubscribed(logger, settings.MqttHost!, settings.MqttPort, string.Join(", ", topics));
 
         var pending = Channel.CreateBounded<(MqttReceivedMessage Message, Task<IngestOutcome> Outcome)>(MaxUnacknowledged);

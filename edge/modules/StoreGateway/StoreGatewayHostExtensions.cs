@@ -22,6 +22,7 @@ public static class StoreGatewayHostExtensions
         var services = builder.Services;
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(logLevel);
+        services.AddSingleton(new MqttIngestState());
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new GatewayEngine(new GatewayEngineOptions
         {

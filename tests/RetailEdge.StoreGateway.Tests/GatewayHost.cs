@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RetailEdge.StoreGateway.Core;
+using RetailEdge.StoreGateway.Testing;
+using RetailEdge.Testing;
+using StoreGateway;
+
+namespace RetailEdge.StoreGateway.Tests;
+
+/// <summary>The real StoreGateway host in-process on 127.0.0.1 and a free port, with a clock the test moves.</summary>
+internal sealed class GatewayHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private GatewayHost(WebApplication app, int port, ManualClock clock)
+    {
+        _app = app;
+        Port = port;
+        Clock = clock;
+    }
+
+    public int Port { get; }
+
+    public ManualClock Clock { get; }
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
+
+    public GatewayEngine Engine => _app.Services.GetRequiredService<GatewayEngine>();
+
+    public static async Task<GatewayHost> StartAsync(string dataDirectory, DateTimeOffset now, IDictionary<string, string?>? settings = null)
+    {
+        var port = FreePort.Next();
+        var clock = new ManualClock(now);
+        var builder = WebApplication.CreateSlimBuilder();
+        var values = new Dictionary<string, string?>
+        {
+            ["StoreGateway:StoreId"] = "1",
+            ["StoreGateway:GatewayId"] = "store001-gw",
+            ["StoreGateway:DataDirectory"] = dataDirectory,
+            ["StoreGateway:Transport"] = "none",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+        builder.Configuration.AddInMemoryCollection(values);
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddStoreGateway();
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        var app = builder.Build();
+        app.MapStoreGatewayEndpoints();
+        await app.StartAsync();
+        return new GatewayHost(app, port, clock);
+    }
+
+    public Task WaitForMqttSubscriptionAsync() =>
+        GatewayModuleTestsSupport.WaitUntilAsync(() => _app.Services.GetRequiredService<MqttIngestState>().State == "subscribed", 30_000);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
