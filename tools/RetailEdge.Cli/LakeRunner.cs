@@ -1,0 +1,76 @@
+using RetailEdge.BlobStorage;
+using RetailEdge.Delta;
+using RetailEdge.Delta.Storage;
+using RetailEdge.DuckDb;
+
+namespace RetailEdge.Cli;
+
+/// <summary>Opens the table behind a lake path, runs one lake command and maps failures to exit codes and one-line errors.</summary>
+internal static class LakeRunner
+{
+    /// <summary>The reader refuses the table (unsupported feature or broken log).</summary>
+    public const int RefusedTable = 3;
+
+    public static async Task<int> RunAsync(string tablePath, Func<LakeSession, CancellationToken, Task<int>> action, CancellationToken cancellationToken)
+    {
+        IDisposable? owner = null;
+        try
+        {
+            IDeltaLogStore store;
+            try
+            {
+                (store, owner) = DeltaStoreLocator.Open(tablePath);
+            }
+            catch (ArgumentException ex)
+            {
+                return await FailAsync(CliApp.UsageError, ex.Message).ConfigureAwait(false);
+            }
+            if (store.LocalRoot is { } root && !Directory.Exists(root))
+            {
+                return await FailAsync(CliApp.UsageError, $"{root} does not exist").ConfigureAwait(false);
+            }
+            using var database = DuckDbDatabase.Open();
+            using var connection = database.Connect();
+            // timestamps print as UTC instants whatever the machine's zone
+            connection.ExecuteNonQuery("SET TimeZone='UTC'");
+            var table = DeltaTable.Open(store, database);
+            if (!await table.ExistsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return await FailAsync(CliApp.UsageError, $"{DeltaStoreLocator.Redact(tablePath)} is not a Delta table (no _delta_log commits)").ConfigureAwait(false);
+            }
+            return await action(new LakeSession(table, connection), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DeltaUnsupportedFeatureException ex)
+        {
+            return await FailAsync(RefusedTable, $"unsupported table feature '{ex.Feature}': {OneLine(ex.Message)}").ConfigureAwait(false);
+        }
+        catch (DeltaConflictException ex)
+        {
+            return await FailAsync(1, OneLine(ex.Message)).ConfigureAwait(false);
+        }
+        catch (DeltaException ex)
+        {
+            return await FailAsync(RefusedTable, "table cannot be read: " + OneLine(ex.Message)).ConfigureAwait(false);
+        }
+        catch (BlobStorageException ex)
+        {
+            return await FailAsync(CliApp.UsageError, "storage: " + OneLine(ex.Message)).ConfigureAwait(false);
+        }
+        catch (LakeInputException ex)
+        {
+            return await FailAsync(CliApp.UsageError, OneLine(ex.Message)).ConfigureAwait(false);
+        }
+        finally
+        {
+            owner?.Dispose();
+        }
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+
+    private static async Task<int> FailAsync(int code, string message)
+    {
+        await Console.Error.WriteLineAsync("error: " + message).ConfigureAwait(false);
+        return code;
+    }
+}
