@@ -12,6 +12,7 @@ namespace RetailEdge.DuckDb;
 public sealed unsafe class DuckDbConnection : IDisposable
 {
     private int _busy;
+    private bool _streaming;
     private CancellationToken _cancellationToken;
 
     internal DuckDbConnection(DuckDbConnectionHandle handle)
@@ -56,6 +57,28 @@ public sealed unsafe class DuckDbConnection : IDisposable
             }
         }
         return DuckDbResult.Create(this, result, state, "query");
+    }
+
+    /// <summary>
+    /// Runs one statement and streams its rows (see <see cref="DuckDbStatement.QueryStreaming()"/>):
+    /// for results too large to hold in memory. The connection is reserved until the result is disposed.
+    /// </summary>
+    public DuckDbResult QueryStreaming(string sql, params ReadOnlySpan<object?> parameters)
+    {
+        var statement = Prepare(sql);
+        try
+        {
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                statement.Bind(i + 1, parameters[i]);
+            }
+            return statement.QueryStreaming(owned: statement);
+        }
+        catch
+        {
+            statement.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The first column of the first row, converted to <typeparamref name="T"/>; default when there is no row or it is NULL.</summary>
@@ -143,6 +166,10 @@ public sealed unsafe class DuckDbConnection : IDisposable
     internal BusyScope Enter()
     {
         ObjectDisposedException.ThrowIf(Handle.IsClosed, this);
+        if (Volatile.Read(ref _streaming))
+        {
+            throw new InvalidOperationException("A streaming result is open on this DuckDbConnection; dispose it before running anything else on the connection.");
+        }
         if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
             throw new InvalidOperationException("DuckDbConnection is already in use by another thread; open one connection per thread.");
@@ -153,6 +180,8 @@ public sealed unsafe class DuckDbConnection : IDisposable
     /// <summary>Turns a DuckDB failure into a cancellation when the token given to <see cref="CancelOn"/> fired.</summary>
     internal Exception Failure(DuckDbException error) =>
         _cancellationToken.IsCancellationRequested ? new OperationCanceledException("The DuckDB statement was cancelled.", error, _cancellationToken) : error;
+
+    internal void SetStreaming(bool streaming) => Volatile.Write(ref _streaming, streaming);
 
     /// <summary>Ends what <see cref="CancelOn"/> started.</summary>
     public readonly struct CancellationScope : IDisposable

@@ -20,6 +20,8 @@ public sealed unsafe class DuckDbResult : IDisposable
     private int _chunkSize;
     private int _row = -1;
     private bool _exhausted;
+    private DuckDbConnection? _streamOwner;
+    private IDisposable? _owned;
 
     private DuckDbResult(DuckDbResultHandle handle)
     {
@@ -58,11 +60,11 @@ public sealed unsafe class DuckDbResult : IDisposable
     /// <summary>Moves to the next row; false at the end.</summary>
     public bool Read()
     {
-        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
         if (_exhausted)
         {
             return false;
         }
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
         if (_chunk is not null && ++_row < _chunkSize)
         {
             return true;
@@ -75,6 +77,15 @@ public sealed unsafe class DuckDbResult : IDisposable
             if (chunk == IntPtr.Zero)
             {
                 _exhausted = true;
+                // No chunk can also mean a failure while producing rows (streaming results fail late):
+                // surface it rather than pass it off as the end of the data.
+                var error = NativeMethods.ResultError(_handle.Pointer);
+                if (error != IntPtr.Zero)
+                {
+                    var failure = DuckDbException.From("fetch", Marshal.PtrToStringUTF8(error));
+                    throw _streamOwner?.Failure(failure) ?? failure;
+                }
+                ReleaseStream();
                 return false;
             }
             var handle = new DuckDbChunkHandle();
@@ -375,11 +386,33 @@ public sealed unsafe class DuckDbResult : IDisposable
     {
         _chunk?.Dispose();
         _chunk = null;
+        ReleaseStream();
         foreach (var column in _columns)
         {
             column.Release();
         }
         _handle.Dispose();
+    }
+
+    /// <summary>Marks the result as streaming: the connection is reserved until the stream ends or the result is disposed.</summary>
+    internal void OwnStream(DuckDbConnection connection, IDisposable? owned)
+    {
+        _streamOwner = connection;
+        _owned = owned;
+        connection.SetStreaming(true);
+    }
+
+    private void ReleaseStream()
+    {
+        if (_streamOwner is not null)
+        {
+            // Destroy the native result first: it holds the stream that reserves the connection.
+            _handle.Dispose();
+            _streamOwner.SetStreaming(false);
+            _streamOwner = null;
+        }
+        _owned?.Dispose();
+        _owned = null;
     }
 
     internal static DuckDbResult Create(DuckDbConnection connection, DuckDbResultHandle handle, int state, string operation)

@@ -105,6 +105,26 @@ public sealed unsafe class DuckDbStatement : IDisposable
         return DuckDbResult.Create(_connection, result, state, "execute");
     }
 
+    /// <summary>
+    /// Executes with the current bindings and returns a streaming result: rows are produced as
+    /// they are read, so memory stays flat for large results. Until the result is disposed the
+    /// connection refuses other calls (DuckDB would otherwise invalidate the stream).
+    /// </summary>
+    public DuckDbResult QueryStreaming() => QueryStreaming(owned: null);
+
+    internal DuckDbResult QueryStreaming(IDisposable? owned)
+    {
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        using (_connection.Enter())
+        {
+            var result = DuckDbResultHandle.Allocate();
+            var state = NativeMethods.ExecutePreparedStreaming(_handle, result.Pointer);
+            var reader = DuckDbResult.Create(_connection, result, state, "execute");
+            reader.OwnStream(_connection, owned);
+            return reader;
+        }
+    }
+
     /// <summary>Executes and returns the first column of the first row; default when none or NULL.</summary>
     public T? ExecuteScalar<T>()
     {

@@ -394,4 +394,53 @@ public sealed class DuckDbConnectionTests : IDisposable
         cts.Cancel();
         Assert.Throws<DuckDbException>(() => _connection.ExecuteNonQuery("SELEC 1"));
     }
+
+    [Fact]
+    public void QueryStreaming_LargeResult_ReadsAllRowsAndReservesConnection()
+    {
+        long count = 0, sum = 0;
+        using (var result = _connection.QueryStreaming("SELECT i FROM range($1) t(i)", 1_000_000))
+        {
+            Assert.Equal("i", result.GetName(0));
+            var error = Assert.Throws<InvalidOperationException>(() => _connection.Query("SELECT 1"));
+            Assert.Contains("streaming result is open", error.Message, StringComparison.Ordinal);
+            while (result.Read())
+            {
+                sum += result.GetInt64(0);
+                count++;
+            }
+            Assert.False(result.Read());
+        }
+        Assert.Equal(1_000_000, count);
+        Assert.Equal(499_999_500_000, sum);
+        Assert.Equal(1, _connection.ExecuteScalar<int>("SELECT 1"));
+    }
+
+    [Fact]
+    public void QueryStreaming_DisposedEarly_ReleasesConnection()
+    {
+        using (var result = _connection.QueryStreaming("SELECT i FROM range(10000000) t(i)"))
+        {
+            Assert.True(result.Read());
+            Assert.Equal(0L, result.GetInt64(0));
+        }
+        Assert.Equal(3L, _connection.ExecuteScalar<long>("SELECT 3"));
+    }
+
+    [Fact]
+    public void QueryStreaming_ErrorWhileProducingRows_ThrowsInsteadOfEndingQuietly()
+    {
+        using var result = _connection.QueryStreaming(
+            "SELECT CAST(CASE WHEN i = 600000 THEN 'not a number' ELSE CAST(i AS VARCHAR) END AS INTEGER) AS v FROM range(1000000) t(i)");
+        long read = 0;
+        var error = Assert.Throws<DuckDbException>(() =>
+        {
+            while (result.Read())
+            {
+                read++;
+            }
+        });
+        Assert.Contains("not a number", error.DuckDbMessage, StringComparison.Ordinal);
+        Assert.True(read < 1_000_000);
+    }
 }

@@ -135,6 +135,10 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "duckdb_execute_prepared")]
     internal static partial int ExecutePrepared(DuckDbStatementHandle statement, DuckDbResultStruct* result);
 
+    /// <summary>Executes so that chunks are produced as they are fetched (deprecated in 1.5 but exported; pinned library).</summary>
+    [LibraryImport(Library, EntryPoint = "duckdb_execute_prepared_streaming")]
+    internal static partial int ExecutePreparedStreaming(DuckDbStatementHandle statement, DuckDbResultStruct* result);
+
     [LibraryImport(Library, EntryPoint = "duckdb_bind_null")]
     internal static partial int BindNull(DuckDbStatementHandle statement, ulong index);
 
