@@ -364,8 +364,18 @@ public sealed partial class MqttServer : IAsyncDisposable
         {
             _connectLock.Release();
         }
-        await transport.SendAsync(new MqttConnAckPacket { SessionPresent = sessionPresent, ReturnCode = MqttConnectReturnCode.Accepted }, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await transport.SendAsync(new MqttConnAckPacket { SessionPresent = sessionPresent, ReturnCode = MqttConnectReturnCode.Accepted }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // the session already points at this connection: undo that before giving up
+            await CloseAsync(connection, ex).ConfigureAwait(false);
+            throw;
+        }
         Log.Connected(_logger, clientId, transport.RemoteEndPoint, connect.CleanSession, sessionPresent);
+        connection.Announced = true;
         RaiseEvent(ClientConnected, new MqttServerClientEventArgs(clientId, transport.RemoteEndPoint, null));
         return connection;
     }
@@ -635,8 +645,11 @@ public sealed partial class MqttServer : IAsyncDisposable
         connection.Cancellation.Cancel();
         connection.Outbound.Writer.TryComplete();
         await connection.Transport.DisposeAsync().ConfigureAwait(false);
-        Log.Disconnected(_logger, connection.ClientId, reason?.Message ?? "DISCONNECT");
-        RaiseEvent(ClientDisconnected, new MqttServerClientEventArgs(connection.ClientId, connection.Transport.RemoteEndPoint, reason));
+        if (connection.Announced)
+        {
+            Log.Disconnected(_logger, connection.ClientId, reason?.Message ?? "DISCONNECT");
+            RaiseEvent(ClientDisconnected, new MqttServerClientEventArgs(connection.ClientId, connection.Transport.RemoteEndPoint, reason));
+        }
     }
 
     private void RaiseEvent(EventHandler<MqttServerClientEventArgs>? handler, MqttServerClientEventArgs args)
@@ -662,6 +675,9 @@ public sealed partial class MqttServer : IAsyncDisposable
         public MqttPacketTransport Transport { get; } = transport;
 
         public Session Session { get; } = session;
+
+        /// <summary>ClientConnected was raised, so ClientDisconnected will be.</summary>
+        public bool Announced { get; set; }
 
         public string ClientId => Session.ClientId;
 

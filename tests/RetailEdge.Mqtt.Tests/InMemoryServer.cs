@@ -40,6 +40,17 @@ internal sealed class InMemoryServer : IAsyncDisposable
         RandomSeed = 1,
     };
 
+    /// <summary>Waits until every connection served so far has ended; fails if one does not within the timeout.</summary>
+    public async Task WaitServedAsync(TimeSpan timeout)
+    {
+        Task[] served;
+        lock (_served)
+        {
+            served = [.. _served];
+        }
+        await Task.WhenAll(served).WaitAsync(timeout);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Server.DisposeAsync();
