@@ -5,8 +5,11 @@ namespace RetailEdge.BlobStorage;
 /// <summary>
 /// A parsed blob URL: <c>https://{account}.blob.core.windows.net/{container}/{path}</c>
 /// (host-style) or <c>http://127.0.0.1:10000/{account}/{container}/{path}</c> (path-style, used
-/// when the host is an IP address or localhost, as the emulator does). A query, if any, is kept
-/// as <see cref="SasToken"/> and never printed by <see cref="ToString"/>.
+/// when the host is an IP address or localhost, as the emulator does). The Hadoop/Spark forms
+/// <c>abfss://{container}@{account}.dfs.core.windows.net/{path}</c> (and abfs, wasbs, wasb) and
+/// <c>https://{account}.dfs.core.windows.net/…</c> are accepted and mapped to the blob endpoint,
+/// which ADLS Gen2 accounts also serve. A query, if any, is kept as <see cref="SasToken"/> and
+/// never printed by <see cref="ToString"/>.
 /// </summary>
 public sealed record BlobUri
 {
@@ -33,9 +36,18 @@ public sealed record BlobUri
     public static bool TryParse(string url, out BlobUri result, out string error)
     {
         result = null!;
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        if (url is null)
         {
-            error = "not an absolute http(s) URL";
+            error = "no URL";
+            return false;
+        }
+        if (!TryNormalize(url, out var normalized, out error))
+        {
+            return false;
+        }
+        if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            error = "not an absolute http(s), abfss or wasbs URL";
             return false;
         }
         if (!string.IsNullOrEmpty(uri.UserInfo) || !string.IsNullOrEmpty(uri.Fragment))
@@ -80,6 +92,55 @@ public sealed record BlobUri
         };
         error = string.Empty;
         return true;
+    }
+
+    /// <summary>
+    /// abfs[s]://container@account.dfs.core.windows.net/path and wasb[s]://container@account.blob…/path
+    /// become https://account.blob…/container/path; a dfs host becomes the blob host.
+    /// </summary>
+    private static bool TryNormalize(string url, out string normalized, out string error)
+    {
+        normalized = url;
+        error = string.Empty;
+        var schemeEnd = url.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd <= 0)
+        {
+            error = "not an absolute URL";
+            return false;
+        }
+        var scheme = url[..schemeEnd].ToLowerInvariant();
+        var rest = url[(schemeEnd + 3)..];
+        if (scheme is "abfss" or "abfs" or "wasbs" or "wasb")
+        {
+            var at = rest.IndexOf('@', StringComparison.Ordinal);
+            var slash = rest.IndexOf('/', StringComparison.Ordinal);
+            if (at <= 0 || (slash >= 0 && slash < at))
+            {
+                error = $"a {scheme} URL names the container before '@': {scheme}://container@account.dfs.core.windows.net/path";
+                return false;
+            }
+            var container = rest[..at];
+            var hostAndPath = rest[(at + 1)..];
+            var pathStart = hostAndPath.IndexOfAny(['/', '?']);
+            var host = pathStart < 0 ? hostAndPath : hostAndPath[..pathStart];
+            var tail = pathStart < 0 ? string.Empty : hostAndPath[pathStart..];
+            var secure = scheme is "abfss" or "wasbs";
+            normalized = $"{(secure ? "https" : "http")}://{ToBlobHost(host)}/{container}{(tail.StartsWith('?') ? tail : tail.Length > 0 ? tail : string.Empty)}";
+            return true;
+        }
+        if (scheme is "https" or "http")
+        {
+            var pathStart = rest.IndexOfAny(['/', '?']);
+            var host = pathStart < 0 ? rest : rest[..pathStart];
+            normalized = $"{scheme}://{ToBlobHost(host)}{(pathStart < 0 ? string.Empty : rest[pathStart..])}";
+        }
+        return true;
+    }
+
+    private static string ToBlobHost(string host)
+    {
+        var dfs = host.IndexOf(".dfs.", StringComparison.OrdinalIgnoreCase);
+        return dfs < 0 ? host : host[..dfs] + ".blob." + host[(dfs + ".dfs.".Length)..];
     }
 
     /// <summary>The account name an endpoint designates.</summary>

@@ -50,4 +50,25 @@ public sealed class BlobUriTests
         Assert.NotEmpty(error);
         Assert.Throws<FormatException>(() => BlobUri.Parse(url));
     }
+
+    [Theory]
+    [InlineData("abfss://lake@retailedge.dfs.core.windows.net/gold/sales_by_day", "https://retailedge.blob.core.windows.net", "lake", "gold/sales_by_day")]
+    [InlineData("wasbs://lake@retailedge.blob.core.windows.net/bronze", "https://retailedge.blob.core.windows.net", "lake", "bronze")]
+    [InlineData("abfss://lake@retailedge.dfs.core.windows.net", "https://retailedge.blob.core.windows.net", "lake", "")]
+    [InlineData("https://retailedge.dfs.core.windows.net/lake/silver/x", "https://retailedge.blob.core.windows.net", "lake", "silver/x")]
+    public void Parse_AdlsAndHadoopForms_MapToBlobEndpoint(string url, string service, string container, string path)
+    {
+        var uri = BlobUri.Parse(url);
+        Assert.Equal(new Uri(service), uri.ServiceUri);
+        Assert.Equal("retailedge", uri.AccountName);
+        Assert.Equal(container, uri.ContainerName);
+        Assert.Equal(path, uri.Path);
+    }
+
+    [Fact]
+    public void Parse_AbfssWithoutContainer_ExplainsTheForm()
+    {
+        Assert.False(BlobUri.TryParse("abfss://retailedge.dfs.core.windows.net/lake", out _, out var error));
+        Assert.Contains("container@account", error, StringComparison.Ordinal);
+    }
 }
