@@ -143,12 +143,12 @@ public sealed unsafe class DuckDbConnection : IDisposable
     /// <see cref="OperationCanceledException"/> (DuckDB's calls are synchronous, so this is how a
     /// long COPY or query honours a host's stopping token).
     /// </summary>
-    public CancellationScope CancelOn(CancellationToken cancellationToken)
+    public DuckDbCancellationScope CancelOn(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Handle.IsClosed, this);
         _cancellationToken = cancellationToken;
         var registration = cancellationToken.Register(static state => ((DuckDbConnection)state!).Interrupt(), this);
-        return new CancellationScope(this, registration);
+        return new DuckDbCancellationScope(this, registration);
     }
 
     /// <summary>Asks the running query to stop (it then fails with an "Interrupted" error). Thread-safe.</summary>
@@ -183,27 +183,7 @@ public sealed unsafe class DuckDbConnection : IDisposable
 
     internal void SetStreaming(bool streaming) => Volatile.Write(ref _streaming, streaming);
 
-    /// <summary>Ends what <see cref="CancelOn"/> started.</summary>
-    public readonly struct CancellationScope : IDisposable
-    {
-        private readonly DuckDbConnection _connection;
-        private readonly CancellationTokenRegistration _registration;
-
-        internal CancellationScope(DuckDbConnection connection, CancellationTokenRegistration registration)
-        {
-            _connection = connection;
-            _registration = registration;
-        }
-
-        public void Dispose()
-        {
-            _registration.Dispose();
-            if (_connection is not null)
-            {
-                _connection._cancellationToken = CancellationToken.None;
-            }
-        }
-    }
+    internal void ClearCancellation() => _cancellationToken = CancellationToken.None;
 
     internal readonly ref struct BusyScope
     {
