@@ -191,7 +191,8 @@ public sealed unsafe class DuckDbResult : IDisposable
         {
             DuckDbType.Double => *(double*)p,
             DuckDbType.Float => *(float*)p,
-            DuckDbType.Decimal => (double)GetDecimal(column),
+            // Computed from the unscaled integer so DECIMAL(38, s) values beyond System.Decimal still read.
+            DuckDbType.Decimal => (double)Unscaled(p, c) / Math.Pow(10, c.Scale),
             DuckDbType.HugeInt => (double)((DuckDbHugeInt*)p)->ToInt128(),
             DuckDbType.UHugeInt => (double)((DuckDbUHugeInt*)p)->ToUInt128(),
             DuckDbType.UBigInt => *(ulong*)p,
@@ -205,14 +206,7 @@ public sealed unsafe class DuckDbResult : IDisposable
         var p = NotNull(column, out var c);
         if (c.Type == DuckDbType.Decimal)
         {
-            Int128 unscaled = c.InternalType switch
-            {
-                DuckDbType.SmallInt => *(short*)p,
-                DuckDbType.Integer => *(int*)p,
-                DuckDbType.BigInt => *(long*)p,
-                _ => ((DuckDbHugeInt*)p)->ToInt128(),
-            };
-            return Conversions.ToDecimal(unscaled, c.Scale);
+            return Conversions.ToDecimal(Unscaled(p, c), c.Scale);
         }
         return c.Type switch
         {
@@ -433,6 +427,15 @@ public sealed unsafe class DuckDbResult : IDisposable
             throw;
         }
     }
+
+    /// <summary>A DECIMAL's unscaled integer, stored as int16/int32/int64/hugeint depending on its width.</summary>
+    private static Int128 Unscaled(byte* p, Column c) => c.InternalType switch
+    {
+        DuckDbType.SmallInt => *(short*)p,
+        DuckDbType.Integer => *(int*)p,
+        DuckDbType.BigInt => *(long*)p,
+        _ => ((DuckDbHugeInt*)p)->ToInt128(),
+    };
 
     /// <summary>duckdb_string_t: 4-byte length, then up to 12 bytes inline or a 4-byte prefix and a pointer.</summary>
     private static ReadOnlySpan<byte> StringBytes(byte* value)

@@ -443,4 +443,25 @@ public sealed class DuckDbConnectionTests : IDisposable
         Assert.Contains("not a number", error.DuckDbMessage, StringComparison.Ordinal);
         Assert.True(read < 1_000_000);
     }
+
+    [Fact]
+    public void Query_DecimalBeyondSystemDecimal_OverflowsWithHintButReadsAsDouble()
+    {
+        using var result = _connection.Query("SELECT 1.5::DECIMAL(38,30), 12345678901234567890123456789012.5::DECIMAL(38,1)");
+        Assert.True(result.Read());
+        var error = Assert.Throws<OverflowException>(() => result.GetDecimal(0));
+        Assert.Contains("CAST", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1.5, result.GetDouble(0), 12);
+        Assert.Throws<OverflowException>(() => result.GetDecimal(1));
+        Assert.Equal(1.2345678901234568e31, result.GetDouble(1), 1e17);
+    }
+
+    [Fact]
+    public void Query_JsonAndCastNested_ReadAsText()
+    {
+        using var result = _connection.Query("SELECT to_json({'store': 'S1', 'qty': 2}), CAST([1, 2, 3] AS VARCHAR)");
+        Assert.True(result.Read());
+        Assert.Equal("{\"store\":\"S1\",\"qty\":2}", result.GetString(0));
+        Assert.Equal("[1, 2, 3]", result.GetString(1));
+    }
 }
