@@ -57,6 +57,30 @@ public sealed class EventJsonWriterTests
         }
     }
 
+    [Theory]
+    [InlineData("1")]
+    [InlineData("-1")]
+    [InlineData("2.50")]
+    [InlineData("0.435")]
+    [InlineData("-0.012")]
+    [InlineData("0.05")]
+    [InlineData("1.000")]
+    [InlineData("0.00")]
+    [InlineData("0")]
+    [InlineData("4294967295")]
+    [InlineData("4294967296")]
+    [InlineData("0.000000001")]
+    [InlineData("0.0000000001")]
+    [InlineData("123456.789")]
+    [InlineData("-79228162514264337593543950335")]
+    public void Serialize_Decimals_SameDigitsAsContractWriter(string text)
+    {
+        var value = decimal.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        var ts = new DateTimeOffset(2026, 11, 2, 12, 0, 0, TimeSpan.FromHours(-5));
+        var change = new InventoryChangeEvent { Id = "c", StoreId = 1, Ts = ts, ChangeType = ChangeTypes.Adjustment, Lines = [new InventoryLine(1, value), new InventoryLine(2, -value)] };
+        Assert.Equal(StoreEventJson.Serialize(change), new EventJsonWriter().Serialize(change));
+    }
+
     [Fact]
     public void Serialize_BasketWithThousandsOfLines_GrowsBuffer()
     {

@@ -7,8 +7,8 @@ namespace RetailEdge.Simulator;
 /// </summary>
 internal sealed class AliasTable
 {
-    private readonly double[] _probability;
-    private readonly int[] _alias;
+    // probability and alias side by side: one cache line per draw
+    private readonly Entry[] _entries;
 
     public AliasTable(ReadOnlySpan<double> weights)
     {
@@ -30,8 +30,7 @@ internal sealed class AliasTable
         {
             throw new ArgumentException("weights must not all be zero", nameof(weights));
         }
-        _probability = new double[n];
-        _alias = new int[n];
+        _entries = new Entry[n];
         var scaled = new double[n];
         var small = new Stack<int>();
         var large = new Stack<int>();
@@ -44,31 +43,35 @@ internal sealed class AliasTable
         {
             var s = small.Pop();
             var l = large.Pop();
-            _probability[s] = scaled[s];
-            _alias[s] = l;
+            _entries[s] = new Entry(scaled[s], l);
             scaled[l] = scaled[l] + scaled[s] - 1.0;
             (scaled[l] < 1.0 ? small : large).Push(l);
         }
         while (large.Count > 0)
         {
-            _probability[large.Pop()] = 1.0;
+            var i = large.Pop();
+            _entries[i] = new Entry(1.0, i);
         }
         while (small.Count > 0)
         {
-            _probability[small.Pop()] = 1.0;
+            var i = small.Pop();
+            _entries[i] = new Entry(1.0, i);
         }
     }
 
-    public int Count => _probability.Length;
+    public int Count => _entries.Length;
 
     public int Sample(SimRandom random)
     {
-        var u = random.NextDouble() * _probability.Length;
+        var u = random.NextDouble() * _entries.Length;
         var i = (int)u;
-        if (i >= _probability.Length)
+        if (i >= _entries.Length)
         {
-            i = _probability.Length - 1;
+            i = _entries.Length - 1;
         }
-        return u - i < _probability[i] ? i : _alias[i];
+        var entry = _entries[i];
+        return u - i < entry.Probability ? i : entry.Alias;
     }
+
+    private readonly record struct Entry(double Probability, int Alias);
 }

@@ -231,10 +231,49 @@ internal sealed class EventJsonWriter
         _pos += written;
     }
 
+    /// <summary>
+    /// A decimal as the general format writes it (every digit of its scale: 2.50, 0.435, -1). Small
+    /// non-zero values (the simulator's prices and quantities) are written digit by digit; anything
+    /// else goes through the formatter.
+    /// </summary>
     private void Number(decimal value)
     {
-        Utf8Formatter.TryFormat(value, _buffer.AsSpan(_pos), out var written);
-        _pos += written;
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        var flags = bits[3];
+        var scale = (flags >> 16) & 0xFF;
+        var mantissa = (uint)bits[0];
+        if (bits[1] != 0 || bits[2] != 0 || mantissa == 0 || scale > 9)
+        {
+            Utf8Formatter.TryFormat(value, _buffer.AsSpan(_pos), out var written);
+            _pos += written;
+            return;
+        }
+        if (flags < 0)
+        {
+            _buffer[_pos++] = (byte)'-';
+        }
+        Span<byte> digits = stackalloc byte[12];
+        var count = 0;
+        do
+        {
+            digits[count++] = (byte)('0' + mantissa % 10);
+            mantissa /= 10;
+        }
+        while (mantissa != 0);
+        // pad so that there is at least one digit before the point
+        while (count <= scale)
+        {
+            digits[count++] = (byte)'0';
+        }
+        for (var i = count - 1; i >= 0; i--)
+        {
+            if (i == scale - 1)
+            {
+                _buffer[_pos++] = (byte)'.';
+            }
+            _buffer[_pos++] = digits[i];
+        }
     }
 
     /// <summary>yyyy-MM-ddTHH:mm:ss.fff±hh:mm, as <see cref="StoreEventJson.TimestampFormat"/>.</summary>

@@ -45,12 +45,12 @@ internal sealed class StoreStream
 
     // the assortment (catalogue indexes) and its stock
     private readonly int[] _items;
-    private readonly int[] _assortmentIndexOfCatalogue;
     private readonly decimal[] _position;
     private readonly decimal[] _reorderPoint;
     private readonly decimal[] _orderUpTo;
     private readonly AliasTable _pieceTable;
     private readonly int[] _pieceMap;
+    private readonly PieceItem[] _pieces;
     private readonly AliasTable? _weighedTable;
     private readonly int[] _weighedMap;
     private readonly AliasTable _customerTable;
@@ -93,12 +93,7 @@ internal sealed class StoreStream
 
         _items = catalog.AssortmentIndexes(storeId);
         var n = _items.Length;
-        _assortmentIndexOfCatalogue = new int[catalog.ItemIds.Length];
-        Array.Fill(_assortmentIndexOfCatalogue, -1);
-        for (var a = 0; a < n; a++)
-        {
-            _assortmentIndexOfCatalogue[_items[a]] = a;
-        }
+
         _position = new decimal[n];
         _reorderPoint = new decimal[n];
         _orderUpTo = new decimal[n];
@@ -106,7 +101,14 @@ internal sealed class StoreStream
         var pieceMap = new List<int>(n);
         var weighedWeights = new List<double>();
         var weighedMap = new List<int>();
+        // most popular first, so the items drawn most often sit together in memory
+        var byPopularity = new int[n];
         for (var a = 0; a < n; a++)
+        {
+            byPopularity[a] = a;
+        }
+        Array.Sort(byPopularity, (x, y) => catalog.Ranks[_items[x]].CompareTo(catalog.Ranks[_items[y]]));
+        foreach (var a in byPopularity)
         {
             var c = _items[a];
             if (catalog.Weighed[c])
@@ -122,6 +124,12 @@ internal sealed class StoreStream
         }
         _pieceTable = new AliasTable(pieceWeights.ToArray());
         _pieceMap = [.. pieceMap];
+        _pieces = new PieceItem[_pieceMap.Length];
+        for (var p = 0; p < _pieces.Length; p++)
+        {
+            var c = _items[_pieceMap[p]];
+            _pieces[p] = new PieceItem(catalog.ItemIds[c], catalog.Prices[c], _pieceMap[p]);
+        }
         _weighedTable = weighedWeights.Count > 0 ? new AliasTable(weighedWeights.ToArray()) : null;
         _weighedMap = [.. weighedMap];
         InitialiseStock();
@@ -324,8 +332,8 @@ internal sealed class StoreStream
             var count = _random.Chance(0.8) ? 1 : 2;
             for (var i = 0; i < count; i++)
             {
-                var a = _pieceMap[_pieceTable.Sample(_random)];
-                _lineBuffer.Add(new BasketLine(_catalog.ItemIds[_items[a]], _random.Chance(0.9) ? -1m : -2m, _catalog.Prices[_items[a]]));
+                var piece = _pieces[_pieceTable.Sample(_random)];
+                AddLine(new BasketLine(piece.ItemId, _random.Chance(0.9) ? -1m : -2m, piece.Price), piece.Assortment);
             }
         }
         else
@@ -339,24 +347,18 @@ internal sealed class StoreStream
             {
                 if (_random.Chance(ReturnLineInBasketShare))
                 {
-                    var a = _pieceMap[_pieceTable.Sample(_random)];
-                    _lineBuffer.Add(new BasketLine(_catalog.ItemIds[_items[a]], -1m, _catalog.Prices[_items[a]]));
+                    var piece = _pieces[_pieceTable.Sample(_random)];
+                    AddLine(new BasketLine(piece.ItemId, -1m, piece.Price), piece.Assortment);
                 }
                 // shoppers who weighed produce earlier bring the labels to the till
                 for (var k = 0; k < MaxLabelsPerBasket && _labels.TryPeek(out var label, out var ready) && ready <= localTicks; k++)
                 {
                     _labels.Dequeue();
-                    _lineBuffer.Add(new BasketLine(_catalog.ItemIds[_items[label.Item]], label.NetKg, label.PricePerKg));
+                    AddLine(new BasketLine(_catalog.ItemIds[_items[label.Item]], label.NetKg, label.PricePerKg), label.Item);
                 }
             }
         }
-        var result = new BasketLine[_lineBuffer.Count];
-        for (var i = 0; i < result.Length; i++)
-        {
-            var line = _lineBuffer[i];
-            result[i] = line;
-            ApplyBasketLine(line);
-        }
+        var result = _lineBuffer.ToArray();
         return new BasketEvent
         {
             Id = NextId('B', ref _basketSeq),
@@ -370,22 +372,19 @@ internal sealed class StoreStream
         };
     }
 
-    private void ApplyBasketLine(BasketLine line)
+    /// <summary>Adds a line and moves stock by it (a sale leaves, a return comes back).</summary>
+    private void AddLine(BasketLine line, int assortmentIndex)
     {
-        var a = AssortmentIndexOf(line.ItemId);
-        if (a >= 0)
-        {
-            _position[a] += ChangeTypes.StockEffectOfBasketLine(line.Qty);
-        }
+        _lineBuffer.Add(line);
+        _position[assortmentIndex] += ChangeTypes.StockEffectOfBasketLine(line.Qty);
     }
 
     private BasketLine PieceLine()
     {
-        var a = _pieceMap[_pieceTable.Sample(_random)];
-        var c = _items[a];
+        var piece = _pieces[_pieceTable.Sample(_random)];
         var q = _random.NextDouble();
         var qty = q < 0.78 ? 1m : q < 0.91 ? 2m : q < 0.95 ? 3m : q < 0.97 ? 4m : 6m;
-        var price = _catalog.Prices[c];
+        var price = piece.Price;
         var discount = 0m;
         var p = _random.NextDouble();
         if (p < MarkdownShare)
@@ -398,7 +397,8 @@ internal sealed class StoreStream
             var cents = (int)Math.Max(1, Math.Round((double)price * 100 * (0.85 + 0.3 * _random.NextDouble())));
             price = new decimal(cents, 0, 0, false, 2);
         }
-        return new BasketLine(_catalog.ItemIds[c], qty, price, discount);
+        _position[piece.Assortment] += ChangeTypes.StockEffectOfBasketLine(qty);
+        return new BasketLine(piece.ItemId, qty, price, discount);
     }
 
     private int BasketSize()
@@ -636,12 +636,6 @@ internal sealed class StoreStream
         return false;
     }
 
-    private int AssortmentIndexOf(long itemId)
-    {
-        var c = itemId - SimulationCatalog.FirstItemId;
-        return c >= 0 && c < _assortmentIndexOfCatalogue.Length ? _assortmentIndexOfCatalogue[c] : -1;
-    }
-
     /// <summary>
     /// Starting stock sits somewhere in each item's replenishment cycle. Cover per order is set so
     /// that the deliveries' line budget matches what the assortment needs on average: fast movers
@@ -710,6 +704,9 @@ internal sealed class StoreStream
     private readonly record struct Happening(long LocalTicks, HappeningKind Kind, int Arg, int Order);
 
     private readonly record struct Label(int Item, decimal NetKg, decimal PricePerKg);
+
+    /// <summary>What a basket line needs of an item sold by the piece, in one place.</summary>
+    private readonly record struct PieceItem(long ItemId, decimal Price, int Assortment);
 
     private sealed class HappeningComparer : IComparer<Happening>
     {
