@@ -48,6 +48,9 @@ public sealed class FakeIotHub : IAsyncDisposable
 
     public int TwinGets => Volatile.Read(ref _twinGets);
 
+    /// <summary>Telemetry is acknowledged only after this delay (as edgeHub acknowledges after storing).</summary>
+    public TimeSpan TelemetryAckDelay { get; set; }
+
     /// <summary>When true, twin requests get no answer (timeouts).</summary>
     public bool IgnoreTwinRequests { get; set; }
 
@@ -163,10 +166,14 @@ public sealed class FakeIotHub : IAsyncDisposable
         return ValueTask.FromResult(MqttConnectReturnCode.Accepted);
     }
 
-    private ValueTask<MqttPublishDisposition> InterceptAsync(MqttServerPublishContext context, CancellationToken cancellationToken)
+    private async ValueTask<MqttPublishDisposition> InterceptAsync(MqttServerPublishContext context, CancellationToken cancellationToken)
     {
         if (IotHubTopics.TryParseTelemetry(context.Topic, out _))
         {
+            if (TelemetryAckDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(TelemetryAckDelay, cancellationToken);
+            }
             Telemetry.Writer.TryWrite((context.Topic, context.Payload.ToArray()));
         }
         else if (IotHubTopics.TryParseTwinRequest(context.Topic, out var twin))
@@ -186,7 +193,7 @@ public sealed class FakeIotHub : IAsyncDisposable
                 call.TrySetResult((response.Status, Encoding.UTF8.GetString(context.Payload.Span)));
             }
         }
-        return ValueTask.FromResult(MqttPublishDisposition.Acknowledge);
+        return MqttPublishDisposition.Acknowledge;
     }
 
     private (int Status, long? Version, byte[] Body) HandleTwin(TwinRequestKind kind, ReadOnlySpan<byte> payload)

@@ -74,6 +74,21 @@ public class IotHubModuleClientTests
     }
 
     [Fact]
+    public async Task SendEventAsync_HubAcknowledgesAfterStoring_CompletesOnlyAfterPuback()
+    {
+        await using var hub = await FakeIotHub.StartAsync();
+        hub.TelemetryAckDelay = TimeSpan.FromMilliseconds(400);
+        await using var client = new IotHubModuleClient(hub.ClientOptions());
+        await client.OpenAsync(None);
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await client.SendEventAsync(new IotHubMessage(new byte[] { 1 }), None);
+
+        Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(350), $"completed after {started.Elapsed.TotalMilliseconds} ms, before the PUBACK");
+        Assert.True(hub.Telemetry.Reader.TryRead(out _));
+    }
+
+    [Fact]
     public async Task SendEventAsync_Over256KbCountingProperties_ThrowsAndSendsNothing()
     {
         await using var hub = await FakeIotHub.StartAsync();
