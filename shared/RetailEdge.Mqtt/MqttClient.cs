@@ -468,7 +468,7 @@ public sealed partial class MqttClient : IAsyncDisposable
         }
     }
 
-    private async Task SuperviseAsync(Connection connection, CancellationToken stopping)
+    private async Task SuperviseAsync(Connection connection, CancellationToken cancellationToken)
     {
         var attempt = 0;
         while (true)
@@ -480,7 +480,7 @@ public sealed partial class MqttClient : IAsyncDisposable
             {
                 attempt = 0;
             }
-            if (stopping.IsCancellationRequested)
+            if (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
@@ -496,12 +496,12 @@ public sealed partial class MqttClient : IAsyncDisposable
                 var delay = BackoffDelay(attempt);
                 try
                 {
-                    await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
-                    connection = await EstablishAsync(stopping).ConfigureAwait(false);
+                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                    connection = await EstablishAsync(cancellationToken).ConfigureAwait(false);
                     attempt++;
                     break;
                 }
-                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
                     return;
                 }

@@ -213,28 +213,28 @@ public sealed partial class MqttServer : IAsyncDisposable
         return new MqttPublishPacket { Topic = message.Topic, Payload = message.Payload, QualityOfService = message.QualityOfService };
     }
 
-    private async Task AcceptLoopAsync(TcpListener listener, CancellationToken stopping)
+    private async Task AcceptLoopAsync(TcpListener listener, CancellationToken cancellationToken)
     {
-        while (!stopping.IsCancellationRequested)
+        while (!cancellationToken.IsCancellationRequested)
         {
             Socket socket;
             try
             {
-                socket = await listener.AcceptSocketAsync(stopping).ConfigureAwait(false);
+                socket = await listener.AcceptSocketAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
             {
-                if (stopping.IsCancellationRequested)
+                if (cancellationToken.IsCancellationRequested)
                 {
                     return;
                 }
                 continue;
             }
-            _ = Task.Run(() => ServeSocketAsync(socket, stopping), CancellationToken.None);
+            _ = Task.Run(() => ServeSocketAsync(socket, cancellationToken), CancellationToken.None);
         }
     }
 
-    private async Task ServeSocketAsync(Socket socket, CancellationToken stopping)
+    private async Task ServeSocketAsync(Socket socket, CancellationToken cancellationToken)
     {
         socket.NoDelay = true;
         var remote = socket.RemoteEndPoint?.ToString() ?? "unknown";
@@ -245,7 +245,7 @@ public sealed partial class MqttServer : IAsyncDisposable
             var ssl = new SslStream(network, leaveInnerStreamOpen: false);
             try
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(_options.ConnectTimeout);
                 await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, timeout.Token).ConfigureAwait(false);
             }
@@ -265,7 +265,7 @@ public sealed partial class MqttServer : IAsyncDisposable
         }
         try
         {
-            await HandleChannelAsync(channel, stopping).ConfigureAwait(false);
+            await HandleChannelAsync(channel, cancellationToken).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // one connection's failure must not stop the server
         catch (Exception ex)
