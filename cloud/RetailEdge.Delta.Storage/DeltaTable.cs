@@ -1,5 +1,7 @@
 using System.Globalization;
 using RetailEdge.Delta.Actions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using RetailEdge.DuckDb;
 
 namespace RetailEdge.Delta.Storage;
@@ -14,10 +16,12 @@ public sealed class DeltaTable
     private readonly DeltaTableOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly DeltaLogWriter _writer;
+    private readonly ILogger _logger;
 
-    private DeltaTable(IDeltaLogStore store, DuckDbDatabase database, TimeProvider timeProvider, DeltaTableOptions options)
+    private DeltaTable(IDeltaLogStore store, DuckDbDatabase database, TimeProvider timeProvider, DeltaTableOptions options, ILogger logger)
     {
         Store = store;
+        _logger = logger;
         _options = options;
         _timeProvider = timeProvider;
         Checkpoints = new DuckDbCheckpointCodec(database, options.ScratchDirectory);
@@ -32,11 +36,13 @@ public sealed class DeltaTable
     public ICheckpointCodec Checkpoints { get; }
 
     /// <summary>A handle on the table at <paramref name="store"/>; does no I/O (the table may not exist yet).</summary>
-    public static DeltaTable Open(IDeltaLogStore store, DuckDbDatabase database, TimeProvider? timeProvider = null, DeltaTableOptions? options = null)
+    public static DeltaTable Open(IDeltaLogStore store, DuckDbDatabase database, TimeProvider? timeProvider = null, DeltaTableOptions? options = null,
+        ILogger<DeltaTable>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(database);
-        return new DeltaTable(store, database, timeProvider ?? TimeProvider.System, (options ?? DeltaTableOptions.Default).Validate());
+        return new DeltaTable(store, database, timeProvider ?? TimeProvider.System, (options ?? DeltaTableOptions.Default).Validate(),
+            (ILogger?)logger ?? NullLogger.Instance);
     }
 
     public async Task<bool> ExistsAsync(CancellationToken cancellationToken) =>
@@ -114,6 +120,7 @@ public sealed class DeltaTable
         DeltaProtocolSupport.EnsureWritable(snapshot.Protocol, snapshot.Metadata);
         if (options.AppId is not null && snapshot.TransactionVersion(options.AppId) >= options.AppVersion)
         {
+            DeltaTableLog.WriteSkipped(_logger, Store.Location, options.AppId, options.AppVersion!.Value);
             return new DeltaWriteResult(null, true, 0, [], 0, 0);
         }
         var files = new DataFileWriter(Store, Scratch, _timeProvider);
@@ -144,8 +151,14 @@ public sealed class DeltaTable
             var result = await _writer.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
             if (result.Skipped)
             {
+                DeltaTableLog.WriteSkipped(_logger, Store.Location, options.AppId!, options.AppVersion!.Value);
                 await files.DeleteWrittenAsync(cancellationToken).ConfigureAwait(false);
                 return new DeltaWriteResult(null, true, 0, [], 0, result.Attempts);
+            }
+            DeltaTableLog.Committed(_logger, Store.Location, result.Version!.Value, adds.Count, rows, removed, result.Attempts);
+            if (result.CheckpointError is not null)
+            {
+                DeltaTableLog.CheckpointFailed(_logger, Store.Location, result.Version.Value, result.CheckpointError);
             }
             return new DeltaWriteResult(result.Version, false, rows, adds, removed, result.Attempts);
         }
@@ -208,6 +221,7 @@ public sealed class DeltaTable
                 }
             }
             var result = await _writer.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
+            DeltaTableLog.Optimized(_logger, Store.Location, result.Version!.Value, removed, groups.Count);
             return new DeltaOptimizeResult(result.Version, removed, groups.Count, groups.Count);
         }
         catch (DeltaException)
@@ -260,6 +274,7 @@ public sealed class DeltaTable
             }
             deleted.Add(entry.Path);
         }
+        DeltaTableLog.Vacuumed(_logger, Store.Location, deleted.Count, kept, dryRun);
         return new DeltaVacuumResult(deleted, kept, dryRun);
     }
 
