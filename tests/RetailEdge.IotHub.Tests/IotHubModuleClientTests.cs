@@ -215,6 +215,32 @@ public class IotHubModuleClientTests
     }
 
     [Fact]
+    public async Task MethodHandler_ResponseOver128Kb_AnswersStatus500()
+    {
+        await using var hub = await FakeIotHub.StartAsync();
+        await using var client = new IotHubModuleClient(hub.ClientOptions());
+        await client.SetMethodHandlerAsync("dump", (_, _) => Task.FromResult(new MethodResponse(200, new byte[MethodResponse.MaxPayloadSize + 1])), None);
+        await client.OpenAsync(None);
+
+        var (status, payload) = await hub.InvokeMethodAsync("dump", "{}", TimeSpan.FromSeconds(10));
+
+        Assert.Equal(500, status);
+        Assert.Contains("128 KB", payload, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UpdateReportedPropertiesAsync_Over32Kb_ThrowsWithoutSending()
+    {
+        await using var hub = await FakeIotHub.StartAsync();
+        await using var client = new IotHubModuleClient(hub.ClientOptions());
+        await client.OpenAsync(None);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => client.UpdateReportedPropertiesAsync(new JsonObject { ["big"] = new string('x', 33 * 1024) }, None));
+
+        Assert.False(hub.ReportedSnapshot().ContainsKey("big"));
+    }
+
+    [Fact]
     public async Task MethodHandler_SetAfterOpen_SubscribesAndAnswers()
     {
         await using var hub = await FakeIotHub.StartAsync();
