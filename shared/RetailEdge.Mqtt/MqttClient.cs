@@ -131,9 +131,9 @@ public sealed partial class MqttClient : IAsyncDisposable
         };
         // validates the topic and the size before anything is queued
         var size = MqttPacketEncoder.GetEncodedLength(packet);
-        if (size > MqttPacketEncoder.MaxRemainingLength)
+        if (size > _options.MaxOutgoingPacketSize)
         {
-            throw new ArgumentException($"message of {size} bytes is too large for MQTT", nameof(message));
+            throw new ArgumentException($"a PUBLISH of {size} bytes exceeds MaxOutgoingPacketSize ({_options.MaxOutgoingPacketSize})", nameof(message));
         }
         if (message.QualityOfService == MqttQualityOfService.AtMostOnce)
         {

@@ -36,6 +36,13 @@ public sealed record MqttClientOptions
     /// <summary>Largest packet accepted from the server; a larger one closes the connection.</summary>
     public int MaxPacketSize { get; init; } = 1024 * 1024;
 
+    /// <summary>
+    /// Largest PUBLISH packet the client will send; a larger message is refused by
+    /// <see cref="MqttClient.PublishAsync(MqttApplicationMessage, CancellationToken)"/> up front,
+    /// rather than sent, dropped by the server and resent after every reconnect.
+    /// </summary>
+    public int MaxOutgoingPacketSize { get; init; } = MqttPacketEncoder.MaxRemainingLength;
+
     /// <summary>Time allowed from opening the channel to CONNACK (and resubscription).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -66,6 +73,7 @@ public sealed record MqttClientOptions
         Check(MaxInFlight is >= 1 and <= 60_000, "MaxInFlight must be between 1 and 60000");
         Check(MaxPendingMessages >= 1, "MaxPendingMessages must be at least 1");
         Check(MaxPacketSize is >= 64 and <= MqttPacketEncoder.MaxRemainingLength, "MaxPacketSize must be between 64 and 268435455");
+        Check(MaxOutgoingPacketSize is >= 64 and <= MqttPacketEncoder.MaxRemainingLength, "MaxOutgoingPacketSize must be between 64 and 268435455");
         Check(ConnectTimeout > TimeSpan.Zero, "ConnectTimeout must be positive");
         Check(RequestTimeout > TimeSpan.Zero, "RequestTimeout must be positive");
         Check(ReconnectMinDelay >= TimeSpan.Zero && ReconnectMaxDelay >= ReconnectMinDelay, "ReconnectMinDelay must be >= 0 and <= ReconnectMaxDelay");

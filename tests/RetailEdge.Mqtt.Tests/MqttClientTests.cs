@@ -238,6 +238,22 @@ public class MqttClientTests
     }
 
     [Fact]
+    public async Task PublishAsync_LargerThanMaxOutgoingPacketSize_RefusedBeforeSending()
+    {
+        var seen = 0;
+        await using var harness = new InMemoryServer(new MqttServerOptions { InterceptPublishAsync = (_, _) => { Interlocked.Increment(ref seen); return ValueTask.FromResult(MqttPublishDisposition.Acknowledge); } });
+        await using var client = new MqttClient(harness.ClientOptions("c1") with { MaxOutgoingPacketSize = 1024 });
+        await client.ConnectAsync();
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => client.PublishAsync("t", new byte[1024], MqttQualityOfService.AtLeastOnce));
+        await client.PublishAsync("t", new byte[1000], MqttQualityOfService.AtLeastOnce);
+
+        Assert.Contains("MaxOutgoingPacketSize", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(1, seen);
+        Assert.Equal(0, client.InFlightCount);
+    }
+
+    [Fact]
     public void Options_InvalidSetting_NamesIt()
     {
         var options = new MqttClientOptions { ClientId = "c", ChannelFactory = new MqttChannelFactory(_ => throw new InvalidOperationException()), KeepAlive = TimeSpan.FromMilliseconds(1500) };
