@@ -57,6 +57,21 @@ public sealed class DuckDbBenchmark : IBenchmark
         var append = watch.Elapsed;
         Report("appender (5 columns)", rows, watch);
 
+        // Money columns: DECIMAL(18,2) from System.Decimal, boxed as the lake jobs append them.
+        connection.ExecuteNonQuery("CREATE TABLE money (amount DECIMAL(18,2), qty DECIMAL(18,3))");
+        var decimalRows = Math.Min(rows, 1_000_000);
+        watch.Restart();
+        using (var appender = connection.CreateAppender("money"))
+        {
+            for (var i = 0; i < decimalRows; i++)
+            {
+                appender.AppendValue((object)(i * 0.01m)).AppendValue((object)(i % 13 * 0.5m));
+                appender.EndRow();
+            }
+        }
+        Report("appender DECIMAL(18,2)+DECIMAL(18,3), boxed", decimalRows, watch,
+            $"sum {connection.ExecuteScalar<decimal>("SELECT sum(amount) FROM money")}");
+
         var preparedRows = Math.Min(rows, 50_000);
         connection.ExecuteNonQuery("CREATE TABLE events_prepared AS SELECT * FROM events LIMIT 0");
         watch.Restart();
