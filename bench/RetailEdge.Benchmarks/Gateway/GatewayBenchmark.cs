@@ -1,0 +1,275 @@
+using System.Diagnostics;
+using System.Globalization;
+using RetailEdge.Contracts.Events;
+using RetailEdge.Contracts.Twin;
+using RetailEdge.Simulator;
+using RetailEdge.StoreGateway.Core;
+
+namespace RetailEdge.Benchmarks.Gateway;
+
+/// <summary>
+/// The StoreGateway engine on a real SQLite journal (WAL, synchronous=FULL):
+/// (1) a reference store-day (default faults) replayed as fast as possible with the clock following
+/// the arrival times: wall time, CPU seconds and peak RSS, billable 4 KB units at the default 60 s
+/// window/send interval against one message per store event and per basket line;
+/// (2) the same day at a 5-minute send interval (units);
+/// (3) ingest → durable acknowledgement events/s, as HTTP-like batches and as MQTT-like single events;
+/// (4) acknowledgement latency p50/p99 at a steady 5,000 events/s.
+/// Args: [steady seconds, default 10].
+/// </summary>
+public sealed class GatewayBenchmark : IBenchmark
+{
+    public string Name => "gateway";
+
+    public string Description => "StoreGateway: store-day CPU/RSS/billable units, ingest→durable ack events/s, p99 ack latency at 5,000 events/s";
+
+    public async Task RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var steadySeconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
+        Console.WriteLine($"Gateway benchmark on {Environment.ProcessorCount} cores (shared machine)");
+        var options = new SimulationOptions { Profile = "reference", Stores = 1, Duration = TimeSpan.FromDays(1), Seed = 7, Faults = FaultSettings.Default };
+
+        // Baseline: the simulator alone, so its share can be taken out of the replay's CPU and RSS.
+        ResetPeakRss();
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        long simEvents = 0, lines = 0, perEventUnits = 0, validEvents = 0;
+        foreach (var e in new StoreSimulator(options).Generate())
+        {
+            simEvents++;
+            if (e.ExpectedReason is null)
+            {
+                validEvents++;
+                // One message per store event: the event JSON as body plus a message id and content type/encoding.
+                perEventUnits += (e.Json.Length + 40 + 32 + 4095) / 4096;
+                lines += e.Event is BasketEvent basket ? basket.Lines.Count : 0;
+            }
+        }
+        var simCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+        var simRss = PeakRssMb();
+        Console.WriteLine($"simulator alone: {simEvents:N0} events ({validEvents:N0} valid, {lines:N0} basket lines) in {simCpu:F2} CPU-s, peak RSS {simRss:F0} MB");
+
+        var day = await ReplayDayAsync(options, GatewaySettings.Default, cancellationToken).ConfigureAwait(false);
+        Console.WriteLine($"store-day replay at 60 s window/send: {day.Events:N0} events in {day.Wall.TotalSeconds:F1} s wall, {day.Cpu:F2} CPU-s incl. simulator => gateway ≈ {day.Cpu - simCpu:F2} CPU-s; peak RSS {day.PeakRssMb:F0} MB incl. simulator (simulator alone {simRss:F0} MB)");
+        Console.WriteLine($"  batches {day.Batches:N0}, billable units {day.Units:N0} (target ≤ 1,500), bytes {day.Bytes:N0}");
+        Console.WriteLine($"  one message per store event: {perEventUnits:N0} units => ratio {perEventUnits / (double)day.Units:F1}x");
+        Console.WriteLine($"  one message per basket line: {lines:N0} units => ratio {lines / (double)day.Units:F1}x");
+
+        var slow = await ReplayDayAsync(options, GatewaySettings.Default with { SendInterval = TimeSpan.FromMinutes(5) }, cancellationToken).ConfigureAwait(false);
+        Console.WriteLine($"store-day at 5-minute send interval: batches {slow.Batches:N0}, billable units {slow.Units:N0} ({day.Units / (double)slow.Units:F2}x fewer than at 60 s)");
+
+        var templates = ValidPayloads(new SimulationOptions { Profile = "reference", Stores = 1, Duration = TimeSpan.FromDays(2), Seed = 8 });
+        // Unique ids, so every event is new to the journal (a repeated id would take the duplicate path).
+        var payloads = Enumerable.Range(0, 100_000).Select(i => WithId(templates[i % templates.Count], i)).ToList();
+        var small = payloads.Where(p => p.Length < 400).ToList();
+        Console.WriteLine($"ingest payloads: {payloads.Count:N0} valid events (mean {payloads.Average(p => p.Length):F0} bytes); {small.Count:N0} small events (weighings, mean {small.DefaultIfEmpty([]).Average(p => p.Length):F0} bytes)");
+        await ThroughputAsync("HTTP-like: 4 producers × batches of 200", payloads, producers: 4, batch: 200, cancellationToken).ConfigureAwait(false);
+        await ThroughputAsync("MQTT-like: 256 concurrent single events", payloads, producers: 256, batch: 1, cancellationToken).ConfigureAwait(false);
+        await SteadyLatencyAsync(payloads.Skip(50_000).ToList(), 5000, steadySeconds, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<DayResult> ReplayDayAsync(SimulationOptions options, GatewaySettings settings, CancellationToken cancellationToken)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "retailedge-gateway-bench-" + Guid.NewGuid().ToString("N"));
+        var simulator = new StoreSimulator(options);
+        var clock = new ArrivalClock(simulator.StartOf(1));
+        ResetPeakRss();
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        long events = 0;
+        try
+        {
+            using var engine = new GatewayEngine(new GatewayEngineOptions
+            {
+                StoreId = 1, GatewayId = SimulationCatalog.DeviceIdOf(1), DataDirectory = directory, InitialSettings = settings,
+                TimeProvider = clock, SealTick = TimeSpan.FromMilliseconds(20),
+            });
+            using var stop = new CancellationTokenSource();
+            var loop = Task.Run(() => engine.RunAsync(stop.Token), cancellationToken);
+            var payload = Contracts.Reference.ReferenceDataCodec.Serialize(simulator.Catalog.ReferenceSetFor(1));
+            await engine.ApplyReferenceDataAsync(payload, Contracts.Reference.ReferenceDataCodec.VersionOf(payload), cancellationToken).ConfigureAwait(false);
+            var group = new List<ReadOnlyMemory<byte>>(256);
+            var groupStart = DateTimeOffset.MinValue;
+            foreach (var e in simulator.Generate())
+            {
+                if (group.Count > 0 && (group.Count >= 256 || e.ArrivalTime - groupStart > TimeSpan.FromSeconds(10)))
+                {
+                    await engine.IngestAsync(group, IngestSources.Test, cancellationToken).ConfigureAwait(false);
+                    group.Clear();
+                }
+                if (group.Count == 0)
+                {
+                    groupStart = e.ArrivalTime;
+                }
+                clock.MoveTo(e.ArrivalTime);
+                group.Add(e.Json);
+                events++;
+            }
+            await engine.IngestAsync(group, IngestSources.Test, cancellationToken).ConfigureAwait(false);
+            clock.MoveTo(clock.GetUtcNow() + TimeSpan.FromHours(1));
+            await engine.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+            await engine.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await stop.CancelAsync().ConfigureAwait(false);
+            await loop.ConfigureAwait(false);
+            wall.Stop();
+            var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+            var rss = PeakRssMb();
+            using var journal = new GatewayJournal(directory);
+            var outbox = journal.ReadOutbox();
+            return new DayResult(events, wall.Elapsed, cpu, rss, outbox.Count, outbox.Sum(b => (long)(b.BillableBytes + 4095) / 4096), outbox.Sum(b => (long)b.BillableBytes));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static byte[] WithId(byte[] json, int n)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(json);
+        var start = text.IndexOf("\"id\":\"", StringComparison.Ordinal) + 6;
+        var end = text.IndexOf('"', start);
+        return System.Text.Encoding.UTF8.GetBytes(string.Concat(text.AsSpan(0, end), "-u", n.ToString(CultureInfo.InvariantCulture), text.AsSpan(end)));
+    }
+
+    private static List<byte[]> ValidPayloads(SimulationOptions options) =>
+        new StoreSimulator(options).Generate().Where(e => e.ExpectedReason is null).Select(e => e.Json).ToList();
+
+    private static async Task ThroughputAsync(string label, List<byte[]> payloads, int producers, int batch, CancellationToken cancellationToken)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "retailedge-gateway-bench-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var engine = new GatewayEngine(new GatewayEngineOptions { StoreId = 1, GatewayId = "store001-gw", DataDirectory = directory, FutureTolerance = TimeSpan.FromDays(3650) });
+            using var stop = new CancellationTokenSource();
+            var loop = Task.Run(() => engine.RunAsync(stop.Token), cancellationToken);
+            var next = -1;
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var wall = Stopwatch.StartNew();
+            var tasks = Enumerable.Range(0, producers).Select(_ => Task.Run(async () =>
+            {
+                var parts = new List<ReadOnlyMemory<byte>>(batch);
+                while (true)
+                {
+                    parts.Clear();
+                    for (var i = 0; i < batch; i++)
+                    {
+                        var index = Interlocked.Increment(ref next);
+                        if (index >= payloads.Count)
+                        {
+                            break;
+                        }
+                        parts.Add(payloads[index]);
+                    }
+                    if (parts.Count == 0)
+                    {
+                        return;
+                    }
+                    await engine.IngestAsync(parts, IngestSources.Test, cancellationToken).ConfigureAwait(false);
+                }
+            }, cancellationToken)).ToList();
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+            wall.Stop();
+            var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+            var status = await engine.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+            await stop.CancelAsync().ConfigureAwait(false);
+            await loop.ConfigureAwait(false);
+            Console.WriteLine($"{label}: {status.Accepted:N0} events durable in {wall.Elapsed.TotalSeconds:F2} s => {status.Accepted / wall.Elapsed.TotalSeconds:N0} events/s ({cpu:F2} CPU-s, {status.Accepted / cpu:N0} events per CPU-second; target ≥ 50,000/s)");
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task SteadyLatencyAsync(List<byte[]> payloads, int perSecond, int seconds, CancellationToken cancellationToken)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "retailedge-gateway-bench-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var engine = new GatewayEngine(new GatewayEngineOptions { StoreId = 1, GatewayId = "store001-gw", DataDirectory = directory, FutureTolerance = TimeSpan.FromDays(3650) });
+            using var stop = new CancellationTokenSource();
+            var loop = Task.Run(() => engine.RunAsync(stop.Token), cancellationToken);
+            var total = Math.Min(perSecond * seconds, payloads.Count);
+            var latencies = new double[total];
+            var pending = new List<Task>(total);
+            var clock = Stopwatch.StartNew();
+            var issued = 0;
+            while (issued < total)
+            {
+                var due = Math.Min(total, (int)(clock.Elapsed.TotalSeconds * perSecond));
+                for (; issued < due; issued++)
+                {
+                    var index = issued;
+                    var started = Stopwatch.GetTimestamp();
+                    var payload = payloads[index];
+                    pending.Add(Task.Run(async () =>
+                    {
+                        // A fresh id per event (an MQTT lane never repeats ids), same shape and size.
+                        var outcome = await engine.IngestAsync(payload, IngestSources.Test, cancellationToken).ConfigureAwait(false);
+                        latencies[index] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                        _ = outcome;
+                    }, cancellationToken));
+                }
+                Thread.Sleep(1);
+            }
+            await Task.WhenAll(pending).ConfigureAwait(false);
+            await stop.CancelAsync().ConfigureAwait(false);
+            await loop.ConfigureAwait(false);
+            Array.Sort(latencies);
+            double P(double q) => latencies[Math.Min(latencies.Length - 1, (int)(q * latencies.Length))];
+            Console.WriteLine($"steady {perSecond:N0} events/s for {seconds} s ({clock.Elapsed.TotalSeconds:F1} s): ack latency p50 {P(0.50):F2} ms, p99 {P(0.99):F2} ms, max {latencies[^1]:F2} ms (target p99 ≤ 20 ms)");
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>Resets the kernel's peak-RSS mark of this process (Linux: write 5 to clear_refs).</summary>
+    private static void ResetPeakRss()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // not Linux, or not allowed: the peak then covers the whole process lifetime
+        }
+    }
+
+    private static double PeakRssMb()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+            }
+        }
+        return Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+    }
+
+    private sealed record DayResult(long Events, TimeSpan Wall, double Cpu, double PeakRssMb, int Batches, long Units, long Bytes);
+
+    /// <summary>The gateway's clock during a replay: it follows the simulated arrival times.</summary>
+    private sealed class ArrivalClock(DateTimeOffset start) : TimeProvider
+    {
+        private long _ticks = start.UtcTicks;
+
+        public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
+
+        public void MoveTo(DateTimeOffset value)
+        {
+            if (value.UtcTicks > Interlocked.Read(ref _ticks))
+            {
+                Interlocked.Exchange(ref _ticks, value.UtcTicks);
+            }
+        }
+    }
+}
