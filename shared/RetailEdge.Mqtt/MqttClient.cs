@@ -33,6 +33,7 @@ public sealed partial class MqttClient : IAsyncDisposable
     private long _sequence;
     private int _started;
     private Task? _supervisor;
+    private long _protocolViolations;
 
     public MqttClient(MqttClientOptions options, ILogger<MqttClient>? logger = null)
     {
@@ -70,6 +71,9 @@ public sealed partial class MqttClient : IAsyncDisposable
 
     /// <summary>Inbound messages, in arrival order. Bounded: an unread queue stops the client reading the socket.</summary>
     public ChannelReader<MqttReceivedMessage> Messages => _messages.Reader;
+
+    /// <summary>Connections dropped because the server broke the protocol (the reason is in ConnectionStateChanged).</summary>
+    public long ProtocolViolations => Interlocked.Read(ref _protocolViolations);
 
     /// <summary>QoS 1 publishes sent or queued and not yet acknowledged by the server.</summary>
     public int InFlightCount
@@ -557,6 +561,7 @@ public sealed partial class MqttClient : IAsyncDisposable
         }
         catch (MqttProtocolException ex)
         {
+            Interlocked.Increment(ref _protocolViolations);
             Log.ProtocolViolation(_logger, _options.ClientId, ex.Error, ex.Message);
             reason = ex;
         }

@@ -45,6 +45,7 @@ public class MqttClientProtocolTests
         await Eventually.TrueAsync(() => servers.Count == 2, "reconnect");
         var reason = Assert.IsType<MqttProtocolException>(Assert.Single(reasons));
         Assert.Equal(expected, reason.Error);
+        Assert.Equal(1, client.ProtocolViolations);
         Assert.IsType<MqttConnectPacket>(await servers.Last().NextAsync());
     }
 }
