@@ -107,6 +107,25 @@ public class IotHubServiceClientEmulatorTests
     }
 
     [Fact]
+    public async Task ApplyConfigurationContentAsync_Deployment_ReplacesModuleDesired()
+    {
+        await using var h = await EmulatorServiceHarness.StartAsync();
+        await h.Emulator.Registry.AddModuleAsync("gw", "StoreGateway");
+        await h.Client.UpdateModuleTwinAsync("gw", "StoreGateway", new JsonObject { ["old"] = 1 });
+        var content = (JsonObject)JsonNode.Parse("""
+            {"modulesContent":{"$edgeAgent":{"properties.desired":{"schemaVersion":"1.1"}},
+             "StoreGateway":{"properties.desired":{"windowSeconds":60,"compression":"gzip"}}}}
+            """)!;
+
+        await h.Client.ApplyConfigurationContentAsync("gw", content);
+        var twin = await h.Client.GetModuleTwinAsync("gw", "StoreGateway");
+
+        Assert.False(twin.Desired.ContainsKey("old"));
+        Assert.Equal(60, twin.Desired["windowSeconds"]!.GetValue<int>());
+        Assert.Equal("gzip", twin.Desired["compression"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task GetModuleTwinAsync_UnknownModule_404()
     {
         await using var h = await EmulatorServiceHarness.StartAsync();

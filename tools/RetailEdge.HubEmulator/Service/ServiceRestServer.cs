@@ -84,6 +84,7 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
         app.MapMethods("/twins/{deviceId}/modules/{moduleId}", ["PATCH"], (HttpContext c, string deviceId, string moduleId) => UpdateTwinAsync(c, new IdentityKey(deviceId, moduleId), replace: false));
         app.MapPut("/twins/{deviceId}/modules/{moduleId}", (HttpContext c, string deviceId, string moduleId) => UpdateTwinAsync(c, new IdentityKey(deviceId, moduleId), replace: true));
         app.MapPost("/devices/query", QueryAsync);
+        app.MapPost("/devices/{deviceId}/applyConfigurationContent", (HttpContext c, string deviceId) => ApplyConfigurationContentAsync(c, deviceId));
         app.MapPost("/twins/{deviceId}/modules/{moduleId}/methods", (HttpContext c, string deviceId, string moduleId) => InvokeMethodAsync(c, new IdentityKey(deviceId, moduleId)));
         app.MapPost("/twins/{deviceId}/methods", (HttpContext c, string deviceId) => InvokeMethodAsync(c, new IdentityKey(deviceId, null)));
         app.MapFallback((HttpContext c) => HubErrors.WriteAsync(c, StatusCodes.Status404NotFound, 404000, "NotFound", "this emulator does not serve " + c.Request.Method + " " + c.Request.Path, _timeProvider));
@@ -244,6 +245,41 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
         }
         context.Response.Headers["x-ms-item-type"] = "Twin";
         await JsonResponses.WriteAsync(context, StatusCodes.Status200OK, page).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An IoT Edge deployment for one device: each registered module named in modulesContent gets
+    /// its "properties.desired" as its desired properties (replaced, as a deployment does);
+    /// modules the registry does not know (e.g. $edgeAgent) are skipped.
+    /// </summary>
+    private async Task ApplyConfigurationContentAsync(HttpContext context, string deviceId)
+    {
+        if (_registry.FindDevice(deviceId) is null)
+        {
+            await HubErrors.NotFoundAsync(context, $"device {deviceId} is not registered", false, _timeProvider).ConfigureAwait(false);
+            return;
+        }
+        var (body, error) = await JsonResponses.ReadObjectAsync(context, 512 * 1024).ConfigureAwait(false);
+        if (body is null || body["modulesContent"] is not JsonObject modules)
+        {
+            await HubErrors.BadRequestAsync(context, error ?? "the body must be {\"modulesContent\":{…}}", _timeProvider).ConfigureAwait(false);
+            return;
+        }
+        foreach (var (moduleId, content) in modules)
+        {
+            var identity = new IdentityKey(deviceId, moduleId);
+            if (_registry.KeyOf(identity) is null || content is not JsonObject moduleContent || moduleContent["properties.desired"] is not JsonObject desired)
+            {
+                continue;
+            }
+            var result = _twins.UpdateFromService(identity, new JsonObject { ["properties"] = new JsonObject { ["desired"] = desired.DeepClone() } }, "*", replace: true, _connections.IsConnected(identity));
+            if (result.Status != TwinUpdateStatus.Ok)
+            {
+                await HubErrors.BadRequestAsync(context, $"module {moduleId}: {result.Error}", _timeProvider).ConfigureAwait(false);
+                return;
+            }
+        }
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
     private async Task InvokeMethodAsync(HttpContext context, IdentityKey identity)
