@@ -12,6 +12,7 @@ public static class CliApp
     {
         var root = new RootCommand("RetailEdge: store POS and scale events to a lakehouse, through IoT Edge and IoT Hub.");
         root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(EmulatorCommand.Create());
         root.Subcommands.Add(LakeCommand.Create());
         root.Subcommands.Add(ProcessorCommand.Create());
         root.Subcommands.Add(ReferenceCommand.Create());

@@ -1,0 +1,225 @@
+using System.CommandLine;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using RetailEdge.HubEmulator;
+using RetailEdge.HubEmulator.Registry;
+
+namespace RetailEdge.Cli;
+
+/// <summary>
+/// <c>retailedge emulator</c>: run the local IoT Hub emulator, add module identities to its
+/// registry, and print the service connection string.
+/// </summary>
+public static class EmulatorCommand
+{
+    /// <summary>Environment variable with the storage account key for a blob --routing URL without a SAS.</summary>
+    public const string RoutingAccountKeyVariable = "RETAILEDGE_ROUTING_ACCOUNT_KEY";
+
+    public static Command Create()
+    {
+        var command = new Command("emulator", "A local IoT Hub: device MQTT endpoint, twins, methods, service REST API, routing to storage");
+        command.Subcommands.Add(CreateRun());
+        command.Subcommands.Add(CreateAddModule());
+        command.Subcommands.Add(CreateServiceConnectionString());
+        return command;
+    }
+
+    private static Option<string> RegistryOption() => new("--registry")
+    {
+        Description = "The registry JSON file of devices, modules and keys (created when missing; mode 600)",
+        Required = true,
+    };
+
+    private static Option<string> HubNameOption()
+    {
+        var option = new Option<string>("--hub-name")
+        {
+            Description = "The hub name: host name {name}.azure-devices.net and the first segment of routed blob names",
+            Required = true,
+        };
+        option.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string>() ?? string.Empty;
+            if (value.Length is 0 or > 50 || !value.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+            {
+                result.AddError($"--hub-name '{value}' must be 1-50 ASCII letters, digits or '-'");
+            }
+        });
+        return option;
+    }
+
+    private static Command CreateRun()
+    {
+        var registry = RegistryOption();
+        var hubName = HubNameOption();
+        var mqtt = EndPointOption("--mqtt", "Device MQTT endpoint, address:port (default 127.0.0.1:1883; 8883 is usual with --tls)", "127.0.0.1:1883");
+        var rest = EndPointOption("--rest", "Service REST endpoint, address:port (default 127.0.0.1:8080)", "127.0.0.1:8080");
+        var routing = new Option<string>("--routing")
+        {
+            Description = $"Where routed telemetry goes: a folder, or a blob container URL http[s]://…/{{account}}/{{container}} with a SAS query or the account key in {RoutingAccountKeyVariable}",
+            Required = true,
+        };
+        var batchInterval = new Option<string>("--batch-interval")
+        {
+            Description = "How often routed files are written: e.g. 10s (default), 60s, 5m",
+            DefaultValueFactory = _ => "10s",
+        };
+        batchInterval.Validators.Add(result =>
+        {
+            if (!EmulatorArguments.TryParseInterval(result.GetValueOrDefault<string>() ?? string.Empty, "--batch-interval", out var value, out var error))
+            {
+                result.AddError(error);
+            }
+            else if (value < TimeSpan.FromMilliseconds(100) || value > TimeSpan.FromHours(1))
+            {
+                result.AddError("--batch-interval must be between 100ms and 1h");
+            }
+        });
+        var tls = new Option<bool>("--tls")
+        {
+            Description = "Serve MQTT and REST over TLS with a generated self-signed certificate (its PEM is written beside the registry)",
+        };
+        var command = new Command("run", "Run the hub emulator until Ctrl+C; buffered routed records are written on stop")
+        {
+            registry, hubName, mqtt, rest, routing, batchInterval, tls,
+        };
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            EmulatorArguments.TryParseEndPoint(parseResult.GetValue(mqtt)!, "--mqtt", out var mqttEndPoint, out _);
+            EmulatorArguments.TryParseEndPoint(parseResult.GetValue(rest)!, "--rest", out var restEndPoint, out _);
+            EmulatorArguments.TryParseInterval(parseResult.GetValue(batchInterval)!, "--batch-interval", out var interval, out _);
+            var options = new HubEmulatorOptions
+            {
+                RegistryPath = parseResult.GetValue(registry)!,
+                HubName = parseResult.GetValue(hubName)!,
+                MqttEndPoint = mqttEndPoint,
+                RestEndPoint = restEndPoint,
+                RoutingTarget = parseResult.GetValue(routing)!,
+                RoutingAccountKey = Environment.GetEnvironmentVariable(RoutingAccountKeyVariable),
+                BatchInterval = interval,
+                UseTls = parseResult.GetValue(tls),
+            };
+            return RunAsync(options, cancellationToken);
+        });
+        return command;
+    }
+
+    private static Command CreateAddModule()
+    {
+        var registry = RegistryOption();
+        var hubName = HubNameOption();
+        var deviceId = new Argument<string>("deviceId") { Description = "The device id, e.g. store017-gw" };
+        var moduleId = new Argument<string>("moduleId") { Description = "The module id, e.g. StoreGateway" };
+        var command = new Command("add-module", "Add a module identity (and its device) to the registry and print its connection string")
+        {
+            registry, hubName, deviceId, moduleId,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            try
+            {
+                var hub = await HubRegistry.OpenOrCreateAsync(parseResult.GetValue(registry)!, parseResult.GetValue(hubName)!, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var device = parseResult.GetValue(deviceId)!;
+                var module = parseResult.GetValue(moduleId)!;
+                await hub.AddModuleAsync(device, module, cancellationToken).ConfigureAwait(false);
+                // stdout carries only the connection string, so scripts can capture it
+                await Console.Out.WriteLineAsync(hub.ModuleConnectionString(device, module)).ConfigureAwait(false);
+                return 0;
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                await Console.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static Command CreateServiceConnectionString()
+    {
+        var registry = RegistryOption();
+        var hubName = HubNameOption();
+        var command = new Command("service-connection-string", "Print the service-policy connection string of the emulator's hub")
+        {
+            registry, hubName,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            try
+            {
+                var hub = await HubRegistry.OpenOrCreateAsync(parseResult.GetValue(registry)!, parseResult.GetValue(hubName)!, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await Console.Out.WriteLineAsync(hub.ServiceConnectionString()).ConfigureAwait(false);
+                return 0;
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                await Console.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static Option<string> EndPointOption(string name, string description, string defaultValue)
+    {
+        var option = new Option<string>(name)
+        {
+            Description = description,
+            DefaultValueFactory = _ => defaultValue,
+        };
+        option.Validators.Add(result =>
+        {
+            if (!EmulatorArguments.TryParseEndPoint(result.GetValueOrDefault<string>() ?? string.Empty, name, out _, out var error))
+            {
+                result.AddError(error);
+            }
+        });
+        return option;
+    }
+
+    /// <summary>Runs the emulator until <paramref name="cancellationToken"/> fires (Ctrl+C, SIGTERM). Returns the exit code.</summary>
+    public static async Task<int> RunAsync(HubEmulatorOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        using var loggerFactory = LoggerFactory.Create(builder => builder
+            .AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss.fff "; })
+            .SetMinimumLevel(LogLevel.Information)
+            .AddFilter("Microsoft", LogLevel.Warning));
+        HubEmulator.HubEmulator emulator;
+        try
+        {
+            emulator = new HubEmulator.HubEmulator(options, TimeProvider.System, loggerFactory);
+            await emulator.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+        {
+            await Console.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+            return 1;
+        }
+        await using (emulator.ConfigureAwait(false))
+        {
+            var scheme = options.UseTls ? "mqtts" : "mqtt";
+            await Console.Out.WriteLineAsync($"hub emulator '{options.HubName}' ({emulator.HostName}) running").ConfigureAwait(false);
+            await Console.Out.WriteLineAsync($"  MQTT    {scheme}://{emulator.MqttEndPoint}").ConfigureAwait(false);
+            await Console.Out.WriteLineAsync($"  REST    {emulator.RestBaseAddress}").ConfigureAwait(false);
+            await Console.Out.WriteLineAsync($"  routing {options.RoutingTarget.Split('?')[0]} every {options.BatchInterval.TotalSeconds:0.###}s").ConfigureAwait(false);
+            if (emulator.Certificate is { } certificate)
+            {
+                var pemPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.RegistryPath))!, $"{options.HubName}-emulator-cert.pem");
+                await File.WriteAllTextAsync(pemPath, certificate.ExportCertificatePem(), CancellationToken.None).ConfigureAwait(false);
+                await Console.Out.WriteLineAsync($"  TLS certificate (trust it in clients) {pemPath}").ConfigureAwait(false);
+            }
+            await Console.Out.WriteLineAsync("Ctrl+C stops; buffered routed records are written first.").ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            await emulator.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await Console.Out.WriteLineAsync($"stopped: {emulator.Routing.RecordsWritten} routed records in {emulator.Routing.FilesWritten} files").ConfigureAwait(false);
+        }
+        return 0;
+    }
+}
