@@ -50,29 +50,30 @@ public sealed class StoreSimulator
     {
         Faults.Reset();
         var stores = new PriorityQueue<StoreCursor, (long Ticks, int StoreId)>();
+        var cursors = new List<StoreCursor>(_options.Stores);
         for (var storeId = 1; storeId <= _options.Stores; storeId++)
         {
             var start = StartOf(storeId);
             var end = EndOf(storeId);
             var stream = new StoreStream(Catalog, _curve, storeId, _options.Seed, start.DateTime.Ticks, end.DateTime.Ticks);
-            var cursor = new StoreCursor(stream, _options.Faults.IsNone ? null : new FaultInjector(_options.Faults, _options.Seed, storeId));
-            if (stream.MoveNext())
-            {
-                stores.Enqueue(cursor, (stream.CurrentUtcTicks, storeId));
-            }
+            cursors.Add(new StoreCursor(stream, _options.Faults.IsNone ? null : new FaultInjector(_options.Faults, _options.Seed, storeId)));
         }
 
-        var writer = new EventJsonWriter();
         var pending = new PriorityQueue<SimulatedEvent, ArrivalKey>();
+        foreach (var cursor in cursors)
+        {
+            if (cursor.MoveNext())
+            {
+                stores.Enqueue(cursor, (cursor.Current.UtcTicks, cursor.StoreId));
+            }
+        }
         while (stores.TryDequeue(out var cursor, out _))
         {
-            var stream = cursor.Stream;
-            var storeEvent = stream.Current;
-            var json = writer.Serialize(storeEvent);
-            Enqueue(pending, cursor, storeEvent, json, stream.CurrentUtcTicks, stream.Sequence);
-            if (stream.MoveNext())
+            var current = cursor.Current;
+            Enqueue(pending, cursor, current.Event, current.Json, current.UtcTicks, current.Sequence);
+            if (cursor.MoveNext())
             {
-                stores.Enqueue(cursor, (stream.CurrentUtcTicks, stream.StoreId));
+                stores.Enqueue(cursor, (cursor.Current.UtcTicks, cursor.StoreId));
             }
 
             // anything due before the next event of any store can go out: later events only arrive later
@@ -128,18 +129,58 @@ public sealed class StoreSimulator
         }
     }
 
-    /// <summary>A store's stream with its fault injector and a counter that orders its messages.</summary>
+    /// <summary>
+    /// A store's stream with its fault injector and a counter that orders its messages. It generates
+    /// and serialises a batch of the store's events at a time, and the next batch in the background
+    /// while the merge consumes this one: stores are independent (each has its own seeded stream and
+    /// only reads the shared catalogue), so this spreads a run over the cores without changing a
+    /// byte. Only one batch of a store is ever being made at a time, in order.
+    /// </summary>
     private sealed class StoreCursor(StoreStream stream, FaultInjector? faults)
     {
-        public StoreStream Stream { get; } = stream;
+        private const int BatchSize = 64;
+
+        private readonly EventJsonWriter _writer = new();
+        private Produced[] _batch = [];
+        private Task<Produced[]>? _next;
+        private int _index = -1;
+
+        public int StoreId => stream.StoreId;
 
         public FaultInjector? Faults { get; } = faults;
 
         /// <summary>The order the next message of this store will get.</summary>
         public long NextOrder { get; private set; }
 
-        public ArrivalKey Key(long utcTicks) => new(utcTicks, Stream.StoreId, NextOrder++);
+        public ref readonly Produced Current => ref _batch[_index];
+
+        public bool MoveNext()
+        {
+            if (++_index < _batch.Length)
+            {
+                return true;
+            }
+            _batch = _next is null ? Fill() : _next.GetAwaiter().GetResult();
+            _index = 0;
+            _next = _batch.Length == BatchSize ? Task.Run(Fill) : null;
+            return _batch.Length > 0;
+        }
+
+        public ArrivalKey Key(long utcTicks) => new(utcTicks, StoreId, NextOrder++);
+
+        private Produced[] Fill()
+        {
+            var batch = new List<Produced>(BatchSize);
+            while (batch.Count < BatchSize && stream.MoveNext())
+            {
+                batch.Add(new Produced(stream.Current, _writer.Serialize(stream.Current), stream.CurrentUtcTicks, stream.Sequence));
+            }
+            return [.. batch];
+        }
     }
+
+    /// <summary>A valid event of a store with its bytes, time (UTC ticks) and place in the store's stream.</summary>
+    private readonly record struct Produced(StoreEvent Event, byte[] Json, long UtcTicks, long Sequence);
 
     /// <summary>Arrival order: time, then store, then the store's own order (keeps ties deterministic).</summary>
     private readonly record struct ArrivalKey(long UtcTicks, int StoreId, long Order) : IComparable<ArrivalKey>

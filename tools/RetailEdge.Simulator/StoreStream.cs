@@ -45,6 +45,7 @@ internal sealed class StoreStream
 
     // the assortment (catalogue indexes) and its stock
     private readonly int[] _items;
+    private readonly int[] _countOrder;
     private readonly decimal[] _position;
     private readonly decimal[] _reorderPoint;
     private readonly decimal[] _orderUpTo;
@@ -91,8 +92,22 @@ internal sealed class StoreStream
         _storePrefix = storeId.ToString("D3", CultureInfo.InvariantCulture);
         _random = SimRandom.Derive(seed, storeId, 2);
 
-        _items = catalog.AssortmentIndexes(storeId);
+        // slots in popularity order: the items drawn most often keep their data (stock, alias
+        // entries, prices) together in memory; counts walk the aisles in item order instead
+        var ascending = catalog.AssortmentIndexes(storeId);
+        _items = (int[])ascending.Clone();
+        Array.Sort(_items, (x, y) => catalog.Ranks[x].CompareTo(catalog.Ranks[y]));
         var n = _items.Length;
+        var slotOf = new Dictionary<int, int>(n);
+        for (var a = 0; a < n; a++)
+        {
+            slotOf[_items[a]] = a;
+        }
+        _countOrder = new int[n];
+        for (var k = 0; k < n; k++)
+        {
+            _countOrder[k] = slotOf[ascending[k]];
+        }
 
         _position = new decimal[n];
         _reorderPoint = new decimal[n];
@@ -101,14 +116,7 @@ internal sealed class StoreStream
         var pieceMap = new List<int>(n);
         var weighedWeights = new List<double>();
         var weighedMap = new List<int>();
-        // most popular first, so the items drawn most often sit together in memory
-        var byPopularity = new int[n];
         for (var a = 0; a < n; a++)
-        {
-            byPopularity[a] = a;
-        }
-        Array.Sort(byPopularity, (x, y) => catalog.Ranks[_items[x]].CompareTo(catalog.Ranks[_items[y]]));
-        foreach (var a in byPopularity)
         {
             var c = _items[a];
             if (catalog.Weighed[c])
@@ -491,7 +499,12 @@ internal sealed class StoreStream
         }
         Array.Sort(_urgency, _urgencyIndex, 0, m);
         var take = Math.Min(limit, m);
-        Array.Sort(_urgencyIndex, 0, take);
+        // the delivery note lists items in item order
+        for (var k = 0; k < take; k++)
+        {
+            _urgency[k] = _items[_urgencyIndex[k]];
+        }
+        Array.Sort(_urgency, _urgencyIndex, 0, take);
         _changeBuffer.Clear();
         for (var k = 0; k < take; k++)
         {
@@ -594,9 +607,9 @@ internal sealed class StoreStream
         var from = chunk * _profile.CountChunkSize;
         var to = Math.Min(_items.Length, from + _profile.CountChunkSize);
         var counts = new InventoryLine[to - from];
-        for (var a = from; a < to; a++)
+        for (var k = from; k < to; k++)
         {
-            counts[a - from] = Count(a);
+            counts[k - from] = Count(_countOrder[k]);
         }
         return new InventorySnapshotEvent
         {
