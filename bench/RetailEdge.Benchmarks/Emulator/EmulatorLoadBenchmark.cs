@@ -41,7 +41,6 @@ public sealed class EmulatorLoadBenchmark : IBenchmark
             });
             await emulator.StartAsync(cancellationToken).ConfigureAwait(false);
             var clients = new List<IotHubModuleClient>();
-            var connectWatch = Stopwatch.StartNew();
             for (var i = 0; i < modules; i++)
             {
                 var deviceId = $"store{i:000}-gw";
@@ -54,6 +53,7 @@ public sealed class EmulatorLoadBenchmark : IBenchmark
                 };
                 clients.Add(new IotHubModuleClient(options));
             }
+            var connectWatch = Stopwatch.StartNew();
             await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
                 async (client, ct) => await client.OpenAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
             connectWatch.Stop();

@@ -31,12 +31,9 @@ public sealed class FolderRoutingSink : IRoutingSink
         var temp = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
-            {
-                await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
-                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
+            // fsync blocks for as long as the disk takes: on its own thread, not a pool thread that
+            // MQTT sessions need for their acknowledgements
+            await Task.Factory.StartNew(() => WriteAndSync(temp, content), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
             for (var n = 0; n <= MaxSuffix; n++)
             {
                 var candidate = n == 0 ? target : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{target}-{n:00}");
@@ -63,5 +60,12 @@ public sealed class FolderRoutingSink : IRoutingSink
                 File.Delete(temp);
             }
         }
+    }
+
+    private static void WriteAndSync(string path, ReadOnlyMemory<byte> content)
+    {
+        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024);
+        stream.Write(content.Span);
+        stream.Flush(flushToDisk: true);
     }
 }
