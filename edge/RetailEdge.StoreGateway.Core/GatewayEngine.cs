@@ -21,6 +21,8 @@ namespace RetailEdge.StoreGateway.Core;
 /// </summary>
 public sealed partial class GatewayEngine : IDisposable
 {
+    private static readonly TimeSpan StatusInterval = TimeSpan.FromMilliseconds(500);
+
     private static readonly DateTimeOffset FarFuture = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private readonly GatewayEngineOptions _options;
@@ -181,6 +183,7 @@ public sealed partial class GatewayEngine : IDisposable
     {
         var reader = _commands.Reader;
         var nextMaintenance = _time.GetUtcNow();
+        var nextStatusTick = 0L;
         var group = new List<IngestCommand>();
         var entries = new List<JournalEntry>();
         while (!cancellationToken.IsCancellationRequested)
@@ -221,7 +224,13 @@ public sealed partial class GatewayEngine : IDisposable
                 Maintain();
                 nextMaintenance = now + _options.MaintenanceInterval;
             }
-            _status = BuildStatus();
+            if (Environment.TickCount64 >= nextStatusTick)
+            {
+                // The status costs a few queries: refresh it at most every StatusInterval of real time
+                // (GetStatusAsync is exact).
+                _status = BuildStatus();
+                nextStatusTick = Environment.TickCount64 + (long)StatusInterval.TotalMilliseconds;
+            }
         }
         // Commands still queued are failed so no caller waits for an acknowledgement that will not come.
         while (reader.TryRead(out var left))

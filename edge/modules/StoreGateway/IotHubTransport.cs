@@ -19,12 +19,14 @@ public sealed class IotHubTransport : IHubTransport
     public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(60);
 
     private readonly string? _connectionString;
+    private readonly StoreGatewayOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private IotHubModuleClient? _client;
 
-    private IotHubTransport(string? connectionString, ILoggerFactory loggerFactory)
+    private IotHubTransport(string? connectionString, StoreGatewayOptions options, ILoggerFactory loggerFactory)
     {
         _connectionString = connectionString;
+        _options = options;
         _loggerFactory = loggerFactory;
     }
 
@@ -34,7 +36,7 @@ public sealed class IotHubTransport : IHubTransport
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        return new IotHubTransport(string.IsNullOrWhiteSpace(options.ConnectionString) ? null : options.ConnectionString, loggerFactory);
+        return new IotHubTransport(string.IsNullOrWhiteSpace(options.ConnectionString) ? null : options.ConnectionString, options, loggerFactory);
     }
 
     public async Task StartAsync(IHubTransportHandler handler, CancellationToken cancellationToken)
@@ -43,6 +45,7 @@ public sealed class IotHubTransport : IHubTransport
         var clientOptions = _connectionString is not null
             ? IotHubModuleClientOptions.FromConnectionString(_connectionString)
             : await IotHubModuleClientOptions.FromEnvironmentAsync(IotEdgeEnvironment.FromProcess(), _loggerFactory, cancellationToken).ConfigureAwait(false);
+        clientOptions = clientOptions with { Port = _options.HubPort, UseTls = _options.HubUseTls };
         var client = new IotHubModuleClient(clientOptions, _loggerFactory);
         await client.SetDesiredPropertyUpdateHandlerAsync(async (update, ct) =>
         {

@@ -41,6 +41,12 @@ public sealed record StoreGatewayOptions
     /// <summary>A module connection string, used outside IoT Edge (never logged).</summary>
     public string? ConnectionString { get; init; }
 
+    /// <summary>MQTT port of the hub or edgeHub (8883); another port only for a local hub emulator.</summary>
+    public int HubPort { get; init; } = 8883;
+
+    /// <summary>TLS to the hub (always with IoT Hub and edgeHub); false only for a local hub emulator on loopback.</summary>
+    public bool HubUseTls { get; init; } = true;
+
     /// <summary>Desired-properties JSON applied over the defaults until the twin says otherwise.</summary>
     public string? InitialSettings { get; init; }
 
@@ -58,6 +64,7 @@ public sealed record StoreGatewayOptions
         Check(!string.IsNullOrWhiteSpace(DataDirectory), "StoreGateway:DataDirectory must be set");
         Check(MqttPort is > 0 and < 65536, "StoreGateway:MqttPort must be a TCP port");
         Check(MqttTopics.Count > 0 && MqttTopics.All(t => !string.IsNullOrWhiteSpace(t) && t.Length < 1024), "StoreGateway:MqttTopics must list topic filters");
+        Check(HubPort is > 0 and < 65536, "StoreGateway:HubPort must be a TCP port");
         Check(Transport is "auto" or "iothub" or "none", "StoreGateway:Transport must be auto, iothub or none");
         Check(SnapshotPollInterval > TimeSpan.Zero, "StoreGateway:SnapshotPollInterval must be positive");
         Check(MaxRequestBytes is > 0 and <= 256L * 1024 * 1024, "StoreGateway:MaxRequestBytes must be from 1 byte to 256 MB");
