@@ -147,11 +147,58 @@ public class DeviceEndpointInteropTests
     }
 
     [Fact]
-    public async Task NodeMqttClient_QoS2Publish_ConnectionClosedNothingRouted()
+    public async Task RawSocket_MalformedPublishAfterValidConnect_ClosedAndLoggedWithoutToken()
     {
         await using var hub = await EmulatorHarness.StartAsync();
         var module = await hub.Emulator.Registry.AddModuleAsync("d", "m");
-        const string script = """
+        var token = await NodeSas.TokenAsync($"{hub.Emulator.HostName}/devices/d/modules/m", module.PrimaryKey, DateTimeOffset.UtcNow.AddMinutes(10));
+        var signature = token.Split("sig=")[1].Split('&')[0];
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(hub.Emulator.MqttEndPoint);
+        var stream = socket.GetStream();
+        await stream.WriteAsync(RetailEdge.Mqtt.MqttPacketEncoder.Encode(new RetailEdge.Mqtt.MqttConnectPacket
+        {
+            ClientId = "d/m",
+            UserName = $"{hub.Emulator.HostName}/d/m/?api-version=2021-04-12",
+            Password = System.Text.Encoding.UTF8.GetBytes(token),
+            KeepAliveSeconds = 60,
+        }));
+        var connAck = new byte[4];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await stream.ReadExactlyAsync(connAck, timeout.Token);
+        Assert.Equal(new byte[] { 0x20, 0x02, 0x00, 0x00 }, connAck);
+
+        // PUBLISH whose topic length (0x00FF) runs past the end of its 4-byte body: malformed (spec 2.2.3)
+        await stream.WriteAsync(new byte[] { 0x30, 0x04, 0x00, 0xFF, (byte)'a', (byte)'b' }, timeout.Token);
+        var read = await stream.ReadAsync(new byte[16], timeout.Token);
+
+        Assert.Equal(0, read);
+        await WaitForLogAsync(hub, "d/m");
+        Assert.DoesNotContain(signature, hub.Logs.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Uri.UnescapeDataString(signature), hub.Logs.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("SharedAccessSignature", hub.Logs.Text, StringComparison.Ordinal);
+    }
+
+    private static async Task WaitForLogAsync(EmulatorHarness hub, string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!hub.Logs.Lines.Any(l => l.Contains("disconnected", StringComparison.OrdinalIgnoreCase) && l.Contains(text, StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no disconnect logged:\n" + hub.Logs.Text);
+            await Task.Delay(25);
+        }
+    }
+
+    [Theory]
+    [InlineData("{ qos: 2 }", "x")]
+    [InlineData("{ qos: 1 }", "big")]
+    public async Task NodeMqttClient_QoS2OrOver256KB_ConnectionClosedNothingRouted(string publishOptions, string body)
+    {
+        await using var hub = await EmulatorHarness.StartAsync();
+        var module = await hub.Emulator.Registry.AddModuleAsync("d", "m");
+        // 260 KB body: past IoT Hub's 256 KB limit though within the MQTT server's packet bound
+        var payload = body == "big" ? "Buffer.alloc(260 * 1024, 65)" : "'x'";
+        var script = """
             const crypto = require('crypto');
             const mqtt = require('mqtt');
             const [port, host, key] = process.argv.slice(2);
@@ -162,11 +209,11 @@ public class DeviceEndpointInteropTests
               password: `SharedAccessSignature sr=${sr}&sig=${encodeURIComponent(sig)}&se=${se}`, protocolVersion: 4, reconnectPeriod: 0 });
             client.on('connect', () => {
               console.log('CONNECTED');
-              client.publish('devices/d/modules/m/messages/events/', 'x', { qos: 2 });
+              client.publish('devices/d/modules/m/messages/events/', PAYLOAD, OPTIONS);
             });
             client.on('close', () => { console.log('CLOSED'); process.exit(0); });
             setTimeout(() => { console.log('STILL OPEN'); process.exit(4); }, 10000);
-            """;
+            """.Replace("PAYLOAD", payload, StringComparison.Ordinal).Replace("OPTIONS", publishOptions, StringComparison.Ordinal);
 
         var output = await NodeScript.RunAsync(script, TimeSpan.FromSeconds(30), hub.Emulator.MqttEndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), hub.Emulator.HostName, module.PrimaryKey);
         await hub.Emulator.Routing.FlushAsync(CancellationToken.None);
@@ -174,5 +221,10 @@ public class DeviceEndpointInteropTests
         Assert.Contains("CONNECTED", output, StringComparison.Ordinal);
         Assert.Contains("CLOSED", output, StringComparison.Ordinal);
         Assert.Empty(hub.RoutedLines());
+        if (body == "big")
+        {
+            Assert.Equal(1, hub.Emulator.Metrics.PublishesRejected);
+            Assert.Contains("exceeds the 262144-byte limit", hub.Logs.Text, StringComparison.Ordinal);
+        }
     }
 }
