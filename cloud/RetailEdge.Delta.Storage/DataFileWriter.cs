@@ -41,6 +41,7 @@ internal sealed class DataFileWriter
         var source = sourceSql.TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase)
             || sourceSql.TrimStart().StartsWith("WITH", StringComparison.OrdinalIgnoreCase)
             || sourceSql.TrimStart().StartsWith("FROM", StringComparison.OrdinalIgnoreCase)
+            || sourceSql.TrimStart().StartsWith("VALUES", StringComparison.OrdinalIgnoreCase)
             || sourceSql.TrimStart().StartsWith('(')
             ? $"({sourceSql})"
             : sourceSql;

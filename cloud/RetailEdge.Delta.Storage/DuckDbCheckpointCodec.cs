@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json.Nodes;
 using RetailEdge.Delta.Actions;
 using RetailEdge.DuckDb;
 
@@ -144,24 +143,17 @@ public sealed class DuckDbCheckpointCodec : ICheckpointCodec
             {
                 return actions;
             }
-            var select = string.Join(", ", present.Select(c => $"to_json({Sql.Identifier(c)})"));
-            using var result = connection.Query($"SELECT {select} FROM {source}");
+            // one JSON action line per row, built by DuckDB: parsed once on this side
+            var line = string.Join(" ", present.Select(c =>
+                $"WHEN {Sql.Identifier(c)}.{Sql.Identifier(KeyField(c))} IS NOT NULL THEN '{{\"{c}\":' || CAST(to_json({Sql.Identifier(c)}) AS VARCHAR) || '}}'"));
+            using var result = connection.Query($"SELECT CASE {line} END FROM {source}");
             while (result.Read())
             {
-                for (var i = 0; i < present.Count; i++)
+                if (result.IsNull(0))
                 {
-                    if (result.IsNull(i))
-                    {
-                        continue;
-                    }
-                    var value = JsonNode.Parse(result.GetString(i));
-                    if (value is null || IsEmptyStruct(present[i], value))
-                    {
-                        continue;
-                    }
-                    var line = new JsonObject { [present[i]] = value }.ToJsonString();
-                    actions.Add(DeltaLogCodec.ParseAction(Encoding.UTF8.GetBytes(line)));
+                    continue;
                 }
+                actions.Add(DeltaLogCodec.ParseAction(Encoding.UTF8.GetBytes(result.GetString(0))));
             }
             return actions;
         }
@@ -169,20 +161,21 @@ public sealed class DuckDbCheckpointCodec : ICheckpointCodec
         {
             throw new DeltaException($"checkpoint {name} could not be read: {ex.Message}", ex);
         }
-        catch (FormatException ex)
+        catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
         {
             throw new DeltaException($"checkpoint {name} holds a malformed action: {ex.Message}", ex);
         }
     }
 
-    /// <summary>Some writers store an all-null struct instead of a null one; such rows carry no action.</summary>
-    private static bool IsEmptyStruct(string column, JsonNode value) =>
-        value is JsonObject o && column switch
-        {
-            "add" or "remove" => o["path"] is null,
-            "txn" => o["appId"] is null,
-            "metaData" => o["id"] is null,
-            "protocol" => o["minReaderVersion"] is null,
-            _ => false,
-        };
+    /// <summary>
+    /// The field every real action of a column has; some writers store an all-null struct instead
+    /// of a null one, and such rows carry no action.
+    /// </summary>
+    private static string KeyField(string column) => column switch
+    {
+        "add" or "remove" => "path",
+        "txn" => "appId",
+        "metaData" => "id",
+        _ => "minReaderVersion",
+    };
 }

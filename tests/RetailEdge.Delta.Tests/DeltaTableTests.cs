@@ -292,6 +292,39 @@ public sealed class DeltaTableTests : IDisposable
     }
 
     [Fact]
+    public async Task Load_CompleteMultipartCheckpoint_ReplacesTheCommitsItSummarises()
+    {
+        var table = NewTable();
+        await table.CreateAsync(SalesSchema, ["store"], null, CancellationToken.None);
+        for (var i = 0; i < 11; i++)
+        {
+            await table.WriteAsync(_connection, Rows(i * 3, 3), new DeltaWriteOptions { AppId = "m", AppVersion = i }, CancellationToken.None);
+        }
+        var log = _directory.Combine("t", "_delta_log");
+        var single = Path.Combine(log, DeltaLogFile.CheckpointName(10));
+        // split the classic checkpoint into a 2-part set, then remove everything it replaces
+        for (var part = 1; part <= 2; part++)
+        {
+            _connection.ExecuteNonQuery(
+                $"COPY (SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER () AS rn FROM read_parquet('{single}')) WHERE rn % 2 = {part - 1}) "
+                + $"TO '{Path.Combine(log, DeltaLogFile.CheckpointPartName(10, part, 2))}' (FORMAT parquet)");
+        }
+        File.Delete(single);
+        for (var v = 0; v <= 10; v++)
+        {
+            File.Delete(Path.Combine(log, DeltaLogFile.CommitName(v)));
+        }
+
+        var fresh = NewTable();
+        var snapshot = await fresh.GetSnapshotAsync(null, CancellationToken.None);
+
+        Assert.Equal(11, snapshot.Version);
+        Assert.Equal(10, snapshot.TransactionVersion("m"));
+        Assert.Equal(["store"], snapshot.PartitionColumns);
+        Assert.Equal(33, (await TestTables.ReadRowsAsync(fresh, _connection)).Count);
+    }
+
+    [Fact]
     public async Task Optimize_SmallFiles_CompactsPerPartitionWithoutDataChange()
     {
         var table = NewTable();
