@@ -11,6 +11,7 @@ public static class CliApp
     public static RootCommand BuildRootCommand()
     {
         var root = new RootCommand("RetailEdge: store POS and scale events to a lakehouse, through IoT Edge and IoT Hub.");
+        root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(EmulatorCommand.Create());
         root.Subcommands.Add(LakeCommand.Create());

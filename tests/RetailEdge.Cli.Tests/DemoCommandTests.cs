@@ -1,0 +1,73 @@
+using System.Globalization;
+using RetailEdge.Contracts.Events;
+using RetailEdge.Lakehouse;
+using RetailEdge.Simulator;
+using RetailEdge.Testing;
+
+namespace RetailEdge.Cli.Tests;
+
+/// <summary>
+/// The README's main-job command, end to end through real sockets (gateways → hub emulator →
+/// routed files → processor → lake), checked against figures computed directly from the
+/// simulator's valid events.
+/// </summary>
+public sealed class DemoCommandTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("demo-cli");
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Demo_ThreeSmallStores_GoldSalesEqualTheSimulatorsValidBaskets()
+    {
+        var directory = _temp.Combine("demo");
+        var output = new StringWriter(CultureInfo.InvariantCulture);
+
+        var exitCode = await new DemoRunner(new DemoOptions { Directory = directory }, output).RunAsync(CancellationToken.None);
+
+        Assert.True(exitCode == 0, output.ToString());
+        Assert.Contains("gold.sales_by_day", output.ToString(), StringComparison.Ordinal);
+
+        // independent path: the same simulation, valid baskets only, each id once
+        var simulator = new StoreSimulator(new SimulationOptions { Profile = "small", Stores = 3, Seed = 1, Faults = FaultSettings.Default });
+        var expected = simulator.Generate()
+            .Where(e => e.ShouldBeAccepted && e.Event is BasketEvent)
+            .Select(e => (BasketEvent)e.Event!)
+            .DistinctBy(b => b.Id)
+            .GroupBy(b => (b.StoreId, Date: b.LocalDate, b.Channel))
+            .ToDictionary(g => g.Key, g => (Transactions: g.Count(), Revenue: g.Sum(b => b.Amount)));
+
+        using var lake = new LakeContext(new LocalLakeStoreFactory(Path.Combine(directory, "lake")), TimeProvider.System);
+        var table = lake.Table(LakeTables.SalesByDay);
+        var snapshot = await table.TryLoadAsync(CancellationToken.None);
+        Assert.NotNull(snapshot);
+        using var connection = lake.Connect();
+        await table.CreateViewAsync(connection, "sales", snapshot.Files, CancellationToken.None);
+        using var result = connection.Query("SELECT store_id, CAST(date AS VARCHAR), channel, transactions, revenue FROM sales");
+        var actual = new Dictionary<(int, DateOnly, string), (int, decimal)>();
+        while (result.Read())
+        {
+            actual[(result.GetInt32(0), DateOnly.Parse(result.GetString(1), CultureInfo.InvariantCulture), result.GetString(2))] =
+                (result.GetInt32(3), result.GetDecimal(4));
+        }
+
+        Assert.Equal(expected.Count, actual.Count);
+        foreach (var (key, value) in expected)
+        {
+            Assert.Equal((value.Transactions, value.Revenue), actual[key]);
+        }
+    }
+
+    [Fact]
+    public async Task Demo_NonEmptyForeignDirectory_IsRefusedWithUsageError()
+    {
+        var directory = _temp.Combine("mine");
+        Directory.CreateDirectory(directory);
+        await File.WriteAllTextAsync(Path.Combine(directory, "keep.txt"), "not the demo's");
+
+        var exitCode = await new DemoRunner(new DemoOptions { Directory = directory }, TextWriter.Null).RunAsync(CancellationToken.None);
+
+        Assert.Equal(CliApp.UsageError, exitCode);
+        Assert.True(File.Exists(Path.Combine(directory, "keep.txt")));
+    }
+}

@@ -1,0 +1,23 @@
+namespace RetailEdge.Cli;
+
+/// <summary>What <c>retailedge demo</c> runs.</summary>
+public sealed record DemoOptions
+{
+    public int Stores { get; init; } = 3;
+
+    public string Profile { get; init; } = "small";
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromDays(1);
+
+    public int Seed { get; init; } = 1;
+
+    public string Faults { get; init; } = "default";
+
+    public required string Directory { get; init; }
+
+    /// <summary>The emulator's routing batch interval: short, so the demo does not wait.</summary>
+    public TimeSpan RoutingInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long to wait for the gateways' outboxes to drain.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromMinutes(3);
+}

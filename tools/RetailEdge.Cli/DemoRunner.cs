@@ -1,0 +1,260 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using RetailEdge.Contracts;
+using RetailEdge.Contracts.Reference;
+using RetailEdge.HubEmulator;
+using RetailEdge.IotHubService;
+using RetailEdge.Lakehouse;
+using RetailEdge.Simulator;
+
+namespace RetailEdge.Cli;
+
+/// <summary>
+/// Runs the demo end to end, in one process and on loopback only: simulator → one in-process
+/// StoreGateway per store (HTTP ingest, SQLite journal, MQTT to the hub) → hub emulator (routing
+/// to a folder) → processor (bronze, silver, gold in a local lake folder) → a summary.
+/// </summary>
+public sealed class DemoRunner(DemoOptions options, TextWriter output)
+{
+    private const string HubName = "demohub";
+    private const string ModuleId = "StoreGateway";
+    private const int EventsPerRequest = 1000;
+    private const string Marker = ".retailedge-demo";
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        if (!PrepareDirectory(out var error))
+        {
+            await Console.Error.WriteLineAsync("error: " + error).ConfigureAwait(false);
+            return CliApp.UsageError;
+        }
+        var referenceDir = Path.Combine(options.Directory, "reference");
+        var routingDir = Path.Combine(options.Directory, "routing");
+        var lakeDir = Path.Combine(options.Directory, "lake");
+        Directory.CreateDirectory(routingDir);
+
+        // 1. simulate
+        var simulator = new StoreSimulator(new SimulationOptions
+        {
+            Profile = options.Profile,
+            Stores = options.Stores,
+            Duration = options.Duration,
+            Seed = options.Seed,
+            Faults = FaultSettings.FromName(options.Faults),
+        });
+        var catalog = simulator.Catalog;
+        WriteReference(catalog, referenceDir);
+        var eventsByStore = catalog.Stores.ToDictionary(s => s.StoreId, _ => new List<byte[]>());
+        foreach (var simulated in simulator.Generate())
+        {
+            if (eventsByStore.TryGetValue(simulated.StoreId, out var list))
+            {
+                list.Add(simulated.Json);
+            }
+        }
+        Step($"simulated {options.Stores} {options.Profile} store(s) × {options.Duration}: {eventsByStore.Values.Sum(l => l.Count):N0} events ({simulator.Faults.Total:N0} injected faults)");
+
+        // 2. reference tables in the lake
+        using var lake = new LakeContext(new LocalLakeStoreFactory(lakeDir), TimeProvider.System);
+        var loaded = await new ReferenceLoader(lake).LoadAsync(referenceDir, cancellationToken).ConfigureAwait(false);
+        Step($"loaded reference tables: {string.Join(", ", loaded.Select(p => $"{p.Key} {p.Value:N0}"))}");
+
+        // 3. the local IoT Hub
+        await using var hub = new HubEmulator.HubEmulator(new HubEmulatorOptions
+        {
+            RegistryPath = Path.Combine(options.Directory, "hub", "registry.json"),
+            HubName = HubName,
+            RoutingTarget = routingDir,
+            BatchInterval = options.RoutingInterval,
+        }, TimeProvider.System, NullLoggerFactory.Instance);
+        await hub.StartAsync(cancellationToken).ConfigureAwait(false);
+        Step($"hub emulator: MQTT {hub.MqttEndPoint}, REST {hub.RestBaseAddress}, routing to {routingDir}");
+        using var service = new IotHubServiceClient(new IotHubServiceClientOptions
+        {
+            ConnectionString = hub.Registry.ServiceConnectionString(),
+            Endpoint = hub.RestBaseAddress,
+        });
+
+        // 4. one StoreGateway per store, with its reference data pushed through the module twin
+        var gateways = new List<DemoGateway>();
+        try
+        {
+            foreach (var store in catalog.Stores)
+            {
+                await hub.Registry.AddModuleAsync(store.DeviceId, ModuleId, cancellationToken).ConfigureAwait(false);
+                await PublishReferenceAsync(service, store, catalog, cancellationToken).ConfigureAwait(false);
+                gateways.Add(await DemoGateway.StartAsync(
+                    store.StoreId,
+                    store.DeviceId,
+                    // the hub's host name is not resolvable here: connect through the emulator on loopback,
+                    // as a module connects through an edgeHub gateway
+                    hub.Registry.ModuleConnectionString(store.DeviceId, ModuleId) + ";GatewayHostName=127.0.0.1",
+                    hub.MqttEndPoint.Port,
+                    Path.Combine(options.Directory, "gateways", store.DeviceId),
+                    cancellationToken).ConfigureAwait(false));
+            }
+            await WaitConnectedAsync(hub, gateways.Count, cancellationToken).ConfigureAwait(false);
+            Step($"started {gateways.Count} StoreGateway module(s) connected to the hub");
+
+            // 5. the stores' traffic, over HTTP
+            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+            var ingest = new Dictionary<string, long>();
+            foreach (var gateway in gateways)
+            {
+                foreach (var chunk in eventsByStore[gateway.StoreId].Chunk(EventsPerRequest))
+                {
+                    await PostAsync(http, gateway, chunk, ingest, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            Step("ingested: " + string.Join(", ", ingest.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Value:N0} {p.Key}")));
+
+            // 6. seal and send now (a direct method through the hub), then wait for the outboxes
+            foreach (var gateway in gateways)
+            {
+                var result = await service.InvokeModuleMethodAsync(gateway.DeviceId, ModuleId,
+                    new MethodInvocation("flush") { ResponseTimeout = TimeSpan.FromSeconds(30) }, cancellationToken).ConfigureAwait(false);
+                if (result.Status is < 200 or >= 300)
+                {
+                    throw new InvalidOperationException($"flush on {gateway.DeviceId} answered {result.Status}");
+                }
+            }
+            var batches = await WaitDrainedAsync(http, gateways, cancellationToken).ConfigureAwait(false);
+            await hub.Routing.FlushAsync(cancellationToken).ConfigureAwait(false);
+            Step($"gateways sent {batches:N0} batches; the hub routed {hub.Routing.RecordsWritten:N0} messages into {hub.Routing.FilesWritten:N0} files");
+        }
+        finally
+        {
+            foreach (var gateway in gateways)
+            {
+                await gateway.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        // 7. the processor: bronze → silver → gold
+        var pipeline = new LakehousePipeline(lake, new FolderTelemetrySource(routingDir), NullLoggerFactory.Instance);
+        var cycles = await pipeline.RunUntilIdleAsync(cancellationToken).ConfigureAwait(false);
+        Step($"processor: {cycles} cycle(s) into {lakeDir}");
+
+        await new DemoReport(lake, output).WriteAsync(cancellationToken).ConfigureAwait(false);
+        output.WriteLine();
+        output.WriteLine($"done in {clock.Elapsed.TotalSeconds:F1} s. Explore: retailedge lake show {Path.Combine(lakeDir, "gold", "sales_by_day")} --format csv");
+        return 0;
+    }
+
+    private bool PrepareDirectory(out string error)
+    {
+        error = "";
+        if (Directory.Exists(options.Directory) && Directory.EnumerateFileSystemEntries(options.Directory).Any())
+        {
+            if (!File.Exists(Path.Combine(options.Directory, Marker)))
+            {
+                error = $"--dir {options.Directory} is not empty and was not made by retailedge demo; choose another folder";
+                return false;
+            }
+            Directory.Delete(options.Directory, recursive: true);
+        }
+        try
+        {
+            Directory.CreateDirectory(options.Directory);
+            File.WriteAllText(Path.Combine(options.Directory, Marker), "made by retailedge demo; replaced on the next run\n");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error = $"--dir {options.Directory} is not writable: {e.Message}";
+            return false;
+        }
+        return true;
+    }
+
+    private static void WriteReference(SimulationCatalog catalog, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, ReferenceCsv.StoreFile), ReferenceCsv.FormatStores(catalog.Stores));
+        File.WriteAllText(Path.Combine(directory, ReferenceCsv.ItemFile), ReferenceCsv.FormatItems(catalog.Items));
+        File.WriteAllText(Path.Combine(directory, ReferenceCsv.ChangeTypeFile), ReferenceCsv.FormatChangeTypes(catalog.ChangeTypes));
+        File.WriteAllText(Path.Combine(directory, ReferenceCsv.AssortmentFile), ReferenceCsv.FormatAssortment(catalog.Assortment));
+    }
+
+    /// <summary>Small sets travel inline in the twin (chunks); the demo's sets are small.</summary>
+    private static async Task PublishReferenceAsync(IotHubServiceClient service, StoreReference store, SimulationCatalog catalog, CancellationToken cancellationToken)
+    {
+        var payload = ReferenceDataCodec.Serialize(catalog.ReferenceSetFor(store.StoreId));
+        if (!ReferenceDataPointer.FitsInline(payload))
+        {
+            // larger catalogues go by url (a shoulder tap); the demo keeps to inline data
+            return;
+        }
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, ContractsJson.WriterOptions))
+        {
+            ReferenceDataPointer.Inline(payload).WriteTo(writer);
+        }
+        var patch = new JsonObject { ["referenceData"] = JsonNode.Parse(buffer.WrittenSpan) };
+        await service.UpdateModuleTwinAsync(store.DeviceId, ModuleId, patch, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task PostAsync(HttpClient http, DemoGateway gateway, byte[][] events, Dictionary<string, long> totals, CancellationToken cancellationToken)
+    {
+        using var body = new MemoryStream();
+        foreach (var json in events)
+        {
+            body.Write(json);
+            body.WriteByte((byte)'\n');
+        }
+        using var content = new ByteArrayContent(body.ToArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+        using var response = await http.PostAsync(new Uri(gateway.BaseAddress, "events"), content, cancellationToken).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        using var result = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
+        foreach (var key in new[] { "accepted", "duplicates", "rejected", "dropped" })
+        {
+            totals[key] = totals.GetValueOrDefault(key) + result.RootElement.GetProperty(key).GetInt64();
+        }
+    }
+
+    private static async Task WaitConnectedAsync(HubEmulator.HubEmulator hub, int modules, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (hub.Connections.Count < modules)
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                throw new TimeoutException($"only {hub.Connections.Count} of {modules} gateways connected to the hub within a minute");
+            }
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<long> WaitDrainedAsync(HttpClient http, List<DemoGateway> gateways, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            long buffered = 0;
+            long sent = 0;
+            foreach (var gateway in gateways)
+            {
+                using var health = JsonDocument.Parse(await http.GetStringAsync(new Uri(gateway.BaseAddress, "health"), cancellationToken).ConfigureAwait(false));
+                buffered += health.RootElement.GetProperty("bufferedBatches").GetInt64();
+                sent += health.RootElement.GetProperty("nextSeq").GetInt64() - 1;
+            }
+            if (buffered == 0)
+            {
+                return sent;
+            }
+            if (deadline.Elapsed > options.DrainTimeout)
+            {
+                throw new TimeoutException($"{buffered} batches still buffered after {options.DrainTimeout}");
+            }
+            await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Step(string text) => output.WriteLine("• " + text.ToString(CultureInfo.InvariantCulture));
+}
