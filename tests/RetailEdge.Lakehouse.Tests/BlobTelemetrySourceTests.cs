@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using RetailEdge.BlobStorage;
+using RetailEdge.Contracts.Telemetry;
+using RetailEdge.Testing;
+
+namespace RetailEdge.Lakehouse.Tests;
+
+/// <summary>Routed blobs in a real Azurite container; partition ownership through real blob leases.</summary>
+public sealed class BlobTelemetrySourceTests
+{
+    private static readonly DateTimeOffset Enqueued = new(2026, 11, 20, 8, 1, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task ListAsync_TwoProcessorsShareAHub_EachPartitionOwnedByOneUntilReleased()
+    {
+        await using var azurite = await AzuriteServer.StartAsync();
+        using var client = BlobStorageClient.FromConnectionString(azurite.ConnectionString);
+        var container = client.GetContainerClient("routing");
+        await container.CreateIfNotExistsAsync();
+        await PutBatchAsync(container, 0, 1);
+        await PutBatchAsync(container, 1, 2);
+        var first = new BlobTelemetrySource(container);
+        var second = new BlobTelemetrySource(client.GetContainerClient("routing"));
+
+        var firstFiles = await first.ListAsync(CancellationToken.None);
+        var secondFiles = await second.ListAsync(CancellationToken.None);
+
+        Assert.Equal(["hub/00/2026/11/20/08/01.json", "hub/01/2026/11/20/08/01.json"], firstFiles.Select(f => f.Name));
+        Assert.Empty(secondFiles);
+        Assert.Equal(["hub/00", "hub/01"], first.OwnedPartitions.Order(StringComparer.Ordinal));
+
+        await first.ReleaseAsync(CancellationToken.None);
+        secondFiles = await second.ListAsync(CancellationToken.None);
+
+        Assert.Equal(2, secondFiles.Count);
+        Assert.Empty(await first.ListAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task RunUntilIdle_BlobSource_LandsEveryRoutedBlobOnce()
+    {
+        await using var azurite = await AzuriteServer.StartAsync();
+        using var client = BlobStorageClient.FromConnectionString(azurite.ConnectionString);
+        var container = client.GetContainerClient("routing");
+        await container.CreateIfNotExistsAsync();
+        await PutBatchAsync(container, 0, 1);
+        await PutBatchAsync(container, 1, 2);
+        await container.PutBlobAsync("hub/01/2026/11/20/08/02.json", Array.Empty<byte>());
+        using var temp = new TempDirectory("lake-blob");
+        using var lake = new LakeContext(new LocalLakeStoreFactory(temp.Path), TimeProvider.System);
+        var pipeline = new LakehousePipeline(lake, new BlobTelemetrySource(container), NullLoggerFactory.Instance);
+
+        await pipeline.RunUntilIdleAsync(CancellationToken.None);
+        await PutBatchAsync(container, 0, 3, minute: 0); // late blob in an earlier minute
+        await pipeline.RunUntilIdleAsync(CancellationToken.None);
+
+        using var connection = lake.Connect();
+        await LakeAssertions.ViewAsync(lake, connection, LakeTables.BronzeTelemetry, "bronze");
+        await LakeAssertions.ViewAsync(lake, connection, LakeTables.Batch, "batches");
+        Assert.Equal(3, LakeAssertions.Count(connection, "SELECT * FROM bronze"));
+        Assert.Equal(3, LakeAssertions.Count(connection, "SELECT DISTINCT seq FROM batches"));
+        Assert.Equal(4, (await Lander.LandedFilesAsync(lake, lake.Table(LakeTables.BronzeTelemetry),
+            await lake.Table(LakeTables.BronzeTelemetry).TryLoadAsync(CancellationToken.None), CancellationToken.None)).Count);
+    }
+
+    private static Task<BlobWriteResult> PutBatchAsync(BlobContainerClient container, int partition, long seq, int minute = 1)
+    {
+        var batch = new TelemetryBatch
+        {
+            StoreId = 3,
+            Gateway = "store003-gw",
+            Seq = seq,
+            CreatedAt = Enqueued,
+            Items = [new ItemWindowRow(Enqueued, 1001, "sale", "store", 1, 1, 2.50m, 0)],
+        };
+        return container.PutBlobAsync($"hub/{partition:D2}/2026/11/20/08/{minute:D2}.json", RoutedRecordWriter.Format(batch, batch.Gateway, batch.Module, Enqueued, gzip: true));
+    }
+}
