@@ -10,14 +10,18 @@ internal static class SimulateSummary
 {
     public static void Write(TextWriter writer, SimulationOptions options, StoreSimulator simulator, SimulateTally tally, TimeSpan elapsed, string? outPath, string? referenceOut)
     {
+        // colours only on a terminal: a redirected summary stays plain text
+        var redirected = writer == Console.Error ? Console.IsErrorRedirected : Console.IsOutputRedirected;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(writer),
-            Ansi = AnsiSupport.Detect,
-            ColorSystem = ColorSystemSupport.Detect,
+            Ansi = redirected ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = redirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
         });
         var storeDays = options.Stores * options.Duration.TotalDays;
-        var events = new Table().Title($"simulated {options.Stores} store(s) × {Format(options.Duration.TotalDays, "0.##")} day(s), profile {simulator.Profile.Name}, seed {options.Seed}, faults {options.Faults.Name}");
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"simulated {options.Stores} store(s) × {options.Duration.TotalDays:0.##} day(s), profile {simulator.Profile.Name}, seed {options.Seed}, faults {options.Faults.Name}"));
+        var events = new Table();
         events.AddColumn("event type");
         events.AddColumn(new TableColumn("events").RightAligned());
         events.AddColumn(new TableColumn("per store-day").RightAligned());
@@ -38,8 +42,8 @@ internal static class SimulateSummary
 
         if (!options.Faults.IsNone)
         {
-            var faults = new Table().Title("injected faults");
-            faults.AddColumn("fault");
+            var faults = new Table();
+            faults.AddColumn("injected fault");
             faults.AddColumn(new TableColumn("count").RightAligned());
             faults.AddColumn("expected reason");
             foreach (var (kind, count) in simulator.Faults.ToDictionary())
