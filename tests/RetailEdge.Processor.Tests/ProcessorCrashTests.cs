@@ -28,26 +28,49 @@ public sealed class ProcessorCrashTests(ITestOutputHelper output)
                 new LanderOptions { MaxFilesPerCommit = 3 }, new RefinerOptions { MaxBronzeCommits = 2 }).RunUntilIdleAsync(CancellationToken.None);
         }
         var uninterrupted = watch.Elapsed;
+        // The routed files arrive a slice before each run (as a hub writes them), so every run has
+        // work to be killed in; runs continue until 20 of them were killed mid-way.
+        var staged = temp.Combine("staged");
+        var pending = new Queue<string>(Directory.EnumerateFiles(scenario.Source, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+        var slice = Math.Max(1, pending.Count / Kills);
         var random = new Random(20261121);
         var killed = 0;
-        for (var run = 0; run < Kills; run++)
+        for (var run = 0; killed < Kills && run < Kills * 4; run++)
         {
-            await using var process = Start(scenario.Source, temp.Combine("lake-b"));
-            var delay = TimeSpan.FromMilliseconds(300 + random.NextDouble() * (uninterrupted.TotalMilliseconds + 1200));
+            for (var i = 0; i < slice && pending.Count > 0; i++)
+            {
+                var file = pending.Dequeue();
+                var target = Path.Combine(staged, Path.GetRelativePath(scenario.Source, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+            await using var process = Start(staged, temp.Combine("lake-b"));
+            var delay = TimeSpan.FromMilliseconds(200 + random.NextDouble() * Math.Max(800, uninterrupted.TotalMilliseconds / 2));
             var exited = await WaitForExitOrTimeoutAsync(process, delay);
             if (!exited)
             {
                 process.Kill();
                 killed++;
             }
+            else
+            {
+                Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(5)) == 0, "a run that was not killed failed:\n" + process.Output);
+            }
             output.WriteLine($"run {run}: {(exited ? "finished" : "killed")} after {delay.TotalMilliseconds:F0} ms");
         }
-        await using (var last = Start(scenario.Source, temp.Combine("lake-b")))
+        while (pending.Count > 0)
+        {
+            var file = pending.Dequeue();
+            var target = Path.Combine(staged, Path.GetRelativePath(scenario.Source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        await using (var last = Start(staged, temp.Combine("lake-b")))
         {
             Assert.Equal(0, await last.WaitForExitAsync(TimeSpan.FromSeconds(90)));
         }
 
-        Assert.True(killed >= Kills / 2, $"only {killed} of {Kills} runs were killed before finishing");
+        Assert.True(killed == Kills, $"only {killed} of {Kills} runs were killed before finishing");
         using var lake = new LakeContext(new LocalLakeStoreFactory(temp.Path), TimeProvider.System);
         using var connection = lake.Connect();
         var a = new LakeContext(new LocalLakeStoreFactory(temp.Combine("lake-a")), TimeProvider.System);
