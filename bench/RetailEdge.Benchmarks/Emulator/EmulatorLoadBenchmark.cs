@@ -124,7 +124,7 @@ public sealed class EmulatorLoadBenchmark : IBenchmark
             Console.WriteLine($"  acknowledged {sent.Count} of {modules * total} messages in {wall.Elapsed.TotalSeconds:0.0} s ({sent.Count / wall.Elapsed.TotalSeconds:0.0} msg/s); send failures {failures}");
             Console.WriteLine($"  routed files {files.Count}, routed records {routed.Values.Sum()}, distinct message ids {routed.Count}");
             Console.WriteLine($"  lost (acknowledged, not in routed files) {lost}; duplicated {duplicated}");
-            Console.WriteLine($"  publish→PUBACK latency ms: p50 {Percentile(sorted, 0.50):0.00}  p90 {Percentile(sorted, 0.90):0.00}  p99 {Percentile(sorted, 0.99):0.00}  max {(sorted.Length > 0 ? sorted[^1] : 0):0.00}");
+            Console.WriteLine($"  publish→PUBACK latency ms: p50 {BenchSupport.Percentile(sorted, 0.50):0.00}  p90 {BenchSupport.Percentile(sorted, 0.90):0.00}  p99 {BenchSupport.Percentile(sorted, 0.99):0.00}  max {(sorted.Length > 0 ? sorted[^1] : 0):0.00}");
             Console.WriteLine($"  process CPU {cpu.TotalSeconds:0.0} s over {wall.Elapsed.TotalSeconds:0.0} s wall ({cpu.TotalSeconds / wall.Elapsed.TotalSeconds:0.00} cores, emulator and the {modules} clients in one process)");
         }
         finally
@@ -139,8 +139,6 @@ public sealed class EmulatorLoadBenchmark : IBenchmark
         }
     }
 
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
     private static int IntArg(string[] args, string name, int defaultValue)
     {

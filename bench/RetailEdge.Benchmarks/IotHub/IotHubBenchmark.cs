@@ -33,14 +33,14 @@ public sealed class IotHubBenchmark : IBenchmark
 
         var directory = Path.Combine(Path.GetTempPath(), "retailedge-iothub-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        var port = FreePort();
+        var port = BenchSupport.FreePort();
         var config = Path.Combine(directory, "mosquitto.conf");
         await File.WriteAllTextAsync(config, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\nmax_inflight_messages 0\n", cancellationToken).ConfigureAwait(false);
         using var broker = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", config]) { RedirectStandardOutput = true, RedirectStandardError = true })
             ?? throw new InvalidOperationException("mosquitto did not start");
         try
         {
-            await WaitListeningAsync(port, cancellationToken).ConfigureAwait(false);
+            await BenchSupport.WaitListeningAsync(port, cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"mosquitto pid {broker.Id} on 127.0.0.1:{port}");
             // warm-up (JIT, TCP) so the first measured run is not penalised; the machine is shared, so
             // each configuration runs twice interleaved and the better run counts
@@ -165,7 +165,7 @@ public sealed class IotHubBenchmark : IBenchmark
         if (window == 1)
         {
             Array.Sort(samples);
-            latency = $", SendEventAsync→PUBACK p50 {Percentile(samples, 0.50):F3} ms, p99 {Percentile(samples, 0.99):F3} ms";
+            latency = $", SendEventAsync→PUBACK p50 {BenchSupport.Percentile(samples, 0.50):F3} ms, p99 {BenchSupport.Percentile(samples, 0.99):F3} ms";
         }
         Console.WriteLine($"IotHubModuleClient window {window,2}: {rate,8:N0} msg/s, {rate * payload.Length / 1e6,6:N1} MB/s, {cpuUsed.TotalMilliseconds / count * 1000,6:N0} µs/msg client CPU{latency}");
         await client.CloseAsync(cancellationToken).ConfigureAwait(false);
@@ -208,29 +208,6 @@ public sealed class IotHubBenchmark : IBenchmark
         return rate;
     }
 
-    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
-    private static async Task WaitListeningAsync(int port, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (SocketException) when (attempt < 200)
-            {
-                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
 }

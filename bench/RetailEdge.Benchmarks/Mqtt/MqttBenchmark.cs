@@ -30,14 +30,14 @@ public sealed class MqttBenchmark : IBenchmark
 
         var directory = Path.Combine(Path.GetTempPath(), "retailedge-mqtt-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        var port = FreePort();
+        var port = BenchSupport.FreePort();
         var config = Path.Combine(directory, "mosquitto.conf");
         await File.WriteAllTextAsync(config, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\nmax_inflight_messages 0\n", cancellationToken).ConfigureAwait(false);
         using var broker = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", config]) { RedirectStandardOutput = true, RedirectStandardError = true })
             ?? throw new InvalidOperationException("mosquitto did not start");
         try
         {
-            await WaitListeningAsync(port, cancellationToken).ConfigureAwait(false);
+            await BenchSupport.WaitListeningAsync(port, cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"mosquitto pid {broker.Id} on 127.0.0.1:{port}");
             var rate1 = await PublishRateAsync(port, payload, count, MqttQualityOfService.AtLeastOnce, window: 1, cancellationToken).ConfigureAwait(false);
             var rate16 = await PublishRateAsync(port, payload, count, MqttQualityOfService.AtLeastOnce, window: 16, cancellationToken).ConfigureAwait(false);
@@ -124,10 +124,9 @@ public sealed class MqttBenchmark : IBenchmark
             }
         }
         Array.Sort(samples);
-        Console.WriteLine($"round trip QoS1 publish → PUBACK and delivery to a subscriber ({count:N0} samples after 50 warm-up): p50 {Percentile(samples, 0.50):F3} ms, p99 {Percentile(samples, 0.99):F3} ms, max {samples[^1]:F3} ms");
+        Console.WriteLine($"round trip QoS1 publish → PUBACK and delivery to a subscriber ({count:N0} samples after 50 warm-up): p50 {BenchSupport.Percentile(samples, 0.50):F3} ms, p99 {BenchSupport.Percentile(samples, 0.99):F3} ms, max {samples[^1]:F3} ms");
     }
 
-    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
     private static MqttClientOptions Options(int port, string clientId) => new()
     {
@@ -137,27 +136,5 @@ public sealed class MqttBenchmark : IBenchmark
         MaxPendingMessages = 10_000,
     };
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
-    private static async Task WaitListeningAsync(int port, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (SocketException) when (attempt < 200)
-            {
-                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
 }
