@@ -1,4 +1,5 @@
 using RetailEdge.BlobStorage;
+using RetailEdge.Delta.Storage;
 
 namespace RetailEdge.Lakehouse;
 
@@ -34,13 +35,29 @@ public static class LakeLocations
         return new BlobTelemetrySource(client.GetContainerClient(segments[0]), prefix);
     }
 
-    public static ILakeStoreFactory OpenLake(string location)
+    public const string LakeConnectionStringVariable = "RETAILEDGE_LAKE_CONNECTION_STRING";
+
+    /// <summary>A folder lake, or a blob lake at `http(s)://…/{container}[/{prefix}]` (path-style URLs of the
+    /// local emulator included) whose storage connection string is in RETAILEDGE_LAKE_CONNECTION_STRING.</summary>
+    public static ILakeStoreFactory OpenLake(string location, Func<string, string?>? environment = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(location);
-        if (IsUrl(location))
+        if (!IsUrl(location))
         {
-            throw new ArgumentException("a blob lake needs a Delta log store on Azure Blob (put-if-absent commits), which this build does not have yet; use a local folder");
+            return new LocalLakeStoreFactory(location);
         }
-        return new LocalLakeStoreFactory(location);
+        if (!BlobUri.TryParse(location, out var uri, out var error))
+        {
+            throw new ArgumentException($"'{DeltaStoreLocator.Redact(location)}' is not a blob container URL: {error}");
+        }
+        if (uri.ContainerName.Length == 0)
+        {
+            throw new ArgumentException("a blob lake URL must name a container: https://{account}.blob.../{container}[/{prefix}]");
+        }
+        var connectionString = (environment ?? Environment.GetEnvironmentVariable)(LakeConnectionStringVariable)
+            ?? throw new ArgumentException($"a blob lake needs the storage connection string in {LakeConnectionStringVariable}");
+        var parsed = BlobConnectionString.Parse(connectionString);
+        var client = new BlobStorageClient(new BlobStorageClientOptions { ServiceUri = uri.ServiceUri, SharedKey = parsed.SharedKey, SasToken = parsed.SasToken });
+        return new BlobLakeStoreFactory(client, uri.ContainerName, uri.Path);
     }
 }

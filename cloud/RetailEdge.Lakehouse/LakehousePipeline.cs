@@ -8,13 +8,16 @@ namespace RetailEdge.Lakehouse;
 /// commits on its own and is idempotent, so the process may stop (or be killed) between any two
 /// steps and the next pass continues exactly where the lake says it is.
 /// </summary>
-public sealed class LakehousePipeline
+public sealed partial class LakehousePipeline
 {
     private readonly Lander _lander;
+    private readonly StoreHealthMonitor? _monitor;
+    private readonly ILogger<LakehousePipeline> _logger;
     private readonly Refiner _refiner;
     private readonly Builder _builder;
 
-    public LakehousePipeline(LakeContext lake, ITelemetrySource source, ILoggerFactory? loggerFactory = null, LanderOptions? lander = null, RefinerOptions? refiner = null)
+    public LakehousePipeline(LakeContext lake, ITelemetrySource source, ILoggerFactory? loggerFactory = null, LanderOptions? lander = null, RefinerOptions? refiner = null,
+        StoreHealthMonitor? monitor = null)
     {
         ArgumentNullException.ThrowIfNull(lake);
         ArgumentNullException.ThrowIfNull(source);
@@ -22,6 +25,8 @@ public sealed class LakehousePipeline
         _lander = new Lander(lake, source, lander ?? new LanderOptions(), factory.CreateLogger<Lander>());
         _refiner = new Refiner(lake, refiner ?? new RefinerOptions(), factory.CreateLogger<Refiner>());
         _builder = new Builder(lake, factory.CreateLogger<Builder>());
+        _monitor = monitor;
+        _logger = factory.CreateLogger<LakehousePipeline>();
     }
 
     /// <summary>Observes each finished pass (metrics, logs).</summary>
@@ -54,6 +59,18 @@ public sealed class LakehousePipeline
         }
         while (r.MoreAvailable);
         var build = await _builder.RunOnceAsync(cancellationToken).ConfigureAwait(false);
+        if (_monitor is not null)
+        {
+            try
+            {
+                await _monitor.RunOnceAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RetailEdge.IotHubService.IotHubServiceException or HttpRequestException)
+            {
+                // the hub being unreachable must not stop the lake: store_health keeps its last state and the next pass retries
+                LogMonitorFailed(_logger, e.Message);
+            }
+        }
         var cycle = new PipelineCycle(land, refine, build);
         CycleCompleted?.Invoke(cycle);
         return cycle;
@@ -73,4 +90,7 @@ public sealed class LakehousePipeline
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Store health not refreshed (the next pass retries): {Reason}")]
+    private static partial void LogMonitorFailed(ILogger logger, string reason);
 }

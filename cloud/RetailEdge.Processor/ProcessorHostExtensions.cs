@@ -1,3 +1,4 @@
+using RetailEdge.IotHubService;
 using RetailEdge.Lakehouse;
 
 namespace RetailEdge.Processor;
@@ -13,10 +14,29 @@ public static class ProcessorHostExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new LakeContext(LakeLocations.OpenLake(options.Lake), sp.GetRequiredService<TimeProvider>(), options.ScratchDirectory));
         builder.Services.AddSingleton(sp => LakeLocations.OpenSource(options.Source));
+        // the connection string is read here and handed to the client only: it never enters options, logs or health output
+        var iotHubConnectionString = Environment.GetEnvironmentVariable(ProcessorOptions.IotHubConnectionStringVariable);
+        if (!string.IsNullOrWhiteSpace(iotHubConnectionString))
+        {
+            var serviceOptions = new IotHubServiceClientOptions { ConnectionString = iotHubConnectionString, Endpoint = options.IotHubEndpoint };
+            try
+            {
+                // validated at start: constructing parses the connection string (its error names the setting, not the value)
+                using var probe = new IotHubServiceClient(serviceOptions);
+            }
+            catch (ArgumentException)
+            {
+                throw new InvalidOperationException($"{ProcessorOptions.IotHubConnectionStringVariable} is not a valid IoT Hub service-policy connection string");
+            }
+            builder.Services.AddSingleton(sp => new IotHubServiceClient(serviceOptions, logger: sp.GetRequiredService<ILogger<IotHubServiceClient>>()));
+            builder.Services.AddSingleton(sp => new StoreHealthMonitor(sp.GetRequiredService<LakeContext>(), sp.GetRequiredService<IotHubServiceClient>(),
+                options.StaleAfter, sp.GetRequiredService<ILogger<StoreHealthMonitor>>()));
+        }
         builder.Services.AddSingleton(sp => new LakehousePipeline(
             sp.GetRequiredService<LakeContext>(), sp.GetRequiredService<ITelemetrySource>(), sp.GetRequiredService<ILoggerFactory>(),
             new LanderOptions { MaxFilesPerCommit = options.LanderMaxFilesPerCommit },
-            new RefinerOptions { MaxBronzeCommits = options.RefinerMaxBronzeCommits }));
+            new RefinerOptions { MaxBronzeCommits = options.RefinerMaxBronzeCommits },
+            sp.GetService<StoreHealthMonitor>()));
         builder.Services.AddSingleton<ProcessorMetrics>();
         builder.Services.AddSingleton<ProcessorHealth>();
         builder.Services.AddHostedService<ProcessorWorker>();

@@ -7,6 +7,11 @@ namespace RetailEdge.Processor;
 /// </summary>
 public sealed record ProcessorOptions
 {
+    /// <summary>A service-policy connection string; when set, each pass also refreshes gold.store_health from module twins.</summary>
+    public const string IotHubConnectionStringVariable = "RETAILEDGE_IOTHUB_CONNECTION_STRING";
+
+    public const string IotHubEndpointVariable = "RETAILEDGE_IOTHUB_ENDPOINT";
+
     public required string Source { get; init; }
 
     public required string Lake { get; init; }
@@ -25,8 +30,16 @@ public sealed record ProcessorOptions
 
     public string? ScratchDirectory { get; init; }
 
+    /// <summary>Where the IoT Hub service API is reached instead of https://{HostName}/ (the local hub emulator).
+    /// The connection string itself (RETAILEDGE_IOTHUB_CONNECTION_STRING) is a secret and is not kept in these options.</summary>
+    public Uri? IotHubEndpoint { get; init; }
+
+    /// <summary>A store is stale in gold.store_health when its gateway's lastSentAt is older than this.</summary>
+    public TimeSpan StaleAfter { get; init; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Reads RETAILEDGE_SOURCE, RETAILEDGE_LAKE, RETAILEDGE_POLL_SECONDS, RETAILEDGE_ONCE, RETAILEDGE_SHUTDOWN_GRACE_SECONDS,
-    /// RETAILEDGE_LANDER_MAX_FILES, RETAILEDGE_REFINER_MAX_COMMITS, RETAILEDGE_SCRATCH; an invalid value names the setting.</summary>
+    /// RETAILEDGE_LANDER_MAX_FILES, RETAILEDGE_REFINER_MAX_COMMITS, RETAILEDGE_SCRATCH,
+    /// RETAILEDGE_IOTHUB_ENDPOINT, RETAILEDGE_STALE_MINUTES; an invalid value names the setting.</summary>
     public static ProcessorOptions FromEnvironment(Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
@@ -39,6 +52,12 @@ public sealed record ProcessorOptions
         var once = environment("RETAILEDGE_ONCE") is { Length: > 0 } onceText
             ? bool.TryParse(onceText, out var o) ? o : throw new InvalidOperationException($"RETAILEDGE_ONCE must be true or false, not '{onceText}'")
             : false;
+        Uri? endpoint = null;
+        if (environment(IotHubEndpointVariable) is { Length: > 0 } endpointText
+            && (!Uri.TryCreate(endpointText, UriKind.Absolute, out endpoint) || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps)))
+        {
+            throw new InvalidOperationException($"{IotHubEndpointVariable} must be an absolute http(s) URL, not '{endpointText}'");
+        }
         return new ProcessorOptions
         {
             Source = Required("RETAILEDGE_SOURCE"),
@@ -49,6 +68,8 @@ public sealed record ProcessorOptions
             LanderMaxFilesPerCommit = Int("RETAILEDGE_LANDER_MAX_FILES", 200, 1),
             RefinerMaxBronzeCommits = Int("RETAILEDGE_REFINER_MAX_COMMITS", 20, 1),
             ScratchDirectory = environment("RETAILEDGE_SCRATCH") is { Length: > 0 } scratch ? scratch : null,
+            IotHubEndpoint = endpoint,
+            StaleAfter = TimeSpan.FromMinutes(Int("RETAILEDGE_STALE_MINUTES", 15, 1)),
         };
     }
 }

@@ -80,6 +80,29 @@ public sealed class StoreHealthMonitorTests
         Assert.Equal(3, LakeAssertions.Count(connection, $"SELECT * FROM health WHERE observed_at >= CAST('{Sql(Truncate(now))}' AS TIMESTAMPTZ) - INTERVAL 1 SECOND"));
     }
 
+    [Fact]
+    public async Task RunUntilIdleAsync_HubUnreachable_LakeStillProcessedAndNoHealthTable()
+    {
+        using var temp = new TempDirectory("store-health-down");
+        Directory.CreateDirectory(temp.Combine("routed"));
+        WriteReference(temp.Combine("reference"));
+        using var lake = new LakeContext(new LocalLakeStoreFactory(temp.Combine("lake")), TimeProvider.System);
+        await new ReferenceLoader(lake).LoadAsync(temp.Combine("reference"), CancellationToken.None);
+        using var client = new IotHubServiceClient(new IotHubServiceClientOptions
+        {
+            ConnectionString = "HostName=down.azure-devices.net;SharedAccessKeyName=service;SharedAccessKey=" + Convert.ToBase64String(new byte[32]),
+            Endpoint = new Uri($"http://127.0.0.1:{FreePort.Next()}/"),
+            MaxRetries = 0,
+        });
+        var monitor = new StoreHealthMonitor(lake, client, TimeSpan.FromMinutes(15), NullLogger<StoreHealthMonitor>.Instance);
+
+        var passes = await new LakehousePipeline(lake, new FolderTelemetrySource(temp.Combine("routed")), NullLoggerFactory.Instance, monitor: monitor)
+            .RunUntilIdleAsync(CancellationToken.None);
+
+        Assert.Equal(1, passes);
+        Assert.Null(await lake.Table(LakeTables.StoreHealth).TryLoadAsync(CancellationToken.None));
+    }
+
     private static async Task<IotHubModuleClient> OpenModuleAsync(HubEmulator.HubEmulator emulator, string deviceId, string moduleId)
     {
         await emulator.Registry.AddModuleAsync(deviceId, moduleId);

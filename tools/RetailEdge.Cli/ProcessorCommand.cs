@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging.Abstractions;
+using RetailEdge.IotHubService;
 using RetailEdge.Lakehouse;
 
 namespace RetailEdge.Cli;
@@ -14,7 +15,7 @@ public static class ProcessorCommand
     public static Command Create()
     {
         var source = new Option<string>("--source") { Description = "Routed telemetry: a folder, or a blob container URL (credentials in RETAILEDGE_SOURCE_CONNECTION_STRING)", Required = true };
-        var lake = new Option<string>("--lake") { Description = "The lake root folder (table layer.name at <lake>/<layer>/<name>)", Required = true };
+        var lake = new Option<string>("--lake") { Description = "The lake root: a folder or a blob container URL (credentials in RETAILEDGE_LAKE_CONNECTION_STRING); table layer.name at <lake>/<layer>/<name>", Required = true };
         var once = new Option<bool>("--once") { Description = "Process everything available, then exit" };
         var poll = new Option<int>("--poll-seconds") { Description = "Seconds between polls without --once (default 30)", DefaultValueFactory = _ => 30 };
         poll.Validators.Add(r =>
@@ -24,34 +25,49 @@ public static class ProcessorCommand
                 r.AddError("--poll-seconds must be at least 1");
             }
         });
+        var iotHub = new Option<string?>("--iothub") { Description = "IoT Hub service connection string: also refresh gold.store_health from module twins (default: RETAILEDGE_IOTHUB_CONNECTION_STRING)" };
+        var iotHubEndpoint = new Option<Uri?>("--iothub-endpoint") { Description = "Service API endpoint instead of https://{HostName}/, e.g. the local hub emulator (default: RETAILEDGE_IOTHUB_ENDPOINT)" };
         var run = new Command("run", "Land, refine and build the lake from routed telemetry");
         run.Options.Add(source);
         run.Options.Add(lake);
         run.Options.Add(once);
         run.Options.Add(poll);
+        run.Options.Add(iotHub);
+        run.Options.Add(iotHubEndpoint);
         run.SetAction((parseResult, cancellationToken) => RunAsync(parseResult.GetValue(source)!, parseResult.GetValue(lake)!,
-            parseResult.GetValue(once), TimeSpan.FromSeconds(parseResult.GetValue(poll)), cancellationToken));
+            parseResult.GetValue(once), TimeSpan.FromSeconds(parseResult.GetValue(poll)),
+            parseResult.GetValue(iotHub) ?? Environment.GetEnvironmentVariable("RETAILEDGE_IOTHUB_CONNECTION_STRING"),
+            parseResult.GetValue(iotHubEndpoint) ?? (Uri.TryCreate(Environment.GetEnvironmentVariable("RETAILEDGE_IOTHUB_ENDPOINT"), UriKind.Absolute, out var e) ? e : null),
+            cancellationToken));
         var command = new Command("processor", "The cloud processor: routed telemetry to bronze, silver and gold Delta tables");
         command.Subcommands.Add(run);
         return command;
     }
 
-    private static async Task<int> RunAsync(string sourceLocation, string lakeLocation, bool once, TimeSpan poll, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string sourceLocation, string lakeLocation, bool once, TimeSpan poll, string? iotHubConnectionString, Uri? iotHubEndpoint, CancellationToken cancellationToken)
     {
         ITelemetrySource source;
         ILakeStoreFactory stores;
+        IotHubServiceClient? hub = null;
         try
         {
             source = LakeLocations.OpenSource(sourceLocation);
             stores = LakeLocations.OpenLake(lakeLocation);
+            if (!string.IsNullOrWhiteSpace(iotHubConnectionString))
+            {
+                // the error of a bad connection string names the setting, never the value
+                hub = new IotHubServiceClient(new IotHubServiceClientOptions { ConnectionString = iotHubConnectionString, Endpoint = iotHubEndpoint });
+            }
         }
         catch (ArgumentException e)
         {
             await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
             return CliApp.UsageError;
         }
+        using var hubClient = hub;
         using var lake = new LakeContext(stores, TimeProvider.System);
-        var pipeline = new LakehousePipeline(lake, source, NullLoggerFactory.Instance);
+        var monitor = hub is null ? null : new StoreHealthMonitor(lake, hub, TimeSpan.FromMinutes(15), NullLogger<StoreHealthMonitor>.Instance);
+        var pipeline = new LakehousePipeline(lake, source, NullLoggerFactory.Instance, monitor: monitor);
         pipeline.CycleCompleted += c =>
         {
             if (!c.Idle)
