@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using RetailEdge.IotHub;
 using RetailEdge.Mqtt;
+using RetailEdge.Testing;
 
 namespace RetailEdge.Benchmarks.IotHub;
 
@@ -31,39 +32,25 @@ public sealed class IotHubBenchmark : IBenchmark
 
         Pure();
 
-        var directory = Path.Combine(Path.GetTempPath(), "retailedge-iothub-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var port = BenchSupport.FreePort();
-        var config = Path.Combine(directory, "mosquitto.conf");
-        await File.WriteAllTextAsync(config, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\nmax_inflight_messages 0\n", cancellationToken).ConfigureAwait(false);
-        using var broker = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", config]) { RedirectStandardOutput = true, RedirectStandardError = true })
-            ?? throw new InvalidOperationException("mosquitto did not start");
-        try
+        // the shared test fixture: a real mosquitto on 127.0.0.1 and a free port, stopped by PID
+        await using var broker = await MosquittoBroker.StartAsync("max_inflight_messages 0", cancellationToken).ConfigureAwait(false);
+        var port = broker.Port;
+        Console.WriteLine($"mosquitto on 127.0.0.1:{port}");
+        // warm-up (JIT, TCP) so the first measured run is not penalised; the machine is shared, so
+        // each configuration runs twice interleaved and the better run counts
+        Console.WriteLine("warm-up:");
+        await RawRateAsync(port, payload, Math.Min(count, 500), window: 1, cancellationToken).ConfigureAwait(false);
+        await HubRateAsync(port, payload, Math.Min(count, 500), window: 1, cancellationToken).ConfigureAwait(false);
+        Console.WriteLine("measured:");
+        double raw1 = 0, hub1 = 0, raw16 = 0, hub16 = 0;
+        for (var round = 0; round < 2; round++)
         {
-            await BenchSupport.WaitListeningAsync(port, cancellationToken).ConfigureAwait(false);
-            Console.WriteLine($"mosquitto pid {broker.Id} on 127.0.0.1:{port}");
-            // warm-up (JIT, TCP) so the first measured run is not penalised; the machine is shared, so
-            // each configuration runs twice interleaved and the better run counts
-            Console.WriteLine("warm-up:");
-            await RawRateAsync(port, payload, Math.Min(count, 500), window: 1, cancellationToken).ConfigureAwait(false);
-            await HubRateAsync(port, payload, Math.Min(count, 500), window: 1, cancellationToken).ConfigureAwait(false);
-            Console.WriteLine("measured:");
-            double raw1 = 0, hub1 = 0, raw16 = 0, hub16 = 0;
-            for (var round = 0; round < 2; round++)
-            {
-                raw1 = Math.Max(raw1, await RawRateAsync(port, payload, count, window: 1, cancellationToken).ConfigureAwait(false));
-                hub1 = Math.Max(hub1, await HubRateAsync(port, payload, count, window: 1, cancellationToken).ConfigureAwait(false));
-                raw16 = Math.Max(raw16, await RawRateAsync(port, payload, count, window: 16, cancellationToken).ConfigureAwait(false));
-                hub16 = Math.Max(hub16, await HubRateAsync(port, payload, count, window: 16, cancellationToken).ConfigureAwait(false));
-            }
-            Console.WriteLine($"ratio IotHubModuleClient / raw MqttClient: window 1 {hub1 / raw1:F2}x, window 16 {hub16 / raw16:F2}x; IotHub window 16 / window 1: {hub16 / hub1:F2}x");
+            raw1 = Math.Max(raw1, await RawRateAsync(port, payload, count, window: 1, cancellationToken).ConfigureAwait(false));
+            hub1 = Math.Max(hub1, await HubRateAsync(port, payload, count, window: 1, cancellationToken).ConfigureAwait(false));
+            raw16 = Math.Max(raw16, await RawRateAsync(port, payload, count, window: 16, cancellationToken).ConfigureAwait(false));
+            hub16 = Math.Max(hub16, await HubRateAsync(port, payload, count, window: 16, cancellationToken).ConfigureAwait(false));
         }
-        finally
-        {
-            broker.Kill();
-            await broker.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            Directory.Delete(directory, recursive: true);
-        }
+        Console.WriteLine($"ratio IotHubModuleClient / raw MqttClient: window 1 {hub1 / raw1:F2}x, window 16 {hub16 / raw16:F2}x; IotHub window 16 / window 1: {hub16 / hub1:F2}x");
     }
 
     private static void Pure()

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using RetailEdge.Mqtt;
+using RetailEdge.Testing;
 
 namespace RetailEdge.Benchmarks.Mqtt;
 
@@ -28,30 +29,16 @@ public sealed class MqttBenchmark : IBenchmark
 
         Codec(payload);
 
-        var directory = Path.Combine(Path.GetTempPath(), "retailedge-mqtt-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var port = BenchSupport.FreePort();
-        var config = Path.Combine(directory, "mosquitto.conf");
-        await File.WriteAllTextAsync(config, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\nmax_inflight_messages 0\n", cancellationToken).ConfigureAwait(false);
-        using var broker = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", config]) { RedirectStandardOutput = true, RedirectStandardError = true })
-            ?? throw new InvalidOperationException("mosquitto did not start");
-        try
-        {
-            await BenchSupport.WaitListeningAsync(port, cancellationToken).ConfigureAwait(false);
-            Console.WriteLine($"mosquitto pid {broker.Id} on 127.0.0.1:{port}");
-            var rate1 = await PublishRateAsync(port, payload, count, MqttQualityOfService.AtLeastOnce, window: 1, cancellationToken).ConfigureAwait(false);
-            var rate16 = await PublishRateAsync(port, payload, count, MqttQualityOfService.AtLeastOnce, window: 16, cancellationToken).ConfigureAwait(false);
-            var rate64 = await PublishRateAsync(port, payload, count, MqttQualityOfService.AtLeastOnce, window: 64, cancellationToken).ConfigureAwait(false);
-            var rate0 = await PublishRateAsync(port, payload, count, MqttQualityOfService.AtMostOnce, window: 1, cancellationToken).ConfigureAwait(false);
-            Console.WriteLine($"ratio QoS1 window 16 / window 1: {rate16 / rate1:F2}x; window 64 / window 1: {rate64 / rate1:F2}x; QoS0 / QoS1 window 1: {rate0 / rate1:F2}x");
-            await RoundTripAsync(port, payload, Math.Min(count, 2000), cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            broker.Kill();
-            await broker.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            Directory.Delete(directory, recursive: true);
-        }
+        // the shared test fixture: a real mosquitto on 127.0.0.1 and a free port, stopped by PID
+        await using var broker = await MosquittoBroker.StartAsync("max_inflight_messages 0", cancellationToken).ConfigureAwait(false);
+        var port = broker.Port;
+        Console.WriteLine($"mosquitto on 127.0.0.1:{port}");
+        var rate1 = await PublishRateAsync(port, payload, count, MqttQualityOfService.AtLeastOnce, window: 1, cancellationToken).ConfigureAwait(false);
+        var rate16 = await PublishRateAsync(port, payload, count, MqttQualityOfService.AtLeastOnce, window: 16, cancellationToken).ConfigureAwait(false);
+        var rate64 = await PublishRateAsync(port, payload, count, MqttQualityOfService.AtLeastOnce, window: 64, cancellationToken).ConfigureAwait(false);
+        var rate0 = await PublishRateAsync(port, payload, count, MqttQualityOfService.AtMostOnce, window: 1, cancellationToken).ConfigureAwait(false);
+        Console.WriteLine($"ratio QoS1 window 16 / window 1: {rate16 / rate1:F2}x; window 64 / window 1: {rate64 / rate1:F2}x; QoS0 / QoS1 window 1: {rate0 / rate1:F2}x");
+        await RoundTripAsync(port, payload, Math.Min(count, 2000), cancellationToken).ConfigureAwait(false);
     }
 
     private static void Codec(byte[] payload)
