@@ -240,14 +240,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(inputName);
         lock (_gate)
         {
-            if (handler is null)
-            {
-                _inputHandlers.Remove(inputName);
-            }
-            else
-            {
-                _inputHandlers[inputName] = handler;
-            }
+            SetOrRemove(_inputHandlers, inputName, handler);
         }
         return EnsureInputSubscriptionAsync(cancellationToken);
     }
@@ -268,14 +261,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(methodName);
         lock (_gate)
         {
-            if (handler is null)
-            {
-                _methodHandlers.Remove(methodName);
-            }
-            else
-            {
-                _methodHandlers[methodName] = handler;
-            }
+            SetOrRemove(_methodHandlers, methodName, handler);
         }
         return EnsureMethodSubscriptionAsync(cancellationToken);
     }
@@ -288,6 +274,19 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
             _defaultMethodHandler = handler;
         }
         return EnsureMethodSubscriptionAsync(cancellationToken);
+    }
+
+    private static void SetOrRemove<THandler>(Dictionary<string, THandler> handlers, string name, THandler? handler)
+        where THandler : class
+    {
+        if (handler is null)
+        {
+            handlers.Remove(name);
+        }
+        else
+        {
+            handlers[name] = handler;
+        }
     }
 
     /// <summary>
