@@ -96,7 +96,10 @@ public class MqttClientMosquittoTests
         Assert.True(sessionPresent);
         Assert.All(again, m => Assert.True(m.Dup));
         Assert.Equal(["unacked 0", "unacked 1", "unacked 2"], again.Select(m => Encoding.UTF8.GetString(m.Payload.Span)));
-        // acknowledged now: a third connection gets nothing more
+        // acknowledged now: a third connection gets nothing more. Wait until the broker has read the
+        // DISCONNECT (and so the PUBACKs before it): a CONNECT for the same id processed first would be a
+        // session takeover that discards the old socket's unread bytes.
+        await Eventually.TrueAsync(() => ReadShared(log).Contains($"Client {id} disconnected", StringComparison.Ordinal), "broker read the DISCONNECT");
         await using var third = new MqttClient(Options(broker, id) with { CleanSession = false });
         await third.ConnectAsync();
         await Task.Delay(300);
