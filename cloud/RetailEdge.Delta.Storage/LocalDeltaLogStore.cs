@@ -33,9 +33,18 @@ public sealed class LocalDeltaLogStore : IDeltaLogStore
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var relative = Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
-                if (relative.StartsWith(prefix, StringComparison.Ordinal))
+                if (!relative.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+                try
                 {
                     result.Add(new LogStoreEntry(relative, file.Length, file.LastWriteTimeUtc));
+                }
+                catch (FileNotFoundException)
+                {
+                    // gone between listing and stat: a concurrent writer's temp file renamed into
+                    // place, or a vacuum; a listing is a snapshot of what exists, so skip it
                 }
             }
         }
