@@ -11,7 +11,7 @@ public class MqttServerNodeClientTests
     private const string BasicsScript = """
         const mqtt = require('mqtt');
         const c = mqtt.connect({ host: '127.0.0.1', port: Number(process.argv[2]), clientId: 'node-1', clean: true,
-          keepalive: 1, protocolVersion: 4, username: 'user', password: 'secret', reconnectPeriod: 0 });
+          keepalive: 3, protocolVersion: 4, username: 'user', password: 'secret', reconnectPeriod: 0 });
         c.on('connect', () => {
           c.subscribe('node/#', { qos: 1 }, (err, granted) => {
             if (err) { console.log('subscribe failed ' + err.message); process.exit(2); }
@@ -74,14 +74,15 @@ public class MqttServerNodeClientTests
         await node.WaitForOutputAsync("message node/zero q0 qos=0", TimeSpan.FromSeconds(10));
         Assert.True(await server.PublishAsync("node-1", new MqttApplicationMessage("node/cmd", Encoding.UTF8.GetBytes("from-server"))));
         await node.WaitForOutputAsync("message node/cmd from-server qos=1", TimeSpan.FromSeconds(10));
-        // keep-alive 1 s: the server closes after 1.5 s of silence, so still being here proves the pings
-        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        // keep-alive 3 s: the server closes after 4.5 s of silence, so still being here after 6 s proves the pings.
+        // (A 1 s keep-alive left only 0.5 s of slack for the Node event loop on a loaded CI machine.)
+        await Task.Delay(TimeSpan.FromSeconds(6));
         Assert.Contains("node-1", server.ConnectedClientIds);
         Assert.DoesNotContain("close", node.Output, StringComparison.Ordinal);
         Assert.True(await server.PublishAsync("node-1", new MqttApplicationMessage("node/cmd", Encoding.UTF8.GetBytes("bye"))));
         Assert.Equal(0, await node.WaitForExitAsync(TimeSpan.FromSeconds(10)));
 
-        Assert.Equal(["node-1|user|secret|1"], credentials);
+        Assert.Equal(["node-1|user|secret|3"], credentials);
         Assert.Contains("node-1 node/self loop qos=1", intercepted);
         Assert.Contains("node-1 node/zero q0 qos=0", intercepted);
     }
