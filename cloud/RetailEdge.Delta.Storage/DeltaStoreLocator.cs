@@ -1,3 +1,4 @@
+using Azure.Core;
 using Azure.Identity;
 using RetailEdge.BlobStorage;
 
@@ -5,7 +6,9 @@ namespace RetailEdge.Delta.Storage;
 
 /// <summary>
 /// Opens the store behind a lake path: a local folder (or file: URI), or an Azure Blob URL
-/// (https://account.blob.core.windows.net/container/path, or the emulator's path-style URL).
+/// (https://account.blob.core.windows.net/container/path, or the emulator's path-style URL), or an
+/// ADLS Gen2 URL (abfss://container@account.dfs.core.windows.net/path or
+/// https://account.dfs.core.windows.net/container/path), read through the account's blob endpoint.
 /// Blob credentials, first found wins: a SAS in the URL; RETAILEDGE_STORAGE_CONNECTION_STRING or
 /// AZURE_STORAGE_CONNECTION_STRING; AZURE_STORAGE_SAS_TOKEN; otherwise DefaultAzureCredential.
 /// </summary>
@@ -17,13 +20,18 @@ public static class DeltaStoreLocator
 
     public const string SasVariable = "AZURE_STORAGE_SAS_TOKEN";
 
-    /// <summary>True when <paramref name="location"/> is an http(s) URL (a blob table).</summary>
+    private static readonly string[] BlobSchemes = ["https://", "http://", "abfss://", "abfs://", "wasbs://", "wasb://"];
+
+    /// <summary>True when <paramref name="location"/> is an http(s), abfs(s) or wasb(s) URL (a blob table), not a folder.</summary>
     public static bool IsBlobUrl(string location) =>
-        location.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || location.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
+        BlobSchemes.Any(scheme => location.StartsWith(scheme, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The store for <paramref name="location"/>; dispose the returned owner (the HTTP client) when done.</summary>
     /// <param name="environment">reads an environment variable (tests pass their own)</param>
-    public static (IDeltaLogStore Store, IDisposable? Owner) Open(string location, Func<string, string?>? environment = null)
+    /// <param name="credentialFactory">the Azure.Identity credential when no SAS or connection string is found (default DefaultAzureCredential)</param>
+    /// <param name="httpClient">the blob client's HTTP client, not disposed with the store (default its own)</param>
+    public static (IDeltaLogStore Store, IDisposable? Owner) Open(string location, Func<string, string?>? environment = null,
+        Func<TokenCredential>? credentialFactory = null, HttpClient? httpClient = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(location);
         environment ??= Environment.GetEnvironmentVariable;
@@ -37,7 +45,7 @@ public static class DeltaStoreLocator
         }
         if (uri.ContainerName.Length == 0)
         {
-            throw new ArgumentException($"'{uri}' names no container", nameof(location));
+            throw new ArgumentException($"'{uri}' names no container (https://account.blob.core.windows.net/container/path or abfss://container@account.dfs.core.windows.net/path)", nameof(location));
         }
         var options = new BlobStorageClientOptions { ServiceUri = uri.ServiceUri };
         var connectionString = environment(ConnectionStringVariable) ?? environment(AzureConnectionStringVariable);
@@ -56,9 +64,9 @@ public static class DeltaStoreLocator
         }
         else
         {
-            options = options with { TokenCredential = new DefaultAzureCredential() };
+            options = options with { TokenCredential = credentialFactory?.Invoke() ?? new DefaultAzureCredential() };
         }
-        var client = new BlobStorageClient(options);
+        var client = new BlobStorageClient(options, httpClient);
         return (new BlobDeltaLogStore(client.GetContainerClient(uri.ContainerName), uri.Path), client);
     }
 

@@ -4,47 +4,75 @@ using RetailEdge.Delta.Storage;
 namespace RetailEdge.Lakehouse;
 
 /// <summary>
-/// Turns the `--source` / `--lake` strings into a source and a lake: a local folder, or an
-/// https blob container URL (`https://{account}.blob.core…/{container}[/{prefix}]`) whose
-/// credentials come from the named environment variable (a connection string), never from the URL.
+/// Turns the `--source` / `--lake` strings into a source and a lake: a local folder, or a blob
+/// container URL — `https://{account}.blob.core…/{container}[/{prefix}]`, the emulator's path-style
+/// `http://127.0.0.1:{port}/{account}/{container}[/{prefix}]`, or an ADLS Gen2 URL
+/// (`abfss://{container}@{account}.dfs.core…/{prefix}`, `https://{account}.dfs.core…/{container}/…`),
+/// which is served through the account's blob endpoint. Credentials never come from the URL: the
+/// location's connection-string variable, or Azure.Identity (see <see cref="StorageAuthMode"/>).
 /// </summary>
 public static class LakeLocations
 {
     public const string SourceConnectionStringVariable = "RETAILEDGE_SOURCE_CONNECTION_STRING";
 
-    public static bool IsUrl(string location) =>
-        Uri.TryCreate(location, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
+    public const string LakeConnectionStringVariable = "RETAILEDGE_LAKE_CONNECTION_STRING";
 
-    public static ITelemetrySource OpenSource(string location, Func<string, string?>? environment = null)
+    private static readonly string[] UrlSchemes = ["https", "http", "abfss", "abfs", "wasbs", "wasb"];
+
+    /// <summary>True when <paramref name="location"/> is a blob, ADLS Gen2 (abfss) or wasbs URL rather than a folder.</summary>
+    public static bool IsUrl(string location)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(location);
-        if (!IsUrl(location))
+        ArgumentNullException.ThrowIfNull(location);
+        var end = location.IndexOf("://", StringComparison.Ordinal);
+        return end > 0 && UrlSchemes.Contains(location[..end], StringComparer.OrdinalIgnoreCase);
+    }
+
+    public static ITelemetrySource OpenSource(string location, Func<string, string?>? environment = null) =>
+        OpenSource(location, new AzureAccess(environment));
+
+    /// <summary>A folder, or the routed blobs under a container URL's prefix.</summary>
+    public static ITelemetrySource OpenSource(string location, AzureAccess access)
+    {
+        ArgumentNullException.ThrowIfNull(access);
+        if (ResolveSource(location, access) is not { } blob)
         {
             return new FolderTelemetrySource(location);
         }
-        var uri = new Uri(location);
-        var segments = uri.AbsolutePath.Trim('/').Split('/', 2);
-        if (segments[0].Length == 0)
-        {
-            throw new ArgumentException("a blob source URL must name a container: https://{account}.blob.../{container}[/{prefix}]");
-        }
-        var connectionString = (environment ?? Environment.GetEnvironmentVariable)(SourceConnectionStringVariable)
-            ?? throw new ArgumentException($"a blob source needs the storage connection string in {SourceConnectionStringVariable}");
-        var client = BlobStorageClient.FromConnectionString(connectionString);
-        var prefix = segments.Length > 1 && segments[1].Length > 0 ? segments[1].TrimEnd('/') + "/" : string.Empty;
-        return new BlobTelemetrySource(client.GetContainerClient(segments[0]), prefix);
+        var client = CreateClient(blob, access);
+        var prefix = blob.Uri.Path.Trim('/').Length > 0 ? blob.Uri.Path.Trim('/') + "/" : string.Empty;
+        return new BlobTelemetrySource(client.GetContainerClient(blob.Uri.ContainerName), prefix);
     }
 
-    public const string LakeConnectionStringVariable = "RETAILEDGE_LAKE_CONNECTION_STRING";
+    public static ILakeStoreFactory OpenLake(string location, Func<string, string?>? environment = null) =>
+        OpenLake(location, new AzureAccess(environment));
 
-    /// <summary>A folder lake, or a blob lake at `http(s)://…/{container}[/{prefix}]` (path-style URLs of the
-    /// local emulator included) whose storage connection string is in RETAILEDGE_LAKE_CONNECTION_STRING.</summary>
-    public static ILakeStoreFactory OpenLake(string location, Func<string, string?>? environment = null)
+    /// <summary>A folder lake, or a blob lake at a container URL (the container must exist).</summary>
+    public static ILakeStoreFactory OpenLake(string location, AzureAccess access)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(location);
-        if (!IsUrl(location))
+        ArgumentNullException.ThrowIfNull(access);
+        if (ResolveLake(location, access) is not { } blob)
         {
             return new LocalLakeStoreFactory(location);
+        }
+        return new BlobLakeStoreFactory(CreateClient(blob, access), blob.Uri.ContainerName, blob.Uri.Path);
+    }
+
+    /// <summary>Null for a folder; else the parsed URL and the authentication it will use. Throws
+    /// <see cref="ArgumentException"/> (never echoing a query or a secret) when it cannot be opened.</summary>
+    public static BlobLocation? ResolveSource(string location, AzureAccess access) =>
+        Resolve(location, access, "blob source", SourceConnectionStringVariable);
+
+    /// <inheritdoc cref="ResolveSource"/>
+    public static BlobLocation? ResolveLake(string location, AzureAccess access) =>
+        Resolve(location, access, "blob lake", LakeConnectionStringVariable);
+
+    private static BlobLocation? Resolve(string location, AzureAccess access, string what, string connectionStringVariable)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(location);
+        ArgumentNullException.ThrowIfNull(access);
+        if (!IsUrl(location))
+        {
+            return null;
         }
         if (!BlobUri.TryParse(location, out var uri, out var error))
         {
@@ -52,12 +80,62 @@ public static class LakeLocations
         }
         if (uri.ContainerName.Length == 0)
         {
-            throw new ArgumentException("a blob lake URL must name a container: https://{account}.blob.../{container}[/{prefix}]");
+            throw new ArgumentException($"a {what} URL must name a container: https://{{account}}.blob.core.windows.net/{{container}}[/{{prefix}}] or abfss://{{container}}@{{account}}.dfs.core.windows.net[/{{prefix}}]");
         }
-        var connectionString = (environment ?? Environment.GetEnvironmentVariable)(LakeConnectionStringVariable)
-            ?? throw new ArgumentException($"a blob lake needs the storage connection string in {LakeConnectionStringVariable}");
-        var parsed = BlobConnectionString.Parse(connectionString);
-        var client = new BlobStorageClient(new BlobStorageClientOptions { ServiceUri = uri.ServiceUri, SharedKey = parsed.SharedKey, SasToken = parsed.SasToken });
-        return new BlobLakeStoreFactory(client, uri.ContainerName, uri.Path);
+        if (uri.SasToken is not null)
+        {
+            // the URL is configuration that reaches logs and health output; a SAS in it would leak
+            throw new ArgumentException($"a {what} URL must not carry a query (a SAS token): '{uri}' — put credentials in {connectionStringVariable} or use Azure.Identity");
+        }
+        var connectionString = access.Get(connectionStringVariable);
+        var auth = access.StorageAuth switch
+        {
+            StorageAuthMode.ConnectionString when connectionString is null =>
+                throw new ArgumentException($"a {what} with {AzureAccess.StorageAuthVariable}=connection-string needs the storage connection string in {connectionStringVariable}"),
+            StorageAuthMode.ConnectionString => StorageAuthMode.ConnectionString,
+            StorageAuthMode.AzureIdentity => StorageAuthMode.AzureIdentity,
+            _ => connectionString is null ? StorageAuthMode.AzureIdentity : StorageAuthMode.ConnectionString,
+        };
+        if (auth == StorageAuthMode.ConnectionString)
+        {
+            try
+            {
+                BlobConnectionString.Parse(connectionString!);
+            }
+            catch (FormatException e)
+            {
+                throw new ArgumentException($"{connectionStringVariable}: {e.Message}", e);
+            }
+        }
+        else if (uri.ServiceUri.Scheme != Uri.UriSchemeHttps && !uri.ServiceUri.IsLoopback)
+        {
+            throw new ArgumentException($"a {what} with Azure.Identity needs an https (or abfss) URL: bearer tokens are never sent in clear text");
+        }
+        return new BlobLocation(uri, auth, what, connectionStringVariable);
     }
+
+    /// <summary>A client for the URL's own endpoint (host-style, path-style or mapped from dfs) with the resolved credentials.</summary>
+    private static BlobStorageClient CreateClient(BlobLocation blob, AzureAccess access)
+    {
+        var options = new BlobStorageClientOptions { ServiceUri = blob.Uri.ServiceUri };
+        if (blob.Auth == StorageAuthMode.ConnectionString)
+        {
+            var parsed = BlobConnectionString.Parse(access.Get(blob.ConnectionStringVariable)!);
+            options = options with { SharedKey = parsed.SharedKey, SasToken = parsed.SasToken };
+        }
+        else
+        {
+            options = options with { TokenCredential = access.CredentialFor($"the {blob.What} {blob.Uri} (no {blob.ConnectionStringVariable}; {AzureAccess.StorageAuthVariable}={(access.StorageAuth == StorageAuthMode.AzureIdentity ? "azure-identity" : "auto")})") };
+        }
+        return new BlobStorageClient(options, access.BlobHttpClient);
+    }
+}
+
+/// <summary>A blob source or lake: its URL (without a SAS) and how it authenticates
+/// (<see cref="StorageAuthMode.ConnectionString"/> or <see cref="StorageAuthMode.AzureIdentity"/>).</summary>
+public sealed record BlobLocation(BlobUri Uri, StorageAuthMode Auth, string What, string ConnectionStringVariable)
+{
+    /// <summary>For logs: the URL and the kind of credential, never the credential.</summary>
+    public override string ToString() =>
+        $"{What} {Uri} ({(Auth == StorageAuthMode.ConnectionString ? "connection string from " + ConnectionStringVariable : "Azure.Identity")})";
 }

@@ -65,9 +65,9 @@ public sealed partial class LakehousePipeline
             {
                 await _monitor.RunOnceAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is RetailEdge.IotHubService.IotHubServiceException or HttpRequestException)
+            catch (Exception e) when (e is RetailEdge.IotHubService.IotHubServiceException or HttpRequestException or AzureCredentialException)
             {
-                // the hub being unreachable must not stop the lake: store_health keeps its last state and the next pass retries
+                // the hub being unreachable (or its Azure.Identity token unavailable) must not stop the lake: store_health keeps its last state and the next pass retries
                 LogMonitorFailed(_logger, e.Message);
             }
         }

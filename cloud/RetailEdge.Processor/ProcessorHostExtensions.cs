@@ -6,29 +6,24 @@ namespace RetailEdge.Processor;
 /// <summary>Wires the processor into the host: options from the environment (validated at start), the lake, the pipeline, metrics, health.</summary>
 public static class ProcessorHostExtensions
 {
-    public static WebApplicationBuilder AddProcessor(this WebApplicationBuilder builder)
+    /// <param name="access">the environment and the Azure.Identity credential (tests pass their own); default the process's</param>
+    public static WebApplicationBuilder AddProcessor(this WebApplicationBuilder builder, AzureAccess? access = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = ProcessorOptions.FromEnvironment(Environment.GetEnvironmentVariable);
+        access ??= AzureAccess.FromProcess();
+        var options = ProcessorOptions.FromEnvironment(access);
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(access);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => new LakeContext(LakeLocations.OpenLake(options.Lake), sp.GetRequiredService<TimeProvider>(), options.ScratchDirectory));
-        builder.Services.AddSingleton(sp => LakeLocations.OpenSource(options.Source));
-        // the connection string is read here and handed to the client only: it never enters options, logs or health output
-        var iotHubConnectionString = Environment.GetEnvironmentVariable(ProcessorOptions.IotHubConnectionStringVariable);
-        if (!string.IsNullOrWhiteSpace(iotHubConnectionString))
+        builder.Services.AddSingleton(sp => new LakeContext(LakeLocations.OpenLake(options.Lake, access), sp.GetRequiredService<TimeProvider>(), options.ScratchDirectory));
+        builder.Services.AddSingleton(sp => LakeLocations.OpenSource(options.Source, access));
+        // validated at start: a bad connection string fails here (its error names the setting, not the value)
+        using (CreateIotHubClient(options, access))
         {
-            var serviceOptions = new IotHubServiceClientOptions { ConnectionString = iotHubConnectionString, Endpoint = options.IotHubEndpoint };
-            try
-            {
-                // validated at start: constructing parses the connection string (its error names the setting, not the value)
-                using var probe = new IotHubServiceClient(serviceOptions);
-            }
-            catch (ArgumentException)
-            {
-                throw new InvalidOperationException($"{ProcessorOptions.IotHubConnectionStringVariable} is not a valid IoT Hub service-policy connection string");
-            }
-            builder.Services.AddSingleton(sp => new IotHubServiceClient(serviceOptions, logger: sp.GetRequiredService<ILogger<IotHubServiceClient>>()));
+        }
+        if (options.IotHubHostName is not null || access.Get(ProcessorOptions.IotHubConnectionStringVariable) is not null)
+        {
+            builder.Services.AddSingleton(sp => CreateIotHubClient(options, access, sp.GetRequiredService<ILogger<IotHubServiceClient>>())!);
             builder.Services.AddSingleton(sp => new StoreHealthMonitor(sp.GetRequiredService<LakeContext>(), sp.GetRequiredService<IotHubServiceClient>(),
                 options.StaleAfter, sp.GetRequiredService<ILogger<StoreHealthMonitor>>()));
         }
@@ -42,6 +37,43 @@ public static class ProcessorHostExtensions
         builder.Services.AddHostedService<ProcessorWorker>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownGrace + TimeSpan.FromSeconds(5));
         return builder;
+    }
+
+    /// <summary>
+    /// The hub client for gold.store_health, or null when no hub is configured: with
+    /// RETAILEDGE_IOTHUB_CONNECTION_STRING, SAS tokens from the shared access policy; with
+    /// RETAILEDGE_IOTHUB_HOST_NAME, bearer tokens from Azure.Identity for https://iothubs.azure.net/.default
+    /// (the identity needs the "IoT Hub Twin Contributor" role or a role with twin read). The connection
+    /// string is read here and handed to the client only: it never enters options, logs or health output.
+    /// </summary>
+    public static IotHubServiceClient? CreateIotHubClient(ProcessorOptions options, AzureAccess access, ILogger<IotHubServiceClient>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(access);
+        IotHubServiceClientOptions serviceOptions;
+        if (access.Get(ProcessorOptions.IotHubConnectionStringVariable) is { } connectionString)
+        {
+            serviceOptions = new IotHubServiceClientOptions { ConnectionString = connectionString, Endpoint = options.IotHubEndpoint };
+        }
+        else if (options.IotHubHostName is { } hostName)
+        {
+            var credential = access.CredentialFor($"the IoT Hub {hostName} (no {ProcessorOptions.IotHubConnectionStringVariable}; {ProcessorOptions.IotHubHostNameVariable} is set)");
+            serviceOptions = new IotHubServiceClientOptions { HostName = hostName, Credential = credential, Endpoint = options.IotHubEndpoint };
+        }
+        else
+        {
+            return null;
+        }
+        try
+        {
+            return new IotHubServiceClient(serviceOptions, logger: logger);
+        }
+        catch (ArgumentException)
+        {
+            throw new InvalidOperationException(serviceOptions.ConnectionString is not null
+                ? $"{ProcessorOptions.IotHubConnectionStringVariable} is not a valid IoT Hub service-policy connection string"
+                : $"{ProcessorOptions.IotHubHostNameVariable} or {ProcessorOptions.IotHubEndpointVariable} is not valid for the IoT Hub service client");
+        }
     }
 
     public static WebApplication MapProcessorEndpoints(this WebApplication app)

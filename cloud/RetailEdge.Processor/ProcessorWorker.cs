@@ -37,6 +37,8 @@ public sealed partial class ProcessorWorker : BackgroundService
         using var work = new CancellationTokenSource();
         // stop between commits: the work token is cancelled only when the grace after a stop request runs out
         await using var registration = stoppingToken.Register(() => work.CancelAfter(_options.ShutdownGrace));
+        // where the processor reads and writes and with which kind of credential (never the credential itself)
+        LogStarting(_logger, _options.SourceBlob?.ToString() ?? "folder " + _options.Source, _options.LakeBlob?.ToString() ?? "folder " + _options.Lake);
         while (!stoppingToken.IsCancellationRequested)
         {
             var watch = Stopwatch.StartNew();
@@ -84,6 +86,9 @@ public sealed partial class ProcessorWorker : BackgroundService
             _lifetime.StopApplication();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Processor starting: source {Source}, lake {Lake}")]
+    private static partial void LogStarting(ILogger logger, string source, string lake);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cycle: {Files} files / {Records} records landed, {Batches} batches refined, {Duplicates} duplicates, {Quarantined} quarantined, {GoldTables} gold tables refreshed in {ElapsedMs:F0} ms, lag {LagSeconds} s")]
     private static partial void LogCycle(ILogger logger, int files, long records, int batches, int duplicates, int quarantined, int goldTables, double elapsedMs, double? lagSeconds);

@@ -14,8 +14,8 @@ public static class ProcessorCommand
 {
     public static Command Create()
     {
-        var source = new Option<string>("--source") { Description = "Routed telemetry: a folder, or a blob container URL (credentials in RETAILEDGE_SOURCE_CONNECTION_STRING)", Required = true };
-        var lake = new Option<string>("--lake") { Description = "The lake root: a folder or a blob container URL (credentials in RETAILEDGE_LAKE_CONNECTION_STRING); table layer.name at <lake>/<layer>/<name>", Required = true };
+        var source = new Option<string>("--source") { Description = "Routed telemetry: a folder, or a blob container URL (https or abfss; credentials: RETAILEDGE_SOURCE_CONNECTION_STRING, else Azure.Identity; RETAILEDGE_STORAGE_AUTH chooses)", Required = true };
+        var lake = new Option<string>("--lake") { Description = "The lake root: a folder or a blob container URL (https or abfss; credentials: RETAILEDGE_LAKE_CONNECTION_STRING, else Azure.Identity); table layer.name at <lake>/<layer>/<name>", Required = true };
         var once = new Option<bool>("--once") { Description = "Process everything available, then exit" };
         var poll = new Option<int>("--poll-seconds") { Description = "Seconds between polls without --once (default 30)", DefaultValueFactory = _ => 30 };
         poll.Validators.Add(r =>
@@ -26,6 +26,7 @@ public static class ProcessorCommand
             }
         });
         var iotHub = new Option<string?>("--iothub") { Description = "IoT Hub service connection string: also refresh gold.store_health from module twins (default: RETAILEDGE_IOTHUB_CONNECTION_STRING)" };
+        var iotHubHost = new Option<string?>("--iothub-host") { Description = "IoT Hub host name ({hub}.azure-devices.net) reached with Azure.Identity instead of a connection string (default: RETAILEDGE_IOTHUB_HOST_NAME)" };
         var iotHubEndpoint = new Option<Uri?>("--iothub-endpoint") { Description = "Service API endpoint instead of https://{HostName}/, e.g. the local hub emulator (default: RETAILEDGE_IOTHUB_ENDPOINT)" };
         var run = new Command("run", "Land, refine and build the lake from routed telemetry");
         run.Options.Add(source);
@@ -33,10 +34,12 @@ public static class ProcessorCommand
         run.Options.Add(once);
         run.Options.Add(poll);
         run.Options.Add(iotHub);
+        run.Options.Add(iotHubHost);
         run.Options.Add(iotHubEndpoint);
         run.SetAction((parseResult, cancellationToken) => RunAsync(parseResult.GetValue(source)!, parseResult.GetValue(lake)!,
             parseResult.GetValue(once), TimeSpan.FromSeconds(parseResult.GetValue(poll)),
             parseResult.GetValue(iotHub) ?? Environment.GetEnvironmentVariable("RETAILEDGE_IOTHUB_CONNECTION_STRING"),
+            parseResult.GetValue(iotHubHost) ?? Environment.GetEnvironmentVariable("RETAILEDGE_IOTHUB_HOST_NAME"),
             parseResult.GetValue(iotHubEndpoint) ?? (Uri.TryCreate(Environment.GetEnvironmentVariable("RETAILEDGE_IOTHUB_ENDPOINT"), UriKind.Absolute, out var e) ? e : null),
             cancellationToken));
         var command = new Command("processor", "The cloud processor: routed telemetry to bronze, silver and gold Delta tables");
@@ -44,19 +47,39 @@ public static class ProcessorCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string sourceLocation, string lakeLocation, bool once, TimeSpan poll, string? iotHubConnectionString, Uri? iotHubEndpoint, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string sourceLocation, string lakeLocation, bool once, TimeSpan poll, string? iotHubConnectionString,
+        string? iotHubHostName, Uri? iotHubEndpoint, CancellationToken cancellationToken)
     {
         ITelemetrySource source;
         ILakeStoreFactory stores;
         IotHubServiceClient? hub = null;
+        // one Azure.Identity credential (DefaultAzureCredential, created only if used) for the source, the lake and the hub
+        var access = AzureAccess.FromProcess();
         try
         {
-            source = LakeLocations.OpenSource(sourceLocation);
-            stores = LakeLocations.OpenLake(lakeLocation);
+            source = LakeLocations.OpenSource(sourceLocation, access);
+            stores = LakeLocations.OpenLake(lakeLocation, access);
             if (!string.IsNullOrWhiteSpace(iotHubConnectionString))
             {
+                if (!string.IsNullOrWhiteSpace(iotHubHostName))
+                {
+                    throw new ArgumentException("give the IoT Hub connection string (--iothub) or its host name (--iothub-host, Azure.Identity), not both");
+                }
                 // the error of a bad connection string names the setting, never the value
                 hub = new IotHubServiceClient(new IotHubServiceClientOptions { ConnectionString = iotHubConnectionString, Endpoint = iotHubEndpoint });
+            }
+            else if (!string.IsNullOrWhiteSpace(iotHubHostName))
+            {
+                if (Uri.CheckHostName(iotHubHostName) != UriHostNameType.Dns)
+                {
+                    throw new ArgumentException($"--iothub-host must be a host name such as myhub.azure-devices.net, not '{iotHubHostName}'");
+                }
+                hub = new IotHubServiceClient(new IotHubServiceClientOptions
+                {
+                    HostName = iotHubHostName,
+                    Credential = access.CredentialFor($"the IoT Hub {iotHubHostName} (--iothub-host)"),
+                    Endpoint = iotHubEndpoint,
+                });
             }
         }
         catch (ArgumentException e)
@@ -94,6 +117,12 @@ public static class ProcessorCommand
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return 0;
+        }
+        catch (AzureCredentialException e)
+        {
+            // no usable Azure.Identity credential: the message says for what and which settings choose the authentication
+            await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return 1;
         }
     }
 }

@@ -12,7 +12,7 @@ public static class ReferenceCommand
     public static Command Create()
     {
         var from = new Option<string>("--from") { Description = "Folder with store.csv, item.csv, change_type.csv[, assortment.csv] (simulate --reference-out writes them)", Required = true };
-        var lake = new Option<string>("--lake") { Description = "The lake root folder", Required = true };
+        var lake = new Option<string>("--lake") { Description = "The lake root: a folder or a blob container URL (https or abfss; credentials: RETAILEDGE_LAKE_CONNECTION_STRING, else Azure.Identity)", Required = true };
         var load = new Command("load", "Load reference CSVs into the lake's reference tables");
         load.Options.Add(from);
         load.Options.Add(lake);
@@ -34,7 +34,7 @@ public static class ReferenceCommand
             }
             return 0;
         }
-        catch (Exception e) when (e is ArgumentException or IOException or FormatException)
+        catch (Exception e) when (e is ArgumentException or IOException or FormatException or AzureCredentialException)
         {
             // one line naming the file or setting that is wrong
             await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
