@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using RetailEdge.DuckDb;
 using RetailEdge.IotHubService;
@@ -20,7 +18,7 @@ public sealed partial class StoreHealthMonitor
     public const string TwinQuery = "SELECT * FROM devices.modules WHERE moduleId = 'StoreGateway'";
 
     /// <summary>Longest string kept from a reported property; longer values are cut (twin values are up to 4 KB).</summary>
-    public const int MaxStringLength = 512;
+    public const int MaxStringLength = StoreHealthRow.MaxStringLength;
 
     private readonly LakeContext _lake;
     private readonly IotHubServiceClient _client;
@@ -42,35 +40,47 @@ public sealed partial class StoreHealthMonitor
     /// <summary>Reads every StoreGateway twin and replaces gold.store_health; returns the number of rows written.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var now = _lake.TimeProvider.GetUtcNow();
-        var twins = new List<Twin>();
-        await foreach (var twin in _client.QueryTwinsAsync(TwinQuery, cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            twins.Add(twin);
-        }
         using var connection = _lake.Connect();
-        var stores = await ReadStoresAsync(connection, cancellationToken).ConfigureAwait(false);
+        var stores = await ReadStoresByDeviceAsync(_lake, connection, cancellationToken).ConfigureAwait(false);
+        var rows = await ObserveAsync(_client, stores, _lake.TimeProvider.GetUtcNow(), _staleAfter, cancellationToken).ConfigureAwait(false);
         var select = new StringBuilder();
-        foreach (var twin in twins.OrderBy(t => t.DeviceId, StringComparer.Ordinal))
+        foreach (var row in rows)
         {
-            select.Append(select.Length == 0 ? string.Empty : " UNION ALL ").Append(RowSql(twin, stores, now, _staleAfter));
+            select.Append(select.Length == 0 ? string.Empty : " UNION ALL ").Append(RowSql(row));
         }
         if (select.Length == 0)
         {
             // an empty fleet still overwrites: a table that keeps removed stores would report them as alive
-            select.Append(RowSql(null, stores, now, _staleAfter)).Append(" WHERE false");
+            select.Append(RowSql(null)).Append(" WHERE false");
         }
         var table = _lake.Table(LakeTables.StoreHealth);
         var snapshot = await table.TryLoadAsync(cancellationToken).ConfigureAwait(false);
         await table.WriteAsync(connection, snapshot, select.ToString(), LakeWriteMode.Replace, null, [], null, "WRITE", cancellationToken).ConfigureAwait(false);
-        LogWritten(_logger, twins.Count, twins.Count(t => IsStale(t, now, _staleAfter)));
-        return twins.Count;
+        LogWritten(_logger, rows.Count, rows.Count(r => r.Stale));
+        return rows.Count;
     }
 
-    private async Task<Dictionary<string, int>> ReadStoresAsync(DuckDbConnection connection, CancellationToken cancellationToken)
+    /// <summary>Queries every StoreGateway module twin (following continuations) and evaluates each; ordered by device id.</summary>
+    public static async Task<IReadOnlyList<StoreHealthRow>> ObserveAsync(
+        IotHubServiceClient client, IReadOnlyDictionary<string, int> storesByDevice, DateTimeOffset now, TimeSpan staleAfter, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(client);
+        var rows = new List<StoreHealthRow>();
+        await foreach (var twin in client.QueryTwinsAsync(TwinQuery, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(StoreHealthRow.FromTwin(twin, storesByDevice, now, staleAfter));
+        }
+        rows.Sort((a, b) => string.CompareOrdinal(a.DeviceId, b.DeviceId));
+        return rows;
+    }
+
+    /// <summary>device_id → store_id from reference.store; empty when the table does not exist yet.</summary>
+    public static async Task<Dictionary<string, int>> ReadStoresByDeviceAsync(LakeContext lake, DuckDbConnection connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lake);
+        ArgumentNullException.ThrowIfNull(connection);
         var map = new Dictionary<string, int>(StringComparer.Ordinal);
-        var table = _lake.Table(LakeTables.ReferenceStore);
+        var table = lake.Table(LakeTables.ReferenceStore);
         var snapshot = await table.TryLoadAsync(cancellationToken).ConfigureAwait(false);
         if (snapshot is null)
         {
@@ -85,49 +95,66 @@ public sealed partial class StoreHealthMonitor
         return map;
     }
 
-    private static bool IsStale(Twin twin, DateTimeOffset now, TimeSpan staleAfter)
+    /// <summary>The rows of gold.store_health as the last monitor pass wrote them; null when the table does not exist.</summary>
+    public static async Task<IReadOnlyList<StoreHealthRow>?> ReadTableAsync(LakeContext lake, DuckDbConnection connection, CancellationToken cancellationToken)
     {
-        var lastSent = Time(twin.Reported, "lastSentAt");
-        return lastSent is null || now - lastSent.Value > staleAfter;
+        ArgumentNullException.ThrowIfNull(lake);
+        ArgumentNullException.ThrowIfNull(connection);
+        var table = lake.Table(LakeTables.StoreHealth);
+        var snapshot = await table.TryLoadAsync(cancellationToken).ConfigureAwait(false);
+        if (snapshot is null)
+        {
+            return null;
+        }
+        var sql = await table.SelectSqlAsync(snapshot.Files, cancellationToken).ConfigureAwait(false);
+        using var result = connection.Query($"""
+            SELECT device_id, module_id, store_id, status, version, last_event_at, last_sent_at,
+              buffered_batches, oldest_unsent_age_seconds, rejected, dropped, reference_data_version, reference_data_error,
+              config_error, observed_at, stale
+            FROM ({sql}) ORDER BY device_id, module_id
+            """);
+        var rows = new List<StoreHealthRow>();
+        while (result.Read())
+        {
+            rows.Add(new StoreHealthRow(
+                result.GetString(0), result.GetString(1), NullableInt(result, 2), NullableString(result, 3), NullableString(result, 4),
+                NullableTime(result, 5), NullableTime(result, 6), NullableLong(result, 7), NullableLong(result, 8), NullableLong(result, 9),
+                NullableLong(result, 10), NullableString(result, 11), NullableString(result, 12), NullableString(result, 13),
+                NullableTime(result, 14) ?? DateTimeOffset.UnixEpoch, result.GetBoolean(15)));
+        }
+        return rows;
     }
 
-    private static string RowSql(Twin? twin, IReadOnlyDictionary<string, int> stores, DateTimeOffset now, TimeSpan staleAfter)
+    private static string? NullableString(DuckDbResult result, int column) => result.IsNull(column) ? null : result.GetString(column);
+
+    private static int? NullableInt(DuckDbResult result, int column) => result.IsNull(column) ? null : result.GetInt32(column);
+
+    private static long? NullableLong(DuckDbResult result, int column) => result.IsNull(column) ? null : result.GetInt64(column);
+
+    private static DateTimeOffset? NullableTime(DuckDbResult result, int column) => result.IsNull(column) ? null : result.GetDateTimeOffset(column);
+
+    private static string RowSql(StoreHealthRow? row)
     {
-        var reported = twin?.Reported ?? [];
-        var deviceId = Cap(twin?.DeviceId ?? string.Empty);
-        int? storeId = twin is not null && stores.TryGetValue(twin.DeviceId, out var s) ? s : null;
-        var stale = twin is null || IsStale(twin, now, staleAfter);
         return "SELECT "
-            + Literal(deviceId) + " AS device_id, "
-            + Literal(Cap(twin?.ModuleId ?? string.Empty)) + " AS module_id, "
-            + (storeId is null ? "CAST(NULL AS INTEGER)" : storeId.Value.ToString(CultureInfo.InvariantCulture)) + " AS store_id, "
-            + Literal(Text(reported, "status")) + " AS status, "
-            + Literal(Text(reported, "version")) + " AS version, "
-            + Timestamp(Time(reported, "lastEventAt")) + " AS last_event_at, "
-            + Timestamp(Time(reported, "lastSentAt")) + " AS last_sent_at, "
-            + Number(reported, "bufferedBatches") + " AS buffered_batches, "
-            + Number(reported, "oldestUnsentAgeSeconds") + " AS oldest_unsent_age_seconds, "
-            + Number(reported, "rejected") + " AS rejected, "
-            + Number(reported, "dropped") + " AS dropped, "
-            + Literal(Text(reported, "referenceDataVersion")) + " AS reference_data_version, "
-            + Literal(Text(reported, "referenceDataError")) + " AS reference_data_error, "
-            + Literal(Text(reported, "configError")) + " AS config_error, "
-            + Timestamp(now) + " AS observed_at, "
-            + (stale ? "true" : "false") + " AS stale";
+            + Literal(row?.DeviceId ?? string.Empty) + " AS device_id, "
+            + Literal(row?.ModuleId ?? string.Empty) + " AS module_id, "
+            + (row?.StoreId is { } storeId ? storeId.ToString(CultureInfo.InvariantCulture) : "CAST(NULL AS INTEGER)") + " AS store_id, "
+            + Literal(row?.Status) + " AS status, "
+            + Literal(row?.Version) + " AS version, "
+            + Timestamp(row?.LastEventAt) + " AS last_event_at, "
+            + Timestamp(row?.LastSentAt) + " AS last_sent_at, "
+            + Number(row?.BufferedBatches) + " AS buffered_batches, "
+            + Number(row?.OldestUnsentAgeSeconds) + " AS oldest_unsent_age_seconds, "
+            + Number(row?.Rejected) + " AS rejected, "
+            + Number(row?.Dropped) + " AS dropped, "
+            + Literal(row?.ReferenceDataVersion) + " AS reference_data_version, "
+            + Literal(row?.ReferenceDataError) + " AS reference_data_error, "
+            + Literal(row?.ConfigError) + " AS config_error, "
+            + Timestamp(row?.ObservedAt ?? DateTimeOffset.UnixEpoch) + " AS observed_at, "
+            + (row is null || row.Stale ? "true" : "false") + " AS stale";
     }
 
-    private static string Cap(string value) => value.Length <= MaxStringLength ? value : value[..MaxStringLength];
-
-    private static string? Text(JsonObject reported, string name) =>
-        reported[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? Cap(v.GetValue<string>()) : null;
-
-    private static DateTimeOffset? Time(JsonObject reported, string name) =>
-        Text(reported, name) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
-
-    private static string Number(JsonObject reported, string name) =>
-        reported[name] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n)
-            ? n.ToString(CultureInfo.InvariantCulture)
-            : "CAST(NULL AS BIGINT)";
+    private static string Number(long? value) => value is null ? "CAST(NULL AS BIGINT)" : value.Value.ToString(CultureInfo.InvariantCulture);
 
     private static string Literal(string? value) => value is null ? "CAST(NULL AS VARCHAR)" : DuckDbSql.QuoteLiteral(value);
 

@@ -17,6 +17,7 @@ public static class CliApp
         root.Subcommands.Add(LakeCommand.Create());
         root.Subcommands.Add(ProcessorCommand.Create());
         root.Subcommands.Add(ReferenceCommand.Create());
+        root.Subcommands.Add(FleetCommand.Create());
         return root;
     }
 

@@ -9,14 +9,14 @@ internal static class SimulateArguments
     /// A duration such as 90s, 30m, 1h, 1d, 2d12h (units d, h, m, s, summed), or a TimeSpan such as
     /// 01:30:00. Zero, negative or unparsable values give an error naming the value.
     /// </summary>
-    public static bool TryParseDuration(string text, out TimeSpan duration, out string error)
+    public static bool TryParseDuration(string text, out TimeSpan duration, out string error, string optionName = "--duration")
     {
         duration = TimeSpan.Zero;
         error = string.Empty;
         var value = text.Trim();
         if (value.StartsWith('-'))
         {
-            error = $"--duration '{text}' is negative: give a positive duration such as 1h or 1d";
+            error = $"{optionName} '{text}' is negative: give a positive duration such as 1h or 1d";
             return false;
         }
         if (value.Contains(':', StringComparison.Ordinal))
@@ -25,7 +25,7 @@ internal static class SimulateArguments
             {
                 return true;
             }
-            error = $"--duration '{text}' is not a positive duration such as 1h, 1d or 01:30:00";
+            error = $"{optionName} '{text}' is not a positive duration such as 1h, 1d or 01:30:00";
             return false;
         }
         var i = 0;
@@ -39,26 +39,26 @@ internal static class SimulateArguments
             }
             if (i == start || i == value.Length || !double.TryParse(value.AsSpan(start, i - start), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
             {
-                error = $"--duration '{text}' is not a duration: use a number with a unit d, h, m or s (e.g. 1h, 1d, 2d12h)";
+                error = $"{optionName} '{text}' is not a duration: use a number with a unit d, h, m or s (e.g. 1h, 1d, 2d12h)";
                 return false;
             }
             var unit = char.ToLowerInvariant(value[i++]);
             var seconds = unit switch { 'd' => 86_400.0, 'h' => 3_600.0, 'm' => 60.0, 's' => 1.0, _ => double.NaN };
             if (double.IsNaN(seconds))
             {
-                error = $"--duration '{text}' has an unknown unit '{value[i - 1]}': use d, h, m or s";
+                error = $"{optionName} '{text}' has an unknown unit '{value[i - 1]}': use d, h, m or s";
                 return false;
             }
             total += number * seconds;
         }
         if (total <= 0)
         {
-            error = $"--duration '{text}' must be positive";
+            error = $"{optionName} '{text}' must be positive";
             return false;
         }
         if (total > 366 * 86_400.0)
         {
-            error = $"--duration '{text}' is longer than 366 days";
+            error = $"{optionName} '{text}' is longer than 366 days";
             return false;
         }
         duration = TimeSpan.FromSeconds(total);

@@ -1,0 +1,141 @@
+using System.CommandLine;
+using RetailEdge.IotHubService;
+using RetailEdge.Lakehouse;
+
+namespace RetailEdge.Cli;
+
+/// <summary>
+/// <c>retailedge fleet status</c>: the StoreGateway modules' health (ARCHITECTURE.md §8) in the
+/// terminal — live from the module twins when an IoT Hub is given, otherwise as the processor's
+/// monitor last wrote it to gold.store_health. Unhealthy stores (stale, or reporting a
+/// configuration or reference-data error) come first.
+/// </summary>
+public static class FleetCommand
+{
+    /// <summary>Exit code of <c>--check</c> when at least one store is stale or reports an error.</summary>
+    public const int UnhealthyExitCode = 1;
+
+    /// <summary>Exit code when the lake has no gold.store_health table to show.</summary>
+    public const int NoDataExitCode = 3;
+
+    public static Command Create()
+    {
+        var lake = new Option<string?>("--lake") { Description = "The lake root (folder or blob container URL): read gold.store_health, or map devices to stores in live mode" };
+        var iotHub = IotHubArguments.Create("read the module twins live");
+        var staleAfter = new Option<string>("--stale-after") { Description = "Live mode: a store is stale when its last send is older than this (default 15m)", DefaultValueFactory = _ => "15m" };
+        staleAfter.Validators.Add(r =>
+        {
+            if (!SimulateArguments.TryParseDuration(r.GetValueOrDefault<string>() ?? string.Empty, out _, out var error, "--stale-after"))
+            {
+                r.AddError(error);
+            }
+        });
+        var json = new Option<bool>("--json") { Description = "One JSON object per module instead of a table (for scripts)" };
+        var check = new Option<bool>("--check") { Description = $"Exit with {UnhealthyExitCode} when any store is stale or reports an error (for alerting)" };
+        var status = new Command("status", "Show each store gateway's health: stale stores, backlog, rejected and dropped events, errors");
+        status.Options.Add(lake);
+        iotHub.AddTo(status);
+        status.Options.Add(staleAfter);
+        status.Options.Add(json);
+        status.Options.Add(check);
+        status.SetAction((parseResult, cancellationToken) =>
+        {
+            SimulateArguments.TryParseDuration(parseResult.GetValue(staleAfter)!, out var staleValue, out _, "--stale-after");
+            var (connectionString, endpoint) = iotHub.Resolve(parseResult);
+            var request = new FleetStatusRequest(
+                parseResult.GetValue(lake),
+                connectionString,
+                endpoint,
+                staleValue,
+                parseResult.GetValue(json),
+                parseResult.GetValue(check));
+            return StatusAsync(request, Console.Out, cancellationToken);
+        });
+        var command = new Command("fleet", "The store gateways as the cloud sees them");
+        command.Subcommands.Add(status);
+        return command;
+    }
+
+    private static async Task<int> StatusAsync(FleetStatusRequest request, TextWriter output, CancellationToken cancellationToken)
+    {
+        var live = !string.IsNullOrWhiteSpace(request.IotHubConnectionString);
+        if (!live && string.IsNullOrWhiteSpace(request.LakeLocation))
+        {
+            await Console.Error.WriteLineAsync($"error: give --iothub (or {IotHubArguments.ConnectionStringVariable}) to read the module twins live, or --lake to read gold.store_health").ConfigureAwait(false);
+            return CliApp.UsageError;
+        }
+        IotHubServiceClient? hub = null;
+        LakeContext? lake = null;
+        try
+        {
+            if (!string.IsNullOrWhiteSpace(request.LakeLocation))
+            {
+                lake = new LakeContext(LakeLocations.OpenLake(request.LakeLocation), TimeProvider.System);
+            }
+            if (live)
+            {
+                // the error of a bad connection string names the setting, never the value
+                hub = new IotHubServiceClient(new IotHubServiceClientOptions { ConnectionString = request.IotHubConnectionString, Endpoint = request.IotHubEndpoint });
+            }
+        }
+        catch (ArgumentException e)
+        {
+            lake?.Dispose();
+            await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return CliApp.UsageError;
+        }
+        using var hubClient = hub;
+        using var lakeContext = lake;
+        IReadOnlyList<StoreHealthRow> rows;
+        string origin;
+        try
+        {
+            if (hub is not null)
+            {
+                var stores = new Dictionary<string, int>(StringComparer.Ordinal);
+                if (lake is not null)
+                {
+                    using var connection = lake.Connect();
+                    stores = await StoreHealthMonitor.ReadStoresByDeviceAsync(lake, connection, cancellationToken).ConfigureAwait(false);
+                }
+                rows = await StoreHealthMonitor.ObserveAsync(hub, stores, TimeProvider.System.GetUtcNow(), request.StaleAfter, cancellationToken).ConfigureAwait(false);
+                origin = "module twins, live";
+            }
+            else
+            {
+                using var connection = lake!.Connect();
+                var table = await StoreHealthMonitor.ReadTableAsync(lake, connection, cancellationToken).ConfigureAwait(false);
+                if (table is null)
+                {
+                    await Console.Error.WriteLineAsync($"error: the lake has no {LakeTables.StoreHealth.RelativePath} yet: run the processor with --iothub, or give --iothub here to read the twins live").ConfigureAwait(false);
+                    return NoDataExitCode;
+                }
+                rows = table;
+                origin = "gold.store_health";
+            }
+        }
+        catch (IotHubServiceException e)
+        {
+            // the service error's own message (status and IoT Hub error code); it never carries the key
+            await Console.Error.WriteLineAsync("error: IoT Hub refused the twin query: " + e.Message).ConfigureAwait(false);
+            return NoDataExitCode;
+        }
+        catch (HttpRequestException e)
+        {
+            await Console.Error.WriteLineAsync("error: IoT Hub is unreachable: " + e.Message).ConfigureAwait(false);
+            return NoDataExitCode;
+        }
+        var ordered = FleetStatusView.Order(rows);
+        if (request.Json)
+        {
+            FleetStatusView.WriteJson(output, ordered);
+        }
+        else
+        {
+            FleetStatusView.WriteTable(output, ordered, origin, TimeProvider.System.GetUtcNow());
+        }
+        return request.Check && ordered.Any(r => !r.Healthy) ? UnhealthyExitCode : 0;
+    }
+
+    private sealed record FleetStatusRequest(string? LakeLocation, string? IotHubConnectionString, Uri? IotHubEndpoint, TimeSpan StaleAfter, bool Json, bool Check);
+}
