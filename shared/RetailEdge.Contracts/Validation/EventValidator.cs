@@ -34,6 +34,18 @@ public sealed class EventValidator
         {
             return ValidationResult.Rejected(ReasonCodes.TooLarge, $"{raw.Length} bytes > {_options.MaxEventBytes}");
         }
+        // Fast path for the usual event (one reader pass, no document); anything it does not
+        // understand is judged below, with identical results either way.
+        if (StoreEventReader.TryRead(raw, out var shape, out var parsed))
+        {
+            return parsed is null ? shape : Check(parsed, receivedAt);
+        }
+        return ValidateDocument(raw, receivedAt);
+    }
+
+    /// <summary>The reference path: parse a <see cref="JsonDocument"/>, then read its fields.</summary>
+    private ValidationResult ValidateDocument(ReadOnlySpan<byte> raw, DateTimeOffset receivedAt)
+    {
         JsonDocument document;
         try
         {
