@@ -22,6 +22,9 @@ public sealed record ProcessorOptions
 
     public required string Lake { get; init; }
 
+    /// <summary>RETAILEDGE_STORAGE_AUTH: auto (a location's connection string when set, else Azure.Identity), connection-string or azure-identity.</summary>
+    public StorageAuthMode StorageAuth { get; init; }
+
     /// <summary>The blob source and how it authenticates; null for a folder.</summary>
     public BlobLocation? SourceBlob { get; init; }
 
@@ -96,6 +99,16 @@ public sealed record ProcessorOptions
                 throw new InvalidOperationException($"{name}: {e.Message}", e);
             }
         }
+        StorageAuthMode storageAuth;
+        try
+        {
+            // checked even for folder locations: a typo here should not wait until the lake moves to blob storage
+            storageAuth = access.StorageAuth;
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidOperationException(e.Message, e);
+        }
         var sourceBlob = Blob("RETAILEDGE_SOURCE", LakeLocations.ResolveSource, source);
         var lakeBlob = Blob("RETAILEDGE_LAKE", LakeLocations.ResolveLake, lake);
         var hostName = access.Get(IotHubHostNameVariable)?.Trim();
@@ -114,6 +127,7 @@ public sealed record ProcessorOptions
         {
             Source = source,
             Lake = lake,
+            StorageAuth = storageAuth,
             SourceBlob = sourceBlob,
             LakeBlob = lakeBlob,
             IotHubHostName = hostName,

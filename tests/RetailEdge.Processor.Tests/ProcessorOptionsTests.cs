@@ -1,3 +1,4 @@
+using RetailEdge.Lakehouse;
 using RetailEdge.Processor;
 
 namespace RetailEdge.Processor.Tests;
@@ -42,6 +43,78 @@ public sealed class ProcessorOptionsTests
 
         Assert.Equal(new Uri("http://127.0.0.1:5080/"), options.IotHubEndpoint);
         Assert.Equal(TimeSpan.FromMinutes(7), options.StaleAfter);
+    }
+
+    [Theory]
+    [InlineData(null, null, StorageAuthMode.AzureIdentity)]
+    [InlineData(null, "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.windows.net", StorageAuthMode.ConnectionString)]
+    [InlineData("azure-identity", "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.windows.net", StorageAuthMode.AzureIdentity)]
+    [InlineData("connection-string", "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.windows.net", StorageAuthMode.ConnectionString)]
+    public void FromEnvironment_BlobLake_AuthChosenFromEnvironment(string? mode, string? connectionString, StorageAuthMode expected)
+    {
+        var env = new Dictionary<string, string?>
+        {
+            ["RETAILEDGE_SOURCE"] = "/data/routed",
+            ["RETAILEDGE_LAKE"] = "abfss://lake@acct.dfs.core.windows.net/prod",
+            ["RETAILEDGE_STORAGE_AUTH"] = mode,
+            ["RETAILEDGE_LAKE_CONNECTION_STRING"] = connectionString,
+        };
+
+        var options = ProcessorOptions.FromEnvironment(env.GetValueOrDefault);
+
+        Assert.Null(options.SourceBlob);
+        Assert.Equal(expected, options.LakeBlob!.Auth);
+        Assert.Equal("https://acct.blob.core.windows.net/lake/prod", options.LakeBlob.Uri.ToString());
+        Assert.DoesNotContain("a2V5", options.LakeBlob.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("RETAILEDGE_STORAGE_AUTH", "AccountKey=SECRET", "RETAILEDGE_STORAGE_AUTH must be auto, connection-string or azure-identity")]
+    [InlineData("RETAILEDGE_LAKE", "https://acct.blob.core.windows.net/lake?sv=1&sig=SECRET", "RETAILEDGE_LAKE: a blob lake URL must not carry a query (a SAS token)")]
+    [InlineData("RETAILEDGE_LAKE", "abfss://acct.dfs.core.windows.net/lake", "RETAILEDGE_LAKE: 'abfss://acct.dfs.core.windows.net/lake' is not a blob container URL")]
+    [InlineData("RETAILEDGE_SOURCE", "https://acct.blob.core.windows.net", "RETAILEDGE_SOURCE: a blob source URL must name a container")]
+    [InlineData("RETAILEDGE_IOTHUB_HOST_NAME", "https://myhub.azure-devices.net/", "RETAILEDGE_IOTHUB_HOST_NAME must be a host name")]
+    public void FromEnvironment_BadStorageOrHubSetting_NamesTheSettingWithoutSecrets(string name, string value, string expected)
+    {
+        var env = new Dictionary<string, string?> { ["RETAILEDGE_SOURCE"] = "/s", ["RETAILEDGE_LAKE"] = "/l", [name] = value };
+
+        var error = Assert.Throws<InvalidOperationException>(() => ProcessorOptions.FromEnvironment(env.GetValueOrDefault));
+
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRET", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromEnvironment_ConnectionStringModeWithoutLakeConnectionString_SaysWhichVariable()
+    {
+        var env = new Dictionary<string, string?>
+        {
+            ["RETAILEDGE_SOURCE"] = "/s",
+            ["RETAILEDGE_LAKE"] = "https://acct.blob.core.windows.net/lake",
+            ["RETAILEDGE_STORAGE_AUTH"] = "connection-string",
+            ["RETAILEDGE_SOURCE_CONNECTION_STRING"] = "AccountName=acct;AccountKey=a2V5",
+        };
+
+        var error = Assert.Throws<InvalidOperationException>(() => ProcessorOptions.FromEnvironment(env.GetValueOrDefault));
+
+        Assert.Equal("RETAILEDGE_LAKE: a blob lake with RETAILEDGE_STORAGE_AUTH=connection-string needs the storage connection string in RETAILEDGE_LAKE_CONNECTION_STRING", error.Message);
+    }
+
+    [Fact]
+    public void FromEnvironment_HubConnectionStringAndHostName_Refused()
+    {
+        var env = new Dictionary<string, string?>
+        {
+            ["RETAILEDGE_SOURCE"] = "/s",
+            ["RETAILEDGE_LAKE"] = "/l",
+            ["RETAILEDGE_IOTHUB_CONNECTION_STRING"] = "HostName=h.azure-devices.net;SharedAccessKeyName=service;SharedAccessKey=SECRET",
+            ["RETAILEDGE_IOTHUB_HOST_NAME"] = "h.azure-devices.net",
+        };
+
+        var error = Assert.Throws<InvalidOperationException>(() => ProcessorOptions.FromEnvironment(env.GetValueOrDefault));
+
+        Assert.Contains("are both set", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRET", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -118,10 +118,10 @@ public static class ProcessorCommand
         {
             return 0;
         }
-        catch (AzureCredentialException e)
+        catch (Exception e) when (e is AzureCredentialException || e.InnerException is AzureCredentialException)
         {
-            // no usable Azure.Identity credential: the message says for what and which settings choose the authentication
-            await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            // no usable Azure.Identity credential (the blob client wraps it): the message says for what and which settings choose the authentication
+            await Console.Error.WriteLineAsync("error: " + (e as AzureCredentialException ?? e.InnerException)!.Message).ConfigureAwait(false);
             return 1;
         }
     }

@@ -34,11 +34,17 @@ public static class ReferenceCommand
             }
             return 0;
         }
-        catch (Exception e) when (e is ArgumentException or IOException or FormatException or AzureCredentialException)
+        catch (Exception e) when (e is ArgumentException or IOException or FormatException)
         {
             // one line naming the file or setting that is wrong
             await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
             return CliApp.UsageError;
+        }
+        catch (Exception e) when (e is AzureCredentialException || e.InnerException is AzureCredentialException)
+        {
+            // no usable Azure.Identity credential (the blob client wraps it): what for, and which settings choose the authentication
+            await Console.Error.WriteLineAsync("error: " + (e as AzureCredentialException ?? e.InnerException)!.Message).ConfigureAwait(false);
+            return 1;
         }
     }
 }

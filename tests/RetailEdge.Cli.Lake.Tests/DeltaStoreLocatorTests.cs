@@ -1,0 +1,95 @@
+using RetailEdge.BlobStorage;
+using RetailEdge.Delta.Storage;
+using RetailEdge.Lakehouse.Tests;
+using RetailEdge.Testing;
+
+namespace RetailEdge.Cli.Lake.Tests;
+
+/// <summary>Which lake paths are blob tables, how ADLS Gen2 URLs map to the blob endpoint, and the Azure.Identity seam against Azurite over HTTPS.</summary>
+public sealed class DeltaStoreLocatorTests
+{
+    private static readonly Dictionary<string, string?> ConnectionString = new()
+    {
+        [DeltaStoreLocator.ConnectionStringVariable] = "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=" + AzuriteServer.AccountKey + ";EndpointSuffix=core.windows.net",
+    };
+
+    [Theory]
+    [InlineData("/lake/gold/sales", false)]
+    [InlineData("file:///lake/gold/sales", false)]
+    [InlineData("https://acct.blob.core.windows.net/lake/gold/sales", true)]
+    [InlineData("abfss://lake@acct.dfs.core.windows.net/gold/sales", true)]
+    [InlineData("wasbs://lake@acct.blob.core.windows.net/gold/sales", true)]
+    public void IsBlobUrl_AdlsAndBlobUrls(string location, bool expected) =>
+        Assert.Equal(expected, DeltaStoreLocator.IsBlobUrl(location));
+
+    [Theory]
+    [InlineData("abfss://lake@acct.dfs.core.windows.net/gold/sales", "https://acct.blob.core.windows.net/lake/gold/sales")]
+    [InlineData("https://acct.dfs.core.windows.net/lake/gold/sales", "https://acct.blob.core.windows.net/lake/gold/sales")]
+    [InlineData("https://acct.blob.core.windows.net/lake/gold/sales", "https://acct.blob.core.windows.net/lake/gold/sales")]
+    [InlineData("http://127.0.0.1:10000/devstoreaccount1/lake/gold/sales", "http://127.0.0.1:10000/devstoreaccount1/lake/gold/sales")]
+    public void Open_AdlsGen2Url_TableOnTheBlobEndpoint(string location, string expected)
+    {
+        var (store, owner) = DeltaStoreLocator.Open(location, ConnectionString.GetValueOrDefault);
+        using (owner)
+        {
+            Assert.IsType<BlobDeltaLogStore>(store);
+            Assert.Equal(expected, store.Location);
+        }
+    }
+
+    [Theory]
+    [InlineData("abfss://acct.dfs.core.windows.net/gold?sv=1&sig=SECRETSIG", "names the container before '@'")]
+    [InlineData("abfss://lake@acct.dfs.core.windows.net?sig=SECRETSIG", null)]
+    [InlineData("https://acct.dfs.core.windows.net/?sig=SECRETSIG", "names no container")]
+    [InlineData("https://acct.dfs.core.windows.net/Not_A_Container/x?sig=SECRETSIG", "is not a valid container name")]
+    public void Open_BadUrl_ClearErrorWithoutTheQuery(string location, string? expected)
+    {
+        if (expected is null)
+        {
+            // a container without a path is a valid (root) table location: the SAS in the URL is used, never shown
+            var (store, owner) = DeltaStoreLocator.Open(location, _ => null);
+            using (owner)
+            {
+                Assert.Equal("https://acct.blob.core.windows.net/lake/", store.Location);
+            }
+            return;
+        }
+
+        var error = Assert.Throws<ArgumentException>(() => DeltaStoreLocator.Open(location, _ => null));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRETSIG", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Open_NoSasOrConnectionString_UsesTheCredentialAgainstAzuriteOverHttps()
+    {
+        await using var azurite = await AzuriteServer.StartWithOAuthAsync();
+        using var http = azurite.CreateTrustingHttpClient();
+        using (var admin = new BlobStorageClient(BlobConnectionString.Parse(azurite.ConnectionString), http))
+        {
+            await admin.GetContainerClient("lake").CreateIfNotExistsAsync();
+        }
+        var credential = new TestTokenCredential();
+
+        var (store, owner) = DeltaStoreLocator.Open(azurite.BlobEndpoint + "/lake/gold/sales", _ => null, () => credential, http);
+        using (owner)
+        {
+            Assert.True(await store.TryCreateAsync("_delta_log/00000000000000000000.json", "{}"u8.ToArray(), CancellationToken.None));
+            // put-if-absent really reached the service: another writer's content for the same version is refused
+            Assert.False(await store.TryCreateAsync("_delta_log/00000000000000000000.json", "{\"other\":1}"u8.ToArray(), CancellationToken.None));
+            Assert.Equal("{}"u8.ToArray(), await store.ReadAsync("_delta_log/00000000000000000000.json", CancellationToken.None));
+        }
+        Assert.NotEmpty(credential.Scopes);
+        Assert.All(credential.Scopes, s => Assert.Equal("https://storage.azure.com/.default", s));
+
+        // a token for another audience is refused by Azurite: the bearer path is what authorised the writes above
+        var (refused, refusedOwner) = DeltaStoreLocator.Open(azurite.BlobEndpoint + "/lake/gold/sales", _ => null,
+            () => new TestTokenCredential(audience: "https://iothubs.azure.net"), http);
+        using (refusedOwner)
+        {
+            var error = await Assert.ThrowsAsync<BlobStorageException>(() => refused.ReadAsync("_delta_log/00000000000000000000.json", CancellationToken.None));
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, error.Status);
+        }
+    }
+}
