@@ -9,12 +9,15 @@ namespace RetailEdge.Delta.Storage;
 /// (https://account.blob.core.windows.net/container/path, or the emulator's path-style URL), or an
 /// ADLS Gen2 URL (abfss://container@account.dfs.core.windows.net/path or
 /// https://account.dfs.core.windows.net/container/path), read through the account's blob endpoint.
-/// Blob credentials, first found wins: a SAS in the URL; RETAILEDGE_STORAGE_CONNECTION_STRING or
-/// AZURE_STORAGE_CONNECTION_STRING; AZURE_STORAGE_SAS_TOKEN; otherwise DefaultAzureCredential.
+/// Blob credentials, first found wins: a SAS in the URL; RETAILEDGE_STORAGE_CONNECTION_STRING,
+/// RETAILEDGE_LAKE_CONNECTION_STRING (the processor's, so its lake can be inspected with the same
+/// environment) or AZURE_STORAGE_CONNECTION_STRING; AZURE_STORAGE_SAS_TOKEN; otherwise DefaultAzureCredential.
 /// </summary>
 public static class DeltaStoreLocator
 {
     public const string ConnectionStringVariable = "RETAILEDGE_STORAGE_CONNECTION_STRING";
+
+    public const string LakeConnectionStringVariable = "RETAILEDGE_LAKE_CONNECTION_STRING";
 
     public const string AzureConnectionStringVariable = "AZURE_STORAGE_CONNECTION_STRING";
 
@@ -48,7 +51,8 @@ public static class DeltaStoreLocator
             throw new ArgumentException($"'{uri}' names no container (https://account.blob.core.windows.net/container/path or abfss://container@account.dfs.core.windows.net/path)", nameof(location));
         }
         var options = new BlobStorageClientOptions { ServiceUri = uri.ServiceUri };
-        var connectionString = environment(ConnectionStringVariable) ?? environment(AzureConnectionStringVariable);
+        var connectionString = new[] { ConnectionStringVariable, LakeConnectionStringVariable, AzureConnectionStringVariable }
+            .Select(environment).FirstOrDefault(value => !string.IsNullOrWhiteSpace(value));
         if (uri.SasToken is not null)
         {
             options = options with { SasToken = uri.SasToken };

@@ -64,7 +64,7 @@ internal static class LakeRunner
         {
             // no SAS or connection string was found, and DefaultAzureCredential found no usable identity either
             return await FailAsync(CliApp.UsageError, $"no storage credentials: give a SAS in the URL, {DeltaStoreLocator.ConnectionStringVariable}, "
-                + $"{DeltaStoreLocator.AzureConnectionStringVariable} or {DeltaStoreLocator.SasVariable}, or an Azure.Identity credential (Azure.Identity said: {OneLine(ex.Message)})").ConfigureAwait(false);
+                + $"{DeltaStoreLocator.LakeConnectionStringVariable}, {DeltaStoreLocator.AzureConnectionStringVariable} or {DeltaStoreLocator.SasVariable}, or an Azure.Identity credential (Azure.Identity said: {OneLine(ex.Message)})").ConfigureAwait(false);
         }
         finally
         {
