@@ -56,6 +56,19 @@ public sealed class DemoCommandTests : IDisposable
         {
             Assert.Equal((value.Transactions, value.Revenue), actual[key]);
         }
+
+        // the monitor read the three module twins after the outboxes drained: fresh, empty, mapped to stores
+        using var healthConnection = lake.Connect();
+        var health = await StoreHealthMonitor.ReadTableAsync(lake, healthConnection, CancellationToken.None);
+        Assert.NotNull(health);
+        Assert.Equal([1, 2, 3], health.Select(r => r.StoreId ?? -1).Order());
+        Assert.All(health, r =>
+        {
+            Assert.False(r.Stale, r.DeviceId);
+            Assert.Equal(0, r.BufferedBatches);
+            Assert.Null(r.ConfigError);
+        });
+        Assert.Contains("gold.store_health", output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -21,6 +21,9 @@ public sealed class DemoReport(LakeContext lake, TextWriter output)
         await ShowAsync(console, "gold.stockout_risk (fewest days of cover)", LakeTables.StockoutRisk,
             "SELECT CAST(store_id AS VARCHAR), CAST(item_id AS VARCHAR), CAST(current_quantity AS VARCHAR), CAST(safety_stock_quantity AS VARCHAR), CAST(round(days_of_cover, 1) AS VARCHAR) FROM t WHERE days_of_cover IS NOT NULL ORDER BY days_of_cover, store_id, item_id LIMIT 5",
             ["store", "item", "on hand", "safety stock", "days of cover"], cancellationToken).ConfigureAwait(false);
+        await ShowAsync(console, "gold.store_health (from the StoreGateway module twins)", LakeTables.StoreHealth,
+            "SELECT CAST(store_id AS VARCHAR), device_id, CASE WHEN coalesce(config_error, reference_data_error) IS NOT NULL THEN 'error' WHEN stale THEN 'stale' ELSE 'ok' END, CAST(buffered_batches AS VARCHAR), CAST(rejected AS VARCHAR), CAST(dropped AS VARCHAR) FROM t ORDER BY store_id, device_id",
+            ["store", "device", "health", "backlog", "rejected", "dropped"], cancellationToken).ConfigureAwait(false);
         await ShowAsync(console, "silver.quarantine (by reason)", LakeTables.Quarantine,
             "SELECT reason, CAST(count(*) AS VARCHAR) FROM t GROUP BY reason ORDER BY count(*) DESC, reason",
             ["reason", "rows"], cancellationToken).ConfigureAwait(false);

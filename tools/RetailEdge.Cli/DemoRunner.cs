@@ -125,6 +125,7 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
                 }
             }
             await WaitDrainedAsync(http, gateways, cancellationToken).ConfigureAwait(false);
+            await WaitTwinsReportDrainedAsync(service, gateways, cancellationToken).ConfigureAwait(false);
             await hub.Routing.FlushAsync(cancellationToken).ConfigureAwait(false);
             Step($"gateway outboxes drained; the hub routed {hub.Routing.RecordsWritten:N0} messages into {hub.Routing.FilesWritten:N0} files");
         }
@@ -136,14 +137,16 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
             }
         }
 
-        // 7. the processor: bronze → silver → gold
-        var pipeline = new LakehousePipeline(lake, new FolderTelemetrySource(routingDir), NullLoggerFactory.Instance);
+        // 7. the processor: bronze → silver → gold, and gold.store_health from the module twins
+        var monitor = new StoreHealthMonitor(lake, service, TimeSpan.FromMinutes(15), NullLogger<StoreHealthMonitor>.Instance);
+        var pipeline = new LakehousePipeline(lake, new FolderTelemetrySource(routingDir), NullLoggerFactory.Instance, monitor: monitor);
         var cycles = await pipeline.RunUntilIdleAsync(cancellationToken).ConfigureAwait(false);
         Step($"processor: {cycles} cycle(s) into {lakeDir}");
 
         await new DemoReport(lake, output).WriteAsync(cancellationToken).ConfigureAwait(false);
         output.WriteLine();
         output.WriteLine($"done in {clock.Elapsed.TotalSeconds:F1} s. Explore: retailedge lake show {Path.Combine(lakeDir, "gold", "sales_by_day")} --format csv");
+        output.WriteLine($"Store health as the processor last saw it: retailedge fleet status --lake {lakeDir}");
         return 0;
     }
 
@@ -251,6 +254,28 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
                 throw new TimeoutException($"{buffered} batches still buffered after {options.DrainTimeout}");
             }
             await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The gateways report their health every couple of seconds: wait (bounded) until every module
+    /// twin says its outbox is empty, so gold.store_health shows the state after the drain.
+    /// </summary>
+    private async Task WaitTwinsReportDrainedAsync(IotHubServiceClient service, List<DemoGateway> gateways, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        foreach (var gateway in gateways)
+        {
+            while (deadline.Elapsed < options.DrainTimeout)
+            {
+                var twin = await service.GetModuleTwinAsync(gateway.DeviceId, ModuleId, cancellationToken).ConfigureAwait(false);
+                if (twin.Reported["bufferedBatches"] is JsonValue value && value.TryGetValue<long>(out var buffered) && buffered == 0
+                    && twin.Reported["lastSentAt"] is not null)
+                {
+                    break;
+                }
+                await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
