@@ -223,11 +223,8 @@ public sealed class GatewayAggregator
 
     private ItemAccumulator ItemOf(Window window, ItemKey key)
     {
-        if (!window.Items.TryGetValue(key, out var item))
-        {
-            item = new ItemAccumulator();
-            window.Items[key] = item;
-        }
+        ref var item = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(window.Items, key, out _);
+        item ??= new ItemAccumulator();
         if (item.LastStamp != _eventStamp)
         {
             // events counts distinct events: a basket with the same item on two lines counts once (§5).
@@ -331,6 +328,11 @@ public sealed class GatewayAggregator
     {
         if (Reference is null || !Reference.TryGet(line.ItemId, out var reference) || reference.UnitPrice <= 0)
         {
+            return;
+        }
+        if (line.UnitPrice == reference.UnitPrice && _settings.PriceMismatchTolerance >= 0m)
+        {
+            // The usual case, without the decimal division below (which would give 0).
             return;
         }
         var difference = Math.Abs(line.UnitPrice - reference.UnitPrice) / reference.UnitPrice;
@@ -471,6 +473,21 @@ public sealed class GatewayAggregator
 
     internal readonly record struct ItemKey(long ItemId, string ChangeType, string? Channel);
 
+    /// <summary>
+    /// Hashes an <see cref="ItemKey"/> by its item id and the lengths of its two words: the item id
+    /// tells keys apart almost always, and hashing the strings themselves costs more than the rest of
+    /// a basket line's aggregation. Equality still compares the strings (ordinal).
+    /// </summary>
+    internal sealed class ItemKeyComparer : IEqualityComparer<ItemKey>
+    {
+        public static readonly ItemKeyComparer Instance = new();
+
+        public bool Equals(ItemKey x, ItemKey y) =>
+            x.ItemId == y.ItemId && string.Equals(x.ChangeType, y.ChangeType, StringComparison.Ordinal) && string.Equals(x.Channel, y.Channel, StringComparison.Ordinal);
+
+        public int GetHashCode(ItemKey key) => HashCode.Combine(key.ItemId, key.ChangeType.Length, key.Channel?.Length ?? -1);
+    }
+
     internal readonly record struct WeighingKey(string ScaleId, long ItemId);
 
     internal sealed class ItemAccumulator
@@ -495,7 +512,7 @@ public sealed class GatewayAggregator
         public DateTimeOffset Start { get; } = start;
         public TimeSpan Length { get; } = length;
         public DateTimeOffset FirstReceivedAt { get; set; } = firstReceivedAt;
-        public Dictionary<ItemKey, ItemAccumulator> Items { get; } = new();
+        public Dictionary<ItemKey, ItemAccumulator> Items { get; } = new(ItemKeyComparer.Instance);
         public List<BasketSummaryRow> Baskets { get; } = new();
         public Dictionary<WeighingKey, WeighingAccumulator> Weighings { get; } = new();
         public List<SnapshotRow> Snapshots { get; } = new();

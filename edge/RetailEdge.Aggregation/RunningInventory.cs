@@ -77,12 +77,8 @@ public sealed class RunningInventory
 
     private ItemState Get(long itemId)
     {
-        if (!_items.TryGetValue(itemId, out var state))
-        {
-            state = new ItemState();
-            _items[itemId] = state;
-        }
-        return state;
+        ref var state = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_items, itemId, out _);
+        return state ??= new ItemState();
     }
 
     private readonly record struct Change(long UtcTicks, decimal Effect);

@@ -23,6 +23,9 @@ public sealed partial class GatewayEngine : IDisposable
 {
     private static readonly TimeSpan StatusInterval = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How often (real time, at most) the writer asks the checkpointer to copy the WAL into the database.</summary>
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(250);
+
     private static readonly DateTimeOffset FarFuture = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private readonly GatewayEngineOptions _options;
@@ -31,6 +34,7 @@ public sealed partial class GatewayEngine : IDisposable
     private readonly GatewayJournal _journal;
     private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _outboxSignal = new(0, int.MaxValue);
+    private readonly SemaphoreSlim _checkpointSignal = new(0, 1);
     private readonly Queue<(DateTimeOffset At, long Accepted)> _rate = new();
     private GatewayAggregator _aggregator = null!;
     private volatile EventValidator _validator = null!;
@@ -50,7 +54,9 @@ public sealed partial class GatewayEngine : IDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = options.TimeProvider;
         _startedAt = _time.GetUtcNow();
-        _journal = new GatewayJournal(options.DataDirectory);
+        // The writer never checkpoints inside a commit (that would hold up the acknowledgements of the
+        // group); RunAsync runs checkpoints on a connection of their own.
+        _journal = new GatewayJournal(options.DataDirectory, checkpointOnCommit: false);
         _settings = options.InitialSettings;
         if (_journal.GetMeta("settings") is { } saved)
         {
@@ -104,7 +110,12 @@ public sealed partial class GatewayEngine : IDisposable
         var command = new IngestCommand(entries);
         await _commands.Writer.WriteAsync(command, cancellationToken).ConfigureAwait(false);
         await command.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return entries.Select(e => e.Outcome).ToArray();
+        var outcomes = new IngestOutcome[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            outcomes[i] = entries[i].Outcome;
+        }
+        return outcomes;
     }
 
     public async Task<IngestOutcome> IngestAsync(ReadOnlyMemory<byte> raw, string source, CancellationToken cancellationToken) =>
@@ -181,9 +192,25 @@ public sealed partial class GatewayEngine : IDisposable
     /// <summary>The engine loop: group commits, sealing on every commit and tick, maintenance.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        using var stopCheckpoints = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var checkpoints = Task.Run(() => CheckpointLoopAsync(stopCheckpoints.Token), CancellationToken.None);
+        try
+        {
+            await RunWriterAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopCheckpoints.CancelAsync().ConfigureAwait(false);
+            await checkpoints.ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunWriterAsync(CancellationToken cancellationToken)
+    {
         var reader = _commands.Reader;
         var nextMaintenance = _time.GetUtcNow();
         var nextStatusTick = 0L;
+        var nextCheckpointTick = 0L;
         var group = new List<IngestCommand>();
         var entries = new List<JournalEntry>();
         while (!cancellationToken.IsCancellationRequested)
@@ -231,6 +258,14 @@ public sealed partial class GatewayEngine : IDisposable
                 _status = BuildStatus();
                 nextStatusTick = Environment.TickCount64 + (long)StatusInterval.TotalMilliseconds;
             }
+            if (Environment.TickCount64 >= nextCheckpointTick)
+            {
+                if (_checkpointSignal.CurrentCount == 0)
+                {
+                    _checkpointSignal.Release();
+                }
+                nextCheckpointTick = Environment.TickCount64 + (long)CheckpointInterval.TotalMilliseconds;
+            }
         }
         // Commands still queued are failed so no caller waits for an acknowledgement that will not come.
         while (reader.TryRead(out var left))
@@ -243,6 +278,49 @@ public sealed partial class GatewayEngine : IDisposable
     {
         _journal.Dispose();
         _outboxSignal.Dispose();
+        _checkpointSignal.Dispose();
+    }
+
+    /// <summary>
+    /// Copies the WAL into the database beside the writer (passive checkpoints on a second
+    /// connection), so that a commit, and with it an acknowledgement, never waits for one.
+    /// </summary>
+    private async Task CheckpointLoopAsync(CancellationToken cancellationToken)
+    {
+        GatewayJournal journal;
+        try
+        {
+            journal = new GatewayJournal(_options.DataDirectory);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            Log.CheckpointFailed(_logger, e.Message);
+            return;
+        }
+        try
+        {
+            while (true)
+            {
+                await _checkpointSignal.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    journal.Checkpoint();
+                }
+                catch (Microsoft.Data.Sqlite.SqliteException e)
+                {
+                    // A busy or failed checkpoint loses nothing (the WAL keeps every commit); the next one catches up.
+                    Log.CheckpointFailed(_logger, e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // stopping
+        }
+        finally
+        {
+            journal.Dispose();
+        }
     }
 
     internal static string SettingsJson(GatewaySettings s) =>

@@ -39,4 +39,7 @@ internal static partial class Log
 
     [LoggerMessage(12, LogLevel.Error, "Engine command failed")]
     public static partial void CommandFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(13, LogLevel.Warning, "WAL checkpoint failed: {Error}; the next one catches up")]
+    public static partial void CheckpointFailed(ILogger logger, string error);
 }

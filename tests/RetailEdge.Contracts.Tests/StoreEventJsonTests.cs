@@ -75,4 +75,28 @@ public class StoreEventJsonTests
         Assert.Equal(1, ChangeTypes.IdOf(ChangeTypes.Sale));
         Assert.Equal(6, ChangeTypes.IdOf(ChangeTypes.Adjustment));
     }
+
+    [Fact]
+    public void FormatTimestampUtf8_SameAsTheFormatString()
+    {
+        var random = new Random(42);
+        var utf8 = new byte[StoreEventJson.TimestampLength];
+        var values = new List<DateTimeOffset>
+        {
+            new(1, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(9999, 12, 31, 23, 59, 59, 999, TimeSpan.Zero).AddTicks(9999),
+            new(2026, 11, 20, 12, 0, 0, TimeSpan.FromMinutes(-210)), new(2026, 3, 29, 2, 30, 0, TimeSpan.FromHours(14)),
+            new(2026, 3, 29, 2, 30, 0, TimeSpan.FromHours(-14)), new(999, 5, 6, 7, 8, 9, TimeSpan.FromMinutes(345)),
+        };
+        for (var i = 0; i < 20_000; i++)
+        {
+            var offset = TimeSpan.FromMinutes(random.Next(-14 * 60, 14 * 60 + 1));
+            var ticks = random.NextInt64(DateTime.MinValue.Ticks + TimeSpan.TicksPerDay, DateTime.MaxValue.Ticks - TimeSpan.TicksPerDay);
+            values.Add(new DateTimeOffset(new DateTime(ticks), offset));
+        }
+        foreach (var value in values)
+        {
+            StoreEventJson.FormatTimestampUtf8(value, utf8);
+            Assert.Equal(StoreEventJson.FormatTimestamp(value), Encoding.UTF8.GetString(utf8));
+        }
+    }
 }

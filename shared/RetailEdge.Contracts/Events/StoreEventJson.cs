@@ -95,12 +95,50 @@ public static class StoreEventJson
     public static void WriteTimestamp(Utf8JsonWriter writer, string name, DateTimeOffset value)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        Span<char> chars = stackalloc char[40];
-        if (!value.TryFormat(chars, out var written, TimestampFormat, System.Globalization.CultureInfo.InvariantCulture))
+        Span<byte> utf8 = stackalloc byte[TimestampLength];
+        FormatTimestampUtf8(value, utf8);
+        writer.WriteString(name, utf8);
+    }
+
+    /// <summary>Length of <see cref="TimestampFormat"/>'s output in bytes.</summary>
+    internal const int TimestampLength = 29;
+
+    /// <summary>
+    /// Writes exactly what <see cref="TimestampFormat"/> gives (yyyy-MM-ddTHH:mm:ss.fff±hh:mm, the
+    /// milliseconds truncated) into <paramref name="destination"/>, without the general formatter:
+    /// batches carry a timestamp in nearly every row.
+    /// </summary>
+    internal static void FormatTimestampUtf8(DateTimeOffset value, Span<byte> destination)
+    {
+        var local = value.DateTime;
+        Digits(destination, 0, local.Year, 4);
+        destination[4] = (byte)'-';
+        Digits(destination, 5, local.Month, 2);
+        destination[7] = (byte)'-';
+        Digits(destination, 8, local.Day, 2);
+        destination[10] = (byte)'T';
+        Digits(destination, 11, local.Hour, 2);
+        destination[13] = (byte)':';
+        Digits(destination, 14, local.Minute, 2);
+        destination[16] = (byte)':';
+        Digits(destination, 17, local.Second, 2);
+        destination[19] = (byte)'.';
+        Digits(destination, 20, (int)(local.Ticks / TimeSpan.TicksPerMillisecond % 1000), 3);
+        var offsetMinutes = (int)(value.Offset.Ticks / TimeSpan.TicksPerMinute);
+        destination[23] = offsetMinutes < 0 ? (byte)'-' : (byte)'+';
+        offsetMinutes = Math.Abs(offsetMinutes);
+        Digits(destination, 24, offsetMinutes / 60, 2);
+        destination[26] = (byte)':';
+        Digits(destination, 27, offsetMinutes % 60, 2);
+    }
+
+    private static void Digits(Span<byte> destination, int at, int value, int count)
+    {
+        for (var i = at + count - 1; i >= at; i--)
         {
-            throw new FormatException("timestamp does not fit");
+            destination[i] = (byte)('0' + value % 10);
+            value /= 10;
         }
-        writer.WriteString(name, chars[..written]);
     }
 
     public static string FormatTimestamp(DateTimeOffset value) =>

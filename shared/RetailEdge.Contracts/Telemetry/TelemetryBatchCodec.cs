@@ -267,7 +267,9 @@ public static class TelemetryBatchCodec
 
     private static void Ts(Utf8JsonWriter w, DateTimeOffset value)
     {
-        w.WriteStringValue(StoreEventJson.FormatTimestamp(value));
+        Span<byte> utf8 = stackalloc byte[StoreEventJson.TimestampLength];
+        StoreEventJson.FormatTimestampUtf8(value, utf8);
+        w.WriteStringValue(utf8);
     }
 
     private static void Str(Utf8JsonWriter w, string? value)
