@@ -1,10 +1,12 @@
+using RetailEdge.BlobStorage;
+
 namespace RetailEdge.Delta.Storage;
 
 /// <summary>
 /// A table in a local folder. Put-if-absent writes the bytes to a private temporary file first
-/// and publishes it with a no-overwrite move (a hard link on Linux), so the commit file appears
+/// and publishes it with link(2) (<see cref="LocalFilePublisher"/>), so the commit file appears
 /// atomically and complete: a reader never sees a half-written commit, and when two writers race
-/// exactly one move succeeds (the same guarantee as FileMode.CreateNew, without the partial file).
+/// exactly one publish succeeds (the same guarantee as FileMode.CreateNew, without the partial file).
 /// </summary>
 public sealed class LocalDeltaLogStore : IDeltaLogStore
 {
@@ -144,15 +146,11 @@ public sealed class LocalDeltaLogStore : IDeltaLogStore
 
     private static bool Publish(string temp, string target)
     {
-        try
+        if (LocalFilePublisher.TryPublishNoReplace(temp, target))
         {
-            File.Move(temp, target, overwrite: false);
             return true;
         }
-        catch (IOException) when (File.Exists(target))
-        {
-            File.Delete(temp);
-            return false;
-        }
+        File.Delete(temp);
+        return false;
     }
 }

@@ -1,3 +1,4 @@
+using RetailEdge.BlobStorage;
 namespace RetailEdge.HubEmulator.Routing;
 
 /// <summary>
@@ -41,14 +42,11 @@ public sealed class FolderRoutingSink : IRoutingSink
                 {
                     continue;
                 }
-                try
+                // publish only under a free name (another emulator may write to the same folder);
+                // a name taken between the check and the publish sends us to the next suffix
+                if (LocalFilePublisher.TryPublishNoReplace(temp, candidate))
                 {
-                    File.Move(temp, candidate, overwrite: false);
                     return n == 0 ? name : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{name}-{n:00}");
-                }
-                catch (IOException) when (File.Exists(candidate))
-                {
-                    // another writer took the name between the check and the move: try the next
                 }
             }
             throw new IOException($"more than {MaxSuffix} batches for {name}");
