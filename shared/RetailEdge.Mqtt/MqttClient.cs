@@ -739,6 +739,15 @@ public sealed partial class MqttClient : IAsyncDisposable
 
     private async Task CloseConnectionAsync(Connection connection, Exception? reason)
     {
+        // The first closer owns the close and its reason. Closing cancels the connection's token,
+        // which makes the keep-alive loop close too (reason null); without this, that second close
+        // could complete Closed first and the supervisor would report "closed" instead of, say,
+        // the protocol violation that caused it. Later closers wait for the first to finish.
+        if (Interlocked.Exchange(ref connection.CloseStarted, 1) == 1)
+        {
+            await connection.Closed.Task.ConfigureAwait(false);
+            return;
+        }
         List<TaskCompletionSource<MqttPacket>>? requests = null;
         lock (_gate)
         {
@@ -850,6 +859,9 @@ public sealed partial class MqttClient : IAsyncDisposable
         public long PingSentAt { get; set; }
 
         public bool ReceiveBlocked { get; set; }
+
+        /// <summary>1 once a close began (set with Interlocked: the loops and the owner race to close).</summary>
+        public int CloseStarted;
     }
 
     private sealed class OutgoingPublish(MqttPublishPacket packet, long sequence)
