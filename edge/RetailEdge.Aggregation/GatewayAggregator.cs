@@ -38,6 +38,10 @@ public sealed class GatewayAggregator
     private int _rejectCount;
     private DateTimeOffset? _rejectsSince;
     private bool _closeAllOnNextSeal;
+    // A lower bound of the lengths of the open windows (lengths differ only after a settings change):
+    // with the windows ordered by start, the scan for closed windows stops at the first one that
+    // cannot have ended yet, instead of visiting every open window on every seal.
+    private long _minOpenLengthTicks;
 
     public GatewayAggregator(AggregatorOptions options, long nextSeq = 1, ReferenceCatalog? reference = null)
     {
@@ -211,6 +215,7 @@ public sealed class GatewayAggregator
         var key = new WindowKey(start.UtcTicks, ts.Offset.Ticks);
         if (!_open.TryGetValue(key, out var window))
         {
+            _minOpenLengthTicks = _open.Count == 0 ? lengthTicks : Math.Min(_minOpenLengthTicks, lengthTicks);
             window = new Window(start, _settings.Window, receivedAt);
             _open[key] = window;
         }
@@ -362,6 +367,11 @@ public sealed class GatewayAggregator
         List<WindowKey>? closed = null;
         foreach (var (key, window) in _open)
         {
+            if (!all && key.StartUtcTicks + _minOpenLengthTicks > watermarkTicks)
+            {
+                // This window and every later one (keys are ordered by start) end after the watermark.
+                break;
+            }
             if (!all && (window.Start + window.Length).UtcTicks > watermarkTicks)
             {
                 // Keys are ordered by start, but lengths may differ after a settings change: keep scanning.

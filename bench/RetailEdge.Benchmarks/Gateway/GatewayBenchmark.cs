@@ -15,7 +15,7 @@ namespace RetailEdge.Benchmarks.Gateway;
 /// (2) the same day at a 5-minute send interval (units);
 /// (3) ingest → durable acknowledgement events/s, as HTTP-like batches and as MQTT-like single events;
 /// (4) acknowledgement latency p50/p99 at a steady 5,000 events/s.
-/// Args: [steady seconds, default 10].
+/// Args: [steady seconds, default 10] [steady: only phase 4].
 /// </summary>
 public sealed class GatewayBenchmark : IBenchmark
 {
@@ -27,6 +27,14 @@ public sealed class GatewayBenchmark : IBenchmark
     {
         var steadySeconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
         Console.WriteLine($"Gateway benchmark on {Environment.ProcessorCount} cores (shared machine)");
+        if (args.Length > 1 && args[1] == "steady")
+        {
+            // Only the latency phase (for repeating it on a noisy machine).
+            var steadyTemplates = ValidPayloads(new SimulationOptions { Profile = "reference", Stores = 1, Duration = TimeSpan.FromDays(2), Seed = 8 });
+            var steadyPayloads = Enumerable.Range(50_000, 50_000).Select(i => WithId(steadyTemplates[i % steadyTemplates.Count], i)).ToList();
+            await SteadyLatencyAsync(steadyPayloads, 5000, steadySeconds, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         var options = new SimulationOptions { Profile = "reference", Stores = 1, Duration = TimeSpan.FromDays(1), Seed = 7, Faults = FaultSettings.Default };
 
         // Baseline: the simulator alone, so its share can be taken out of the replay's CPU and RSS.
@@ -71,15 +79,23 @@ public sealed class GatewayBenchmark : IBenchmark
         await SteadyLatencyAsync(payloads.Skip(50_000).ToList(), 5000, steadySeconds, cancellationToken).ConfigureAwait(false);
     }
 
-    internal static async Task<DayResult> ReplayDayAsync(SimulationOptions options, GatewaySettings settings, CancellationToken cancellationToken)
+    internal static Task<DayResult> ReplayDayAsync(SimulationOptions options, GatewaySettings settings, CancellationToken cancellationToken)
+    {
+        var simulator = new StoreSimulator(options);
+        var reference = Contracts.Reference.ReferenceDataCodec.Serialize(simulator.Catalog.ReferenceSetFor(1));
+        return ReplayDayAsync(simulator.StartOf(1), reference, simulator.Generate().Select(e => (e.ArrivalTime, e.Json)), settings, cancellationToken);
+    }
+
+    /// <summary>Replays events (arrival time, raw JSON) into a fresh gateway on a temporary journal.</summary>
+    internal static async Task<DayResult> ReplayDayAsync(DateTimeOffset start, byte[] referencePayload, IEnumerable<(DateTimeOffset ArrivalTime, byte[] Json)> events,
+        GatewaySettings settings, CancellationToken cancellationToken)
     {
         var directory = Path.Combine(Path.GetTempPath(), "retailedge-gateway-bench-" + Guid.NewGuid().ToString("N"));
-        var simulator = new StoreSimulator(options);
-        var clock = new ArrivalClock(simulator.StartOf(1));
+        var clock = new ArrivalClock(start);
         ResetPeakRss();
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var wall = Stopwatch.StartNew();
-        long events = 0;
+        long count = 0;
         try
         {
             using var engine = new GatewayEngine(new GatewayEngineOptions
@@ -89,11 +105,10 @@ public sealed class GatewayBenchmark : IBenchmark
             });
             using var stop = new CancellationTokenSource();
             var loop = Task.Run(() => engine.RunAsync(stop.Token), cancellationToken);
-            var payload = Contracts.Reference.ReferenceDataCodec.Serialize(simulator.Catalog.ReferenceSetFor(1));
-            await engine.ApplyReferenceDataAsync(payload, Contracts.Reference.ReferenceDataCodec.VersionOf(payload), cancellationToken).ConfigureAwait(false);
+            await engine.ApplyReferenceDataAsync(referencePayload, Contracts.Reference.ReferenceDataCodec.VersionOf(referencePayload), cancellationToken).ConfigureAwait(false);
             var group = new List<ReadOnlyMemory<byte>>(256);
             var groupStart = DateTimeOffset.MinValue;
-            foreach (var e in simulator.Generate())
+            foreach (var e in events)
             {
                 if (group.Count > 0 && (group.Count >= 256 || e.ArrivalTime - groupStart > TimeSpan.FromSeconds(10)))
                 {
@@ -106,7 +121,7 @@ public sealed class GatewayBenchmark : IBenchmark
                 }
                 clock.MoveTo(e.ArrivalTime);
                 group.Add(e.Json);
-                events++;
+                count++;
             }
             await engine.IngestAsync(group, IngestSources.Test, cancellationToken).ConfigureAwait(false);
             clock.MoveTo(clock.GetUtcNow() + TimeSpan.FromHours(1));
@@ -119,7 +134,7 @@ public sealed class GatewayBenchmark : IBenchmark
             var rss = PeakRssMb();
             using var journal = new GatewayJournal(directory);
             var outbox = journal.ReadOutbox();
-            return new DayResult(events, wall.Elapsed, cpu, rss, outbox.Count, outbox.Sum(b => (long)(b.BillableBytes + 4095) / 4096), outbox.Sum(b => (long)b.BillableBytes));
+            return new DayResult(count, wall.Elapsed, cpu, rss, outbox.Count, outbox.Sum(b => (long)(b.BillableBytes + 4095) / 4096), outbox.Sum(b => (long)b.BillableBytes));
         }
         finally
         {
@@ -261,6 +276,9 @@ public sealed class GatewayBenchmark : IBenchmark
             var loop = Task.Run(() => engine.RunAsync(stop.Token), cancellationToken);
             var total = Math.Min(perSecond * seconds, payloads.Count);
             var latencies = new double[total];
+            var pause0 = GC.GetTotalPauseDuration();
+            var gcs0 = GC.CollectionCount(0) + GC.CollectionCount(1) * 1000 + GC.CollectionCount(2) * 1_000_000;
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             var pending = new List<Task>(total);
             var clock = Stopwatch.StartNew();
             var issued = 0;
@@ -287,7 +305,9 @@ public sealed class GatewayBenchmark : IBenchmark
             await loop.ConfigureAwait(false);
             Array.Sort(latencies);
             double P(double q) => latencies[Math.Min(latencies.Length - 1, (int)(q * latencies.Length))];
-            Console.WriteLine($"steady {perSecond:N0} events/s for {seconds} s ({clock.Elapsed.TotalSeconds:F1} s): ack latency p50 {P(0.50):F2} ms, p99 {P(0.99):F2} ms, max {latencies[^1]:F2} ms (target p99 ≤ 20 ms)");
+            var gcs = GC.CollectionCount(0) + GC.CollectionCount(1) * 1000 + GC.CollectionCount(2) * 1_000_000 - gcs0;
+            var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+            Console.WriteLine($"steady {perSecond:N0} events/s for {seconds} s ({clock.Elapsed.TotalSeconds:F1} s): ack latency p50 {P(0.50):F2} ms, p99 {P(0.99):F2} ms, max {latencies[^1]:F2} ms (target p99 ≤ 20 ms); {cpu:F2} CPU-s; GC pauses {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds:F0} ms in {gcs % 1000}/{gcs / 1000 % 1000}/{gcs / 1_000_000} gen0/1/2 collections");
         }
         finally
         {
@@ -297,7 +317,7 @@ public sealed class GatewayBenchmark : IBenchmark
     }
 
     /// <summary>Resets the kernel's peak-RSS mark of this process (Linux: write 5 to clear_refs).</summary>
-    private static void ResetPeakRss()
+    internal static void ResetPeakRss()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -311,7 +331,7 @@ public sealed class GatewayBenchmark : IBenchmark
         }
     }
 
-    private static double PeakRssMb()
+    internal static double PeakRssMb()
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
         {
