@@ -161,6 +161,36 @@ public sealed class FleetCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ProcessorRunOnce_WithHubEndpoint_WritesStoreHealthThatFleetStatusShows()
+    {
+        var routed = _directory.Combine("routed");
+        Directory.CreateDirectory(routed);
+
+        var processor = await CliRun.RunAsync(["processor", "run", "--source", routed, "--lake", LakePath, "--once", .. Hub()]);
+        var status = await CliRun.RunAsync("fleet", "status", "--lake", LakePath, "--json");
+
+        Assert.True(processor.ExitCode == 0, $"exit {processor.ExitCode}: {processor.Error}");
+        Assert.True(status.ExitCode == 0, $"exit {status.ExitCode}: {status.Error}");
+        var rows = status.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+        Assert.Equal(["store002-gw", "store003-gw", "store001-gw"], rows.Select(r => (string)r["deviceId"]!));
+    }
+
+    [Fact]
+    public async Task Status_BadHubSettings_UsageErrorsNamingTheSetting()
+    {
+        var both = await CliRun.RunAsync(["fleet", "status", .. Hub(), "--iothub-host", "myhub.azure-devices.net"]);
+        var badHost = await CliRun.RunAsync("fleet", "status", "--iothub-host", "not a host/name");
+        var badEndpoint = await CliRun.RunAsync(["fleet", "status", .. Hub()[..2], "--iothub-endpoint", "ftp://127.0.0.1/"]);
+
+        Assert.Equal(CliApp.UsageError, both.ExitCode);
+        Assert.Contains("not both", both.Error, StringComparison.Ordinal);
+        Assert.Equal(CliApp.UsageError, badHost.ExitCode);
+        Assert.Contains("--iothub-host must be a host name", badHost.Error, StringComparison.Ordinal);
+        Assert.Equal(CliApp.UsageError, badEndpoint.ExitCode);
+        Assert.Contains("--iothub-endpoint 'ftp://127.0.0.1/' is not an absolute http or https URL", badEndpoint.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_NoHubNoLake_UsageError()
     {
         var previous = Environment.GetEnvironmentVariable("RETAILEDGE_IOTHUB_CONNECTION_STRING");

@@ -41,11 +41,9 @@ public static class FleetCommand
         status.SetAction((parseResult, cancellationToken) =>
         {
             SimulateArguments.TryParseDuration(parseResult.GetValue(staleAfter)!, out var staleValue, out _, "--stale-after");
-            var (connectionString, endpoint) = iotHub.Resolve(parseResult);
             var request = new FleetStatusRequest(
                 parseResult.GetValue(lake),
-                connectionString,
-                endpoint,
+                iotHub.Resolve(parseResult),
                 staleValue,
                 parseResult.GetValue(json),
                 parseResult.GetValue(check));
@@ -58,25 +56,23 @@ public static class FleetCommand
 
     private static async Task<int> StatusAsync(FleetStatusRequest request, TextWriter output, CancellationToken cancellationToken)
     {
-        var live = !string.IsNullOrWhiteSpace(request.IotHubConnectionString);
+        var live = request.IotHub.IsConfigured;
         if (!live && string.IsNullOrWhiteSpace(request.LakeLocation))
         {
-            await Console.Error.WriteLineAsync($"error: give --iothub (or {IotHubArguments.ConnectionStringVariable}) to read the module twins live, or --lake to read gold.store_health").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"error: give --iothub or --iothub-host (or {IotHubArguments.ConnectionStringVariable} / {IotHubArguments.HostNameVariable}) to read the module twins live, or --lake to read gold.store_health").ConfigureAwait(false);
             return CliApp.UsageError;
         }
         IotHubServiceClient? hub = null;
         LakeContext? lake = null;
         try
         {
+            // one Azure.Identity credential (created only if used) for a blob lake and the hub
+            var access = AzureAccess.FromProcess();
             if (!string.IsNullOrWhiteSpace(request.LakeLocation))
             {
-                lake = new LakeContext(LakeLocations.OpenLake(request.LakeLocation), TimeProvider.System);
+                lake = new LakeContext(LakeLocations.OpenLake(request.LakeLocation, access), TimeProvider.System);
             }
-            if (live)
-            {
-                // the error of a bad connection string names the setting, never the value
-                hub = new IotHubServiceClient(new IotHubServiceClientOptions { ConnectionString = request.IotHubConnectionString, Endpoint = request.IotHubEndpoint });
-            }
+            hub = request.IotHub.Open(access);
         }
         catch (ArgumentException e)
         {
@@ -125,6 +121,12 @@ public static class FleetCommand
             await Console.Error.WriteLineAsync("error: IoT Hub is unreachable: " + e.Message).ConfigureAwait(false);
             return NoDataExitCode;
         }
+        catch (AzureCredentialException e)
+        {
+            // names what was being opened and which variables choose the credential; never a secret
+            await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return NoDataExitCode;
+        }
         var ordered = FleetStatusView.Order(rows);
         if (request.Json)
         {
@@ -137,5 +139,5 @@ public static class FleetCommand
         return request.Check && ordered.Any(r => !r.Healthy) ? UnhealthyExitCode : 0;
     }
 
-    private sealed record FleetStatusRequest(string? LakeLocation, string? IotHubConnectionString, Uri? IotHubEndpoint, TimeSpan StaleAfter, bool Json, bool Check);
+    private sealed record FleetStatusRequest(string? LakeLocation, IotHubSettings IotHub, TimeSpan StaleAfter, bool Json, bool Check);
 }

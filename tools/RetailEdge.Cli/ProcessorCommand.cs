@@ -25,30 +25,23 @@ public static class ProcessorCommand
                 r.AddError("--poll-seconds must be at least 1");
             }
         });
-        var iotHub = new Option<string?>("--iothub") { Description = "IoT Hub service connection string: also refresh gold.store_health from module twins (default: RETAILEDGE_IOTHUB_CONNECTION_STRING)" };
-        var iotHubHost = new Option<string?>("--iothub-host") { Description = "IoT Hub host name ({hub}.azure-devices.net) reached with Azure.Identity instead of a connection string (default: RETAILEDGE_IOTHUB_HOST_NAME)" };
-        var iotHubEndpoint = new Option<Uri?>("--iothub-endpoint") { Description = "Service API endpoint instead of https://{HostName}/, e.g. the local hub emulator (default: RETAILEDGE_IOTHUB_ENDPOINT)" };
+        var iotHub = IotHubArguments.Create("also refresh gold.store_health from module twins");
         var run = new Command("run", "Land, refine and build the lake from routed telemetry");
         run.Options.Add(source);
         run.Options.Add(lake);
         run.Options.Add(once);
         run.Options.Add(poll);
-        run.Options.Add(iotHub);
-        run.Options.Add(iotHubHost);
-        run.Options.Add(iotHubEndpoint);
+        iotHub.AddTo(run);
         run.SetAction((parseResult, cancellationToken) => RunAsync(parseResult.GetValue(source)!, parseResult.GetValue(lake)!,
             parseResult.GetValue(once), TimeSpan.FromSeconds(parseResult.GetValue(poll)),
-            parseResult.GetValue(iotHub) ?? Environment.GetEnvironmentVariable("RETAILEDGE_IOTHUB_CONNECTION_STRING"),
-            parseResult.GetValue(iotHubHost) ?? Environment.GetEnvironmentVariable("RETAILEDGE_IOTHUB_HOST_NAME"),
-            parseResult.GetValue(iotHubEndpoint) ?? (Uri.TryCreate(Environment.GetEnvironmentVariable("RETAILEDGE_IOTHUB_ENDPOINT"), UriKind.Absolute, out var e) ? e : null),
+            iotHub.Resolve(parseResult),
             cancellationToken));
         var command = new Command("processor", "The cloud processor: routed telemetry to bronze, silver and gold Delta tables");
         command.Subcommands.Add(run);
         return command;
     }
 
-    private static async Task<int> RunAsync(string sourceLocation, string lakeLocation, bool once, TimeSpan poll, string? iotHubConnectionString,
-        string? iotHubHostName, Uri? iotHubEndpoint, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string sourceLocation, string lakeLocation, bool once, TimeSpan poll, IotHubSettings iotHub, CancellationToken cancellationToken)
     {
         ITelemetrySource source;
         ILakeStoreFactory stores;
@@ -59,28 +52,7 @@ public static class ProcessorCommand
         {
             source = LakeLocations.OpenSource(sourceLocation, access);
             stores = LakeLocations.OpenLake(lakeLocation, access);
-            if (!string.IsNullOrWhiteSpace(iotHubConnectionString))
-            {
-                if (!string.IsNullOrWhiteSpace(iotHubHostName))
-                {
-                    throw new ArgumentException("give the IoT Hub connection string (--iothub) or its host name (--iothub-host, Azure.Identity), not both");
-                }
-                // the error of a bad connection string names the setting, never the value
-                hub = new IotHubServiceClient(new IotHubServiceClientOptions { ConnectionString = iotHubConnectionString, Endpoint = iotHubEndpoint });
-            }
-            else if (!string.IsNullOrWhiteSpace(iotHubHostName))
-            {
-                if (Uri.CheckHostName(iotHubHostName) != UriHostNameType.Dns)
-                {
-                    throw new ArgumentException($"--iothub-host must be a host name such as myhub.azure-devices.net, not '{iotHubHostName}'");
-                }
-                hub = new IotHubServiceClient(new IotHubServiceClientOptions
-                {
-                    HostName = iotHubHostName,
-                    Credential = access.CredentialFor($"the IoT Hub {iotHubHostName} (--iothub-host)"),
-                    Endpoint = iotHubEndpoint,
-                });
-            }
+            hub = iotHub.Open(access);
         }
         catch (ArgumentException e)
         {
