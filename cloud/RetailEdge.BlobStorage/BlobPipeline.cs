@@ -99,10 +99,11 @@ internal sealed class BlobPipeline : IDisposable
         context.Properties.Set(OperationKey, (operation, resource));
         try
         {
+            var attempt = new Attempt(this, createRequest, completion);
             var outcome = await _retry.ExecuteOutcomeAsync(
                 static async (ctx, state) => await state.SendOnceAsync(ctx.CancellationToken).ConfigureAwait(false),
                 context,
-                new Attempt(this, createRequest, completion)).ConfigureAwait(false);
+                attempt).ConfigureAwait(false);
             if (outcome.Exception is { } exception)
             {
                 if (exception is OperationCanceledException)
@@ -110,7 +111,7 @@ internal sealed class BlobPipeline : IDisposable
                     outcome.ThrowIfException();
                 }
                 throw new BlobStorageException(
-                    $"Blob {operation} '{resource}' failed after {_options.MaxRetries + 1} attempts: {exception.Message}", exception);
+                    $"Blob {operation} '{resource}' failed after {attempt.Count} attempt(s): {exception.Message}", exception);
             }
             var response = outcome.Result!;
             Log.Completed(_logger, operation, resource, response.StatusCode);
@@ -167,8 +168,14 @@ internal sealed class BlobPipeline : IDisposable
 
     private sealed record Attempt(BlobPipeline Pipeline, Func<HttpRequestMessage> CreateRequest, HttpCompletionOption Completion)
     {
-        public ValueTask<Outcome<HttpResponseMessage>> SendOnceAsync(CancellationToken cancellationToken) =>
-            Pipeline.SendOnceAsync(CreateRequest, Completion, cancellationToken);
+        /// <summary>How many tries were made: not every failure is retried (a credential that cannot give a token is not).</summary>
+        public int Count { get; private set; }
+
+        public ValueTask<Outcome<HttpResponseMessage>> SendOnceAsync(CancellationToken cancellationToken)
+        {
+            Count++;
+            return Pipeline.SendOnceAsync(CreateRequest, Completion, cancellationToken);
+        }
     }
 
     private async ValueTask<Outcome<HttpResponseMessage>> SendOnceAsync(Func<HttpRequestMessage> createRequest, HttpCompletionOption completion, CancellationToken cancellationToken)

@@ -60,7 +60,7 @@ public sealed class BlobRetryTests
         using var client = new BlobStorageClient(Options(new Uri($"http://127.0.0.1:{port}/account1"), retries: 2));
         var error = await Assert.ThrowsAsync<BlobStorageException>(() => client.GetContainerClient("lake").PutBlobAsync("x/y", new byte[] { 1 }));
         Assert.Contains("lake/x/y", error.Message, StringComparison.Ordinal);
-        Assert.Contains("3 attempts", error.Message, StringComparison.Ordinal);
+        Assert.Contains("failed after 3 attempt(s)", error.Message, StringComparison.Ordinal);
         Assert.IsType<HttpRequestException>(error.InnerException);
     }
 
