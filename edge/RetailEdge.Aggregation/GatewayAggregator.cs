@@ -306,11 +306,10 @@ public sealed class GatewayAggregator
         }
         // Low stock needs a counted position (an uncounted item's position is only a sum of changes)
         // and a safety stock from reference data; one alert per downward crossing.
-        if (Reference is null || !Reference.TryGet(itemId, out var reference) || reference.SafetyStockQuantity <= 0 || !_inventory.IsCounted(itemId))
+        if (Reference is null || !Reference.TryGet(itemId, out var reference) || reference.SafetyStockQuantity <= 0 || !_inventory.TryGetCountedPosition(itemId, out var position))
         {
             return;
         }
-        var position = _inventory.PositionOf(itemId)!.Value;
         if (position >= reference.SafetyStockQuantity)
         {
             _belowSafety.Remove(itemId);

@@ -61,6 +61,18 @@ public sealed class RunningInventory
         return true;
     }
 
+    /// <summary>The position of an item that has a count (<see cref="IsCounted"/> and <see cref="PositionOf"/> in one lookup).</summary>
+    public bool TryGetCountedPosition(long itemId, out decimal position)
+    {
+        if (_items.TryGetValue(itemId, out var state) && state.CountQty is { } counted && state.CountAt is not null)
+        {
+            position = counted + state.SumSince;
+            return true;
+        }
+        position = 0m;
+        return false;
+    }
+
     public bool IsCounted(long itemId) => _items.TryGetValue(itemId, out var state) && state.CountAt is not null;
 
     public decimal? PositionOf(long itemId) =>
