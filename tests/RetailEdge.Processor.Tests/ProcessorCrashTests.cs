@@ -32,11 +32,17 @@ public sealed class ProcessorCrashTests(ITestOutputHelper output)
         // work to be killed in; runs continue until 20 of them were killed mid-way.
         var staged = temp.Combine("staged");
         var pending = new Queue<string>(Directory.EnumerateFiles(scenario.Source, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
-        var slice = Math.Max(1, pending.Count / Kills);
         var random = new Random(20261121);
         var killed = 0;
+        // How long to let a run live before the kill: random below an upper bound that shrinks after a
+        // run finishes before its kill (a fast, quiet machine) and recovers after a kill (a slow one),
+        // so 20 kills happen mid-work however fast this machine is today.
+        var initialBound = Math.Max(800, uninterrupted.TotalMilliseconds / 2);
+        var bound = initialBound;
         for (var run = 0; killed < Kills && run < Kills * 4; run++)
         {
+            // spread what is left over the kills still to come, keeping half back, so no run starts idle
+            var slice = Math.Max(1, pending.Count / (2 * (Kills - killed)));
             for (var i = 0; i < slice && pending.Count > 0; i++)
             {
                 var file = pending.Dequeue();
@@ -45,15 +51,17 @@ public sealed class ProcessorCrashTests(ITestOutputHelper output)
                 File.Copy(file, target);
             }
             await using var process = Start(staged, temp.Combine("lake-b"));
-            var delay = TimeSpan.FromMilliseconds(200 + random.NextDouble() * Math.Max(800, uninterrupted.TotalMilliseconds / 2));
+            var delay = TimeSpan.FromMilliseconds(200 + random.NextDouble() * bound);
             var exited = await WaitForExitOrTimeoutAsync(process, delay);
             if (!exited)
             {
                 process.Kill();
                 killed++;
+                bound = Math.Min(initialBound, bound * 1.2);
             }
             else
             {
+                bound = Math.Max(100, bound * 0.6);
                 Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(5)) == 0, "a run that was not killed failed:\n" + process.Output);
             }
             output.WriteLine($"run {run}: {(exited ? "finished" : "killed")} after {delay.TotalMilliseconds:F0} ms");
