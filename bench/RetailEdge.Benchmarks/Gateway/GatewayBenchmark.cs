@@ -15,7 +15,8 @@ namespace RetailEdge.Benchmarks.Gateway;
 /// (2) the same day at a 5-minute send interval (units);
 /// (3) ingest → durable acknowledgement events/s, as HTTP-like batches and as MQTT-like single events;
 /// (4) acknowledgement latency p50/p99 at a steady 5,000 events/s.
-/// Args: [steady seconds, default 10] [steady: only phase 4].
+/// Args: [steady seconds, default 10] [steady: only phase 4 | live [journal folder]: only the live-store
+/// variant of phase 4 (<see cref="GatewayLiveBenchmark"/>: wall-clock event times, default settings)].
 /// </summary>
 public sealed class GatewayBenchmark : IBenchmark
 {
@@ -27,6 +28,12 @@ public sealed class GatewayBenchmark : IBenchmark
     {
         var steadySeconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
         Console.WriteLine($"Gateway benchmark on {Environment.ProcessorCount} cores (shared machine)");
+        if (args.Length > 1 && args[1] == "live")
+        {
+            // The latency phase as a live store loads it (windows close and seal during the run).
+            await GatewayLiveBenchmark.RunAsync(steadySeconds, 5000, args.Length > 2 ? args[2] : null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         if (args.Length > 1 && args[1] == "steady")
         {
             // Only the latency phase (for repeating it on a noisy machine).

@@ -1,0 +1,303 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using RetailEdge.Contracts.Reference;
+using RetailEdge.Contracts.Twin;
+using RetailEdge.Contracts.Validation;
+using RetailEdge.Simulator;
+using RetailEdge.StoreGateway.Core;
+
+namespace RetailEdge.Benchmarks.Gateway;
+
+/// <summary>
+/// Acknowledgement latency at a steady rate as a live store produces it: every event carries the wall
+/// clock at send time, the gateway runs on the real clock with the DEFAULT settings (60 s window, 120 s
+/// lateness, 60 s send interval), so windows close, seal and are sent upstream during the run, and the
+/// heap holds only what a running gateway holds. The replayed-day phase (<c>gateway N steady</c>) has to
+/// keep every window open instead (its event times span days).
+/// Payloads come from a ring of pre-serialized reference-profile events (a stratified sample of two
+/// simulated days, so the event mix is the day's); each send copies a template with a fresh unique id and
+/// the current time spliced in at byte offsets found once.
+/// </summary>
+internal static class GatewayLiveBenchmark
+{
+    private const int RingSize = 2000;
+
+    public static async Task RunAsync(int seconds, int perSecond, string? dataRoot, CancellationToken cancellationToken)
+    {
+        var simulator = new StoreSimulator(new SimulationOptions { Profile = "reference", Stores = 1, Duration = TimeSpan.FromDays(2), Seed = 8 });
+        var reference = ReferenceDataCodec.Serialize(simulator.Catalog.ReferenceSetFor(1));
+        var valid = simulator.Generate().Where(e => e.ExpectedReason is null).Select(e => e.Json).ToList();
+        var step = Math.Max(1, valid.Count / RingSize);
+        var ring = valid.Where((_, i) => i % step == 0).Take(RingSize).Select(Template.Parse).ToArray();
+        valid = null;
+        Console.WriteLine($"live: ring of {ring.Length:N0} templates (every {step}th valid event of 2 simulated days; mean {ring.Average(t => t.Length):F0} bytes), store offset {ring[0].Offset}");
+        Verify(ring, reference);
+
+        var root = dataRoot ?? Path.GetTempPath();
+        var directory = Path.Combine(root, "retailedge-gateway-live-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var engine = new GatewayEngine(new GatewayEngineOptions
+            {
+                StoreId = 1, GatewayId = SimulationCatalog.DeviceIdOf(1), DataDirectory = directory, InitialSettings = GatewaySettings.Default,
+            });
+            var sink = new SinkTransport();
+            var uplink = new OutboxUplink(engine, sink);
+            using var stop = new CancellationTokenSource();
+            var loop = Task.Run(() => engine.RunAsync(stop.Token), cancellationToken);
+            var send = Task.Run(() => uplink.RunAsync(stop.Token), cancellationToken);
+            await engine.ApplyReferenceDataAsync(reference, ReferenceDataCodec.VersionOf(reference), cancellationToken).ConfigureAwait(false);
+
+            // Warm-up (JIT, SQLite statements, thread pool): one second at the same rate, not measured.
+            var warm = await DriveAsync(engine, ring, perSecond, perSecond, 0, cancellationToken).ConfigureAwait(false);
+            var batches0 = sink.Count;
+            var status0 = await engine.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+
+            var total = perSecond * seconds;
+            var gen0 = GC.CollectionCount(0);
+            var gen1 = GC.CollectionCount(1);
+            var gen2 = GC.CollectionCount(2);
+            var pause0 = GC.GetTotalPauseDuration();
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var run = await DriveAsync(engine, ring, perSecond, total, warm.Total, cancellationToken).ConfigureAwait(false);
+            var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+            var pause = GC.GetTotalPauseDuration() - pause0;
+            var (g0, g1, g2) = (GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2);
+            var status = await engine.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+            var batches = sink.Count - batches0;
+            var gcInfo = GC.GetGCMemoryInfo();
+            await stop.CancelAsync().ConfigureAwait(false);
+            await loop.ConfigureAwait(false);
+            await send.ConfigureAwait(false);
+
+            var latencies = run.Latencies;
+            var sorted = (double[])latencies.Clone();
+            Array.Sort(sorted);
+            double P(double[] values, double q) => values.Length == 0 ? 0 : values[Math.Min(values.Length - 1, (int)(q * values.Length))];
+            Console.WriteLine($"live {perSecond:N0} events/s for {seconds} s ({run.Wall.TotalSeconds:F1} s), default settings (window {GatewaySettings.Default.Window.TotalSeconds:F0} s, lateness {GatewaySettings.Default.AllowedLateness.TotalSeconds:F0} s, send interval {GatewaySettings.Default.SendInterval.TotalSeconds:F0} s), journal in {root}:");
+            Console.WriteLine($"  ack latency p50 {P(sorted, 0.50):F2} ms, p99 {P(sorted, 0.99):F2} ms, p99.9 {P(sorted, 0.999):F2} ms, max {sorted[^1]:F2} ms (target p99 ≤ 20 ms); {cpu:F2} CPU-s ({cpu / seconds:F2} cores)");
+            Console.WriteLine($"  GC pauses {pause.TotalMilliseconds:F0} ms in {g0}/{g1}/{g2} gen0/1/2 collections; heap after {gcInfo.HeapSizeBytes / 1048576.0:F0} MB, GC mode {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} {System.Runtime.GCSettings.LatencyMode}");
+            Console.WriteLine($"  outcomes: accepted {run.Accepted:N0}, duplicate {run.Duplicate:N0}, rejected {run.Rejected:N0}, dropped {run.Dropped:N0}; open windows at end {status.OpenWindows:N0}; batches sent upstream during the run {batches:N0} ({sink.Bytes / 1024.0:N0} KB in all); journal status accepted {status.Accepted - status0.Accepted:N0}");
+            // Where the tail sits: per 10 s of the run, so a seal or a checkpoint shows as one slow slice.
+            var slices = new StringBuilder("  p99 / max per 10 s slice:");
+            for (var from = 0; from < latencies.Length; from += perSecond * 10)
+            {
+                var slice = latencies.AsSpan(from, Math.Min(perSecond * 10, latencies.Length - from)).ToArray();
+                Array.Sort(slice);
+                slices.Append(CultureInfo.InvariantCulture, $" {P(slice, 0.99):F1}/{slice[^1]:F0}");
+            }
+            Console.WriteLine(slices.ToString());
+            var slow = run.SlowAt.Take(12).Select(t => t.ToString("F1", CultureInfo.InvariantCulture));
+            Console.WriteLine($"  first acknowledgements over 50 ms issued at s: {string.Join(", ", slow)}{(run.SlowAt.Count > 12 ? $" … ({run.SlowAt.Count:N0} in all)" : "")}");
+            if (run.Duplicate + run.Rejected + run.Dropped > 0)
+            {
+                throw new InvalidOperationException("the live run produced duplicates, rejects or drops: the spliced payloads are not what a live store sends");
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>A few spliced payloads must validate (contracts' validator, reference items known) before anything is measured.</summary>
+    private static void Verify(Template[] ring, byte[] reference)
+    {
+        var set = ReferenceDataCodec.Deserialize(reference);
+        var validator = new EventValidator(new EventValidationOptions
+        {
+            ExpectedStoreId = 1, KnownItems = new HashSet<long>(set.Items.Select(i => i.ItemId)),
+        });
+        var now = DateTimeOffset.UtcNow;
+        foreach (var index in new[] { 0, 1, ring.Length / 3, ring.Length / 2, ring.Length - 1 })
+        {
+            var payload = ring[index].Build(-1 - index, now);
+            var result = validator.Validate(payload, now);
+            if (result.Event is null)
+            {
+                throw new InvalidOperationException($"spliced template {index} does not validate: {result.Reason} {result.Detail}: {Encoding.UTF8.GetString(payload)[..200]}");
+            }
+            if (Math.Abs((result.Event.Ts - now).TotalMilliseconds) > 1 || !result.Event.Id.EndsWith("-L" + (-1 - index).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"spliced template {index}: id {result.Event.Id} ts {result.Event.Ts:O}, expected ts {now:O}");
+            }
+        }
+        Console.WriteLine("live: 5 spliced payloads validate (fresh id, ts = now)");
+    }
+
+    private sealed record RunResult(double[] Latencies, TimeSpan Wall, long Total, long Accepted, long Duplicate, long Rejected, long Dropped, List<double> SlowAt);
+
+    /// <summary>Issues <paramref name="count"/> events at <paramref name="perSecond"/> from a dedicated thread, each acknowledged on the pool.</summary>
+    private static async Task<RunResult> DriveAsync(GatewayEngine engine, Template[] ring, int perSecond, int count, long firstId, CancellationToken cancellationToken)
+    {
+        var latencies = new double[count];
+        long accepted = 0, duplicate = 0, rejected = 0, dropped = 0, outstanding = count;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slowAt = new List<double>();
+        var clock = Stopwatch.StartNew();
+        var producer = Task.Factory.StartNew(() =>
+        {
+            var issued = 0;
+            while (issued < count)
+            {
+                var due = Math.Min(count, (int)(clock.Elapsed.TotalSeconds * perSecond));
+                var now = DateTimeOffset.UtcNow;
+                for (; issued < due; issued++)
+                {
+                    var index = issued;
+                    // Built at send time, as a lane would: a fresh id and the wall clock.
+                    var payload = ring[index % ring.Length].Build(firstId + index, now);
+                    var started = Stopwatch.GetTimestamp();
+                    _ = Task.Run(async () =>
+                    {
+                        var outcome = await engine.IngestAsync(payload, IngestSources.Test, cancellationToken).ConfigureAwait(false);
+                        var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                        latencies[index] = ms;
+                        _ = outcome.Status switch
+                        {
+                            IngestStatus.Accepted => Interlocked.Increment(ref accepted),
+                            IngestStatus.Duplicate => Interlocked.Increment(ref duplicate),
+                            IngestStatus.Rejected => Interlocked.Increment(ref rejected),
+                            _ => Interlocked.Increment(ref dropped),
+                        };
+                        if (ms > 50)
+                        {
+                            lock (slowAt)
+                            {
+                                slowAt.Add(index / (double)perSecond);
+                            }
+                        }
+                        if (Interlocked.Decrement(ref outstanding) == 0)
+                        {
+                            done.TrySetResult();
+                        }
+                    }, cancellationToken);
+                }
+                Thread.Sleep(1);
+            }
+        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        await producer.ConfigureAwait(false);
+        await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        clock.Stop();
+        slowAt.Sort();
+        return new RunResult(latencies, clock.Elapsed, count, accepted, duplicate, rejected, dropped, slowAt);
+    }
+
+    /// <summary>An event's bytes split around its id and ts values, so a new event is three copies and two small writes.</summary>
+    private sealed class Template
+    {
+        private readonly byte[] _bytes;
+        private readonly int _idEnd;
+        private readonly int _tsStart;
+        private readonly int _tsEnd;
+        private readonly bool _idFirst;
+
+        private Template(byte[] bytes, int idEnd, int tsStart, int tsEnd, TimeSpan offset)
+        {
+            _bytes = bytes;
+            _idEnd = idEnd;
+            _tsStart = tsStart;
+            _tsEnd = tsEnd;
+            _idFirst = idEnd < tsStart;
+            Offset = offset;
+        }
+
+        public int Length => _bytes.Length;
+
+        /// <summary>The store's UTC offset as the template writes it; the new ts keeps it (windows follow local minutes).</summary>
+        public TimeSpan Offset { get; }
+
+        public static Template Parse(byte[] json)
+        {
+            var (_, idEnd) = ValueOf(json, "\"id\":\""u8);
+            var (tsStart, tsEnd) = ValueOf(json, "\"ts\":\""u8);
+            var ts = DateTimeOffset.Parse(Encoding.ASCII.GetString(json, tsStart, tsEnd - tsStart), CultureInfo.InvariantCulture);
+            if (tsEnd - tsStart != TsLength)
+            {
+                throw new FormatException($"template ts is not in the 29-character shape: {Encoding.ASCII.GetString(json, tsStart, tsEnd - tsStart)}");
+            }
+            return new Template(json, idEnd, tsStart, tsEnd, ts.Offset);
+        }
+
+        /// <summary>The template with "-L{n}" appended to its id and <paramref name="now"/> (in the store's offset) as its ts.</summary>
+        public byte[] Build(long n, DateTimeOffset now)
+        {
+            Span<byte> suffix = stackalloc byte[24];
+            suffix[0] = (byte)'-';
+            suffix[1] = (byte)'L';
+            n.TryFormat(suffix[2..], out var written, default, CultureInfo.InvariantCulture);
+            var idSuffix = suffix[..(2 + written)];
+            var result = new byte[_bytes.Length + idSuffix.Length];
+            var source = _bytes.AsSpan();
+            var target = result.AsSpan();
+            // The id comes before ts in the simulator's events, but either order is handled.
+            var first = _idFirst ? _idEnd : _tsStart;
+            var second = _idFirst ? _tsStart : _idEnd;
+            source[..first].CopyTo(target);
+            var at = first;
+            at += _idFirst ? Write(idSuffix, target[at..]) : WriteTs(now, target[at..]);
+            var skip = _idFirst ? 0 : TsLength;
+            source[(first + skip)..second].CopyTo(target[at..]);
+            at += second - first - skip;
+            at += _idFirst ? WriteTs(now, target[at..]) : Write(idSuffix, target[at..]);
+            var rest = _idFirst ? _tsEnd : _idEnd;
+            source[rest..].CopyTo(target[at..]);
+            return result;
+        }
+
+        private const int TsLength = 29; // yyyy-MM-ddTHH:mm:ss.fff+hh:mm
+
+        private static int Write(ReadOnlySpan<byte> value, Span<byte> target)
+        {
+            value.CopyTo(target);
+            return value.Length;
+        }
+
+        private int WriteTs(DateTimeOffset now, Span<byte> target)
+        {
+            now.ToOffset(Offset).TryFormat(target, out var written, "yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
+            return written;
+        }
+
+        private static (int Start, int End) ValueOf(byte[] json, ReadOnlySpan<byte> key)
+        {
+            var at = json.AsSpan().IndexOf(key);
+            if (at < 0)
+            {
+                throw new FormatException("template without " + Encoding.ASCII.GetString(key));
+            }
+            var start = at + key.Length;
+            var end = start + json.AsSpan(start).IndexOf((byte)'"');
+            return (start, end);
+        }
+    }
+
+    /// <summary>An upstream that acknowledges at once and keeps only counts: the uplink's own cost is measured, not a network.</summary>
+    private sealed class SinkTransport : IHubTransport
+    {
+        private long _count;
+        private long _bytes;
+
+        public bool IsConnected => true;
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public long Bytes => Interlocked.Read(ref _bytes);
+
+        public Task StartAsync(IHubTransportHandler handler, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task SendAsync(HubMessage message, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(message);
+            Interlocked.Increment(ref _count);
+            Interlocked.Add(ref _bytes, message.Body.Length);
+            return Task.CompletedTask;
+        }
+
+        public Task ReportAsync(ReadOnlyMemory<byte> patch, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
