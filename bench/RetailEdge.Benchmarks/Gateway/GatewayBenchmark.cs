@@ -31,6 +31,7 @@ public sealed class GatewayBenchmark : IBenchmark
         if (args.Length > 1 && args[1] == "live")
         {
             // The latency phase as a live store loads it (windows close and seal during the run).
+            // Optional third arg: a folder for the journal (e.g. tmpfs, to take fsync out of the path).
             await GatewayLiveBenchmark.RunAsync(steadySeconds, 5000, args.Length > 2 ? args[2] : null, cancellationToken).ConfigureAwait(false);
             return;
         }

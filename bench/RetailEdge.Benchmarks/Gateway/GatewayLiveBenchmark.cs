@@ -31,7 +31,7 @@ internal static class GatewayLiveBenchmark
         var step = Math.Max(1, valid.Count / RingSize);
         var ring = valid.Where((_, i) => i % step == 0).Take(RingSize).Select(Template.Parse).ToArray();
         valid = null;
-        Console.WriteLine($"live: ring of {ring.Length:N0} templates (every {step}th valid event of 2 simulated days; mean {ring.Average(t => t.Length):F0} bytes), store offset {ring[0].Offset}");
+        Console.WriteLine($"live: ring of {ring.Length:N0} templates (every {step}th valid event of 2 simulated days; mean {ring.Average(t => t.Length):F0} bytes, largest {ring.Max(t => t.Length):N0}), store offset {ring[0].Offset}");
         Verify(ring, reference);
 
         var root = dataRoot ?? Path.GetTempPath();
@@ -52,6 +52,7 @@ internal static class GatewayLiveBenchmark
             // Warm-up (JIT, SQLite statements, thread pool): one second at the same rate, not measured.
             var warm = await DriveAsync(engine, ring, perSecond, perSecond, 0, cancellationToken).ConfigureAwait(false);
             var batches0 = sink.Count;
+            var alerts0 = sink.Alerts;
             var status0 = await engine.GetStatusAsync(cancellationToken).ConfigureAwait(false);
 
             var total = perSecond * seconds;
@@ -66,7 +67,11 @@ internal static class GatewayLiveBenchmark
             var (g0, g1, g2) = (GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2);
             var status = await engine.GetStatusAsync(cancellationToken).ConfigureAwait(false);
             var batches = sink.Count - batches0;
+            var alertBatches = sink.Alerts - alerts0;
             var gcInfo = GC.GetGCMemoryInfo();
+            // The latest pause of each kind: a blocking gen2 (full) and an ephemeral one, to tell which sets the tail.
+            var fullPause = GC.GetGCMemoryInfo(GCKind.FullBlocking).PauseDurations[0].TotalMilliseconds;
+            var ephemeralPause = GC.GetGCMemoryInfo(GCKind.Ephemeral).PauseDurations[0].TotalMilliseconds;
             await stop.CancelAsync().ConfigureAwait(false);
             await loop.ConfigureAwait(false);
             await send.ConfigureAwait(false);
@@ -77,8 +82,8 @@ internal static class GatewayLiveBenchmark
             double P(double[] values, double q) => values.Length == 0 ? 0 : values[Math.Min(values.Length - 1, (int)(q * values.Length))];
             Console.WriteLine($"live {perSecond:N0} events/s for {seconds} s ({run.Wall.TotalSeconds:F1} s), default settings (window {GatewaySettings.Default.Window.TotalSeconds:F0} s, lateness {GatewaySettings.Default.AllowedLateness.TotalSeconds:F0} s, send interval {GatewaySettings.Default.SendInterval.TotalSeconds:F0} s), journal in {root}:");
             Console.WriteLine($"  ack latency p50 {P(sorted, 0.50):F2} ms, p99 {P(sorted, 0.99):F2} ms, p99.9 {P(sorted, 0.999):F2} ms, max {sorted[^1]:F2} ms (target p99 ≤ 20 ms); {cpu:F2} CPU-s ({cpu / seconds:F2} cores)");
-            Console.WriteLine($"  GC pauses {pause.TotalMilliseconds:F0} ms in {g0}/{g1}/{g2} gen0/1/2 collections; heap after {gcInfo.HeapSizeBytes / 1048576.0:F0} MB, GC mode {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} {System.Runtime.GCSettings.LatencyMode}");
-            Console.WriteLine($"  outcomes: accepted {run.Accepted:N0}, duplicate {run.Duplicate:N0}, rejected {run.Rejected:N0}, dropped {run.Dropped:N0}; open windows at end {status.OpenWindows:N0}; batches sent upstream during the run {batches:N0} ({sink.Bytes / 1024.0:N0} KB in all); journal status accepted {status.Accepted - status0.Accepted:N0}");
+            Console.WriteLine($"  GC pauses {pause.TotalMilliseconds:F0} ms in {g0}/{g1}/{g2} gen0/1/2 collections (latest blocking gen2 pause {fullPause:F1} ms, latest ephemeral {ephemeralPause:F1} ms); heap after {gcInfo.HeapSizeBytes / 1048576.0:F0} MB, GC mode {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} {System.Runtime.GCSettings.LatencyMode}");
+            Console.WriteLine($"  outcomes: accepted {run.Accepted:N0}, duplicate {run.Duplicate:N0}, rejected {run.Rejected:N0}, dropped {run.Dropped:N0}; open windows at end {status.OpenWindows:N0}; batches sent upstream during the run {batches:N0} ({alertBatches:N0} of them alerts; {sink.Bytes / 1024.0:N0} KB in all); journal status accepted {status.Accepted - status0.Accepted:N0}");
             // Where the tail sits: per 10 s of the run, so a seal or a checkpoint shows as one slow slice.
             var slices = new StringBuilder("  p99 / max per 10 s slice:");
             for (var from = 0; from < latencies.Length; from += perSecond * 10)
@@ -278,6 +283,7 @@ internal static class GatewayLiveBenchmark
     private sealed class SinkTransport : IHubTransport
     {
         private long _count;
+        private long _alerts;
         private long _bytes;
 
         public bool IsConnected => true;
@@ -286,12 +292,18 @@ internal static class GatewayLiveBenchmark
 
         public long Bytes => Interlocked.Read(ref _bytes);
 
+        public long Alerts => Interlocked.Read(ref _alerts);
+
         public Task StartAsync(IHubTransportHandler handler, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task SendAsync(HubMessage message, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(message);
             Interlocked.Increment(ref _count);
+            if (message.IsAlert)
+            {
+                Interlocked.Increment(ref _alerts);
+            }
             Interlocked.Add(ref _bytes, message.Body.Length);
             return Task.CompletedTask;
         }
