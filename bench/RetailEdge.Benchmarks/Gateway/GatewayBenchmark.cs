@@ -211,21 +211,25 @@ public sealed class GatewayBenchmark : IBenchmark
     private static List<byte[]> ValidPayloads(SimulationOptions options) =>
         new StoreSimulator(options).Generate().Where(e => e.ExpectedReason is null).Select(e => e.Json).ToList();
 
+    /// <summary>
+    /// An engine for replayed payloads. They carry timestamps of two simulated days in the past, not
+    /// "now": with the default lateness every group would close its windows at once and seal nearly one
+    /// row per line, a load a live store never produces. A long lateness keeps the windows open, so this
+    /// measures the acknowledgement path (validate, journal commit, aggregate); sealing is timed at the end.
+    /// </summary>
+    private static GatewayEngine ReplayedDayEngine(string directory) => new(new GatewayEngineOptions
+    {
+        StoreId = 1, GatewayId = "store001-gw", DataDirectory = directory, FutureTolerance = TimeSpan.FromDays(3650),
+        InitialSettings = GatewaySettings.Default with { AllowedLateness = TimeSpan.FromDays(7) },
+        TimeProvider = new ArrivalClock(SimulationOptions.DefaultStart),
+    });
+
     private static async Task ThroughputAsync(string label, List<byte[]> payloads, int producers, int batch, CancellationToken cancellationToken)
     {
         var directory = Path.Combine(Path.GetTempPath(), "retailedge-gateway-bench-" + Guid.NewGuid().ToString("N"));
         try
         {
-            // The payloads carry timestamps of two simulated days in the past, not "now": with the default
-            // lateness every group would close its windows at once and seal nearly one row per line, a load
-            // a live store never produces. A long lateness keeps the windows open, so this measures the
-            // acknowledgement path (validate, journal commit, aggregate); sealing is timed at the end.
-            using var engine = new GatewayEngine(new GatewayEngineOptions
-            {
-                StoreId = 1, GatewayId = "store001-gw", DataDirectory = directory, FutureTolerance = TimeSpan.FromDays(3650),
-                InitialSettings = GatewaySettings.Default with { AllowedLateness = TimeSpan.FromDays(7) },
-                TimeProvider = new ArrivalClock(SimulationOptions.DefaultStart),
-            });
+            using var engine = ReplayedDayEngine(directory);
             using var stop = new CancellationTokenSource();
             var loop = Task.Run(() => engine.RunAsync(stop.Token), cancellationToken);
             var next = -1;
@@ -277,16 +281,7 @@ public sealed class GatewayBenchmark : IBenchmark
         var directory = Path.Combine(Path.GetTempPath(), "retailedge-gateway-bench-" + Guid.NewGuid().ToString("N"));
         try
         {
-            // The payloads carry timestamps of two simulated days in the past, not "now": with the default
-            // lateness every group would close its windows at once and seal nearly one row per line, a load
-            // a live store never produces. A long lateness keeps the windows open, so this measures the
-            // acknowledgement path (validate, journal commit, aggregate); sealing is timed at the end.
-            using var engine = new GatewayEngine(new GatewayEngineOptions
-            {
-                StoreId = 1, GatewayId = "store001-gw", DataDirectory = directory, FutureTolerance = TimeSpan.FromDays(3650),
-                InitialSettings = GatewaySettings.Default with { AllowedLateness = TimeSpan.FromDays(7) },
-                TimeProvider = new ArrivalClock(SimulationOptions.DefaultStart),
-            });
+            using var engine = ReplayedDayEngine(directory);
             using var stop = new CancellationTokenSource();
             var loop = Task.Run(() => engine.RunAsync(stop.Token), cancellationToken);
             var total = Math.Min(perSecond * seconds, payloads.Count);
