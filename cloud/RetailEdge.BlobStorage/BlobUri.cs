@@ -27,6 +27,19 @@ public sealed record BlobUri
     /// <summary>The URL's query (a SAS), without '?', or null.</summary>
     public string? SasToken { get; init; }
 
+    private static readonly string[] UrlSchemes = ["https", "http", "abfss", "abfs", "wasbs", "wasb"];
+
+    /// <summary>
+    /// True when <paramref name="location"/> starts with a scheme this type parses (http(s), abfs(s),
+    /// wasb(s)): a blob location rather than a local folder. Whether it parses is <see cref="TryParse"/>'s call.
+    /// </summary>
+    public static bool IsUrl(string location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        var end = location.IndexOf("://", StringComparison.Ordinal);
+        return end > 0 && UrlSchemes.Contains(location[..end], StringComparer.OrdinalIgnoreCase);
+    }
+
     public static BlobUri Parse(string url)
     {
         ArgumentNullException.ThrowIfNull(url);

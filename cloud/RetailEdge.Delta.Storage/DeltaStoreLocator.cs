@@ -23,11 +23,8 @@ public static class DeltaStoreLocator
 
     public const string SasVariable = "AZURE_STORAGE_SAS_TOKEN";
 
-    private static readonly string[] BlobSchemes = ["https://", "http://", "abfss://", "abfs://", "wasbs://", "wasb://"];
-
     /// <summary>True when <paramref name="location"/> is an http(s), abfs(s) or wasb(s) URL (a blob table), not a folder.</summary>
-    public static bool IsBlobUrl(string location) =>
-        BlobSchemes.Any(scheme => location.StartsWith(scheme, StringComparison.OrdinalIgnoreCase));
+    public static bool IsBlobUrl(string location) => BlobUri.IsUrl(location);
 
     /// <summary>The store for <paramref name="location"/>; dispose the returned owner (the HTTP client) when done.</summary>
     /// <param name="environment">reads an environment variable (tests pass their own)</param>

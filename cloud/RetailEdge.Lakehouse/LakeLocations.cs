@@ -17,15 +17,8 @@ public static class LakeLocations
 
     public const string LakeConnectionStringVariable = "RETAILEDGE_LAKE_CONNECTION_STRING";
 
-    private static readonly string[] UrlSchemes = ["https", "http", "abfss", "abfs", "wasbs", "wasb"];
-
     /// <summary>True when <paramref name="location"/> is a blob, ADLS Gen2 (abfss) or wasbs URL rather than a folder.</summary>
-    public static bool IsUrl(string location)
-    {
-        ArgumentNullException.ThrowIfNull(location);
-        var end = location.IndexOf("://", StringComparison.Ordinal);
-        return end > 0 && UrlSchemes.Contains(location[..end], StringComparer.OrdinalIgnoreCase);
-    }
+    public static bool IsUrl(string location) => BlobUri.IsUrl(location);
 
     public static ITelemetrySource OpenSource(string location, Func<string, string?>? environment = null) =>
         OpenSource(location, new AzureAccess(environment));
