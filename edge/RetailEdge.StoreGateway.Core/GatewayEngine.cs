@@ -287,16 +287,9 @@ public sealed partial class GatewayEngine : IDisposable
     /// </summary>
     private async Task CheckpointLoopAsync(CancellationToken cancellationToken)
     {
-        GatewayJournal journal;
-        try
-        {
-            journal = new GatewayJournal(_options.DataDirectory);
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
-        {
-            Log.CheckpointFailed(_logger, e.Message);
-            return;
-        }
+        // Opened lazily and reopened after a failure: the writer never checkpoints itself, so a
+        // checkpointer that gave up for good would let the WAL grow without bound.
+        GatewayJournal? journal = null;
         try
         {
             while (true)
@@ -304,12 +297,15 @@ public sealed partial class GatewayEngine : IDisposable
                 await _checkpointSignal.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
+                    journal ??= new GatewayJournal(_options.DataDirectory);
                     journal.Checkpoint();
                 }
                 catch (Microsoft.Data.Sqlite.SqliteException e)
                 {
                     // A busy or failed checkpoint loses nothing (the WAL keeps every commit); the next one catches up.
                     Log.CheckpointFailed(_logger, e.Message);
+                    journal?.Dispose();
+                    journal = null;
                 }
             }
         }
@@ -319,7 +315,7 @@ public sealed partial class GatewayEngine : IDisposable
         }
         finally
         {
-            journal.Dispose();
+            journal?.Dispose();
         }
     }
 
