@@ -227,13 +227,7 @@ public sealed class FleetCommandTests : IAsyncLifetime
     private static async Task ReportAsync(HubEmulator.HubEmulator emulator, string deviceId, JsonObject reported, string moduleId)
     {
         await emulator.Registry.AddModuleAsync(deviceId, moduleId);
-        var options = IotHubModuleClientOptions.FromConnectionString(emulator.Registry.ModuleConnectionString(deviceId, moduleId)) with
-        {
-            GatewayHostName = "127.0.0.1",
-            Port = emulator.MqttEndPoint.Port,
-            UseTls = false,
-            OperationTimeout = TimeSpan.FromSeconds(20),
-        };
+        var options = emulator.ModuleClientOptions(deviceId, moduleId) with { OperationTimeout = TimeSpan.FromSeconds(20) };
         await using var client = new IotHubModuleClient(options);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await client.OpenAsync(timeout.Token);

@@ -16,10 +16,8 @@ public class ModuleClientTests
     private static async Task<IotHubModuleClient> OpenClientAsync(EmulatorHarness hub, string deviceId, string moduleId, bool tls = false, Func<IotHubModuleClient, Task>? beforeOpen = null)
     {
         await hub.Emulator.Registry.AddModuleAsync(deviceId, moduleId);
-        var options = IotHubModuleClientOptions.FromConnectionString(hub.Emulator.Registry.ModuleConnectionString(deviceId, moduleId)) with
+        var options = hub.Emulator.ModuleClientOptions(deviceId, moduleId) with
         {
-            GatewayHostName = "127.0.0.1",
-            Port = hub.Emulator.MqttEndPoint.Port,
             UseTls = tls,
             TrustedRootCertificates = tls ? new X509Certificate2Collection(hub.Emulator.Certificate!) : null,
             ReconnectMinDelay = TimeSpan.FromMilliseconds(100),
@@ -164,13 +162,7 @@ public class ModuleClientTests
         });
         await emulator.StartAsync(CancellationToken.None);
         await emulator.Registry.AddModuleAsync("d", "m");
-        var options = IotHubModuleClientOptions.FromConnectionString(emulator.Registry.ModuleConnectionString("d", "m")) with
-        {
-            GatewayHostName = "127.0.0.1",
-            Port = emulator.MqttEndPoint.Port,
-            UseTls = true,
-            TrustedRootCertificates = new X509Certificate2Collection(emulator.Certificate!),
-        };
+        var options = emulator.ModuleClientOptions("d", "m");
         await using (var client = new IotHubModuleClient(options))
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));

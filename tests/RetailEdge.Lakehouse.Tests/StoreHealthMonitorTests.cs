@@ -106,13 +106,7 @@ public sealed class StoreHealthMonitorTests
     private static async Task<IotHubModuleClient> OpenModuleAsync(HubEmulator.HubEmulator emulator, string deviceId, string moduleId)
     {
         await emulator.Registry.AddModuleAsync(deviceId, moduleId);
-        var options = IotHubModuleClientOptions.FromConnectionString(emulator.Registry.ModuleConnectionString(deviceId, moduleId)) with
-        {
-            GatewayHostName = "127.0.0.1",
-            Port = emulator.MqttEndPoint.Port,
-            UseTls = false,
-            OperationTimeout = TimeSpan.FromSeconds(10),
-        };
+        var options = emulator.ModuleClientOptions(deviceId, moduleId) with { OperationTimeout = TimeSpan.FromSeconds(10) };
         var client = new IotHubModuleClient(options);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         await client.OpenAsync(timeout.Token);

@@ -65,6 +65,20 @@ public sealed partial class HubEmulator : IAsyncDisposable
     /// <summary>The generated TLS certificate when <see cref="HubEmulatorOptions.UseTls"/> is set.</summary>
     public X509Certificate2? Certificate { get; private set; }
 
+    /// <summary>
+    /// Options for an <see cref="IotHub.IotHubModuleClient"/> of a registered module that connects
+    /// to this emulator on loopback, as a module connects through an edgeHub gateway: the hub's
+    /// host name stays the SAS audience, TLS and its trusted root follow the emulator's setting.
+    /// </summary>
+    public IotHub.IotHubModuleClientOptions ModuleClientOptions(string deviceId, string moduleId) =>
+        IotHub.IotHubModuleClientOptions.FromConnectionString(Registry.ModuleConnectionString(deviceId, moduleId)) with
+        {
+            GatewayHostName = "127.0.0.1",
+            Port = MqttEndPoint.Port,
+            UseTls = _options.UseTls,
+            TrustedRootCertificates = Certificate is null ? null : new X509Certificate2Collection(Certificate),
+        };
+
     /// <summary>Device endpoint counters.</summary>
     public DeviceEndpointMetrics Metrics { get; } = new();
 

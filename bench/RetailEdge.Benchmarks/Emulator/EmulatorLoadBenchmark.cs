@@ -45,13 +45,7 @@ public sealed class EmulatorLoadBenchmark : IBenchmark
             {
                 var deviceId = $"store{i:000}-gw";
                 await emulator.Registry.AddModuleAsync(deviceId, "StoreGateway", cancellationToken).ConfigureAwait(false);
-                var options = IotHubModuleClientOptions.FromConnectionString(emulator.Registry.ModuleConnectionString(deviceId, "StoreGateway")) with
-                {
-                    GatewayHostName = "127.0.0.1",
-                    Port = emulator.MqttEndPoint.Port,
-                    UseTls = false,
-                };
-                clients.Add(new IotHubModuleClient(options));
+                clients.Add(new IotHubModuleClient(emulator.ModuleClientOptions(deviceId, "StoreGateway")));
             }
             var connectWatch = Stopwatch.StartNew();
             await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
