@@ -203,10 +203,8 @@ public static class EmulatorCommand
             await Console.Out.WriteLineAsync($"  MQTT    {scheme}://{emulator.MqttEndPoint}").ConfigureAwait(false);
             await Console.Out.WriteLineAsync($"  REST    {emulator.RestBaseAddress}").ConfigureAwait(false);
             await Console.Out.WriteLineAsync($"  routing {options.RoutingTarget.Split('?')[0]} every {options.BatchInterval.TotalSeconds:0.###}s").ConfigureAwait(false);
-            if (emulator.Certificate is { } certificate)
+            if (emulator.CertificatePemPath is { } pemPath)
             {
-                var pemPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.RegistryPath))!, $"{options.HubName}-emulator-cert.pem");
-                await File.WriteAllTextAsync(pemPath, certificate.ExportCertificatePem(), CancellationToken.None).ConfigureAwait(false);
                 await Console.Out.WriteLineAsync($"  TLS certificate (trust it in clients) {pemPath}").ConfigureAwait(false);
             }
             await Console.Out.WriteLineAsync("Ctrl+C stops; buffered routed records are written first.").ConfigureAwait(false);
