@@ -177,6 +177,54 @@ public class OfficialDeviceSdkTests(OfficialSdkHub hub)
         Assert.Equal(Enumerable.Range(0, sent).Select(n => $"sdk-renew-{n}").ToHashSet(), routed);
     }
 
+    [Fact]
+    public async Task ModuleClient_EmulatorRestarts_SameCertificateStillTrustedAndTelemetryGoesOn()
+    {
+        await hub.Emulator.Registry.AddModuleAsync("sdk-restart-gw", "StoreGateway");
+        using var signal = new RetailEdge.Testing.TempDirectory("sdk-restart");
+        var restarted = signal.Combine("restarted");
+        const string script = Requires + """
+            const fs = require('fs');
+            const [moduleCs, restartedFile] = process.argv.slice(2);
+            (async () => {
+              const client = ModuleClient.fromConnectionString(moduleCs, Mqtt);
+              await client.open();
+              const first = new Message('{"n":1}');
+              first.messageId = 'sdk-restart-1';
+              await client.sendEvent(first);
+              console.log('READY');
+              await waitFor(() => fs.existsSync(restartedFile), 'the emulator restart', 90000);
+              // the SDK reconnects on its own (retry policy) and sends once the new emulator accepts it
+              const second = new Message('{"n":2}');
+              second.messageId = 'sdk-restart-2';
+              await client.sendEvent(second);
+              await client.close();
+              result({ sent: 2 });
+              process.exit(0);
+            })().catch(fail);
+            """;
+        await using var node = hub.Start(script, hub.GatewayModuleConnectionString("sdk-restart-gw", "StoreGateway"), restarted);
+        await node.WaitForOutputAsync("READY", ScriptTimeout);
+
+        await hub.RestartAsync();
+        await File.WriteAllTextAsync(restarted, "now");
+        try
+        {
+            Assert.Equal(0, await node.WaitForExitAsync(ScriptTimeout));
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail("the module did not send again after the emulator restarted:\n" + node.Output);
+        }
+        await hub.Emulator.Routing.FlushAsync(CancellationToken.None);
+
+        Assert.Equal(2, OfficialSdkHub.ParseResult(node.Output)["sent"]!.GetValue<int>());
+        var ids = RoutedRecords().Select(r => r["SystemProperties"]!["messageId"]?.GetValue<string>() ?? string.Empty).ToList();
+        Assert.Contains("sdk-restart-1", ids);
+        Assert.Contains("sdk-restart-2", ids);
+        Assert.True(hub.Emulator.Metrics.ConnectionsAccepted >= 1);
+    }
+
     private List<JsonObject> RoutedRecords() =>
         !Directory.Exists(hub.RoutingFolder)
             ? []

@@ -60,9 +60,21 @@ public sealed class OfficialSdkHub : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _directory = new TempDirectory("sdkhub");
+        await StartEmulatorAsync();
+    }
+
+    /// <summary>Stops the emulator (buffered records are written) and starts a new one on the same registry, ports and certificate files.</summary>
+    public async Task RestartAsync()
+    {
+        await Emulator.DisposeAsync();
+        await StartEmulatorAsync();
+    }
+
+    private async Task StartEmulatorAsync()
+    {
         var emulator = new HubEmulator(new HubEmulatorOptions
         {
-            RegistryPath = _directory.Combine("registry.json"),
+            RegistryPath = _directory!.Combine("registry.json"),
             HubName = "sdkhub",
             RoutingTarget = RoutingFolder,
             BatchInterval = TimeSpan.FromSeconds(30),
