@@ -207,17 +207,9 @@ public sealed class HubRegistry
         return ChangeAsync(copy =>
         {
             var device = copy.Devices.FirstOrDefault(d => d.DeviceId == deviceId);
-            if (device is null && !string.IsNullOrWhiteSpace(ifMatch))
+            if (RefusePut<DeviceIdentity>($"device {deviceId}", device?.ETag, ifMatch, RegistryStatus.DeviceNotFound, RegistryStatus.DeviceAlreadyExists) is { } refused)
             {
-                return RegistryResult<DeviceIdentity>.Fail(RegistryStatus.DeviceNotFound, $"device {deviceId} is not registered: create it without If-Match");
-            }
-            if (device is not null && string.IsNullOrWhiteSpace(ifMatch))
-            {
-                return RegistryResult<DeviceIdentity>.Fail(RegistryStatus.DeviceAlreadyExists, $"device {deviceId} already exists: update it with If-Match");
-            }
-            if (device is not null && !ETags.Matches(ifMatch, device.ETag))
-            {
-                return RegistryResult<DeviceIdentity>.Fail(RegistryStatus.PreconditionFailed, $"the ETag of device {deviceId} does not match If-Match: read it again and retry");
+                return refused;
             }
             var created = device is null;
             if (device is null)
@@ -243,15 +235,11 @@ public sealed class HubRegistry
         ChangeAsync(copy =>
         {
             var device = copy.Devices.FirstOrDefault(d => d.DeviceId == deviceId);
-            if (device is null)
+            if (RefuseDelete<DeviceIdentity>($"device {deviceId}", device?.ETag, ifMatch, RegistryStatus.DeviceNotFound) is { } refused)
             {
-                return RegistryResult<DeviceIdentity>.Fail(RegistryStatus.DeviceNotFound, $"device {deviceId} is not registered");
+                return refused;
             }
-            if (!ETags.Matches(ifMatch, device.ETag))
-            {
-                return RegistryResult<DeviceIdentity>.Fail(RegistryStatus.PreconditionFailed, $"the ETag of device {deviceId} does not match If-Match: read it again and retry");
-            }
-            copy.Devices.Remove(device);
+            copy.Devices.Remove(device!);
             return new RegistryResult<DeviceIdentity>(RegistryStatus.Deleted, device, null);
         }, cancellationToken);
 
@@ -272,17 +260,9 @@ public sealed class HubRegistry
                 return RegistryResult<ModuleIdentity>.Fail(RegistryStatus.DeviceNotFound, $"device {deviceId} is not registered: create the device first");
             }
             var module = device.Modules.FirstOrDefault(m => m.ModuleId == moduleId);
-            if (module is null && !string.IsNullOrWhiteSpace(ifMatch))
+            if (RefusePut<ModuleIdentity>($"module {deviceId}/{moduleId}", module?.ETag, ifMatch, RegistryStatus.ModuleNotFound, RegistryStatus.ModuleAlreadyExists) is { } refused)
             {
-                return RegistryResult<ModuleIdentity>.Fail(RegistryStatus.ModuleNotFound, $"module {deviceId}/{moduleId} is not registered: create it without If-Match");
-            }
-            if (module is not null && string.IsNullOrWhiteSpace(ifMatch))
-            {
-                return RegistryResult<ModuleIdentity>.Fail(RegistryStatus.ModuleAlreadyExists, $"module {deviceId}/{moduleId} already exists: update it with If-Match");
-            }
-            if (module is not null && !ETags.Matches(ifMatch, module.ETag))
-            {
-                return RegistryResult<ModuleIdentity>.Fail(RegistryStatus.PreconditionFailed, $"the ETag of module {deviceId}/{moduleId} does not match If-Match: read it again and retry");
+                return refused;
             }
             var created = module is null;
             if (module is null)
@@ -307,15 +287,11 @@ public sealed class HubRegistry
                 return RegistryResult<ModuleIdentity>.Fail(RegistryStatus.DeviceNotFound, $"device {deviceId} is not registered");
             }
             var module = device.Modules.FirstOrDefault(m => m.ModuleId == moduleId);
-            if (module is null)
+            if (RefuseDelete<ModuleIdentity>($"module {deviceId}/{moduleId}", module?.ETag, ifMatch, RegistryStatus.ModuleNotFound) is { } refused)
             {
-                return RegistryResult<ModuleIdentity>.Fail(RegistryStatus.ModuleNotFound, $"module {deviceId}/{moduleId} is not registered");
+                return refused;
             }
-            if (!ETags.Matches(ifMatch, module.ETag))
-            {
-                return RegistryResult<ModuleIdentity>.Fail(RegistryStatus.PreconditionFailed, $"the ETag of module {deviceId}/{moduleId} does not match If-Match: read it again and retry");
-            }
-            device.Modules.Remove(module);
+            device.Modules.Remove(module!);
             return new RegistryResult<ModuleIdentity>(RegistryStatus.Deleted, module, null);
         }, cancellationToken);
 
@@ -503,6 +479,36 @@ public sealed class HubRegistry
         {
             _writeGate.Release();
         }
+    }
+
+    /// <summary>
+    /// IoT Hub's PUT rule: without If-Match a PUT creates (the identity must not exist yet); with
+    /// If-Match it updates an existing identity whose ETag matches. Null when the PUT may proceed.
+    /// </summary>
+    private static RegistryResult<T>? RefusePut<T>(string what, string? currentETag, string? ifMatch, RegistryStatus notFound, RegistryStatus alreadyExists)
+        where T : class
+    {
+        var update = !string.IsNullOrWhiteSpace(ifMatch);
+        if (currentETag is null)
+        {
+            return update ? RegistryResult<T>.Fail(notFound, $"{what} is not registered: create it without If-Match") : null;
+        }
+        if (!update)
+        {
+            return RegistryResult<T>.Fail(alreadyExists, $"{what} already exists: update it with If-Match");
+        }
+        return RefuseDelete<T>(what, currentETag, ifMatch, notFound);
+    }
+
+    /// <summary>A DELETE (or update) needs the identity and, when If-Match names an ETag, that ETag. Null when it may proceed.</summary>
+    private static RegistryResult<T>? RefuseDelete<T>(string what, string? currentETag, string? ifMatch, RegistryStatus notFound)
+        where T : class
+    {
+        if (currentETag is null)
+        {
+            return RegistryResult<T>.Fail(notFound, $"{what} is not registered");
+        }
+        return ETags.Matches(ifMatch, currentETag) ? null : RegistryResult<T>.Fail(RegistryStatus.PreconditionFailed, $"the ETag of {what} does not match If-Match: read it again and retry");
     }
 
     private static string? Given(string? key) => string.IsNullOrEmpty(key) ? null : key;
