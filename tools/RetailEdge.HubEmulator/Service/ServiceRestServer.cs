@@ -22,8 +22,10 @@ namespace RetailEdge.HubEmulator.Service;
 /// <summary>
 /// The service REST API subset (PROTOCOLS.md "Service REST", api-version 2021-04-12) on Kestrel:
 /// device and module twins (GET, PATCH merge, PUT replace, with ETag / If-Match → 412),
-/// POST /devices/query with x-ms-max-item-count and x-ms-continuation, and direct method
-/// invocation. Every request needs a service-policy SAS token in Authorization.
+/// POST /devices/query with x-ms-max-item-count and x-ms-continuation, direct method
+/// invocation, deployments (applyConfigurationContent) and the identity registry
+/// (<see cref="RegistryEndpoints"/>). Every request needs a service-policy SAS token in
+/// Authorization; errors carry IoT Hub's body (<see cref="HubErrors"/>).
 /// </summary>
 internal sealed partial class ServiceRestServer : IAsyncDisposable
 {
