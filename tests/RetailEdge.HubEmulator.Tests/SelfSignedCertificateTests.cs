@@ -54,6 +54,26 @@ public class SelfSignedCertificateTests
         Assert.Equal(second.Thumbprint, third.Thumbprint);
     }
 
+    [Fact]
+    public void LoadOrCreate_PemMissingOrStale_RewrittenFromTheKeptCertificate()
+    {
+        using var dir = new TempDirectory();
+        var registry = dir.Combine("registry.json");
+        using var first = SelfSignedCertificate.LoadOrCreate(registry, "h", "h.azure-devices.net", TimeProvider.System);
+        var pem = SelfSignedCertificate.PemPath(registry, "h");
+        File.Delete(pem);
+
+        using var second = SelfSignedCertificate.LoadOrCreate(registry, "h", "h.azure-devices.net", TimeProvider.System);
+        var restored = File.ReadAllText(pem);
+        using var other = SelfSignedCertificate.Create("h.azure-devices.net", TimeProvider.System);
+        File.WriteAllText(pem, other.ExportCertificatePem());
+        using var third = SelfSignedCertificate.LoadOrCreate(registry, "h", "h.azure-devices.net", TimeProvider.System);
+
+        Assert.Equal(first.Thumbprint, third.Thumbprint);
+        Assert.Equal(first.ExportCertificatePem(), restored);
+        Assert.Equal(first.ExportCertificatePem(), File.ReadAllText(pem));
+    }
+
     private sealed class ManualClock(DateTimeOffset now) : TimeProvider
     {
         public DateTimeOffset Now { get; set; } = now;

@@ -33,9 +33,11 @@ public static class SelfSignedCertificate
         var now = timeProvider.GetUtcNow();
         if (TryLoad(keyPairPath, hostName, now) is { } kept)
         {
-            if (!File.Exists(pemPath))
+            // the PEM clients trust must be this certificate's (it may be missing or left from another one)
+            var pem = kept.ExportCertificatePem();
+            if (!File.Exists(pemPath) || File.ReadAllText(pemPath) != pem)
             {
-                WriteAtomically(pemPath, System.Text.Encoding.ASCII.GetBytes(kept.ExportCertificatePem()), ownerOnly: false);
+                WriteAtomically(pemPath, System.Text.Encoding.ASCII.GetBytes(pem), ownerOnly: false);
             }
             return kept;
         }
