@@ -27,6 +27,7 @@ public sealed class EmulatorCommandTests : IDisposable
         Assert.True(File.Exists(pem));
         Assert.Contains(registry.ModuleConnectionString("store017-gw", "StoreGateway") + ";GatewayHostName=127.0.0.1", text, StringComparison.Ordinal);
         Assert.Contains(registry.ServiceConnectionString(), text, StringComparison.Ordinal);
+        Assert.Contains(registry.DeviceConnectionString("store017-gw") + ";GatewayHostName=127.0.0.1", text, StringComparison.Ordinal);
         Assert.Contains("NODE_EXTRA_CA_CERTS=" + pem, text, StringComparison.Ordinal);
         Assert.Contains("REQUESTS_CA_BUNDLE=" + pem, text, StringComparison.Ordinal);
         Assert.Contains("az iot edge set-modules --device-id <deviceId> --content deployment.json --login \"" + registry.ServiceConnectionString() + "\"", text, StringComparison.Ordinal);

@@ -51,6 +51,14 @@ public static class EmulatorGuide
             lines.Add("  none yet: retailedge emulator add-module --registry … --hub-name … <deviceId> <moduleId>, or Registry.addModule with the service connection string");
         }
         lines.Add("  HostName stays the SAS audience; GatewayHostName=127.0.0.1 makes the SDK dial this emulator, as a module dials its edge gateway.");
+        if (registry.Devices.Count > 0)
+        {
+            lines.Add("Device connection strings (azure-iot-device Client with the MQTT transport):");
+            foreach (var device in registry.Devices)
+            {
+                lines.Add($"  {device.DeviceId}: {registry.DeviceConnectionString(device.DeviceId)};GatewayHostName=127.0.0.1");
+            }
+        }
         lines.Add(string.Empty);
         lines.Add("Settings for Microsoft's SDKs and az-style tools:");
         if (emulator.CertificatePemPath is { } trust)
