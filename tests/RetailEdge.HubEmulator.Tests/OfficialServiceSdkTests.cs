@@ -135,7 +135,7 @@ public class OfficialServiceSdkTests(OfficialSdkHub hub)
               await registry.create({ deviceId, capabilities: { iotEdge: true } });
               const content = { modulesContent: {
                 $edgeAgent: { 'properties.desired': { schemaVersion: '1.1', runtime: { type: 'docker', settings: { minDockerVersion: 'v1.25' } },
-                  systemModules: { edgeAgent: { type: 'docker', settings: { image: 'mcr.microsoft.com/azureiotedge-agent:1.5', createOptions: '{}' } } },
+                  systemModules: { edgeAgent: { type: 'docker', settings: { image: 'azureiotedge-agent:1.5', createOptions: '{}' } } },
                   modules: { StoreGateway: { version: '1.0', type: 'docker', status: 'running', restartPolicy: 'always', settings: { image: 'retailedge/storegateway:1.0', createOptions: '{}' } } } } },
                 $edgeHub: { 'properties.desired': { schemaVersion: '1.2', routes: { upstream: 'FROM /messages/modules/StoreGateway/outputs/* INTO $upstream' }, storeAndForwardConfiguration: { timeToLiveSecs: 7200 } } },
                 StoreGateway: { 'properties.desired': { windowSeconds: 60 } } } };
