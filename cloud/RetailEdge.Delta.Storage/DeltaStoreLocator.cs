@@ -1,6 +1,5 @@
 using Azure.Core;
 using Azure.Identity;
-using RetailEdge.BlobStorage;
 
 namespace RetailEdge.Delta.Storage;
 
@@ -26,18 +25,18 @@ public static class DeltaStoreLocator
     /// <summary>True when <paramref name="location"/> is an http(s), abfs(s) or wasb(s) URL (a blob table), not a folder.</summary>
     public static bool IsBlobUrl(string location) => BlobUri.IsUrl(location);
 
-    /// <summary>The store for <paramref name="location"/>; dispose the returned owner (the HTTP client) when done.</summary>
+    /// <summary>The store for <paramref name="location"/>.</summary>
     /// <param name="environment">reads an environment variable (tests pass their own)</param>
     /// <param name="credentialFactory">the Azure.Identity credential when no SAS or connection string is found (default DefaultAzureCredential)</param>
-    /// <param name="httpClient">the blob client's HTTP client, not disposed with the store (default its own)</param>
-    public static (IDeltaLogStore Store, IDisposable? Owner) Open(string location, Func<string, string?>? environment = null,
+    /// <param name="httpClient">the blob client's transport, not disposed with the store (default the SDK's own)</param>
+    public static IDeltaLogStore Open(string location, Func<string, string?>? environment = null,
         Func<TokenCredential>? credentialFactory = null, HttpClient? httpClient = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(location);
         environment ??= Environment.GetEnvironmentVariable;
         if (!IsBlobUrl(location))
         {
-            return (new LocalDeltaLogStore(location), null);
+            return new LocalDeltaLogStore(location);
         }
         if (!BlobUri.TryParse(location, out var uri, out var error))
         {
@@ -47,28 +46,13 @@ public static class DeltaStoreLocator
         {
             throw new ArgumentException($"'{uri}' names no container (https://account.blob.core.windows.net/container/path or abfss://container@account.dfs.core.windows.net/path)", nameof(location));
         }
-        var options = new BlobStorageClientOptions { ServiceUri = uri.ServiceUri };
         var connectionString = new[] { ConnectionStringVariable, LakeConnectionStringVariable, AzureConnectionStringVariable }
             .Select(environment).FirstOrDefault(value => !string.IsNullOrWhiteSpace(value));
-        if (uri.SasToken is not null)
-        {
-            options = options with { SasToken = uri.SasToken };
-        }
-        else if (!string.IsNullOrWhiteSpace(connectionString))
-        {
-            var parsed = BlobConnectionString.Parse(connectionString);
-            options = options with { SharedKey = parsed.SharedKey, SasToken = parsed.SasToken };
-        }
-        else if (environment(SasVariable) is { Length: > 0 } sas)
-        {
-            options = options with { SasToken = sas.TrimStart('?') };
-        }
-        else
-        {
-            options = options with { TokenCredential = credentialFactory?.Invoke() ?? new DefaultAzureCredential() };
-        }
-        var client = new BlobStorageClient(options, httpClient);
-        return (new BlobDeltaLogStore(client.GetContainerClient(uri.ContainerName), uri.Path), client);
+        var container = uri.SasToken is not null ? BlobClientFactory.WithSas(uri, uri.SasToken, httpClient)
+            : !string.IsNullOrWhiteSpace(connectionString) ? BlobClientFactory.WithConnectionString(uri, connectionString, httpClient)
+            : environment(SasVariable) is { Length: > 0 } sas ? BlobClientFactory.WithSas(uri, sas, httpClient)
+            : BlobClientFactory.WithTokenCredential(uri, credentialFactory?.Invoke() ?? new DefaultAzureCredential(), httpClient);
+        return new BlobDeltaLogStore(container, uri.Path);
     }
 
     /// <summary>A URL without its query (a SAS must never reach a message).</summary>

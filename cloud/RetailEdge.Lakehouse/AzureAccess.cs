@@ -31,7 +31,7 @@ public sealed class AzureAccess
 
     /// <param name="environment">reads an environment variable; default the process environment</param>
     /// <param name="credentialFactory">creates the Azure.Identity credential, once, when first needed; default DefaultAzureCredential</param>
-    /// <param name="blobHttpClient">the HTTP client of blob clients (not disposed by them); default one per client</param>
+    /// <param name="blobHttpClient">the transport of the Azure.Storage.Blobs clients (not disposed by them); default the SDK's own</param>
     public AzureAccess(Func<string, string?>? environment = null, Func<TokenCredential>? credentialFactory = null, HttpClient? blobHttpClient = null)
     {
         Environment = environment ?? System.Environment.GetEnvironmentVariable;

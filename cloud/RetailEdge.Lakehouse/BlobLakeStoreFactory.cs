@@ -1,4 +1,4 @@
-using RetailEdge.BlobStorage;
+using Azure.Storage.Blobs;
 using RetailEdge.Delta;
 using RetailEdge.Delta.Storage;
 
@@ -9,27 +9,24 @@ namespace RetailEdge.Lakehouse;
 /// committed with put-if-absent (<see cref="BlobDeltaLogStore"/>); data files are uploaded from and
 /// downloaded to the scratch folder by <see cref="LakeTable"/>.
 /// </summary>
-public sealed class BlobLakeStoreFactory : ILakeStoreFactory, IDisposable
+public sealed class BlobLakeStoreFactory : ILakeStoreFactory
 {
-    private readonly BlobStorageClient _client;
     private readonly BlobContainerClient _container;
     private readonly string _prefix;
 
-    public BlobLakeStoreFactory(BlobStorageClient client, string containerName, string prefix = "")
+    public BlobLakeStoreFactory(BlobContainerClient container, string prefix = "")
     {
-        _client = client ?? throw new ArgumentNullException(nameof(client));
-        ArgumentException.ThrowIfNullOrWhiteSpace(containerName);
+        _container = container ?? throw new ArgumentNullException(nameof(container));
         ArgumentNullException.ThrowIfNull(prefix);
         if (prefix.Split('/').Any(s => s is "." or ".."))
         {
             throw new ArgumentException("the lake prefix must not contain '.' or '..' segments", nameof(prefix));
         }
-        _container = client.GetContainerClient(containerName);
         _prefix = prefix.Trim('/').Length == 0 ? string.Empty : prefix.Trim('/') + "/";
     }
 
     /// <summary>The container URL and prefix, without credentials.</summary>
-    public string Location => _container.Uri.AbsoluteUri.TrimEnd('/') + "/" + _prefix;
+    public string Location => _container.Uri.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/" + _prefix;
 
     public IDeltaLogStore Open(string relativePath)
     {
@@ -40,9 +37,4 @@ public sealed class BlobLakeStoreFactory : ILakeStoreFactory, IDisposable
         }
         return new BlobDeltaLogStore(_container, _prefix + relativePath);
     }
-
-    /// <summary>Creates the container when it does not exist yet (a new lake).</summary>
-    public Task<bool> EnsureContainerAsync(CancellationToken cancellationToken) => _container.CreateIfNotExistsAsync(cancellationToken);
-
-    public void Dispose() => _client.Dispose();
 }

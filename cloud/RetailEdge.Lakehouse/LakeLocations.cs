@@ -1,4 +1,4 @@
-using RetailEdge.BlobStorage;
+using Azure.Storage.Blobs;
 using RetailEdge.Delta.Storage;
 
 namespace RetailEdge.Lakehouse;
@@ -31,9 +31,8 @@ public static class LakeLocations
         {
             return new FolderTelemetrySource(location);
         }
-        var client = CreateClient(blob, access);
         var prefix = blob.Uri.Path.Trim('/').Length > 0 ? blob.Uri.Path.Trim('/') + "/" : string.Empty;
-        return new BlobTelemetrySource(client.GetContainerClient(blob.Uri.ContainerName), prefix);
+        return new BlobTelemetrySource(CreateContainerClient(blob, access), prefix);
     }
 
     public static ILakeStoreFactory OpenLake(string location, Func<string, string?>? environment = null) =>
@@ -47,7 +46,7 @@ public static class LakeLocations
         {
             return new LocalLakeStoreFactory(location);
         }
-        return new BlobLakeStoreFactory(CreateClient(blob, access), blob.Uri.ContainerName, blob.Uri.Path);
+        return new BlobLakeStoreFactory(CreateContainerClient(blob, access), blob.Uri.Path);
     }
 
     /// <summary>Null for a folder; else the parsed URL and the authentication it will use. Throws
@@ -93,9 +92,9 @@ public static class LakeLocations
         {
             try
             {
-                BlobConnectionString.Parse(connectionString!);
+                BlobClientFactory.ValidateConnectionString(connectionString!);
             }
-            catch (FormatException e)
+            catch (ArgumentException e)
             {
                 throw new ArgumentException($"{connectionStringVariable}: {e.Message}", e);
             }
@@ -107,20 +106,22 @@ public static class LakeLocations
         return new BlobLocation(uri, auth, what, connectionStringVariable);
     }
 
-    /// <summary>A client for the URL's own endpoint (host-style, path-style or mapped from dfs) with the resolved credentials.</summary>
-    private static BlobStorageClient CreateClient(BlobLocation blob, AzureAccess access)
+    /// <summary>The URL's container with the resolved credentials (the connection string must be for the URL's endpoint).</summary>
+    private static BlobContainerClient CreateContainerClient(BlobLocation blob, AzureAccess access)
     {
-        var options = new BlobStorageClientOptions { ServiceUri = blob.Uri.ServiceUri };
         if (blob.Auth == StorageAuthMode.ConnectionString)
         {
-            var parsed = BlobConnectionString.Parse(access.Get(blob.ConnectionStringVariable)!);
-            options = options with { SharedKey = parsed.SharedKey, SasToken = parsed.SasToken };
+            try
+            {
+                return BlobClientFactory.WithConnectionString(blob.Uri, access.Get(blob.ConnectionStringVariable)!, access.BlobHttpClient);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"{blob.ConnectionStringVariable}: {e.Message}", e);
+            }
         }
-        else
-        {
-            options = options with { TokenCredential = access.CredentialFor($"the {blob.What} {blob.Uri} (no {blob.ConnectionStringVariable}; {AzureAccess.StorageAuthVariable}={(access.StorageAuth == StorageAuthMode.AzureIdentity ? "azure-identity" : "auto")})") };
-        }
-        return new BlobStorageClient(options, access.BlobHttpClient);
+        var credential = access.CredentialFor($"the {blob.What} {blob.Uri} (no {blob.ConnectionStringVariable}; {AzureAccess.StorageAuthVariable}={(access.StorageAuth == StorageAuthMode.AzureIdentity ? "azure-identity" : "auto")})");
+        return BlobClientFactory.WithTokenCredential(blob.Uri, credential, access.BlobHttpClient);
     }
 }
 

@@ -58,9 +58,11 @@ public sealed partial class ProcessorWorker : BackgroundService
             {
                 break;
             }
-            catch (Exception e) when (e is IOException or DuckDbException or RetailEdge.Delta.DeltaException or InvalidOperationException or UnauthorizedAccessException or RetailEdge.BlobStorage.BlobStorageException)
+            catch (Exception e) when (e is IOException or DuckDbException or RetailEdge.Delta.DeltaException or InvalidOperationException or UnauthorizedAccessException
+                or Azure.RequestFailedException or AggregateException)
             {
-                _health.Failed(e.Message);
+                // the SDK's message goes on with response headers and body: health shows status and code
+                _health.Failed(e is Azure.RequestFailedException storage ? $"storage: {storage.Status} {storage.ErrorCode}" : e.Message);
                 LogCycleFailed(_logger, e);
                 if (_options.Once)
                 {

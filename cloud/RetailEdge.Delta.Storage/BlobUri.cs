@@ -1,19 +1,21 @@
-using System.Net;
-
-namespace RetailEdge.BlobStorage;
+namespace RetailEdge.Delta.Storage;
 
 /// <summary>
-/// A parsed blob URL: <c>https://{account}.blob.core.windows.net/{container}/{path}</c>
-/// (host-style) or <c>http://127.0.0.1:10000/{account}/{container}/{path}</c> (path-style, used
-/// when the host is an IP address or localhost, as the emulator does). The Hadoop/Spark forms
-/// <c>abfss://{container}@{account}.dfs.core.windows.net/{path}</c> (and abfs, wasbs, wasb) and
-/// <c>https://{account}.dfs.core.windows.net/…</c> are accepted and mapped to the blob endpoint,
-/// which ADLS Gen2 accounts also serve. A query, if any, is kept as <see cref="SasToken"/> and
-/// never printed by <see cref="ToString"/>.
+/// A blob location given as text: <c>https://{account}.blob.core.windows.net/{container}/{path}</c>,
+/// the emulator's path-style <c>http://127.0.0.1:{port}/{account}/{container}/{path}</c>, or the
+/// Hadoop/Spark forms <c>abfss://{container}@{account}.dfs.core.windows.net/{path}</c> (and abfs,
+/// wasbs, wasb) and <c>https://{account}.dfs.core.windows.net/…</c>. Azure.Storage.Blobs'
+/// <see cref="Azure.Storage.Blobs.BlobUriBuilder"/> splits blob URLs (host-style, and path-style
+/// for IP hosts and the emulator ports); what it does not know is kept here: the abfss/wasbs
+/// schemes and the dfs host, both mapped to the account's blob endpoint, which ADLS Gen2 accounts
+/// also serve (as Spark's and delta-rs's Delta stores do). A query, if any, is kept as
+/// <see cref="SasToken"/> and never printed by <see cref="ToString"/>.
 /// </summary>
 public sealed record BlobUri
 {
-    /// <summary>The account endpoint (no trailing slash), e.g. https://acct.blob.core.windows.net.</summary>
+    private static readonly string[] UrlSchemes = ["https", "http", "abfss", "abfs", "wasbs", "wasb"];
+
+    /// <summary>The account endpoint, e.g. https://acct.blob.core.windows.net/ or http://127.0.0.1:10000/devstoreaccount1.</summary>
     public required Uri ServiceUri { get; init; }
 
     public required string AccountName { get; init; }
@@ -27,7 +29,8 @@ public sealed record BlobUri
     /// <summary>The URL's query (a SAS), without '?', or null.</summary>
     public string? SasToken { get; init; }
 
-    private static readonly string[] UrlSchemes = ["https", "http", "abfss", "abfs", "wasbs", "wasb"];
+    /// <summary>The container's URL without a SAS.</summary>
+    public Uri ContainerUri => new(ServiceUri.AbsoluteUri.TrimEnd('/') + "/" + ContainerName);
 
     /// <summary>
     /// True when <paramref name="location"/> starts with a scheme this type parses (http(s), abfs(s),
@@ -68,39 +71,29 @@ public sealed record BlobUri
             error = "a blob URL has no user information or fragment";
             return false;
         }
-        var segments = uri.AbsolutePath.Split('/', StringSplitOptions.None).Skip(1).ToList();
-        string account;
-        var authority = uri.GetLeftPart(UriPartial.Authority);
-        Uri service;
-        if (IsPathStyle(uri))
+        var parts = new Azure.Storage.Blobs.BlobUriBuilder(uri);
+        if (string.IsNullOrEmpty(parts.AccountName))
         {
-            if (segments.Count == 0 || segments[0].Length == 0)
-            {
-                error = "a path-style URL (IP address or localhost) must start with the account name";
-                return false;
-            }
-            account = Uri.UnescapeDataString(segments[0]);
-            segments.RemoveAt(0);
-            service = new Uri(authority + "/" + Uri.EscapeDataString(account));
+            error = "the URL names no storage account (https://{account}.blob.core.windows.net/… or, path-style, http://127.0.0.1:{port}/{account}/…)";
+            return false;
         }
-        else
-        {
-            account = uri.Host.Split('.')[0];
-            service = new Uri(authority);
-        }
-        var container = segments.Count > 0 ? Uri.UnescapeDataString(segments[0]) : string.Empty;
-        var path = segments.Count > 1 ? Uri.UnescapeDataString(string.Join('/', segments.Skip(1))) : string.Empty;
-        if (container.Length > 0 && !BlobNames.IsValidContainerName(container))
+        var container = parts.BlobContainerName ?? string.Empty;
+        if (container.Length > 0 && !IsValidContainerName(container))
         {
             error = $"'{container}' is not a valid container name (3-63 lowercase letters, digits and single hyphens, or $root/$logs/$web)";
             return false;
         }
+        var path = parts.BlobName ?? string.Empty;
+        parts.BlobContainerName = string.Empty;
+        parts.BlobName = string.Empty;
+        parts.Sas = null;
+        parts.Query = null;
         result = new BlobUri
         {
-            ServiceUri = service,
-            AccountName = account,
+            ServiceUri = parts.ToUri(),
+            AccountName = parts.AccountName,
             ContainerName = container,
-            Path = path,
+            Path = path.Trim('/'),
             SasToken = string.IsNullOrEmpty(uri.Query) ? null : uri.Query.TrimStart('?'),
         };
         error = string.Empty;
@@ -138,7 +131,7 @@ public sealed record BlobUri
             var host = pathStart < 0 ? hostAndPath : hostAndPath[..pathStart];
             var tail = pathStart < 0 ? string.Empty : hostAndPath[pathStart..];
             var secure = scheme is "abfss" or "wasbs";
-            normalized = $"{(secure ? "https" : "http")}://{ToBlobHost(host)}/{container}{(tail.StartsWith('?') ? tail : tail.Length > 0 ? tail : string.Empty)}";
+            normalized = $"{(secure ? "https" : "http")}://{ToBlobHost(host)}/{container}{tail}";
             return true;
         }
         if (scheme is "https" or "http")
@@ -156,16 +149,12 @@ public sealed record BlobUri
         return dfs < 0 ? host : host[..dfs] + ".blob." + host[(dfs + ".dfs.".Length)..];
     }
 
-    /// <summary>The account name an endpoint designates.</summary>
-    internal static string AccountNameOf(Uri serviceUri) =>
-        IsPathStyle(serviceUri)
-            ? Uri.UnescapeDataString(serviceUri.AbsolutePath.Trim('/').Split('/')[0])
-            : serviceUri.Host.Split('.')[0];
-
-    /// <summary>IP hosts and localhost address accounts by the first path segment (the emulator's convention).</summary>
-    internal static bool IsPathStyle(Uri uri) =>
-        uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 || IPAddress.TryParse(uri.Host, out _) ||
-        string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase);
+    /// <summary>3-63 lowercase letters, digits and single hyphens, starting and ending with a letter
+    /// or digit, or a special container (the service's rule; the SDK does not check it before sending).</summary>
+    private static bool IsValidContainerName(string name) =>
+        name is "$root" or "$logs" or "$web"
+        || (name.Length is >= 3 and <= 63 && name[0] != '-' && name[^1] != '-' && !name.Contains("--", StringComparison.Ordinal)
+            && name.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-'));
 
     /// <summary>The URL without its SAS.</summary>
     public override string ToString()
@@ -176,7 +165,7 @@ public sealed record BlobUri
             text += "/" + ContainerName;
             if (Path.Length > 0)
             {
-                text += "/" + BlobNames.EscapePath(Path);
+                text += "/" + string.Join('/', Path.Split('/').Select(Uri.EscapeDataString));
             }
         }
         return text;

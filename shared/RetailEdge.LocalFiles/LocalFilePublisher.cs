@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace RetailEdge.BlobStorage;
+namespace RetailEdge.LocalFiles;
 
 /// <summary>
 /// The local-folder equivalent of a blob put with <c>If-None-Match: *</c>: publish a fully

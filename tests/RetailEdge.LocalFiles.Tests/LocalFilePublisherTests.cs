@@ -1,7 +1,7 @@
 using System.Text;
 using RetailEdge.Testing;
 
-namespace RetailEdge.BlobStorage.Tests;
+namespace RetailEdge.LocalFiles.Tests;
 
 /// <summary>Put-if-absent on a real local folder: racers on one name, exactly one wins, its bytes stay.</summary>
 public sealed class LocalFilePublisherTests : IDisposable
