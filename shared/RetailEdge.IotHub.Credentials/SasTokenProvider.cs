@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace RetailEdge.IotHub;
+namespace RetailEdge.IotHub.Credentials;
 
 /// <summary>
 /// Issues SAS tokens for one resource and reuses the current one until its renewal time

@@ -1,6 +1,7 @@
 
 
-namespace RetailEdge.IotHub.Tests;
+
+namespace RetailEdge.IotHub.Credentials.Tests;
 
 public class SasTokenProviderTests
 {

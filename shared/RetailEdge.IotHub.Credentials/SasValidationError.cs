@@ -1,4 +1,4 @@
-namespace RetailEdge.IotHub;
+namespace RetailEdge.IotHub.Credentials;
 
 /// <summary>Why a SAS token was rejected; a stable reason code for logs and counters.</summary>
 public enum SasValidationError

@@ -1,4 +1,4 @@
-namespace RetailEdge.IotHub;
+namespace RetailEdge.IotHub.Credentials;
 
 /// <summary>The outcome of <see cref="SasTokenValidator"/>: valid, or a reason code and a message safe to log.</summary>
 /// <param name="Error">why the token was rejected, <see cref="SasValidationError.None"/> when valid</param>

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace RetailEdge.IotHub;
+namespace RetailEdge.IotHub.Credentials;
 
 /// <summary>
 /// Validates SAS tokens on the hub side (the emulator) exactly as PROTOCOLS.md describes: recompute

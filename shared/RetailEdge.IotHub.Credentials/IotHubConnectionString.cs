@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace RetailEdge.IotHub;
+namespace RetailEdge.IotHub.Credentials;
 
 /// <summary>
 /// A device, module or service-policy connection string:
@@ -183,12 +183,12 @@ public sealed class IotHubConnectionString
     }
 
     /// <summary>A DNS name or IP literal: 1-255 characters of letters, digits, '-', '.', ':' (IPv6).</summary>
-    internal static bool IsHostName(string? value) =>
+    public static bool IsHostName(string? value) =>
         !string.IsNullOrEmpty(value) && value.Length <= 255 &&
         value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or ':' or '_');
 
     /// <summary>IoT Hub device/module ids: 1-128 printable ASCII characters without '/' or whitespace.</summary>
-    internal static bool IsIdentifier(string? value) =>
+    public static bool IsIdentifier(string? value) =>
         !string.IsNullOrEmpty(value) && value.Length <= MaxIdLength &&
         value.All(c => c is > ' ' and < (char)0x7F and not '/' and not '#' and not '+' and not ';');
 

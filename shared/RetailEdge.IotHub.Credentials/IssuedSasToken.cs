@@ -1,4 +1,4 @@
-namespace RetailEdge.IotHub;
+namespace RetailEdge.IotHub.Credentials;
 
 /// <summary>A token with its expiry and the time it should be replaced.</summary>
 /// <param name="Token">the token text; a secret, never log it</param>

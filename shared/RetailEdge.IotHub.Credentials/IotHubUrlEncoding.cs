@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace RetailEdge.IotHub;
+namespace RetailEdge.IotHub.Credentials;
 
 /// <summary>
 /// Form URL encoding as IoT Hub clients use it in SAS tokens and property bags: letters, digits

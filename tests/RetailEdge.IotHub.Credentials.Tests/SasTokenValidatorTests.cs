@@ -1,4 +1,5 @@
-namespace RetailEdge.IotHub.Tests;
+
+namespace RetailEdge.IotHub.Credentials.Tests;
 
 public class SasTokenValidatorTests
 {

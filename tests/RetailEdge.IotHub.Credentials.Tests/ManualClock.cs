@@ -1,4 +1,4 @@
-namespace RetailEdge.IotHub.Tests;
+namespace RetailEdge.IotHub.Credentials.Tests;
 
 /// <summary>A clock the test moves by hand (only GetUtcNow is needed by the code under test).</summary>
 public sealed class ManualClock(DateTimeOffset start) : TimeProvider

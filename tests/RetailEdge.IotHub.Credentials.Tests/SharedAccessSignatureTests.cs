@@ -1,15 +1,15 @@
 using System.Globalization;
 using RetailEdge.Testing;
 
-namespace RetailEdge.IotHub.Tests;
+namespace RetailEdge.IotHub.Credentials.Tests;
 
 public class SharedAccessSignatureTests
 {
     // PROTOCOLS.md test vectors (Python quote_plus + HMAC-SHA256, upper-case escapes)
-    internal const string Key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
-    internal const long Expiry = 1893456000;
-    internal const string ModuleVector = "SharedAccessSignature sr=myhub.azure-devices.net%2Fdevices%2Fstore017-gw%2Fmodules%2FStoreGateway&sig=IH4jVL2hzUxEHE%2FCKgybqV%2BMH0MBrh7KnaVsCQIfRC8%3D&se=1893456000";
-    internal const string ServiceVector = "SharedAccessSignature sr=myhub.azure-devices.net&sig=khSw3Hu42nfiGmvv0z8UfhaVjclOsrYKOsP3H0wMCJU%3D&se=1893456000&skn=service";
+    internal const string Key = IotHubSasVectors.Key;
+    internal const long Expiry = IotHubSasVectors.Expiry;
+    internal const string ModuleVector = IotHubSasVectors.ModuleVector;
+    internal const string ServiceVector = IotHubSasVectors.ServiceVector;
 
     [Fact]
     public void Create_ModuleVectorWithUpperCaseHex_MatchesProtocolsVector()

@@ -1,4 +1,4 @@
-namespace RetailEdge.IotHub;
+namespace RetailEdge.IotHub.Credentials;
 
 /// <summary>Signs with a shared access key held in memory (module connection string outside IoT Edge).</summary>
 public sealed class SharedAccessKeySigner : ISasTokenSigner
