@@ -1,5 +1,6 @@
 using Azure.Storage.Blobs;
 using RetailEdge.Lakehouse;
+using RetailEdge.Lakehouse.Hosting;
 using RetailEdge.Testing;
 
 namespace RetailEdge.Cli.Lake.Tests;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Azure.Storage.Blobs;
 using RetailEdge.Contracts.Reference;
+using RetailEdge.Lakehouse.Hosting;
 using RetailEdge.Testing;
 
 namespace RetailEdge.Lakehouse.Tests;

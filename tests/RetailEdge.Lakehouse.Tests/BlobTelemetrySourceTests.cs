@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Specialized;
 using RetailEdge.Contracts.Telemetry;
+using RetailEdge.Lakehouse.Hosting;
 using RetailEdge.Testing;
 
 namespace RetailEdge.Lakehouse.Tests;

@@ -1,8 +1,9 @@
 using Azure;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging.Abstractions;
-using RetailEdge.Delta.Storage;
 using RetailEdge.Contracts.Reference;
+using RetailEdge.Delta.Storage;
+using RetailEdge.Lakehouse.Hosting;
 using RetailEdge.Testing;
 
 namespace RetailEdge.Lakehouse.Tests;

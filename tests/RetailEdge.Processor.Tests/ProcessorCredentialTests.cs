@@ -5,6 +5,7 @@ using RetailEdge.Delta.Storage;
 using RetailEdge.HubEmulator;
 using RetailEdge.IotHubService;
 using RetailEdge.Lakehouse;
+using RetailEdge.Lakehouse.Hosting;
 using RetailEdge.Lakehouse.Tests;
 using RetailEdge.Testing;
 

@@ -1,7 +1,8 @@
 using Azure.Storage.Blobs;
 using RetailEdge.Delta.Storage;
+using RetailEdge.Lakehouse;
 
-namespace RetailEdge.Lakehouse;
+namespace RetailEdge.Lakehouse.Hosting;
 
 /// <summary>
 /// Turns the `--source` / `--lake` strings into a source and a lake: a local folder, or a blob

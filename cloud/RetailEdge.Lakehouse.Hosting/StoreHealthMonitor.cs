@@ -3,8 +3,9 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using RetailEdge.DuckDb;
 using RetailEdge.IotHubService;
+using RetailEdge.Lakehouse;
 
-namespace RetailEdge.Lakehouse;
+namespace RetailEdge.Lakehouse.Hosting;
 
 /// <summary>
 /// The monitor of ARCHITECTURE.md §8: queries the StoreGateway module twins (following
@@ -12,7 +13,7 @@ namespace RetailEdge.Lakehouse;
 /// taken from <c>reference.store</c>'s device_id. Twin values are untrusted input: each is
 /// type-checked and strings are capped, a wrong type becomes null rather than failing the table.
 /// </summary>
-public sealed partial class StoreHealthMonitor
+public sealed partial class StoreHealthMonitor : IStoreHealthMonitor
 {
     /// <summary>The query of ARCHITECTURE.md §8.</summary>
     public const string TwinQuery = "SELECT * FROM devices.modules WHERE moduleId = 'StoreGateway'";
@@ -35,6 +36,22 @@ public sealed partial class StoreHealthMonitor
         }
         _staleAfter = staleAfter;
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+    }
+
+    /// <summary>
+    /// <see cref="RunOnceAsync"/> for the pipeline: the hub being unreachable (or its Azure.Identity token
+    /// unavailable) must not stop the lake, so store_health keeps its last state and the next pass retries.
+    /// </summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RunOnceAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IotHubServiceException or HttpRequestException or AzureCredentialException)
+        {
+            LogRefreshFailed(_logger, e.Message);
+        }
     }
 
     /// <summary>Reads every StoreGateway twin and replaces gold.store_health; returns the number of rows written.</summary>
@@ -164,4 +181,7 @@ public sealed partial class StoreHealthMonitor
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Wrote gold.store_health: {Modules} StoreGateway twins, {Stale} stale")]
     private static partial void LogWritten(ILogger logger, int modules, int stale);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Store health not refreshed (the next pass retries): {Reason}")]
+    private static partial void LogRefreshFailed(ILogger logger, string reason);
 }

@@ -1,8 +1,9 @@
 using Azure.Storage.Blobs;
 using RetailEdge.Delta;
 using RetailEdge.Delta.Storage;
+using RetailEdge.Lakehouse;
 
-namespace RetailEdge.Lakehouse;
+namespace RetailEdge.Lakehouse.Hosting;
 
 /// <summary>
 /// A lake in a blob container: table `layer.name` at `{container}/{prefix}{layer}/{name}`, its log

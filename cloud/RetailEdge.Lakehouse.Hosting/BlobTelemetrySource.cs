@@ -2,8 +2,9 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using RetailEdge.Lakehouse;
 
-namespace RetailEdge.Lakehouse;
+namespace RetailEdge.Lakehouse.Hosting;
 
 /// <summary>
 /// Routed blobs in an Azure Blob container (IoT Hub's storage endpoint). Several processors can

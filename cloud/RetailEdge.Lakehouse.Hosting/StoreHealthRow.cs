@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using RetailEdge.IotHubService;
 
-namespace RetailEdge.Lakehouse;
+namespace RetailEdge.Lakehouse.Hosting;
 
 /// <summary>
 /// One StoreGateway module's health, as gold.store_health keeps it and `retailedge fleet status`

@@ -1,7 +1,7 @@
 using Azure.Core;
 using Azure.Identity;
 
-namespace RetailEdge.Lakehouse;
+namespace RetailEdge.Lakehouse.Hosting;
 
 /// <summary>How a blob source or lake authenticates.</summary>
 public enum StorageAuthMode
