@@ -55,6 +55,14 @@ public sealed class BlobClientFactoryTests : IClassFixture<AzuriteFixture>
     }
 
     [Fact]
+    public void WithTokenCredential_PlainHttp_RefusedBeforeATokenIsSent()
+    {
+        var credential = new Azure.Identity.ClientSecretCredential("00000000-0000-0000-0000-000000000000", "11111111-1111-1111-1111-111111111111", "not-a-secret");
+
+        Assert.ThrowsAny<ArgumentException>(() => BlobClientFactory.WithTokenCredential(BlobUri.Parse("http://acct.blob.core.windows.net/lake"), credential));
+    }
+
+    [Fact]
     public async Task WithSas_AccountSasFromTheSdk_WritesAndReadsAndATamperedSasIsRefusedWithoutEcho()
     {
         var container = await _azurite.NewContainerAsync();
