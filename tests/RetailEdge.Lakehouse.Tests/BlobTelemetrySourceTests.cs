@@ -16,8 +16,7 @@ public sealed class BlobTelemetrySourceTests
     public async Task ListAsync_TwoProcessorsShareAHub_EachPartitionOwnedByOneUntilReleased()
     {
         await using var azurite = await AzuriteServer.StartAsync();
-        var container = new BlobContainerClient(azurite.ConnectionString, "routing");
-        await container.CreateIfNotExistsAsync();
+        var container = await RoutingContainerAsync(azurite);
         await PutBatchAsync(container, 0, 1);
         await PutBatchAsync(container, 1, 2);
         var first = new BlobTelemetrySource(container);
@@ -41,8 +40,7 @@ public sealed class BlobTelemetrySourceTests
     public async Task RunUntilIdle_BlobSource_LandsEveryRoutedBlobOnce()
     {
         await using var azurite = await AzuriteServer.StartAsync();
-        var container = new BlobContainerClient(azurite.ConnectionString, "routing");
-        await container.CreateIfNotExistsAsync();
+        var container = await RoutingContainerAsync(azurite);
         await PutBatchAsync(container, 0, 1);
         await PutBatchAsync(container, 1, 2);
         await container.UploadBlobAsync("hub/01/2026/11/20/08/02.json", BinaryData.Empty);
@@ -67,8 +65,7 @@ public sealed class BlobTelemetrySourceTests
     public async Task ListAsync_MorePagesThanOne_FollowsContinuationAndListsEveryBlobOnce()
     {
         await using var azurite = await AzuriteServer.StartAsync();
-        var container = new BlobContainerClient(azurite.ConnectionString, "routing");
-        await container.CreateIfNotExistsAsync();
+        var container = await RoutingContainerAsync(azurite);
         var expected = new List<string>();
         for (var minute = 0; minute < 7; minute++)
         {
@@ -89,8 +86,7 @@ public sealed class BlobTelemetrySourceTests
     public async Task ListAsync_LeaseBrokenByAnother_OwnerDropsThePartitionAndTheOtherTakesIt()
     {
         await using var azurite = await AzuriteServer.StartAsync();
-        var container = new BlobContainerClient(azurite.ConnectionString, "routing");
-        await container.CreateIfNotExistsAsync();
+        var container = await RoutingContainerAsync(azurite);
         await PutBatchAsync(container, 0, 1);
         var first = new BlobTelemetrySource(container);
         var second = new BlobTelemetrySource(container);
@@ -103,6 +99,13 @@ public sealed class BlobTelemetrySourceTests
         Assert.Empty(await first.ListAsync(CancellationToken.None));
         Assert.Empty(first.OwnedPartitions);
         Assert.Equal(["hub/00"], second.OwnedPartitions);
+    }
+
+    private static async Task<BlobContainerClient> RoutingContainerAsync(AzuriteServer azurite)
+    {
+        var container = new BlobContainerClient(azurite.ConnectionString, "routing");
+        await container.CreateIfNotExistsAsync();
+        return container;
     }
 
     private static Task<Azure.Response<Azure.Storage.Blobs.Models.BlobContentInfo>> PutBatchAsync(BlobContainerClient container, int partition, long seq, int minute = 1)
