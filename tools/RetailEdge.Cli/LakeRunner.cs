@@ -55,6 +55,11 @@ internal static class LakeRunner
             // the SDK's message goes on with response headers and body: the status, code and first line say it
             return await FailAsync(CliApp.UsageError, $"storage: {ex.Status} {ex.ErrorCode}: {ex.Message.ReplaceLineEndings("\n").Split('\n')[0]}").ConfigureAwait(false);
         }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0 && ex.InnerExceptions.All(e => e is HttpRequestException or IOException or Azure.RequestFailedException))
+        {
+            // the SDK retried a connection failure and gave up: one line for the last attempt
+            return await FailAsync(CliApp.UsageError, "storage unreachable: " + OneLine(ex.InnerExceptions[^1].Message)).ConfigureAwait(false);
+        }
         catch (LakeInputException ex)
         {
             return await FailAsync(CliApp.UsageError, OneLine(ex.Message)).ConfigureAwait(false);
