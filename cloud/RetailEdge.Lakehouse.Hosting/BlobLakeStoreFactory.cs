@@ -1,6 +1,6 @@
 using Azure.Storage.Blobs;
 using RetailEdge.Delta;
-using RetailEdge.Delta.Storage;
+using RetailEdge.Delta.AzureBlob;
 using RetailEdge.Lakehouse;
 
 namespace RetailEdge.Lakehouse.Hosting;

@@ -1,5 +1,5 @@
 using Azure.Storage.Blobs;
-using RetailEdge.Delta.Storage;
+using RetailEdge.Delta.AzureBlob;
 using RetailEdge.Lakehouse;
 
 namespace RetailEdge.Lakehouse.Hosting;

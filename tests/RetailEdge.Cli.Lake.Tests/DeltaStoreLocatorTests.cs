@@ -1,6 +1,6 @@
 using Azure;
 using Azure.Storage.Blobs;
-using RetailEdge.Delta.Storage;
+using RetailEdge.Delta.AzureBlob;
 using RetailEdge.Lakehouse.Tests;
 using RetailEdge.Testing;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Azure.Storage.Blobs;
 using RetailEdge.Delta.Actions;
+using RetailEdge.Delta.AzureBlob;
 using RetailEdge.Delta.Storage;
 using RetailEdge.DuckDb;
 using RetailEdge.Testing;

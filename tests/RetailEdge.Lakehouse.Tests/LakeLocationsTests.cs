@@ -2,7 +2,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging.Abstractions;
 using RetailEdge.Contracts.Reference;
-using RetailEdge.Delta.Storage;
+using RetailEdge.Delta.AzureBlob;
 using RetailEdge.Lakehouse.Hosting;
 using RetailEdge.Testing;
 

@@ -1,7 +1,7 @@
 using Azure.Storage.Blobs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using RetailEdge.Delta.Storage;
+using RetailEdge.Delta.AzureBlob;
 using RetailEdge.HubEmulator;
 using RetailEdge.IotHubService;
 using RetailEdge.Lakehouse;

@@ -1,4 +1,5 @@
 using RetailEdge.Delta;
+using RetailEdge.Delta.AzureBlob;
 using RetailEdge.Delta.Storage;
 using RetailEdge.DuckDb;
 

@@ -3,7 +3,7 @@ using Azure;
 using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Sas;
-using RetailEdge.Delta.Storage;
+using RetailEdge.Delta.AzureBlob;
 using RetailEdge.Testing;
 
 namespace RetailEdge.Delta.Tests.Blob;

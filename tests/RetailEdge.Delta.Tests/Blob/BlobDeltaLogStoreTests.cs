@@ -1,6 +1,6 @@
 using System.Text;
 using Azure.Storage.Blobs;
-using RetailEdge.Delta.Storage;
+using RetailEdge.Delta.AzureBlob;
 using RetailEdge.Testing;
 
 namespace RetailEdge.Delta.Tests.Blob;

@@ -1,4 +1,4 @@
-using RetailEdge.Delta.Storage;
+using RetailEdge.Delta.AzureBlob;
 
 namespace RetailEdge.Delta.Tests.Blob;
 

@@ -1,7 +1,8 @@
 using Azure.Core;
 using Azure.Identity;
+using RetailEdge.Delta.Storage;
 
-namespace RetailEdge.Delta.Storage;
+namespace RetailEdge.Delta.AzureBlob;
 
 /// <summary>
 /// Opens the store behind a lake path: a local folder (or file: URI), or an Azure Blob URL

@@ -1,8 +1,9 @@
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using RetailEdge.Delta.Storage;
 
-namespace RetailEdge.Delta.Storage;
+namespace RetailEdge.Delta.AzureBlob;
 
 /// <summary>
 /// A table under a prefix of an Azure Blob container (Azure.Storage.Blobs). Put-if-absent is an

@@ -3,7 +3,7 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
 
-namespace RetailEdge.Delta.Storage;
+namespace RetailEdge.Delta.AzureBlob;
 
 /// <summary>
 /// Azure.Storage.Blobs container clients for a parsed location and one kind of credential, all with

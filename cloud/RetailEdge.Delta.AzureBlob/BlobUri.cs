@@ -1,4 +1,4 @@
-namespace RetailEdge.Delta.Storage;
+namespace RetailEdge.Delta.AzureBlob;
 
 /// <summary>
 /// A blob location given as text: <c>https://{account}.blob.core.windows.net/{container}/{path}</c>,
