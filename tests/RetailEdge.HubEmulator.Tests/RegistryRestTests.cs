@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using RetailEdge.IotHub;
+using RetailEdge.IotHub.Credentials;
 
 namespace RetailEdge.HubEmulator.Tests;
 
