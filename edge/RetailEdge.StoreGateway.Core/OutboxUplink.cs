@@ -48,6 +48,14 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
             {
                 return;
             }
+            catch (Microsoft.Data.Sqlite.SqliteException e)
+            {
+                // Sent but not marked (a full disk): it is sent again later with the same seq, which the cloud deduplicates.
+                engine.ReleaseDiskReserve();
+                Log.SendFailed(_logger, row.Seq, "marking it sent failed: " + e.Message, backoff);
+                await WaitAsync(engine.OutboxSignal, backoff, cancellationToken, ignoreSignal: true).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(engine.Options.UplinkMaxBackoff.Ticks, backoff.Ticks * 2));
+            }
             catch (HubTransportException e)
             {
                 // Exponential back-off with ±20 % jitter, so a fleet does not retry in step.
