@@ -54,4 +54,7 @@ internal static partial class Log
 
     [LoggerMessage(17, LogLevel.Warning, "Retention and disk budget failed ({Error}); tried again at the next interval")]
     public static partial void MaintenanceFailed(ILogger logger, string error);
+
+    [LoggerMessage(18, LogLevel.Warning, "Batch {Seq} was sent but cannot be marked sent ({Error}); marked when there is disk space again")]
+    public static partial void MarkSentFailed(ILogger logger, long seq, string error);
 }

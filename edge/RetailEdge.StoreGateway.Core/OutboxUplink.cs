@@ -25,9 +25,13 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
         var time = engine.Options.TimeProvider;
         using var journal = new GatewayJournal(engine.Options.DataDirectory);
         var backoff = engine.Options.UplinkMinBackoff;
+        // Batches sent but not marked because the disk is full: draining needs no disk space (they are
+        // marked once there is room again; after a crash they are sent again with the same seq).
+        var unmarked = new HashSet<long>();
         while (!cancellationToken.IsCancellationRequested)
         {
-            var row = journal.NextUnsent();
+            MarkSentWhenPossible(journal, unmarked, time);
+            var row = journal.NextUnsent(unmarked);
             if (row is null)
             {
                 await WaitAsync(engine.OutboxSignal, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
@@ -50,11 +54,11 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
             }
             catch (Microsoft.Data.Sqlite.SqliteException e)
             {
-                // Sent but not marked (a full disk): it is sent again later with the same seq, which the cloud deduplicates.
+                // Sent but not marked (a full disk): remembered here and marked later.
+                unmarked.Add(row.Seq);
+                SentCount++;
                 engine.ReleaseDiskReserve();
-                Log.SendFailed(_logger, row.Seq, "marking it sent failed: " + e.Message, backoff);
-                await WaitAsync(engine.OutboxSignal, backoff, cancellationToken, ignoreSignal: true).ConfigureAwait(false);
-                backoff = TimeSpan.FromTicks(Math.Min(engine.Options.UplinkMaxBackoff.Ticks, backoff.Ticks * 2));
+                Log.MarkSentFailed(_logger, row.Seq, e.Message);
             }
             catch (HubTransportException e)
             {
@@ -64,6 +68,26 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
                 await WaitAsync(engine.OutboxSignal, delay, cancellationToken, ignoreSignal: true).ConfigureAwait(false);
                 backoff = TimeSpan.FromTicks(Math.Min(engine.Options.UplinkMaxBackoff.Ticks, backoff.Ticks * 2));
             }
+        }
+    }
+
+    private void MarkSentWhenPossible(GatewayJournal journal, HashSet<long> unmarked, TimeProvider time)
+    {
+        if (unmarked.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            foreach (var seq in unmarked.Order().ToList())
+            {
+                journal.MarkSent(seq, time.GetUtcNow());
+                unmarked.Remove(seq);
+            }
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            // still no room: try again after the next send
         }
     }
 
