@@ -47,13 +47,15 @@ public class HttpIngestFuzzTests
             using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
             if (response.StatusCode == HttpStatusCode.OK)
             {
+                // Each result is one event of the body (a fuzz case may itself hold line breaks or be an array).
                 var results = answer.RootElement.GetProperty("results").GetArrayLength();
-                Assert.True(results <= parts.Count * 2 + 1, $"{results} results for {parts.Count} parts");
+                Assert.Equal(results, answer.RootElement.GetProperty("accepted").GetInt32() + answer.RootElement.GetProperty("rejected").GetInt32()
+                    + answer.RootElement.GetProperty("duplicates").GetInt32() + answer.RootElement.GetProperty("dropped").GetInt32());
                 events += results;
             }
         }
         var status = await host.Engine.GetStatusAsync(CancellationToken.None);
-        // Every event the answers counted is journaled or quarantined.
+        // Every event the answers counted is journaled or quarantined (duplicates count as rejected).
         Assert.Equal(events, status.Accepted + status.Rejected);
         Console.WriteLine($"HTTP fuzz: {cases:N0} cases, {events:N0} events answered, statuses {string.Join(", ", statuses.Select(s => $"{(int)s.Key}×{s.Value}"))}");
     }
