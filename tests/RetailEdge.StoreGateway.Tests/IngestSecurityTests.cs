@@ -165,7 +165,7 @@ public class IngestSecurityTests
     public async Task Mqtt_BrokerWithUsers_AnonymousRefusedGatewaySignsInAndJournals()
     {
         var users = new Dictionary<string, string> { ["storegateway"] = "gw-password-1", ["lane"] = "lane-password-2" };
-        await using var broker = await MosquittoBroker.StartAsync(users: users);
+        await using var broker = await MosquittoBroker.StartAsync(extraConfig: null, users);
         await using (var anonymous = new MqttClient(new MqttClientOptions
         {
             ClientId = "intruder",

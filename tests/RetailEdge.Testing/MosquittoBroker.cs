@@ -28,8 +28,13 @@ public sealed class MosquittoBroker : IAsyncDisposable
         File.Exists("/usr/bin/" + name) ? "/usr/bin/" + name : name;
 
     /// <param name="extraConfig">lines appended to the generated configuration</param>
+    public static Task<MosquittoBroker> StartAsync(string? extraConfig = null, CancellationToken cancellationToken = default) =>
+        StartAsync(extraConfig, users: null, cancellationToken);
+
+    /// <param name="extraConfig">lines appended to the generated configuration</param>
     /// <param name="users">when given, the broker refuses anonymous clients and knows these users (a mosquitto_passwd file)</param>
-    public static async Task<MosquittoBroker> StartAsync(string? extraConfig = null, IReadOnlyDictionary<string, string>? users = null, CancellationToken cancellationToken = default)
+    /// <param name="cancellationToken">cancels the start</param>
+    public static async Task<MosquittoBroker> StartAsync(string? extraConfig, IReadOnlyDictionary<string, string>? users, CancellationToken cancellationToken = default)
     {
         var broker = new MosquittoBroker(FreePort.Next());
         var config = broker._directory.Combine("mosquitto.conf");
