@@ -28,22 +28,7 @@ public class FaultSuiteTests(ITestOutputHelper output)
         await using var harness = new EngineHarness(1, settings, start: events[0].ArrivalTime);
         var payload = RetailEdge.Contracts.Reference.ReferenceDataCodec.Serialize(simulator.Catalog.ReferenceSetFor(1));
         await harness.Engine.ApplyReferenceDataAsync(payload, RetailEdge.Contracts.Reference.ReferenceDataCodec.VersionOf(payload), CancellationToken.None);
-        harness.Transport.Online = false;
-        await harness.StartHubAsync();
-        long maxUsed = 0;
-        var groups = 0;
-        await harness.FeedAsync(events, afterGroup: async () =>
-        {
-            if (++groups % 50 == 0)
-            {
-                await harness.Engine.MaintainAsync(CancellationToken.None);
-                maxUsed = Math.Max(maxUsed, (await harness.Engine.GetStatusAsync(CancellationToken.None)).JournalBytes);
-            }
-        });
-        harness.Time.Advance(TimeSpan.FromHours(1));
-        await harness.Engine.FlushAsync(CancellationToken.None);
-        await harness.Engine.MaintainAsync(CancellationToken.None);
-        var backlog = await harness.Engine.GetStatusAsync(CancellationToken.None);
+        var (backlog, maxUsed) = await harness.FeedOfflineAsync(events, maintainEveryGroups: 50);
         Assert.Empty(harness.Transport.Sent);
         Assert.True(backlog.JournalBytes <= budget && maxUsed <= budget, $"{Math.Max(backlog.JournalBytes, maxUsed)} > {budget}");
         Assert.Equal(0, backlog.Dropped);

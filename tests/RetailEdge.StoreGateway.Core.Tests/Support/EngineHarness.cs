@@ -101,6 +101,31 @@ internal sealed class EngineHarness : IAsyncDisposable
         return results;
     }
 
+    /// <summary>
+    /// The WAN is down: feeds the events with the hub offline (running retention and the disk budget
+    /// every few groups), then seals everything an hour later. Returns the backlog's status and the
+    /// most journal bytes seen on the way.
+    /// </summary>
+    public async Task<(GatewayStatus Backlog, long MaxJournalBytes)> FeedOfflineAsync(IEnumerable<SimulatedEvent> events, int maintainEveryGroups = 20)
+    {
+        Transport.Online = false;
+        await StartHubAsync();
+        long maxUsed = 0;
+        var groups = 0;
+        await FeedAsync(events, afterGroup: async () =>
+        {
+            if (++groups % maintainEveryGroups == 0)
+            {
+                await Engine.MaintainAsync(CancellationToken.None);
+                maxUsed = Math.Max(maxUsed, (await Engine.GetStatusAsync(CancellationToken.None)).JournalBytes);
+            }
+        });
+        Time.Advance(TimeSpan.FromHours(1));
+        await Engine.FlushAsync(CancellationToken.None);
+        await Engine.MaintainAsync(CancellationToken.None);
+        return (await Engine.GetStatusAsync(CancellationToken.None), maxUsed);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
