@@ -31,6 +31,7 @@ benchmarks=(
   "gateway-live-60|DOTNET_gcConcurrent=0 bench gateway 60 live"
   "gateway-live-200|DOTNET_gcConcurrent=0 bench gateway 200 live"
   "simulator|bench simulator 50 1 reference"
+  "gateway-memory|dotnet build tests/RetailEdge.StoreGateway.Tests -c Release -nologo -v quiet && dotnet test tests/RetailEdge.StoreGateway.Tests -c Release --no-build -nologo --filter FullyQualifiedName~Process_HeapCapped --logger 'console;verbosity=detailed'"
   "fault-long|scripts/soak.sh"
 )
 

@@ -364,14 +364,20 @@ public sealed class GatewayJournal : IDisposable
         return command.ExecuteNonQuery();
     }
 
-    /// <summary>The next batch to send: alerts first, then oldest seq first.</summary>
-    public OutboxMessageRow? NextUnsent()
+    /// <summary>The next batch to send: alerts first, then oldest seq first; <paramref name="skip"/>: batches sent but not yet marked (a full disk).</summary>
+    public OutboxMessageRow? NextUnsent(IReadOnlySet<long>? skip = null)
     {
-        using var command = Command("SELECT seq, is_alert, content_encoding, body, created_at, billable_bytes FROM outbox WHERE sent_at IS NULL ORDER BY is_alert DESC, seq LIMIT 1");
+        using var command = Command("SELECT seq, is_alert, content_encoding, body, created_at, billable_bytes FROM outbox WHERE sent_at IS NULL ORDER BY is_alert DESC, seq LIMIT $n");
+        command.Parameters.AddWithValue("$n", (skip?.Count ?? 0) + 1);
         using var reader = command.ExecuteReader();
-        return reader.Read()
-            ? new OutboxMessageRow(reader.GetInt64(0), reader.GetInt64(1) != 0, reader.GetString(2), (byte[])reader.GetValue(3), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.GetInt32(5))
-            : null;
+        while (reader.Read())
+        {
+            if (skip is null || !skip.Contains(reader.GetInt64(0)))
+            {
+                return new OutboxMessageRow(reader.GetInt64(0), reader.GetInt64(1) != 0, reader.GetString(2), (byte[])reader.GetValue(3), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.GetInt32(5));
+            }
+        }
+        return null;
     }
 
     public void MarkSent(long seq, DateTimeOffset at)

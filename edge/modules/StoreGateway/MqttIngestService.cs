@@ -24,6 +24,7 @@ public sealed partial class MqttIngestService(GatewayEngine engine, IOptions<Sto
         {
             ClientId = settings.MqttClientId ?? settings.GatewayId + "-storegateway",
             ChannelFactory = new MqttTcpChannelFactory(new MqttTcpChannelOptions { Host = settings.MqttHost!, Port = settings.MqttPort, UseTls = false }),
+            Credentials = settings.MqttUsername is null ? null : new MqttCredentials(settings.MqttUsername, settings.MqttPassword),
             CleanSession = false,
             AutoAcknowledge = false,
             KeepAlive = TimeSpan.FromSeconds(60),
