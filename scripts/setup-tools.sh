@@ -2,7 +2,7 @@
 # Installs what the tests and the lake need, when missing. Safe to run again.
 #  - mosquitto (Debian) for MQTT interop and the store-broker ingest tests
 #  - azurite, mqtt, aedes (npm, pinned) into .tools/node for Azure Storage and MQTT interop
-#  - libduckdb.so 1.5.6 (from its npm package) into .tools/duckdb, unless RETAILEDGE_DUCKDB_LIB points at one
+# (DuckDB comes with the DuckDB.NET.Data.Full package at restore: nothing to install for it.)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
@@ -24,5 +24,3 @@ if [ ! -d "$node_dir/node_modules/azurite" ] || [ ! -d "$node_dir/node_modules/m
   [ -f "$node_dir/package.json" ] || echo '{"name":"retailedge-test-tools","private":true}' > "$node_dir/package.json"
   (cd "$node_dir" && npm install --no-audit --no-fund --loglevel=error azurite@3.35.0 mqtt@5.16.0 aedes@1.2.0 >/dev/null)
 fi
-
-"$root/scripts/fetch-duckdb.sh"

@@ -1,6 +1,6 @@
 using System.Globalization;
 using RetailEdge.Delta.Actions;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Delta.Storage;
 
@@ -29,15 +29,15 @@ internal sealed class DataFileWriter
     /// Stages <paramref name="sourceSql"/> cast to the schema into a temp table, then writes it.
     /// <paramref name="sourceSql"/> is a query (or a table/view name) built by the caller's code.
     /// </summary>
-    public async Task<List<AddAction>> WriteAsync(DuckDbConnection connection, string sourceSql, DeltaSchema schema,
+    public async Task<List<AddAction>> WriteAsync(DuckDBConnection connection, string sourceSql, DeltaSchema schema,
         IReadOnlyList<string> partitionColumns, bool dataChange, CancellationToken cancellationToken)
     {
         var stage = "__delta_stage_" + Guid.NewGuid().ToString("N");
         var casts = string.Join(", ", schema.Fields.Select(f =>
-            $"CAST(__src.{Sql.Identifier(f.Name)} AS {DuckDbTypes.ToDuckDb(f.Type)}) AS {Sql.Identifier(f.Name)}"));
+            $"CAST(__src.{DuckDbSql.Identifier(f.Name)} AS {DuckDbTypes.ToDuckDb(f.Type)}) AS {DuckDbSql.Identifier(f.Name)}"));
         var partitionOrder = partitionColumns.Count == 0
             ? "1"
-            : string.Join(", ", partitionColumns.Select(c => Sql.Identifier(c) + " NULLS FIRST"));
+            : string.Join(", ", partitionColumns.Select(c => DuckDbSql.Identifier(c) + " NULLS FIRST"));
         var source = sourceSql.TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase)
             || sourceSql.TrimStart().StartsWith("WITH", StringComparison.OrdinalIgnoreCase)
             || sourceSql.TrimStart().StartsWith("FROM", StringComparison.OrdinalIgnoreCase)
@@ -47,19 +47,19 @@ internal sealed class DataFileWriter
             : sourceSql;
         try
         {
-            connection.ExecuteNonQuery(
+            connection.Execute(
                 $"CREATE TEMP TABLE {stage} AS SELECT *, dense_rank() OVER (ORDER BY {partitionOrder}) AS __pid "
                 + $"FROM (SELECT {casts} FROM {source} __src) ORDER BY __pid");
         }
-        catch (DuckDbException ex)
+        catch (DuckDBException ex)
         {
-            throw new DeltaException($"the rows to write do not fit the table schema: {ex.DuckDbMessage}", ex);
+            throw new DeltaException($"the rows to write do not fit the table schema: {ex.Message}", ex);
         }
         try
         {
             foreach (var field in schema.Fields.Where(f => !f.Nullable))
             {
-                var nulls = connection.ExecuteScalar<long>($"SELECT count(*) FROM {stage} WHERE {Sql.Identifier(field.Name)} IS NULL");
+                var nulls = connection.Scalar<long>($"SELECT count(*) FROM {stage} WHERE {DuckDbSql.Identifier(field.Name)} IS NULL");
                 if (nulls > 0)
                 {
                     throw new DeltaException($"column '{field.Name}' is not nullable but {nulls} rows to write have NULL");
@@ -67,7 +67,7 @@ internal sealed class DataFileWriter
             }
             var partitions = ReadPartitions(connection, stage, schema, partitionColumns);
             var dataColumns = schema.Fields.Where(f => !partitionColumns.Contains(f.Name, StringComparer.OrdinalIgnoreCase)).ToList();
-            var selectData = string.Join(", ", dataColumns.Select(f => Sql.Identifier(f.Name)));
+            var selectData = string.Join(", ", dataColumns.Select(f => DuckDbSql.Identifier(f.Name)));
             var adds = new List<AddAction>();
             var index = 0;
             foreach (var (pid, values) in partitions)
@@ -79,12 +79,12 @@ internal sealed class DataFileWriter
         }
         finally
         {
-            connection.ExecuteNonQuery($"DROP TABLE IF EXISTS {stage}");
+            connection.Execute($"DROP TABLE IF EXISTS {stage}");
         }
     }
 
     /// <summary>Writes the rows of one query as one data file in the given partition.</summary>
-    public async Task<AddAction> WriteFileAsync(DuckDbConnection connection, string query, IReadOnlyList<string> partitionColumns,
+    public async Task<AddAction> WriteFileAsync(DuckDBConnection connection, string query, IReadOnlyList<string> partitionColumns,
         IReadOnlyDictionary<string, string?> partitionValues, IReadOnlyList<DeltaField> dataColumns, int index, bool dataChange,
         CancellationToken cancellationToken)
     {
@@ -97,7 +97,7 @@ internal sealed class DataFileWriter
         Written.Add(relative);
         try
         {
-            connection.ExecuteNonQuery($"COPY ({query}) TO {Sql.Literal(local)} (FORMAT parquet, COMPRESSION zstd)");
+            connection.Execute($"COPY ({query}) TO {DuckDbSql.Literal(local)} (FORMAT parquet, COMPRESSION zstd)");
             var stats = ParquetFileStats.Compute(connection, local, dataColumns);
             var size = new FileInfo(local).Length;
             if (_store is not LocalDeltaLogStore)
@@ -112,9 +112,9 @@ internal sealed class DataFileWriter
                 dataChange,
                 stats.ToJsonString());
         }
-        catch (DuckDbException ex)
+        catch (DuckDBException ex)
         {
-            throw new DeltaException($"writing data file {relative} at {_store.Location} failed: {ex.DuckDbMessage}", ex);
+            throw new DeltaException($"writing data file {relative} at {_store.Location} failed: {ex.Message}", ex);
         }
         finally
         {
@@ -136,12 +136,12 @@ internal sealed class DataFileWriter
     }
 
     private static List<(long Pid, Dictionary<string, string?> Values)> ReadPartitions(
-        DuckDbConnection connection, string stage, DeltaSchema schema, IReadOnlyList<string> partitionColumns)
+        DuckDBConnection connection, string stage, DeltaSchema schema, IReadOnlyList<string> partitionColumns)
     {
         var expressions = partitionColumns.Select(c =>
         {
             var field = schema.Find(c)!;
-            var column = Sql.Identifier(field.Name);
+            var column = DuckDbSql.Identifier(field.Name);
             // PROTOCOL.md "Partition Value Serialization": timestamps as ISO-8601 UTC, others as text
             return field.Type.Name == "timestamp"
                 ? $"strftime(any_value({column}) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ')"
@@ -155,7 +155,7 @@ internal sealed class DataFileWriter
             var values = new Dictionary<string, string?>(StringComparer.Ordinal);
             for (var i = 0; i < partitionColumns.Count; i++)
             {
-                var value = result.IsNull(i + 1) ? null : result.GetString(i + 1);
+                var value = result.IsDBNull(i + 1) ? null : result.GetString(i + 1);
                 // Spark stores an empty string partition as null (its folder is the default partition)
                 values[schema.Find(partitionColumns[i])!.Name] = string.IsNullOrEmpty(value) ? null : value;
             }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Delta.Storage;
 
@@ -11,7 +11,7 @@ namespace RetailEdge.Delta.Storage;
 /// </summary>
 internal static class ParquetFileStats
 {
-    public static DeltaFileStats Compute(DuckDbConnection connection, string localFile, IReadOnlyList<DeltaField> dataColumns)
+    public static DeltaFileStats Compute(DuckDBConnection connection, string localFile, IReadOnlyList<DeltaField> dataColumns)
     {
         var select = new List<string> { "count(*)" };
         var plan = new List<(DeltaField Field, bool MinMax)>();
@@ -21,7 +21,7 @@ internal static class ParquetFileStats
             {
                 continue; // nested stats are optional; none are collected
             }
-            var column = Sql.Identifier(field.Name);
+            var column = DuckDbSql.Identifier(field.Name);
             var minMax = field.Type.Name is not ("boolean" or "binary");
             select.Add($"count(*) - count({column})");
             if (minMax)
@@ -31,7 +31,7 @@ internal static class ParquetFileStats
             }
             plan.Add((field, minMax));
         }
-        using var result = connection.Query($"SELECT {string.Join(", ", select)} FROM read_parquet({Sql.Literal(localFile)})");
+        using var result = connection.Query($"SELECT {string.Join(", ", select)} FROM read_parquet({DuckDbSql.Literal(localFile)})");
         if (!result.Read())
         {
             throw new DeltaException($"no stats row for {localFile}");
@@ -68,9 +68,9 @@ internal static class ParquetFileStats
         _ => $"CAST({function}({column}) AS VARCHAR)",
     };
 
-    private static JsonNode? ToJson(DuckDbResult result, int column, DeltaType type, bool upper)
+    private static JsonNode? ToJson(DuckDBDataReader result, int column, DeltaType type, bool upper)
     {
-        if (result.IsNull(column))
+        if (result.IsDBNull(column))
         {
             return null;
         }

@@ -1,8 +1,9 @@
+using RetailEdge.Delta.Storage;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using RetailEdge.Delta;
 using RetailEdge.Delta.Actions;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Lakehouse;
 
@@ -44,7 +45,7 @@ public sealed partial class Builder
         return new BuildResult(written, watch.Elapsed);
     }
 
-    private async Task<long?> RunJobAsync(DuckDbConnection connection, GoldJob job, CancellationToken cancellationToken)
+    private async Task<long?> RunJobAsync(DuckDBConnection connection, GoldJob job, CancellationToken cancellationToken)
     {
         var target = _lake.Table(job.Target);
         var targetSnapshot = await target.TryLoadAsync(cancellationToken).ConfigureAwait(false);
@@ -144,7 +145,7 @@ public sealed partial class Builder
         return version;
     }
 
-    private async Task NewViewsAsync(DuckDbConnection connection, IEnumerable<(LakeTableDefinition Definition, DeltaSnapshot? Snapshot, IReadOnlyList<AddAction> NewFiles)> inputs, CancellationToken cancellationToken)
+    private async Task NewViewsAsync(DuckDBConnection connection, IEnumerable<(LakeTableDefinition Definition, DeltaSnapshot? Snapshot, IReadOnlyList<AddAction> NewFiles)> inputs, CancellationToken cancellationToken)
     {
         foreach (var (definition, _, added) in inputs)
         {
@@ -152,12 +153,12 @@ public sealed partial class Builder
         }
     }
 
-    private static HashSet<string> DistinctStores(DuckDbConnection connection, IEnumerable<string> views)
+    private static HashSet<string> DistinctStores(DuckDBConnection connection, IEnumerable<string> views)
     {
         var stores = new HashSet<string>(StringComparer.Ordinal);
         foreach (var view in views)
         {
-            using var result = connection.Query($"SELECT DISTINCT CAST(store_id AS VARCHAR) FROM {DuckDbSql.QuoteIdentifier(view)}");
+            using var result = connection.Query($"SELECT DISTINCT CAST(store_id AS VARCHAR) FROM {DuckDbSql.Identifier(view)}");
             while (result.Read())
             {
                 stores.Add(result.GetString(0));
@@ -166,14 +167,14 @@ public sealed partial class Builder
         return stores;
     }
 
-    private static async Task StoreViewAsync(DuckDbConnection connection, LakeTable table, DeltaSnapshot? snapshot, string view, HashSet<string> stores, CancellationToken cancellationToken)
+    private static async Task StoreViewAsync(DuckDBConnection connection, LakeTable table, DeltaSnapshot? snapshot, string view, HashSet<string> stores, CancellationToken cancellationToken)
     {
         var files = snapshot?.Files.Where(f => f.PartitionValues.GetValueOrDefault("store_id") is { } s && stores.Contains(s)) ?? [];
         await table.CreateViewAsync(connection, view, files, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>reference_store and reference_item (empty when reference data was never loaded).</summary>
-    private async Task ReferenceViewsAsync(DuckDbConnection connection, CancellationToken cancellationToken)
+    private async Task ReferenceViewsAsync(DuckDBConnection connection, CancellationToken cancellationToken)
     {
         foreach (var definition in new[] { LakeTables.ReferenceStore, LakeTables.ReferenceItem })
         {

@@ -1,9 +1,10 @@
+using RetailEdge.Delta.Storage;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using RetailEdge.Delta;
 using RetailEdge.Delta.Actions;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Lakehouse;
 
@@ -106,19 +107,19 @@ public sealed class LakeTable
         foreach (var (value, paths) in groups)
         {
             var columns = Definition.Columns.Select(c => c.Name == partition
-                ? (value == "\0null" ? "CAST(NULL AS " : "CAST(" + DuckDbSql.QuoteLiteral(value) + " AS ") + c.DuckDbType + ") AS \"" + c.Name + "\""
+                ? (value == "\0null" ? "CAST(NULL AS " : "CAST(" + DuckDbSql.Literal(value) + " AS ") + c.DuckDbType + ") AS \"" + c.Name + "\""
                 : "\"" + c.Name + "\"");
-            parts.Add("SELECT " + string.Join(", ", columns) + " FROM read_parquet([" + string.Join(", ", paths.Select(DuckDbSql.QuoteLiteral)) + "])");
+            parts.Add("SELECT " + string.Join(", ", columns) + " FROM read_parquet([" + string.Join(", ", paths.Select(DuckDbSql.Literal)) + "])");
         }
         return string.Join("\nUNION ALL\n", parts);
     }
 
     /// <summary>Creates (or replaces) a temp view named <paramref name="view"/> over the given files.</summary>
-    public async Task CreateViewAsync(DuckDbConnection connection, string view, IEnumerable<AddAction> files, CancellationToken cancellationToken)
+    public async Task CreateViewAsync(DuckDBConnection connection, string view, IEnumerable<AddAction> files, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var sql = await SelectSqlAsync(files, cancellationToken).ConfigureAwait(false);
-        connection.ExecuteNonQuery($"CREATE OR REPLACE TEMP VIEW {DuckDbSql.QuoteIdentifier(view)} AS {sql}");
+        connection.Execute($"CREATE OR REPLACE TEMP VIEW {DuckDbSql.Identifier(view)} AS {sql}");
     }
 
     /// <summary>
@@ -128,7 +129,7 @@ public sealed class LakeTable
     /// or null when another writer already committed the same txn (idempotent skip).
     /// </summary>
     public async Task<long?> WriteAsync(
-        DuckDbConnection connection,
+        DuckDBConnection connection,
         DeltaSnapshot? snapshot,
         string sourceSql,
         LakeWriteMode mode,
@@ -157,15 +158,15 @@ public sealed class LakeTable
                 partition is null ? [] : [partition], configuration, now, Definition.FullName));
         }
         var written = new List<string>();
-        connection.ExecuteNonQuery($"CREATE TEMP TABLE {stage} ({Definition.DuckDbColumnList()})");
+        connection.Execute($"CREATE TEMP TABLE {stage} ({Definition.DuckDbColumnList()})");
         try
         {
             var names = string.Join(", ", Definition.Columns.Select(c => "\"" + c.Name + "\""));
-            connection.ExecuteNonQuery($"INSERT INTO {stage} ({names}) SELECT {names} FROM ({sourceSql}) AS src");
+            connection.Execute($"INSERT INTO {stage} ({names}) SELECT {names} FROM ({sourceSql}) AS src");
             var values = new List<string?>();
             if (partition is null)
             {
-                if (mode != LakeWriteMode.AppendKeepEmpty || connection.ExecuteScalar<long>($"SELECT count(*) FROM {stage}") > 0)
+                if (mode != LakeWriteMode.AppendKeepEmpty || connection.Scalar<long>($"SELECT count(*) FROM {stage}") > 0)
                 {
                     values.Add(null);
                 }
@@ -175,7 +176,7 @@ public sealed class LakeTable
                 using var result = connection.Query($"SELECT DISTINCT CAST(\"{partition}\" AS VARCHAR) FROM {stage} ORDER BY 1");
                 while (result.Read())
                 {
-                    values.Add(result.IsNull(0) ? "\0null" : result.GetString(0));
+                    values.Add(result.IsDBNull(0) ? "\0null" : result.GetString(0));
                 }
             }
             var keepEmpty = mode == LakeWriteMode.AppendKeepEmpty && values.Count == 0;
@@ -190,8 +191,8 @@ public sealed class LakeTable
             {
                 var filter = value is null ? string.Empty
                     : value == "\0null" ? $" WHERE \"{partition}\" IS NULL"
-                    : $" WHERE CAST(\"{partition}\" AS VARCHAR) = {DuckDbSql.QuoteLiteral(value)}";
-                var count = connection.ExecuteScalar<long>($"SELECT count(*) FROM {stage}{filter}");
+                    : $" WHERE CAST(\"{partition}\" AS VARCHAR) = {DuckDbSql.Literal(value)}";
+                var count = connection.Scalar<long>($"SELECT count(*) FROM {stage}{filter}");
                 // a write of nothing still leaves one empty file when asked to (empty routed files must be remembered)
                 if (count == 0 && !keepEmpty)
                 {
@@ -208,7 +209,7 @@ public sealed class LakeTable
                 var relative = folder + "part-" + Guid.NewGuid().ToString("N") + ".zstd.parquet";
                 var local = Path.Combine(_scratch, "out-" + Guid.NewGuid().ToString("N") + ".parquet");
                 written.Add(local);
-                connection.ExecuteNonQuery($"COPY (SELECT {dataColumns} FROM {stage}{filter}) TO {DuckDbSql.QuoteLiteral(local)} (FORMAT parquet, COMPRESSION zstd)");
+                connection.Execute($"COPY (SELECT {dataColumns} FROM {stage}{filter}) TO {DuckDbSql.Literal(local)} (FORMAT parquet, COMPRESSION zstd)");
                 await Store.UploadAsync(local, relative, cancellationToken).ConfigureAwait(false);
                 var stats = new DeltaFileStats(count, [], [], new JsonObject()).ToJsonString();
                 transaction.Add(new AddAction(DeltaPath.Encode(relative), partitionValues, new FileInfo(local).Length, now, true, stats, tags));
@@ -241,7 +242,7 @@ public sealed class LakeTable
         }
         finally
         {
-            connection.ExecuteNonQuery($"DROP TABLE IF EXISTS {stage}");
+            connection.Execute($"DROP TABLE IF EXISTS {stage}");
             foreach (var file in written)
             {
                 File.Delete(file);

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using RetailEdge.BlobStorage;
 using RetailEdge.Delta;
 using RetailEdge.Delta.Storage;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 using RetailEdge.Testing;
 
 namespace RetailEdge.Cli.Lake.Tests;
@@ -18,7 +18,7 @@ public sealed class LakeCommandTests : IDisposable
     ]);
 
     private readonly TempDirectory _directory = new("lake-cli");
-    private readonly DuckDbDatabase _database = DuckDbDatabase.Open();
+    private readonly DuckDBConnection _database = DuckDbConnectionExtensions.OpenInMemory();
 
     public void Dispose()
     {

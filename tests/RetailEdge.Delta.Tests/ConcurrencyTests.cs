@@ -2,7 +2,7 @@ using System.Globalization;
 using RetailEdge.BlobStorage;
 using RetailEdge.Delta.Actions;
 using RetailEdge.Delta.Storage;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 using RetailEdge.Testing;
 
 namespace RetailEdge.Delta.Tests;
@@ -21,7 +21,7 @@ public sealed class ConcurrencyTests : IDisposable
     ]);
 
     private readonly TempDirectory _directory = new("delta-concurrency");
-    private readonly DuckDbDatabase _database = DuckDbDatabase.Open();
+    private readonly DuckDBConnection _database = DuckDbConnectionExtensions.OpenInMemory();
 
     public void Dispose()
     {
