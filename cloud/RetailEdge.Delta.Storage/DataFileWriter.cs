@@ -5,11 +5,13 @@ using DuckDB.NET.Data;
 namespace RetailEdge.Delta.Storage;
 
 /// <summary>
-/// Writes staged rows as Parquet data files (ZSTD) through DuckDB COPY, one file per partition,
-/// in Hive-style folders, and describes each file with an add action whose stats are computed
-/// from the file written.
+/// The one way data files get into a table (DeltaTable's writes and the lake jobs alike): staged
+/// rows cast to the schema, written as Parquet (ZSTD) through DuckDB COPY, one file per partition
+/// in Hive-style folders, each described by an add action whose statistics (numRecords, and per
+/// column nullCount, minValues, maxValues, as Spark and delta-rs write them) are computed from the
+/// file written. Not thread-safe: one writer per commit.
 /// </summary>
-internal sealed class DataFileWriter
+public sealed class DataFileWriter
 {
     private readonly IDeltaLogStore _store;
     private readonly string _scratch;
@@ -23,15 +25,24 @@ internal sealed class DataFileWriter
     }
 
     /// <summary>Files written so far (relative store paths), for clean-up when the commit is skipped.</summary>
-    public List<string> Written { get; } = [];
+    public IReadOnlyList<string> Written => _written;
+
+    private readonly List<string> _written = [];
 
     /// <summary>
     /// Stages <paramref name="sourceSql"/> cast to the schema into a temp table, then writes it.
     /// <paramref name="sourceSql"/> is a query (or a table/view name) built by the caller's code.
+    /// <paramref name="tags"/> go on every add action. When there are no rows and
+    /// <paramref name="emptyPartition"/> is given, one empty file is written in that partition
+    /// (a commit that must still be remembered, e.g. an empty routed file landed).
     /// </summary>
     public async Task<List<AddAction>> WriteAsync(DuckDBConnection connection, string sourceSql, DeltaSchema schema,
-        IReadOnlyList<string> partitionColumns, bool dataChange, CancellationToken cancellationToken)
+        IReadOnlyList<string> partitionColumns, bool dataChange, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string?>? tags = null, IReadOnlyDictionary<string, string?>? emptyPartition = null)
     {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(partitionColumns);
         var stage = "__delta_stage_" + Guid.NewGuid().ToString("N");
         var casts = string.Join(", ", schema.Fields.Select(f =>
             $"CAST(__src.{DuckDbSql.Identifier(f.Name)} AS {DuckDbTypes.ToDuckDb(f.Type)}) AS {DuckDbSql.Identifier(f.Name)}"));
@@ -49,7 +60,7 @@ internal sealed class DataFileWriter
         {
             connection.Execute(
                 $"CREATE TEMP TABLE {stage} AS SELECT *, dense_rank() OVER (ORDER BY {partitionOrder}) AS __pid "
-                + $"FROM (SELECT {casts} FROM {source} __src) ORDER BY __pid");
+                + $"FROM (SELECT {casts} FROM {source} __src) ORDER BY __pid", cancellationToken);
         }
         catch (DuckDBException ex)
         {
@@ -57,14 +68,7 @@ internal sealed class DataFileWriter
         }
         try
         {
-            foreach (var field in schema.Fields.Where(f => !f.Nullable))
-            {
-                var nulls = connection.Scalar<long>($"SELECT count(*) FROM {stage} WHERE {DuckDbSql.Identifier(field.Name)} IS NULL");
-                if (nulls > 0)
-                {
-                    throw new DeltaException($"column '{field.Name}' is not nullable but {nulls} rows to write have NULL");
-                }
-            }
+            RejectNulls(connection, stage, schema, cancellationToken);
             var partitions = ReadPartitions(connection, stage, schema, partitionColumns);
             var dataColumns = schema.Fields.Where(f => !partitionColumns.Contains(f.Name, StringComparer.OrdinalIgnoreCase)).ToList();
             var selectData = string.Join(", ", dataColumns.Select(f => DuckDbSql.Identifier(f.Name)));
@@ -73,7 +77,12 @@ internal sealed class DataFileWriter
             foreach (var (pid, values) in partitions)
             {
                 var query = $"SELECT {selectData} FROM {stage} WHERE __pid = {pid.ToString(CultureInfo.InvariantCulture)}";
-                adds.Add(await WriteFileAsync(connection, query, partitionColumns, values, dataColumns, index++, dataChange, cancellationToken).ConfigureAwait(false));
+                adds.Add(await WriteFileAsync(connection, query, partitionColumns, values, dataColumns, index++, dataChange, cancellationToken, tags).ConfigureAwait(false));
+            }
+            if (adds.Count == 0 && emptyPartition is not null)
+            {
+                adds.Add(await WriteFileAsync(connection, $"SELECT {selectData} FROM {stage} WHERE false", partitionColumns, emptyPartition,
+                    dataColumns, index, dataChange, cancellationToken, tags).ConfigureAwait(false));
             }
             return adds;
         }
@@ -84,9 +93,9 @@ internal sealed class DataFileWriter
     }
 
     /// <summary>Writes the rows of one query as one data file in the given partition.</summary>
-    public async Task<AddAction> WriteFileAsync(DuckDBConnection connection, string query, IReadOnlyList<string> partitionColumns,
+    internal async Task<AddAction> WriteFileAsync(DuckDBConnection connection, string query, IReadOnlyList<string> partitionColumns,
         IReadOnlyDictionary<string, string?> partitionValues, IReadOnlyList<DeltaField> dataColumns, int index, bool dataChange,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? tags = null)
     {
         var folder = partitionColumns.Count == 0 ? string.Empty : DeltaPath.PartitionFolder(partitionColumns, partitionValues) + "/";
         var relative = folder + string.Create(CultureInfo.InvariantCulture, $"part-{index:D5}-{Guid.NewGuid()}-c000.zstd.parquet");
@@ -94,10 +103,10 @@ internal sealed class DataFileWriter
             ? localStore.FullPath(relative)
             : Path.Combine(_scratch, $"retailedge-data-{Guid.NewGuid():N}.parquet");
         Directory.CreateDirectory(Path.GetDirectoryName(local)!);
-        Written.Add(relative);
+        _written.Add(relative);
         try
         {
-            connection.Execute($"COPY ({query}) TO {DuckDbSql.Literal(local)} (FORMAT parquet, COMPRESSION zstd)");
+            connection.Execute($"COPY ({query}) TO {DuckDbSql.Literal(local)} (FORMAT parquet, COMPRESSION zstd)", cancellationToken);
             var stats = ParquetFileStats.Compute(connection, local, dataColumns);
             var size = new FileInfo(local).Length;
             if (_store is not LocalDeltaLogStore)
@@ -110,7 +119,8 @@ internal sealed class DataFileWriter
                 size,
                 _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
                 dataChange,
-                stats.ToJsonString());
+                stats.ToJsonString(),
+                tags);
         }
         catch (DuckDBException ex)
         {
@@ -128,11 +138,32 @@ internal sealed class DataFileWriter
     /// <summary>Deletes files written by this writer (the commit was skipped or failed before the log).</summary>
     public async Task DeleteWrittenAsync(CancellationToken cancellationToken)
     {
-        foreach (var path in Written)
+        foreach (var path in _written)
         {
             await _store.DeleteAsync(path, cancellationToken).ConfigureAwait(false);
         }
-        Written.Clear();
+        _written.Clear();
+    }
+
+    /// <summary>One scan counts the NULLs of every non-nullable column; the first offending column is named.</summary>
+    private static void RejectNulls(DuckDBConnection connection, string stage, DeltaSchema schema, CancellationToken cancellationToken)
+    {
+        var required = schema.Fields.Where(f => !f.Nullable).ToList();
+        if (required.Count == 0)
+        {
+            return;
+        }
+        var counts = string.Join(", ", required.Select(f => $"count(*) FILTER (WHERE {DuckDbSql.Identifier(f.Name)} IS NULL)"));
+        using var result = connection.Query($"SELECT {counts} FROM {stage}", cancellationToken);
+        result.Read();
+        for (var i = 0; i < required.Count; i++)
+        {
+            var nulls = result.GetInt64(i);
+            if (nulls > 0)
+            {
+                throw new DeltaException($"column '{required[i].Name}' is not nullable but {nulls} rows to write have NULL");
+            }
+        }
     }
 
     private static List<(long Pid, Dictionary<string, string?> Values)> ReadPartitions(

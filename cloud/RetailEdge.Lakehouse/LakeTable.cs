@@ -142,7 +142,6 @@ public sealed class LakeTable
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(txns);
-        var stage = "stage_" + Guid.NewGuid().ToString("N");
         var partition = Definition.PartitionColumn;
         var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         var transaction = new DeltaTransaction(snapshot, operation);
@@ -157,64 +156,24 @@ public sealed class LakeTable
             transaction.Add(new MetadataAction(Guid.NewGuid().ToString("D"), Definition.ToDeltaSchema().ToJsonString(),
                 partition is null ? [] : [partition], configuration, now, Definition.FullName));
         }
-        var written = new List<string>();
-        connection.Execute($"CREATE TEMP TABLE {stage} ({Definition.DuckDbColumnList()})");
+        // one write path with DeltaTable: files and their statistics come from DataFileWriter
+        var schema = snapshot?.Schema ?? Definition.ToDeltaSchema();
+        IReadOnlyList<string> partitionColumns = partition is null ? [] : [partition];
+        IReadOnlyDictionary<string, string?>? emptyPartition = null;
+        if (mode == LakeWriteMode.AppendKeepEmpty)
+        {
+            emptyPartition = partition is null
+                ? new Dictionary<string, string?>()
+                : new Dictionary<string, string?> { [partition] = emptyPartitionValue ?? throw new InvalidOperationException("an empty write to a partitioned table needs emptyPartitionValue") };
+        }
+        var files = new DataFileWriter(Store, _scratch, _timeProvider);
         try
         {
-            var names = string.Join(", ", Definition.Columns.Select(c => "\"" + c.Name + "\""));
-            connection.Execute($"INSERT INTO {stage} ({names}) SELECT {names} FROM ({sourceSql}) AS src");
-            var values = new List<string?>();
-            if (partition is null)
-            {
-                if (mode != LakeWriteMode.AppendKeepEmpty || connection.Scalar<long>($"SELECT count(*) FROM {stage}") > 0)
-                {
-                    values.Add(null);
-                }
-            }
-            else
-            {
-                using var result = connection.Query($"SELECT DISTINCT CAST(\"{partition}\" AS VARCHAR) FROM {stage} ORDER BY 1");
-                while (result.Read())
-                {
-                    values.Add(result.IsDBNull(0) ? "\0null" : result.GetString(0));
-                }
-            }
-            var keepEmpty = mode == LakeWriteMode.AppendKeepEmpty && values.Count == 0;
-            if (keepEmpty)
-            {
-                values.Add(partition is null ? null
-                    : emptyPartitionValue ?? throw new InvalidOperationException("an empty write to a partitioned table needs emptyPartitionValue"));
-            }
-            var dataColumns = string.Join(", ", Definition.DataColumns.Select(c => "\"" + c.Name + "\""));
-            long rows = 0;
-            foreach (var value in values)
-            {
-                var filter = value is null ? string.Empty
-                    : value == "\0null" ? $" WHERE \"{partition}\" IS NULL"
-                    : $" WHERE CAST(\"{partition}\" AS VARCHAR) = {DuckDbSql.Literal(value)}";
-                var count = connection.Scalar<long>($"SELECT count(*) FROM {stage}{filter}");
-                // a write of nothing still leaves one empty file when asked to (empty routed files must be remembered)
-                if (count == 0 && !keepEmpty)
-                {
-                    continue;
-                }
-                var partitionValues = new Dictionary<string, string?>();
-                var folder = string.Empty;
-                if (partition is not null)
-                {
-                    var pv = value == "\0null" ? null : value;
-                    partitionValues[partition] = pv;
-                    folder = partition + "=" + DeltaPath.EscapePartitionValue(pv) + "/";
-                }
-                var relative = folder + "part-" + Guid.NewGuid().ToString("N") + ".zstd.parquet";
-                var local = Path.Combine(_scratch, "out-" + Guid.NewGuid().ToString("N") + ".parquet");
-                written.Add(local);
-                connection.Execute($"COPY (SELECT {dataColumns} FROM {stage}{filter}) TO {DuckDbSql.Literal(local)} (FORMAT parquet, COMPRESSION zstd)");
-                await Store.UploadAsync(local, relative, cancellationToken).ConfigureAwait(false);
-                var stats = new DeltaFileStats(count, [], [], new JsonObject()).ToJsonString();
-                transaction.Add(new AddAction(DeltaPath.Encode(relative), partitionValues, new FileInfo(local).Length, now, true, stats, tags));
-                rows += count;
-            }
+            // parenthesised (and on its own line) so a script that starts with a comment or WITH stays one query
+            var adds = await files.WriteAsync(connection, "(" + sourceSql + "\n)", schema, partitionColumns, dataChange: true, cancellationToken,
+                tags, emptyPartition).ConfigureAwait(false);
+            transaction.AddRange(adds);
+            var rows = adds.Sum(a => a.ParsedStats?.NumRecords ?? 0);
             if (snapshot is not null && mode == LakeWriteMode.Replace)
             {
                 var replaceSet = replacePartitions is null ? null : new HashSet<string?>(replacePartitions, StringComparer.Ordinal);
@@ -236,17 +195,21 @@ public sealed class LakeTable
                 }
             }
             transaction.AddRange(txns);
+            transaction.Metrics["numFiles"] = adds.Count;
             transaction.Metrics["numOutputRows"] = rows;
+            transaction.Metrics["numOutputBytes"] = adds.Sum(a => a.Size);
             var committed = await Writer.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
+            if (committed.Skipped)
+            {
+                // another run already committed this txn: our copies of the files are referenced by nothing
+                await files.DeleteWrittenAsync(cancellationToken).ConfigureAwait(false);
+            }
             return committed.Version;
         }
-        finally
+        catch (DeltaException)
         {
-            connection.Execute($"DROP TABLE IF EXISTS {stage}");
-            foreach (var file in written)
-            {
-                File.Delete(file);
-            }
+            await files.DeleteWrittenAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
         }
     }
 
