@@ -170,15 +170,17 @@ public sealed class DeltaTable
         }
     }
 
-    /// <summary>The snapshot's rows as a SELECT statement for <paramref name="connection"/>.</summary>
-    public Task<string> BuildSelectAsync(DuckDBConnection connection, DeltaSnapshot snapshot, CancellationToken cancellationToken) =>
-        DeltaTableReader.BuildSelectAsync(connection, snapshot, Store, _options.ScratchDirectory, cancellationToken);
+    /// <summary>The snapshot's rows as a SELECT statement for <paramref name="connection"/>, reading only files <paramref name="filters"/> cannot rule out.</summary>
+    public Task<string> BuildSelectAsync(DuckDBConnection connection, DeltaSnapshot snapshot, CancellationToken cancellationToken,
+        IReadOnlyList<DeltaFileFilter>? filters = null) =>
+        DeltaTableReader.BuildSelectAsync(connection, snapshot, Store, _options.ScratchDirectory, cancellationToken, filters);
 
     /// <summary>Creates a temporary view named <paramref name="viewName"/> over the rows at <paramref name="version"/> (null = latest).</summary>
-    public async Task<DeltaSnapshot> CreateViewAsync(DuckDBConnection connection, string viewName, long? version, CancellationToken cancellationToken)
+    public async Task<DeltaSnapshot> CreateViewAsync(DuckDBConnection connection, string viewName, long? version, CancellationToken cancellationToken,
+        IReadOnlyList<DeltaFileFilter>? filters = null)
     {
         var snapshot = await GetSnapshotAsync(version, cancellationToken).ConfigureAwait(false);
-        await DeltaTableReader.CreateViewAsync(connection, viewName, snapshot, Store, _options.ScratchDirectory, cancellationToken).ConfigureAwait(false);
+        await DeltaTableReader.CreateViewAsync(connection, viewName, snapshot, Store, _options.ScratchDirectory, cancellationToken, filters).ConfigureAwait(false);
         return snapshot;
     }
 

@@ -16,23 +16,27 @@ public static class DeltaTableReader
 
     /// <summary>
     /// A SELECT statement over the snapshot's rows, in schema column order. Remote files are first
-    /// downloaded to <paramref name="scratchDirectory"/> (cached by path and size).
+    /// downloaded to <paramref name="scratchDirectory"/> (cached by path and size). With
+    /// <paramref name="filters"/>, files whose partition values or min/max statistics rule out
+    /// every row are neither downloaded nor read (the caller still filters the rows).
     /// </summary>
     public static async Task<string> BuildSelectAsync(
-        DuckDBConnection connection, DeltaSnapshot snapshot, IDeltaLogStore store, string? scratchDirectory, CancellationToken cancellationToken)
+        DuckDBConnection connection, DeltaSnapshot snapshot, IDeltaLogStore store, string? scratchDirectory, CancellationToken cancellationToken,
+        IReadOnlyList<DeltaFileFilter>? filters = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(store);
         var schema = snapshot.Schema;
         var partitionColumns = snapshot.PartitionColumns;
-        if (snapshot.Files.Count == 0)
+        var live = DeltaFileFilter.Select(snapshot.Files, schema, partitionColumns, filters ?? []);
+        if (live.Count == 0)
         {
             var empty = schema.Fields.Select(f => $"CAST(NULL AS {DuckDbTypes.ToDuckDb(f.Type)}) AS {DuckDbSql.Identifier(f.Name)}");
             return $"SELECT {string.Join(", ", empty)} WHERE false";
         }
         var files = new List<(string Local, AddAction Add)>();
-        foreach (var add in snapshot.Files)
+        foreach (var add in live)
         {
             files.Add((await LocalFileAsync(store, add, scratchDirectory, cancellationToken).ConfigureAwait(false), add));
         }
@@ -91,9 +95,10 @@ public static class DeltaTableReader
 
     /// <summary>Creates (or replaces) a temporary view over the snapshot's rows.</summary>
     public static async Task CreateViewAsync(
-        DuckDBConnection connection, string viewName, DeltaSnapshot snapshot, IDeltaLogStore store, string? scratchDirectory, CancellationToken cancellationToken)
+        DuckDBConnection connection, string viewName, DeltaSnapshot snapshot, IDeltaLogStore store, string? scratchDirectory, CancellationToken cancellationToken,
+        IReadOnlyList<DeltaFileFilter>? filters = null)
     {
-        var select = await BuildSelectAsync(connection, snapshot, store, scratchDirectory, cancellationToken).ConfigureAwait(false);
+        var select = await BuildSelectAsync(connection, snapshot, store, scratchDirectory, cancellationToken, filters).ConfigureAwait(false);
         connection.Execute($"CREATE OR REPLACE TEMP VIEW {DuckDbSql.Identifier(viewName)} AS {select}");
     }
 

@@ -82,8 +82,8 @@ public sealed partial class Builder
                     .OfType<string>().ToHashSet(StringComparer.Ordinal);
                 foreach (var (definition, snapshot, _) in inputs)
                 {
-                    var files = snapshot?.Files.Where(f => f.PartitionValues.GetValueOrDefault("event_date") is { } d && dates.Contains(d)) ?? [];
-                    await _lake.Table(definition).CreateViewAsync(connection, definition.ViewName, files, cancellationToken).ConfigureAwait(false);
+                    await _lake.Table(definition).CreateViewAsync(connection, definition.ViewName, snapshot?.Files ?? [], cancellationToken,
+                        [DeltaFileFilter.In("event_date", dates)]).ConfigureAwait(false);
                 }
                 replace = dates;
                 break;
@@ -127,8 +127,9 @@ public sealed partial class Builder
                         // the trailing window: the newest 7 date partitions
                         var lastDates = snapshot?.Files.Select(f => f.PartitionValues.GetValueOrDefault("event_date")).OfType<string>()
                             .Distinct(StringComparer.Ordinal).OrderDescending(StringComparer.Ordinal).Take(7).ToHashSet(StringComparer.Ordinal) ?? [];
-                        var files = snapshot?.Files.Where(f => f.PartitionValues.GetValueOrDefault("event_date") is { } d && lastDates.Contains(d)) ?? [];
-                        await _lake.Table(definition).CreateViewAsync(connection, definition.ViewName, files, cancellationToken).ConfigureAwait(false);
+                        // of those, only files whose store_id range can hold a touched store (the SQL is per store)
+                        await _lake.Table(definition).CreateViewAsync(connection, definition.ViewName, snapshot?.Files ?? [], cancellationToken,
+                            [DeltaFileFilter.In("event_date", lastDates), DeltaFileFilter.In("store_id", stores)]).ConfigureAwait(false);
                     }
                 }
                 replace = stores;
@@ -167,11 +168,8 @@ public sealed partial class Builder
         return stores;
     }
 
-    private static async Task StoreViewAsync(DuckDBConnection connection, LakeTable table, DeltaSnapshot? snapshot, string view, HashSet<string> stores, CancellationToken cancellationToken)
-    {
-        var files = snapshot?.Files.Where(f => f.PartitionValues.GetValueOrDefault("store_id") is { } s && stores.Contains(s)) ?? [];
-        await table.CreateViewAsync(connection, view, files, cancellationToken).ConfigureAwait(false);
-    }
+    private static Task StoreViewAsync(DuckDBConnection connection, LakeTable table, DeltaSnapshot? snapshot, string view, HashSet<string> stores, CancellationToken cancellationToken) =>
+        table.CreateViewAsync(connection, view, snapshot?.Files ?? [], cancellationToken, [DeltaFileFilter.In("store_id", stores)]);
 
     /// <summary>reference_store and reference_item (empty when reference data was never loaded).</summary>
     private async Task ReferenceViewsAsync(DuckDBConnection connection, CancellationToken cancellationToken)

@@ -20,6 +20,7 @@ public sealed class LakeTable
 
     private readonly TimeProvider _timeProvider;
     private readonly string _scratch;
+    private readonly DeltaSchema _schema;
 
     public LakeTable(LakeTableDefinition definition, IDeltaLogStore store, ICheckpointCodec? checkpoints, TimeProvider timeProvider, string scratchDirectory)
     {
@@ -27,6 +28,7 @@ public sealed class LakeTable
         Store = store ?? throw new ArgumentNullException(nameof(store));
         _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _scratch = scratchDirectory ?? throw new ArgumentNullException(nameof(scratchDirectory));
+        _schema = definition.ToDeltaSchema();
         Reader = new DeltaLogReader(store, checkpoints, timeProvider);
         Writer = new DeltaLogWriter(Reader, checkpoints, timeProvider);
     }
@@ -85,12 +87,12 @@ public sealed class LakeTable
     /// SQL selecting the table's columns (definition order) from the given files; partition values
     /// come from the log, never from folder names (DELTA.md "Snapshot reconstruction").
     /// </summary>
-    public async Task<string> SelectSqlAsync(IEnumerable<AddAction> files, CancellationToken cancellationToken)
+    public async Task<string> SelectSqlAsync(IEnumerable<AddAction> files, CancellationToken cancellationToken, IReadOnlyList<DeltaFileFilter>? filters = null)
     {
         ArgumentNullException.ThrowIfNull(files);
         var partition = Definition.PartitionColumn;
         var groups = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var file in files)
+        foreach (var file in Select(files, filters))
         {
             var key = partition is null ? string.Empty : (file.PartitionValues.GetValueOrDefault(partition) ?? "\0null");
             if (!groups.TryGetValue(key, out var list))
@@ -114,13 +116,21 @@ public sealed class LakeTable
         return string.Join("\nUNION ALL\n", parts);
     }
 
-    /// <summary>Creates (or replaces) a temp view named <paramref name="view"/> over the given files.</summary>
-    public async Task CreateViewAsync(DuckDBConnection connection, string view, IEnumerable<AddAction> files, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates (or replaces) a temp view named <paramref name="view"/> over the given files, leaving
+    /// out those whose partition value or min/max statistics rule out every row <paramref name="filters"/> asks for.
+    /// </summary>
+    public async Task CreateViewAsync(DuckDBConnection connection, string view, IEnumerable<AddAction> files, CancellationToken cancellationToken,
+        IReadOnlyList<DeltaFileFilter>? filters = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var sql = await SelectSqlAsync(files, cancellationToken).ConfigureAwait(false);
+        var sql = await SelectSqlAsync(files, cancellationToken, filters).ConfigureAwait(false);
         connection.Execute($"CREATE OR REPLACE TEMP VIEW {DuckDbSql.Identifier(view)} AS {sql}");
     }
+
+    /// <summary>The files that may hold rows <paramref name="filters"/> asks for (all when there are none).</summary>
+    public IReadOnlyList<AddAction> Select(IEnumerable<AddAction> files, IReadOnlyList<DeltaFileFilter>? filters) =>
+        DeltaFileFilter.Select(files, _schema, Definition.PartitionColumn is { } partition ? [partition] : [], filters ?? []);
 
     /// <summary>
     /// Writes the rows of <paramref name="sourceSql"/> (any column order; cast to the table's types)

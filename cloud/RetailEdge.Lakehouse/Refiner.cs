@@ -253,7 +253,9 @@ public sealed partial class Refiner
         {
             return known;
         }
-        var sql = await _lake.Table(LakeTables.Batch).SelectSqlAsync(batchSnapshot.Files, cancellationToken).ConfigureAwait(false);
+        // files whose device_id range holds none of these devices are not read
+        var sql = await _lake.Table(LakeTables.Batch).SelectSqlAsync(batchSnapshot.Files, cancellationToken,
+            [DeltaFileFilter.In("device_id", devices)]).ConfigureAwait(false);
         var list = string.Join(", ", devices.Select(DuckDbSql.Literal));
         using var result = connection.Query($"SELECT device_id, module_id, seq FROM ({sql}) WHERE device_id IN ({list})");
         while (result.Read())
