@@ -46,9 +46,10 @@ public sealed class DataFileWriter
         var stage = "__delta_stage_" + Guid.NewGuid().ToString("N");
         var casts = string.Join(", ", schema.Fields.Select(f =>
             $"CAST(__src.{DuckDbSql.Identifier(f.Name)} AS {DuckDbTypes.ToDuckDb(f.Type)}) AS {DuckDbSql.Identifier(f.Name)}"));
-        var partitionOrder = partitionColumns.Count == 0
+        // one file per partition value: __pid numbers the partitions (all rows are file 1 when unpartitioned)
+        var partitionId = partitionColumns.Count == 0
             ? "1"
-            : string.Join(", ", partitionColumns.Select(c => DuckDbSql.Identifier(c) + " NULLS FIRST"));
+            : "dense_rank() OVER (ORDER BY " + string.Join(", ", partitionColumns.Select(c => DuckDbSql.Identifier(c) + " NULLS FIRST")) + ")";
         var source = sourceSql.TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase)
             || sourceSql.TrimStart().StartsWith("WITH", StringComparison.OrdinalIgnoreCase)
             || sourceSql.TrimStart().StartsWith("FROM", StringComparison.OrdinalIgnoreCase)
@@ -59,8 +60,7 @@ public sealed class DataFileWriter
         try
         {
             connection.Execute(
-                $"CREATE TEMP TABLE {stage} AS SELECT *, dense_rank() OVER (ORDER BY {partitionOrder}) AS __pid "
-                + $"FROM (SELECT {casts} FROM {source} __src) ORDER BY __pid", cancellationToken);
+                $"CREATE TEMP TABLE {stage} AS SELECT *, {partitionId} AS __pid FROM (SELECT {casts} FROM {source} __src)", cancellationToken);
         }
         catch (DuckDBException ex)
         {
@@ -68,16 +68,15 @@ public sealed class DataFileWriter
         }
         try
         {
-            RejectNulls(connection, stage, schema, cancellationToken);
-            var partitions = ReadPartitions(connection, stage, schema, partitionColumns);
             var dataColumns = schema.Fields.Where(f => !partitionColumns.Contains(f.Name, StringComparer.OrdinalIgnoreCase)).ToList();
+            var partitions = Summarize(connection, stage, schema, partitionColumns, dataColumns, cancellationToken);
             var selectData = string.Join(", ", dataColumns.Select(f => DuckDbSql.Identifier(f.Name)));
             var adds = new List<AddAction>();
             var index = 0;
-            foreach (var (pid, values) in partitions)
+            foreach (var (pid, values, stats) in partitions)
             {
                 var query = $"SELECT {selectData} FROM {stage} WHERE __pid = {pid.ToString(CultureInfo.InvariantCulture)}";
-                adds.Add(await WriteFileAsync(connection, query, partitionColumns, values, dataColumns, index++, dataChange, cancellationToken, tags).ConfigureAwait(false));
+                adds.Add(await WriteFileAsync(connection, query, partitionColumns, values, dataColumns, index++, dataChange, cancellationToken, tags, stats).ConfigureAwait(false));
             }
             if (adds.Count == 0 && emptyPartition is not null)
             {
@@ -95,7 +94,7 @@ public sealed class DataFileWriter
     /// <summary>Writes the rows of one query as one data file in the given partition.</summary>
     internal async Task<AddAction> WriteFileAsync(DuckDBConnection connection, string query, IReadOnlyList<string> partitionColumns,
         IReadOnlyDictionary<string, string?> partitionValues, IReadOnlyList<DeltaField> dataColumns, int index, bool dataChange,
-        CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? tags = null)
+        CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? tags = null, DeltaFileStats? knownStats = null)
     {
         var folder = partitionColumns.Count == 0 ? string.Empty : DeltaPath.PartitionFolder(partitionColumns, partitionValues) + "/";
         var relative = folder + string.Create(CultureInfo.InvariantCulture, $"part-{index:D5}-{Guid.NewGuid()}-c000.zstd.parquet");
@@ -107,7 +106,8 @@ public sealed class DataFileWriter
         try
         {
             connection.Execute($"COPY ({query}) TO {DuckDbSql.Literal(local)} (FORMAT parquet, COMPRESSION zstd)", cancellationToken);
-            var stats = ParquetFileStats.Compute(connection, local, dataColumns);
+            // stats of staged rows were computed with the partitions; a file from any other query is read back
+            var stats = knownStats ?? ParquetFileStats.Compute(connection, local, dataColumns);
             var size = new FileInfo(local).Length;
             if (_store is not LocalDeltaLogStore)
             {
@@ -145,29 +145,13 @@ public sealed class DataFileWriter
         _written.Clear();
     }
 
-    /// <summary>One scan counts the NULLs of every non-nullable column; the first offending column is named.</summary>
-    private static void RejectNulls(DuckDBConnection connection, string stage, DeltaSchema schema, CancellationToken cancellationToken)
-    {
-        var required = schema.Fields.Where(f => !f.Nullable).ToList();
-        if (required.Count == 0)
-        {
-            return;
-        }
-        var counts = string.Join(", ", required.Select(f => $"count(*) FILTER (WHERE {DuckDbSql.Identifier(f.Name)} IS NULL)"));
-        using var result = connection.Query($"SELECT {counts} FROM {stage}", cancellationToken);
-        result.Read();
-        for (var i = 0; i < required.Count; i++)
-        {
-            var nulls = result.GetInt64(i);
-            if (nulls > 0)
-            {
-                throw new DeltaException($"column '{required[i].Name}' is not nullable but {nulls} rows to write have NULL");
-            }
-        }
-    }
-
-    private static List<(long Pid, Dictionary<string, string?> Values)> ReadPartitions(
-        DuckDBConnection connection, string stage, DeltaSchema schema, IReadOnlyList<string> partitionColumns)
+    /// <summary>
+    /// One scan of the stage: per file (__pid) its partition values and its stats. Non-nullable
+    /// columns holding NULL are refused, naming the column, before anything is written.
+    /// </summary>
+    private static List<(long Pid, Dictionary<string, string?> Values, DeltaFileStats Stats)> Summarize(
+        DuckDBConnection connection, string stage, DeltaSchema schema, IReadOnlyList<string> partitionColumns, IReadOnlyList<DeltaField> dataColumns,
+        CancellationToken cancellationToken)
     {
         var expressions = partitionColumns.Select(c =>
         {
@@ -178,9 +162,13 @@ public sealed class DataFileWriter
                 ? $"strftime(any_value({column}) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ')"
                 : $"CAST(any_value({column}) AS VARCHAR)";
         }).ToList();
-        var select = expressions.Count == 0 ? "__pid" : "__pid, " + string.Join(", ", expressions);
-        using var result = connection.Query($"SELECT {select} FROM {stage} GROUP BY __pid ORDER BY __pid");
-        var partitions = new List<(long, Dictionary<string, string?>)>();
+        var required = schema.Fields.Where(f => !f.Nullable).ToList();
+        expressions.AddRange(required.Select(f => $"count(*) FILTER (WHERE {DuckDbSql.Identifier(f.Name)} IS NULL)"));
+        var plan = ParquetFileStats.Plan(dataColumns);
+        expressions.AddRange(ParquetFileStats.Expressions(plan));
+        using var result = connection.Query($"SELECT __pid, {string.Join(", ", expressions)} FROM {stage} GROUP BY __pid ORDER BY __pid", cancellationToken);
+        var partitions = new List<(long, Dictionary<string, string?>, DeltaFileStats)>();
+        var nulls = new long[required.Count];
         while (result.Read())
         {
             var values = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -190,7 +178,18 @@ public sealed class DataFileWriter
                 // Spark stores an empty string partition as null (its folder is the default partition)
                 values[schema.Find(partitionColumns[i])!.Name] = string.IsNullOrEmpty(value) ? null : value;
             }
-            partitions.Add((result.GetInt64(0), values));
+            for (var i = 0; i < required.Count; i++)
+            {
+                nulls[i] += result.GetInt64(1 + partitionColumns.Count + i);
+            }
+            partitions.Add((result.GetInt64(0), values, ParquetFileStats.Read(result, 1 + partitionColumns.Count + required.Count, plan)));
+        }
+        for (var i = 0; i < required.Count; i++)
+        {
+            if (nulls[i] > 0)
+            {
+                throw new DeltaException($"column '{required[i].Name}' is not nullable but {nulls[i]} rows to write have NULL");
+            }
         }
         return partitions;
     }
