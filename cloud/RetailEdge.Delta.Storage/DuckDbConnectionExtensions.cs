@@ -60,7 +60,7 @@ public static class DuckDbConnectionExtensions
     /// <summary>
     /// Runs a query and returns its reader. Materialised by default; <paramref name="streaming"/>
     /// fetches chunks while reading (for results too large to hold), and then the token keeps
-    /// interrupting until the reader is disposed.
+    /// interrupting while rows are read (its registration ends with the token's source).
     /// </summary>
     public static DuckDBDataReader Query(this DuckDBConnection connection, string sql, CancellationToken cancellationToken = default, bool streaming = false, params object?[] parameters)
     {
@@ -99,7 +99,15 @@ public static class DuckDbConnectionExtensions
     {
         cancellationToken.ThrowIfCancellationRequested();
         return cancellationToken.CanBeCanceled
-            ? cancellationToken.Register(static state => ((DuckDBCommand)state!).Cancel(), command)
+            ? cancellationToken.Register(static state =>
+            {
+                // a streaming reader's registration can outlive its connection: interrupt only a live one
+                var running = (DuckDBCommand)state!;
+                if (running.Connection is { State: ConnectionState.Open })
+                {
+                    running.Cancel();
+                }
+            }, command)
             : default;
     }
 }

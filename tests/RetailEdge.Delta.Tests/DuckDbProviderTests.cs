@@ -158,6 +158,19 @@ public sealed class DuckDbProviderTests : IDisposable
     }
 
     [Fact]
+    public void QueryStreaming_TokenFiresAfterConnectionClosed_DoesNotThrow()
+    {
+        using var cts = new CancellationTokenSource();
+        using (var connection = _database.Connect())
+        using (var reader = connection.Query("SELECT i FROM range(10) t(i)", cts.Token, streaming: true))
+        {
+            Assert.True(reader.Read());
+        }
+        cts.Cancel();
+        Assert.Equal(1, _connection.Scalar<int>("SELECT 1"));
+    }
+
+    [Fact]
     public void AppendObject_LakeTypes_RoundTripExactly()
     {
         _connection.Execute("SET TimeZone = 'UTC'");
