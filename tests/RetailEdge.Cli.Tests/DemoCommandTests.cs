@@ -2,6 +2,7 @@ using System.Globalization;
 using RetailEdge.Contracts.Events;
 using RetailEdge.Delta.Storage;
 using RetailEdge.Lakehouse;
+using RetailEdge.Lakehouse.Hosting;
 using RetailEdge.Simulator;
 using RetailEdge.Testing;
 
