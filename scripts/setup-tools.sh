@@ -3,7 +3,7 @@
 #  - mosquitto (Debian) for MQTT interop and the store-broker ingest tests
 #  - azurite, mqtt, aedes (npm, pinned) into .tools/node for Azure Storage and MQTT interop
 #  - azure-iot-device, azure-iot-device-mqtt, azure-iothub (npm, pinned): Microsoft's IoT Hub SDKs as emulator conformance peers
-#  - libduckdb.so 1.5.6 (from its npm package) into .tools/duckdb, unless RETAILEDGE_DUCKDB_LIB points at one
+# (DuckDB comes with the DuckDB.NET.Data.Full package at restore: nothing to install for it.)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
@@ -27,5 +27,3 @@ if [ ! -d "$node_dir/node_modules/azurite" ] || [ ! -d "$node_dir/node_modules/m
   (cd "$node_dir" && npm install --no-audit --no-fund --loglevel=error azurite@3.35.0 mqtt@5.16.0 aedes@1.2.0 \
     azure-iot-device@1.18.4 azure-iot-device-mqtt@1.16.4 azure-iothub@1.16.6 >/dev/null)
 fi
-
-"$root/scripts/fetch-duckdb.sh"

@@ -1,7 +1,8 @@
+using RetailEdge.Delta.Storage;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 using RetailEdge.IotHubService;
 using RetailEdge.Lakehouse;
 
@@ -92,7 +93,7 @@ public sealed partial class StoreHealthMonitor : IStoreHealthMonitor
     }
 
     /// <summary>device_id → store_id from reference.store; empty when the table does not exist yet.</summary>
-    public static async Task<Dictionary<string, int>> ReadStoresByDeviceAsync(LakeContext lake, DuckDbConnection connection, CancellationToken cancellationToken)
+    public static async Task<Dictionary<string, int>> ReadStoresByDeviceAsync(LakeContext lake, DuckDBConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lake);
         ArgumentNullException.ThrowIfNull(connection);
@@ -113,7 +114,7 @@ public sealed partial class StoreHealthMonitor : IStoreHealthMonitor
     }
 
     /// <summary>The rows of gold.store_health as the last monitor pass wrote them; null when the table does not exist.</summary>
-    public static async Task<IReadOnlyList<StoreHealthRow>?> ReadTableAsync(LakeContext lake, DuckDbConnection connection, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<StoreHealthRow>?> ReadTableAsync(LakeContext lake, DuckDBConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lake);
         ArgumentNullException.ThrowIfNull(connection);
@@ -142,13 +143,13 @@ public sealed partial class StoreHealthMonitor : IStoreHealthMonitor
         return rows;
     }
 
-    private static string? NullableString(DuckDbResult result, int column) => result.IsNull(column) ? null : result.GetString(column);
+    private static string? NullableString(DuckDBDataReader result, int column) => result.IsDBNull(column) ? null : result.GetString(column);
 
-    private static int? NullableInt(DuckDbResult result, int column) => result.IsNull(column) ? null : result.GetInt32(column);
+    private static int? NullableInt(DuckDBDataReader result, int column) => result.IsDBNull(column) ? null : result.GetInt32(column);
 
-    private static long? NullableLong(DuckDbResult result, int column) => result.IsNull(column) ? null : result.GetInt64(column);
+    private static long? NullableLong(DuckDBDataReader result, int column) => result.IsDBNull(column) ? null : result.GetInt64(column);
 
-    private static DateTimeOffset? NullableTime(DuckDbResult result, int column) => result.IsNull(column) ? null : result.GetDateTimeOffset(column);
+    private static DateTimeOffset? NullableTime(DuckDBDataReader result, int column) => result.IsDBNull(column) ? null : result.GetFieldValue<DateTimeOffset>(column);
 
     private static string RowSql(StoreHealthRow? row)
     {
@@ -173,11 +174,11 @@ public sealed partial class StoreHealthMonitor : IStoreHealthMonitor
 
     private static string Number(long? value) => value is null ? "CAST(NULL AS BIGINT)" : value.Value.ToString(CultureInfo.InvariantCulture);
 
-    private static string Literal(string? value) => value is null ? "CAST(NULL AS VARCHAR)" : DuckDbSql.QuoteLiteral(value);
+    private static string Literal(string? value) => value is null ? "CAST(NULL AS VARCHAR)" : DuckDbSql.Literal(value);
 
     private static string Timestamp(DateTimeOffset? value) => value is null
         ? "CAST(NULL AS TIMESTAMPTZ)"
-        : "CAST(" + DuckDbSql.QuoteLiteral(value.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00") + " AS TIMESTAMPTZ)";
+        : "CAST(" + DuckDbSql.Literal(value.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00") + " AS TIMESTAMPTZ)";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Wrote gold.store_health: {Modules} StoreGateway twins, {Stale} stale")]
     private static partial void LogWritten(ILogger logger, int modules, int stale);

@@ -1,3 +1,5 @@
+using DuckDB.NET.Data;
+using RetailEdge.Delta.Storage;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using RetailEdge.Delta;
@@ -52,7 +54,7 @@ public sealed partial class Lander
         var now = _lake.TimeProvider.GetUtcNow();
         var table = "land_" + Guid.NewGuid().ToString("N");
         using var connection = _lake.Connect();
-        connection.ExecuteNonQuery($"CREATE TABLE {table} ({LakeTables.BronzeTelemetry.DuckDbColumnList()})");
+        connection.Execute($"CREATE TABLE {table} ({LakeTables.BronzeTelemetry.DuckDbColumnList()})");
         long records = 0, malformed = 0;
         DateTimeOffset? oldest = null;
         try
@@ -73,10 +75,10 @@ public sealed partial class Lander
                         {
                             oldest = enqueued;
                         }
-                        appender.AppendValue(record.EnqueuedTime).Append(now).Append(record.DeviceId).Append(record.ModuleId)
-                            .Append(record.MessageId).Append(record.ContentType).Append(record.ContentEncoding).Append(record.Properties)
-                            .Append(record.Body).Append(file.Name).Append(record.Line).Append(DateOnly.FromDateTime(now.UtcDateTime));
-                        appender.EndRow();
+                        appender.CreateRow().AppendValue(record.EnqueuedTime).AppendValue(now).AppendValue(record.DeviceId).AppendValue(record.ModuleId)
+                            .AppendValue(record.MessageId).AppendValue(record.ContentType).AppendValue(record.ContentEncoding).AppendValue(record.Properties)
+                            .AppendValue(record.Body).AppendValue(file.Name).AppendValue(record.Line).AppendValue(DateOnly.FromDateTime(now.UtcDateTime))
+                            .EndRow();
                         records++;
                     }
                 }
@@ -91,7 +93,7 @@ public sealed partial class Lander
         }
         finally
         {
-            connection.ExecuteNonQuery($"DROP TABLE IF EXISTS {table}");
+            connection.Execute($"DROP TABLE IF EXISTS {table}");
         }
     }
 

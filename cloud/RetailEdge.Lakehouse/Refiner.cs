@@ -1,3 +1,4 @@
+using RetailEdge.Delta.Storage;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -5,7 +6,7 @@ using RetailEdge.Contracts.Events;
 using RetailEdge.Contracts.Telemetry;
 using RetailEdge.Delta;
 using RetailEdge.Delta.Actions;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Lakehouse;
 
@@ -65,15 +66,15 @@ public sealed partial class Refiner
             while (result.Read())
             {
                 records.Add(new BronzeRow(
-                    result.IsNull(0) ? null : result.GetDateTimeOffset(0),
-                    result.IsNull(1) ? null : result.GetString(1),
-                    result.IsNull(2) ? null : result.GetString(2),
-                    result.IsNull(3) ? null : result.GetString(3),
-                    result.IsNull(4) ? null : result.GetString(4),
-                    result.IsNull(5) ? [] : result.GetBlob(5),
+                    result.IsDBNull(0) ? null : result.GetFieldValue<DateTimeOffset>(0),
+                    result.IsDBNull(1) ? null : result.GetString(1),
+                    result.IsDBNull(2) ? null : result.GetString(2),
+                    result.IsDBNull(3) ? null : result.GetString(3),
+                    result.IsDBNull(4) ? null : result.GetString(4),
+                    result.IsDBNull(5) ? [] : result.GetBlob(5),
                     result.GetString(6),
                     result.GetInt64(7),
-                    result.GetDate(8)));
+                    result.GetFieldValue<DateOnly>(8)));
             }
         }
         var known = await KnownBatchesAsync(connection, silver[LakeTables.Batch],
@@ -199,21 +200,22 @@ public sealed partial class Refiner
     /// <summary>The store-local calendar date: the date in the offset the timestamp carries (ARCHITECTURE.md §4).</summary>
     public static DateOnly LocalDate(DateTimeOffset value) => DateOnly.FromDateTime(value.DateTime);
 
-    private async Task WriteRowsAsync(DuckDbConnection connection, LakeTableDefinition definition, DeltaSnapshot? snapshot, List<object?[]> rows, long target, CancellationToken cancellationToken)
+    private async Task WriteRowsAsync(DuckDBConnection connection, LakeTableDefinition definition, DeltaSnapshot? snapshot, List<object?[]> rows, long target, CancellationToken cancellationToken)
     {
         var table = "refine_" + Guid.NewGuid().ToString("N");
-        connection.ExecuteNonQuery($"CREATE TABLE {table} ({definition.DuckDbColumnList()})");
+        connection.Execute($"CREATE TABLE {table} ({definition.DuckDbColumnList()})");
         try
         {
             using (var appender = connection.CreateAppender(table))
             {
                 foreach (var row in rows)
                 {
+                    var appended = appender.CreateRow();
                     foreach (var value in row)
                     {
-                        appender.AppendValue(value);
+                        appended.AppendObject(value);
                     }
-                    appender.EndRow();
+                    appended.EndRow();
                 }
             }
             var txn = new TxnAction(_options.AppId, target, _lake.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
@@ -221,12 +223,12 @@ public sealed partial class Refiner
         }
         finally
         {
-            connection.ExecuteNonQuery($"DROP TABLE IF EXISTS {table}");
+            connection.Execute($"DROP TABLE IF EXISTS {table}");
         }
     }
 
     /// <summary>device_id → store_id from reference.store; null when no reference data was loaded (nothing to check against).</summary>
-    private async Task<Dictionary<string, int>?> StoreRegistryAsync(DuckDbConnection connection, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, int>?> StoreRegistryAsync(DuckDBConnection connection, CancellationToken cancellationToken)
     {
         var table = _lake.Table(LakeTables.ReferenceStore);
         var snapshot = await table.TryLoadAsync(cancellationToken).ConfigureAwait(false);
@@ -244,15 +246,17 @@ public sealed partial class Refiner
         return map;
     }
 
-    private async Task<Dictionary<(string, string), DeviceState>> KnownBatchesAsync(DuckDbConnection connection, DeltaSnapshot? batchSnapshot, List<string> devices, CancellationToken cancellationToken)
+    private async Task<Dictionary<(string, string), DeviceState>> KnownBatchesAsync(DuckDBConnection connection, DeltaSnapshot? batchSnapshot, List<string> devices, CancellationToken cancellationToken)
     {
         var known = new Dictionary<(string, string), DeviceState>();
         if (batchSnapshot is null || devices.Count == 0)
         {
             return known;
         }
-        var sql = await _lake.Table(LakeTables.Batch).SelectSqlAsync(batchSnapshot.Files, cancellationToken).ConfigureAwait(false);
-        var list = string.Join(", ", devices.Select(DuckDbSql.QuoteLiteral));
+        // files whose device_id range holds none of these devices are not read
+        var sql = await _lake.Table(LakeTables.Batch).SelectSqlAsync(batchSnapshot.Files, cancellationToken,
+            [DeltaFileFilter.In("device_id", devices)]).ConfigureAwait(false);
+        var list = string.Join(", ", devices.Select(DuckDbSql.Literal));
         using var result = connection.Query($"SELECT device_id, module_id, seq FROM ({sql}) WHERE device_id IN ({list})");
         while (result.Read())
         {

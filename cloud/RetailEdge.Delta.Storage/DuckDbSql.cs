@@ -4,7 +4,7 @@ namespace RetailEdge.Delta.Storage;
 /// Quoting for the few places where DuckDB cannot take a bound parameter (table-function file
 /// lists, COPY targets, identifiers). Values from the log are quoted, never pasted.
 /// </summary>
-internal static class Sql
+public static class DuckDbSql
 {
     public static string Identifier(string name)
     {
