@@ -49,6 +49,10 @@ public static class TelemetryBatchCodec
             w.WriteNumber("storeId", batch.StoreId);
             w.WriteString("gateway", batch.Gateway);
             w.WriteString("module", batch.Module);
+            if (batch.JournalId is not null)
+            {
+                w.WriteString("journalId", batch.JournalId);
+            }
             w.WriteNumber("seq", batch.Seq);
             StoreEventJson.WriteTimestamp(w, "createdAt", batch.CreatedAt);
             w.WriteNumber("windowSeconds", batch.WindowSeconds);
@@ -159,15 +163,10 @@ public static class TelemetryBatchCodec
         {
             json = body.ToArray();
         }
-        try
-        {
-            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 32 });
-            return Decode(document.RootElement);
-        }
-        catch (JsonException e)
-        {
-            return TelemetryDecodeResult.Failed(TelemetryReasonCodes.BadJson, e.Message);
-        }
+        using var document = StrictJson.TryParse(json, 32, out var duplicateKey, out var error);
+        return document is null
+            ? TelemetryDecodeResult.Failed(duplicateKey ? TelemetryReasonCodes.DuplicateKey : TelemetryReasonCodes.BadJson, error)
+            : Decode(document.RootElement);
     }
 
     /// <summary>Decodes a batch that is already a JSON value (a routed record's JSON <c>Body</c>).</summary>
@@ -192,6 +191,7 @@ public static class TelemetryBatchCodec
                 StoreId = Required(root, "storeId").GetInt32(),
                 Gateway = Required(root, "gateway").GetString() ?? throw new FormatException("gateway"),
                 Module = root.TryGetProperty("module", out var module) && module.ValueKind == JsonValueKind.String ? module.GetString()! : "StoreGateway",
+                JournalId = root.TryGetProperty("journalId", out var journal) && journal.ValueKind != JsonValueKind.Null ? journal.GetString() : null,
                 Seq = Required(root, "seq").GetInt64(),
                 CreatedAt = ParseTs(Required(root, "createdAt")),
                 WindowSeconds = root.TryGetProperty("windowSeconds", out var ws) ? ws.GetInt32() : 60,
@@ -217,6 +217,10 @@ public static class TelemetryBatchCodec
             {
                 return TelemetryDecodeResult.Failed(TelemetryReasonCodes.MissingField, "gateway or seq");
             }
+            if (batch.JournalId is { } journalId && !IsValidJournalId(journalId))
+            {
+                return TelemetryDecodeResult.Failed(TelemetryReasonCodes.BadJournalId, "journalId must be 1..64 letters, digits, '-' or '_'");
+            }
             return new TelemetryDecodeResult(batch, null, null);
         }
         catch (MissingFieldException e)
@@ -228,6 +232,10 @@ public static class TelemetryBatchCodec
             return TelemetryDecodeResult.Failed(TelemetryReasonCodes.BadSection, e.Message);
         }
     }
+
+    /// <summary>What a journal id may be: it becomes part of the cloud's deduplication key and of silver.batch.</summary>
+    public static bool IsValidJournalId(string journalId) =>
+        journalId is { Length: > 0 and <= 64 } && journalId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     private static byte[] Decompress(ReadOnlySpan<byte> body)
     {
