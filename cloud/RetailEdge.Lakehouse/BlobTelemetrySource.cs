@@ -61,11 +61,23 @@ public sealed class BlobTelemetrySource : ITelemetrySource
         return files;
     }
 
-    public async Task<byte[]> ReadAsync(RoutedFile file, CancellationToken cancellationToken)
+    public async Task<Stream> OpenReadAsync(RoutedFile file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
-        var download = await _container.DownloadAsync(_prefix + file.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return download.Content.ToArray();
+        // streamed into a temporary file that goes away when closed: a routed blob is never held in memory whole
+        var temp = new FileStream(Path.Combine(Path.GetTempPath(), "retailedge-routed-" + Guid.NewGuid().ToString("N")), FileMode.CreateNew,
+            FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
+        try
+        {
+            await _container.DownloadToAsync(_prefix + file.Name, temp, cancellationToken: cancellationToken).ConfigureAwait(false);
+            temp.Position = 0;
+            return temp;
+        }
+        catch
+        {
+            await temp.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Gives up every lease (graceful shutdown: another processor can take over at once).</summary>
