@@ -93,6 +93,20 @@ public class TelemetryBatchCodecTests
     }
 
     [Fact]
+    public void Decode_InvalidUtf8InsideTheSchemaString_IsBadJsonNotAnException()
+    {
+        // found by the fuzz test: the schema was read outside the decoder's error handling, so one such body threw in the refiner on every pass
+        var json = TelemetryBatchCodec.EncodeJson(Sample());
+        var at = Encoding.UTF8.GetString(json).IndexOf("retailedge", StringComparison.Ordinal) + 3;
+        json[at] = 0xC3;
+        json[at + 1] = 0x28;
+
+        var result = TelemetryBatchCodec.Decode(json, "utf-8");
+
+        Assert.Equal(TelemetryReasonCodes.BadJson, result.Reason);
+    }
+
+    [Fact]
     public void EncodeDecode_JournalId_RoundTripsAndIsOptional()
     {
         var withJournal = TelemetryBatchCodec.Decode(TelemetryBatchCodec.Encode(Sample() with { JournalId = "0f3c9a1e2b7d4c5e8a6b1d2c3e4f5a6b" }, gzip: true), "gzip");

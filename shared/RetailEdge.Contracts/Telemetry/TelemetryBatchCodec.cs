@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json;
+using System.Text.Unicode;
 using RetailEdge.Contracts.Events;
 
 namespace RetailEdge.Contracts.Telemetry;
@@ -163,6 +164,11 @@ public static class TelemetryBatchCodec
         {
             json = body.ToArray();
         }
+        if (!Utf8.IsValid(json))
+        {
+            // the reader transcodes strings lazily: invalid UTF-8 would surface as an exception deep in a section
+            return TelemetryDecodeResult.Failed(TelemetryReasonCodes.BadJson, "body is not valid UTF-8");
+        }
         using var document = StrictJson.TryParse(json, 32, out var duplicateKey, out var error);
         return document is null
             ? TelemetryDecodeResult.Failed(duplicateKey ? TelemetryReasonCodes.DuplicateKey : TelemetryReasonCodes.BadJson, error)
@@ -176,16 +182,16 @@ public static class TelemetryBatchCodec
         {
             return TelemetryDecodeResult.Failed(TelemetryReasonCodes.BadJson, "body is not a JSON object");
         }
-        if (!root.TryGetProperty("schema", out var schema) || schema.ValueKind != JsonValueKind.String)
-        {
-            return TelemetryDecodeResult.Failed(TelemetryReasonCodes.UnknownSchema, "no schema");
-        }
-        if (schema.GetString() != TelemetryBatch.SchemaV1)
-        {
-            return TelemetryDecodeResult.Failed(TelemetryReasonCodes.UnknownSchema, schema.GetString());
-        }
         try
         {
+            if (!root.TryGetProperty("schema", out var schema) || schema.ValueKind != JsonValueKind.String)
+            {
+                return TelemetryDecodeResult.Failed(TelemetryReasonCodes.UnknownSchema, "no schema");
+            }
+            if (!schema.ValueEquals(TelemetryBatch.SchemaV1))
+            {
+                return TelemetryDecodeResult.Failed(TelemetryReasonCodes.UnknownSchema, schema.GetString());
+            }
             var batch = new TelemetryBatch
             {
                 StoreId = Required(root, "storeId").GetInt32(),
