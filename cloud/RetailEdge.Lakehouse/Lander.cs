@@ -12,9 +12,10 @@ namespace RetailEdge.Lakehouse;
 /// and the commit carries a txn (appId, previous + 1), so a crash before the commit lands nothing
 /// and a crash after it lands nothing twice; two landers racing on the same txn version cannot
 /// both win (DELTA.md "txn"). A file whose name was landed but whose content changed is landed
-/// again as a new content version, with a warning: the refiner's (device, module, journal, seq)
-/// deduplication keeps the batches already landed from doubling, and new or conflicting ones are
-/// landed or quarantined — never skipped silently. Files are streamed, one line at a time.
+/// again as a new content version, with a warning — only its lines after the landed content when
+/// it was appended to — and the refiner's (device, module, journal, seq) deduplication keeps the
+/// batches already landed from doubling, so new or conflicting ones are landed or quarantined,
+/// never skipped silently. Files are streamed, one line at a time.
 /// </summary>
 public sealed partial class Lander
 {
@@ -27,6 +28,8 @@ public sealed partial class Lander
     private readonly ILogger _logger;
     // files whose listing (length, time) differs from what was landed but whose content hash matched: not rehashed every poll
     private readonly Dictionary<(string Name, long Length, DateTimeOffset LastModified), string> _verified = [];
+    // changed files whose landed content is a prefix of the new (a file a writer was still appending to): complete lines already landed
+    private readonly Dictionary<string, long> _landedLines = new(StringComparer.Ordinal);
 
     public Lander(LakeContext lake, ITelemetrySource source, LanderOptions options, ILogger<Lander> logger)
     {
@@ -84,9 +87,14 @@ public sealed partial class Lander
                     var stream = await _source.OpenReadAsync(file, cancellationToken).ConfigureAwait(false);
                     using var hashing = new CryptoStream(stream, sha, CryptoStreamMode.Read);
                     long length = 0;
+                    var skipLines = _landedLines.GetValueOrDefault(file.Name);
                     foreach (var record in RoutedRecordParser.Parse(new CountingReader(hashing, n => length += n), _options.MaxLineBytes))
                     {
                         cancellationToken.ThrowIfCancellationRequested();
+                        if (record.Line <= skipLines)
+                        {
+                            continue; // landed with the file's earlier content: only records not seen before are landed again
+                        }
                         string? properties = record.Properties;
                         if (record.Failure is { } failure)
                         {
@@ -173,16 +181,43 @@ public sealed partial class Lander
         {
             return false;
         }
-        string hash;
+        var latest = versions.MaxBy(v => v.Length)!;
+        var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var prefix = latest.Length < file.Length ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+        long read = 0, prefixLines = 0;
+        var buffer = new byte[81920];
         var stream = await _source.OpenReadAsync(file, cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
+        using (hash)
+        using (prefix)
         {
-            hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
-        }
-        if (versions.Any(v => v.Sha256 == hash))
-        {
-            _verified[(file.Name, file.Length, file.LastModified)] = hash;
-            return false;
+            int n;
+            while ((n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                hash.AppendData(buffer, 0, n);
+                if (prefix is not null && read < latest.Length)
+                {
+                    var inPrefix = (int)Math.Min(n, latest.Length - read);
+                    prefix.AppendData(buffer, 0, inPrefix);
+                    prefixLines += buffer.AsSpan(0, inPrefix).Count((byte)'\n');
+                }
+                read += n;
+            }
+            var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+            if (versions.Any(v => v.Sha256 == sha))
+            {
+                _verified[(file.Name, file.Length, file.LastModified)] = sha;
+                return false;
+            }
+            // appended to since it was landed: its complete lines then are not landed again (a cut last line is: it was quarantined)
+            if (prefix is not null && Convert.ToHexStringLower(prefix.GetHashAndReset()) == latest.Sha256)
+            {
+                _landedLines[file.Name] = prefixLines;
+            }
+            else
+            {
+                _landedLines.Remove(file.Name);
+            }
         }
         return true;
     }
@@ -229,7 +264,7 @@ public sealed partial class Lander
     [LoggerMessage(Level = LogLevel.Warning, Message = "Malformed routed record {File}:{Line} ({Reason}): {Error}; landed raw, will be quarantined")]
     private static partial void LogMalformedLine(ILogger logger, string file, long line, string reason, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Routed file {File} changed after it was landed ({OldLength} bytes sha256 {OldHash} → {NewLength} bytes sha256 {NewHash}); landing its content again: batches already landed are deduplicated, new ones landed, conflicting ones quarantined")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Routed file {File} changed after it was landed ({OldLength} bytes sha256 {OldHash} → {NewLength} bytes sha256 {NewHash}); landing it again (only lines after its landed content when it was appended to): batches already landed are deduplicated, new ones landed, conflicting ones quarantined")]
     private static partial void LogChangedFile(ILogger logger, string file, long oldLength, string oldHash, long newLength, string newHash);
 
     /// <summary>Counts the bytes read through it (the file's length as landed, whatever the listing said).</summary>
