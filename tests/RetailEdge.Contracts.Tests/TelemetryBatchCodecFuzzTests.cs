@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.IO.Compression;
 using RetailEdge.Contracts.Telemetry;
 using RetailEdge.Testing;
+using Xunit.Abstractions;
 
 namespace RetailEdge.Contracts.Tests;
 
@@ -11,7 +12,7 @@ namespace RetailEdge.Contracts.Tests;
 /// encodes again and decodes to the same key. A few thousand cases here, 100,000 with
 /// RETAILEDGE_SOAK=1 (scripts/soak.sh); the seed is printed on failure.
 /// </summary>
-public sealed class TelemetryBatchCodecFuzzTests
+public sealed class TelemetryBatchCodecFuzzTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan SlowestCase = TimeSpan.FromSeconds(5);
 
@@ -23,6 +24,7 @@ public sealed class TelemetryBatchCodecFuzzTests
         var seed = Environment.TickCount;
         var outcome = await Task.Run(() => Run(cases, seed)).WaitAsync(TimeSpan.FromMinutes(Soak.Enabled ? 60 : 5));
 
+        output.WriteLine($"seed {seed}: {cases:N0} cases, {outcome.Accepted:N0} accepted, {outcome.Rejected:N0} rejected, slowest case {outcome.Slowest.TotalMilliseconds:F1} ms");
         Assert.True(outcome.Failure is null, $"seed {seed}: {outcome.Failure}");
         Assert.True(outcome.Slowest < SlowestCase, $"seed {seed}: one case took {outcome.Slowest}");
         Assert.Equal(cases, outcome.Accepted + outcome.Rejected);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using RetailEdge.Contracts.Telemetry;
 using RetailEdge.Testing;
+using Xunit.Abstractions;
 
 namespace RetailEdge.Lakehouse.Tests;
 
@@ -11,7 +12,7 @@ namespace RetailEdge.Lakehouse.Tests;
 /// record holds more than the line limit, and the bodies it accepts go through the telemetry
 /// decoder without throwing. A few thousand files here, 100,000 with RETAILEDGE_SOAK=1.
 /// </summary>
-public sealed class RoutedRecordParserFuzzTests
+public sealed class RoutedRecordParserFuzzTests(ITestOutputHelper output)
 {
     private const int MaxLineBytes = 8 * 1024;
 
@@ -25,6 +26,7 @@ public sealed class RoutedRecordParserFuzzTests
         var seed = Environment.TickCount;
         var outcome = await Task.Run(() => Run(cases, seed)).WaitAsync(TimeSpan.FromMinutes(Soak.Enabled ? 60 : 5));
 
+        output.WriteLine($"seed {seed}: {cases:N0} files, {outcome.Good:N0} records, {outcome.Bad:N0} failures with a reason, slowest file {outcome.Slowest.TotalMilliseconds:F1} ms");
         Assert.True(outcome.Failure is null, $"seed {seed}: {outcome.Failure}");
         Assert.True(outcome.Slowest < TimeSpan.FromSeconds(5), $"seed {seed}: one file took {outcome.Slowest}");
         Assert.True(outcome.Good > 0 && outcome.Bad > 0, $"good {outcome.Good}, bad {outcome.Bad}: the mutations should produce both");
