@@ -40,7 +40,7 @@ public sealed class LakehouseFaultTests(ITestOutputHelper output)
             {
                 Stage(scenario.Source, files.Dequeue(), staged);
             }
-            var results = await Task.WhenAll(RunRecoveringAsync(one), RunRecoveringAsync(two)).WaitAsync(Deadline);
+            var results = await Task.WhenAll(Task.Run(() => RunRecoveringAsync(one)), Task.Run(() => RunRecoveringAsync(two))).WaitAsync(Deadline);
             failures += results.Sum();
         }
         output.WriteLine($"{rounds} rounds, {failures} cycles lost a race and were retried");
