@@ -23,15 +23,9 @@ public sealed class RefinerTests
         WriteRouted(temp, "hub/00/2026/11/20/08/01.json", Line(Batch(1, qty: 3), journal: null), Line(Batch(2, qty: 1), journal: null));
         // seq 1 again: once as a true resend, once with other figures (a re-imaged gateway without journal ids)
         WriteRouted(temp, "hub/00/2026/11/20/09/01.json", Line(Batch(1, qty: 3), journal: null), Line(Batch(1, qty: 7), journal: null));
-        using var lake = new LakeContext(new LocalLakeStoreFactory(temp.Combine("lake")), TimeProvider.System);
-        var pipeline = new LakehousePipeline(lake, new FolderTelemetrySource(temp.Combine("routed")), NullLoggerFactory.Instance);
+        using var lake = await RefineAsync(temp);
 
-        await pipeline.RunUntilIdleAsync(CancellationToken.None);
-
-        using var connection = lake.Connect();
-        await LakeAssertions.ViewAsync(lake, connection, LakeTables.Quarantine, "quarantine");
-        await LakeAssertions.ViewAsync(lake, connection, LakeTables.ItemWindow, "items");
-        await LakeAssertions.ViewAsync(lake, connection, LakeTables.Batch, "batches");
+        using var connection = await ViewsAsync(lake);
         Assert.Equal(1, LakeAssertions.Count(connection, "SELECT * FROM quarantine WHERE reason = 'seq_conflict' AND seq = 1 AND device_id = 'store005-gw' AND source_file = 'hub/00/2026/11/20/09/01.json' AND raw IS NOT NULL"));
         Assert.Equal(1, LakeAssertions.Count(connection, "SELECT * FROM quarantine"));
         Assert.Equal(2, LakeAssertions.Count(connection, "SELECT * FROM batches"));
@@ -48,15 +42,9 @@ public sealed class RefinerTests
         // the journal volume was lost: a new journal, seq restarting at 1, other figures
         WriteRouted(temp, "hub/00/2026/11/20/09/01.json",
             Line(Batch(1, qty: 11), "journal-new"), Line(Batch(2, qty: 12), "journal-new"), Line(Batch(2, qty: 12), "journal-new"));
-        using var lake = new LakeContext(new LocalLakeStoreFactory(temp.Combine("lake")), TimeProvider.System);
-        var pipeline = new LakehousePipeline(lake, new FolderTelemetrySource(temp.Combine("routed")), NullLoggerFactory.Instance);
+        using var lake = await RefineAsync(temp);
 
-        await pipeline.RunUntilIdleAsync(CancellationToken.None);
-
-        using var connection = lake.Connect();
-        await LakeAssertions.ViewAsync(lake, connection, LakeTables.Quarantine, "quarantine");
-        await LakeAssertions.ViewAsync(lake, connection, LakeTables.ItemWindow, "items");
-        await LakeAssertions.ViewAsync(lake, connection, LakeTables.Batch, "batches");
+        using var connection = await ViewsAsync(lake);
         Assert.Equal(5, LakeAssertions.Count(connection, "SELECT * FROM items"));
         Assert.Equal(2, LakeAssertions.Count(connection, "SELECT * FROM items WHERE qty IN (11, 12)"));
         Assert.Equal(0, LakeAssertions.Count(connection, "SELECT * FROM quarantine"));
@@ -68,12 +56,9 @@ public sealed class RefinerTests
     {
         using var temp = new TempDirectory("refine-gaps");
         WriteRouted(temp, "hub/00/2026/11/20/08/01.json", Line(Batch(5, qty: 1), "journal-a"), Line(Batch(1, qty: 2), "journal-b"), Line(Batch(3, qty: 2), "journal-b"));
-        using var lake = new LakeContext(new LocalLakeStoreFactory(temp.Combine("lake")), TimeProvider.System);
+        using var lake = await RefineAsync(temp);
 
-        await new LakehousePipeline(lake, new FolderTelemetrySource(temp.Combine("routed")), NullLoggerFactory.Instance).RunUntilIdleAsync(CancellationToken.None);
-
-        using var connection = lake.Connect();
-        await LakeAssertions.ViewAsync(lake, connection, LakeTables.Batch, "batches");
+        using var connection = await ViewsAsync(lake);
         Assert.Equal(1, LakeAssertions.Count(connection, "SELECT * FROM batches WHERE journal_id = 'journal-b' AND seq = 1 AND gap_before = 0"));
         Assert.Equal(1, LakeAssertions.Count(connection, "SELECT * FROM batches WHERE journal_id = 'journal-b' AND seq = 3 AND gap_before = 1"));
         Assert.Equal(3, LakeAssertions.Count(connection, "SELECT * FROM batches WHERE length(content_hash) = 64"));
@@ -93,13 +78,9 @@ public sealed class RefinerTests
         var good = Encoding.UTF8.GetString(Line(Batch(2, qty: 3), null)).TrimEnd('\n');
         var twoBodies = Encoding.UTF8.GetBytes(good[..^1] + ",\"Body\":" + Encoding.UTF8.GetString(Body(Batch(2, qty: 99), null)) + "}\n");
         WriteRouted(temp, "hub/00/2026/11/20/08/01.json", twoSeqsLine, twoBodies, Line(Batch(3, qty: 3), null));
-        using var lake = new LakeContext(new LocalLakeStoreFactory(temp.Combine("lake")), TimeProvider.System);
+        using var lake = await RefineAsync(temp);
 
-        await new LakehousePipeline(lake, new FolderTelemetrySource(temp.Combine("routed")), NullLoggerFactory.Instance).RunUntilIdleAsync(CancellationToken.None);
-
-        using var connection = lake.Connect();
-        await LakeAssertions.ViewAsync(lake, connection, LakeTables.Quarantine, "quarantine");
-        await LakeAssertions.ViewAsync(lake, connection, LakeTables.Batch, "batches");
+        using var connection = await ViewsAsync(lake);
         Assert.Equal(1, LakeAssertions.Count(connection, "SELECT * FROM quarantine WHERE reason = 'duplicate_key' AND message_id = 'm-seq'"));
         Assert.Equal(1, LakeAssertions.Count(connection, "SELECT * FROM quarantine WHERE reason = 'duplicate_key' AND source_line = 2 AND raw IS NOT NULL"));
         Assert.Equal(["3"], Seqs(connection));
@@ -122,6 +103,24 @@ public sealed class RefinerTests
         Assert.Equal(1, rows[0].SeqConflicts);
         Assert.Equal(1, rows[0].Quarantined);
         Assert.Equal(0, rows[1].SeqConflicts);
+    }
+
+    /// <summary>Lands and refines the routed folder of <paramref name="temp"/> into its lake until idle.</summary>
+    private static async Task<LakeContext> RefineAsync(TempDirectory temp)
+    {
+        var lake = new LakeContext(new LocalLakeStoreFactory(temp.Combine("lake")), TimeProvider.System);
+        await new LakehousePipeline(lake, new FolderTelemetrySource(temp.Combine("routed")), NullLoggerFactory.Instance).RunUntilIdleAsync(CancellationToken.None);
+        return lake;
+    }
+
+    /// <summary>A connection with the views quarantine, items and batches over the lake's silver tables.</summary>
+    private static async Task<DuckDb.DuckDbConnection> ViewsAsync(LakeContext lake)
+    {
+        var connection = lake.Connect();
+        await LakeAssertions.ViewAsync(lake, connection, LakeTables.Quarantine, "quarantine");
+        await LakeAssertions.ViewAsync(lake, connection, LakeTables.ItemWindow, "items");
+        await LakeAssertions.ViewAsync(lake, connection, LakeTables.Batch, "batches");
+        return connection;
     }
 
     private static List<string> Seqs(DuckDb.DuckDbConnection connection)
