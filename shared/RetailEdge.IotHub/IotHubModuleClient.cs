@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using RetailEdge.IotHub.Credentials;
 using RetailEdge.Mqtt;
 
 namespace RetailEdge.IotHub;

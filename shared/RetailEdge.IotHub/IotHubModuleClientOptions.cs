@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
+using RetailEdge.IotHub.Credentials;
 using RetailEdge.Mqtt;
 
 namespace RetailEdge.IotHub;

@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using RetailEdge.IotHub.Credentials;
 using RetailEdge.Mqtt;
+using RetailEdge.Testing;
 
 namespace RetailEdge.IotHub.Tests;
 
@@ -16,7 +18,7 @@ public sealed class FakeIotHub : IAsyncDisposable
     public const string HostName = "testhub.azure-devices.net";
     public const string DeviceId = "store017-gw";
     public const string ModuleId = "StoreGateway";
-    public const string Key = SharedAccessSignatureTests.Key;
+    public const string Key = IotHubSasVectors.Key;
 
     private readonly object _gate = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<(int Status, string Payload)>> _methodCalls = new();

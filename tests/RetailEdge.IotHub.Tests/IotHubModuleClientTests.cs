@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
+using RetailEdge.IotHub.Credentials;
 using RetailEdge.Mqtt;
 
 namespace RetailEdge.IotHub.Tests;

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using RetailEdge.Contracts.Telemetry;
+using RetailEdge.Lakehouse.Hosting;
 using RetailEdge.Testing;
 
 namespace RetailEdge.Lakehouse.Tests;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using RetailEdge.IotHub;
+using RetailEdge.IotHub.Credentials;
 using RetailEdge.Mqtt;
 using RetailEdge.Testing;
 

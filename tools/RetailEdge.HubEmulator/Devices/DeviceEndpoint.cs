@@ -9,6 +9,7 @@ using RetailEdge.HubEmulator.Registry;
 using RetailEdge.HubEmulator.Routing;
 using RetailEdge.HubEmulator.Twins;
 using RetailEdge.IotHub;
+using RetailEdge.IotHub.Credentials;
 using RetailEdge.Mqtt;
 
 namespace RetailEdge.HubEmulator.Devices;
