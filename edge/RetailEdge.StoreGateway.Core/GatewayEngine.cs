@@ -577,6 +577,7 @@ public sealed partial class GatewayEngine : IDisposable
             StoreId = _options.StoreId,
             Gateway = _options.GatewayId,
             Module = _options.ModuleId,
+            JournalId = _journal.JournalId,
             Settings = _settings,
         };
         _aggregator = new GatewayAggregator(aggregatorOptions, _journal.NextSeq, _reference);

@@ -96,11 +96,30 @@ public sealed class GatewayJournal : IDisposable
         {
             Execute("ALTER TABLE quarantine ADD COLUMN raw_size INTEGER; ALTER TABLE quarantine ADD COLUMN raw_sha256 BLOB;");
         }
+        JournalId = EnsureJournalId();
         _db = _connection.Handle!;
         _nextEventTag = (long)Scalar("SELECT coalesce(max(tag), 0) + 1 FROM events")!;
     }
 
     public string Path { get; }
+
+    /// <summary>
+    /// This journal's identity, made once when the journal is created and kept in it: batch seqs count
+    /// within it, so a lost or re-imaged journal (seq restarting at 1) is a new journal to the cloud,
+    /// not a replay of old seqs (ARCHITECTURE.md §5).
+    /// </summary>
+    public string JournalId { get; }
+
+    private string EnsureJournalId()
+    {
+        // INSERT ... DO NOTHING: the writer and the uplink open the same file; whoever comes first creates the id
+        using (var insert = Command("INSERT INTO meta(key, value) VALUES('journal_id', $id) ON CONFLICT(key) DO NOTHING"))
+        {
+            insert.Parameters.AddWithValue("$id", Guid.NewGuid().ToString("N"));
+            insert.ExecuteNonQuery();
+        }
+        return GetMeta("journal_id")!;
+    }
 
     public void Dispose()
     {

@@ -62,9 +62,18 @@ public static class EmulatorCommand
         var rest = EndPointOption("--rest", $"Service REST endpoint, address:port (default {DefaultHttpsEndPoint}, where the official service SDKs and az call; ports below 1024 need root or CAP_NET_BIND_SERVICE; {DefaultHttpEndPoint} with --tls false)");
         var routing = new Option<string>("--routing")
         {
-            Description = $"Where routed telemetry goes: a folder, or a blob container URL http[s]://…/{{account}}/{{container}} with a SAS query or the account key in {RoutingAccountKeyVariable}",
+            Description = $"Where routed telemetry goes: a folder, or a blob container URL http[s]://…/{{account}}/{{container}} with the account key in {RoutingAccountKeyVariable} (never a SAS query: a command line is visible to every user)",
             Required = true,
         };
+        routing.Validators.Add(result =>
+        {
+            // a SAS in the URL is a secret on the command line: refused without echoing it
+            if (result.GetValueOrDefault<string>() is { } target && target.Contains('?', StringComparison.Ordinal)
+                && Uri.TryCreate(target, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                result.AddError($"--routing must not carry a query (a SAS token) in its URL: a command line is visible to every user of the machine; put the account key in {RoutingAccountKeyVariable}");
+            }
+        });
         var batchInterval = new Option<string>("--batch-interval")
         {
             Description = "How often routed files are written: e.g. 10s (default), 60s, 5m",

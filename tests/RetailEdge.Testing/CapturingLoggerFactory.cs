@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace RetailEdge.HubEmulator.Tests;
+namespace RetailEdge.Testing;
 
 /// <summary>A logger factory that keeps every formatted message (and exception text) so tests can inspect logs.</summary>
 public sealed class CapturingLoggerFactory : ILoggerFactory, ILoggerProvider
