@@ -11,6 +11,8 @@ projects=(
   tests/RetailEdge.Contracts.Tests
   tests/RetailEdge.StoreGateway.Core.Tests
   tests/RetailEdge.StoreGateway.Tests
+  tests/RetailEdge.Lakehouse.Tests
+  tests/RetailEdge.Processor.Tests
 )
 
 configuration="${CONFIGURATION:-Release}"
@@ -25,15 +27,4 @@ for project in "${projects[@]}"; do
     --blame-hang-timeout 60m || status=1
 done
 
-passed=0; failed=0
-for trx in "$results"/*.trx; do
-  [ -f "$trx" ] || continue
-  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
-  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
-  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
-done
-if [ $status -ne 0 ] && [ $failed -eq 0 ]; then
-  failed=1
-fi
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+exec "$root/scripts/count-results.sh" "$results" "$status"
