@@ -95,9 +95,14 @@ public static class EmulatorCommand
             Description = "Serve MQTT and REST over TLS (default true) with a self-signed certificate kept beside the registry ({hub}-emulator-cert.pem to trust); --tls false serves plain MQTT and HTTP",
             DefaultValueFactory = _ => true,
         };
+        var ackAfterWrite = new Option<bool>("--ack-after-write")
+        {
+            Description = "Durable mode: acknowledge (PUBACK) a telemetry message only after the routed file holding it is written, so a crash loses nothing acknowledged; "
+                + "a connection then gets about one message per --batch-interval and its PINGREQ waits for the write, so use a short interval (e.g. 200ms) and client keep-alives well above it",
+        };
         var command = new Command("run", "Run the hub emulator until Ctrl+C; buffered routed records are written on stop")
         {
-            registry, hubName, mqtt, rest, routing, batchInterval, tls,
+            registry, hubName, mqtt, rest, routing, batchInterval, tls, ackAfterWrite,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -115,6 +120,7 @@ public static class EmulatorCommand
                 RoutingAccountKey = Environment.GetEnvironmentVariable(RoutingAccountKeyVariable),
                 BatchInterval = interval,
                 UseTls = useTls,
+                AcknowledgeAfterWrite = parseResult.GetValue(ackAfterWrite),
             };
             return RunAsync(options, cancellationToken);
         });
@@ -227,7 +233,8 @@ public static class EmulatorCommand
             {
                 await output.WriteLineAsync(line).ConfigureAwait(false);
             }
-            await output.WriteLineAsync($"Routing to {options.RoutingTarget.Split('?')[0]} every {options.BatchInterval.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}s.").ConfigureAwait(false);
+            await output.WriteLineAsync($"Routing to {options.RoutingTarget.Split('?')[0]} every {options.BatchInterval.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}s; "
+                + (options.AcknowledgeAfterWrite ? "telemetry acknowledged after its routed file is written (--ack-after-write)." : "telemetry acknowledged once buffered (a crash can lose up to one interval; --ack-after-write to wait for the file).")).ConfigureAwait(false);
             await output.WriteLineAsync("Ctrl+C stops; buffered routed records are written first.").ConfigureAwait(false);
             try
             {
