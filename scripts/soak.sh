@@ -13,6 +13,7 @@ projects=(
   tests/RetailEdge.StoreGateway.Tests
   tests/RetailEdge.Lakehouse.Tests
   tests/RetailEdge.Processor.Tests
+  tests/RetailEdge.Cli.Tests
 )
 
 configuration="${CONFIGURATION:-Release}"
