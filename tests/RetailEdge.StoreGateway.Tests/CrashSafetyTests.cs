@@ -88,7 +88,7 @@ public class CrashSafetyTests
         Assert.Equal(generated.Select(e => e.Id).Order(StringComparer.Ordinal), batches.SelectMany(b => b.Baskets).Select(b => b.Id).Order(StringComparer.Ordinal));
     }
 
-    private static List<BasketEvent> NewBaskets(Random random, ref int nextId, int count, List<BasketEvent> generated)
+    internal static List<BasketEvent> NewBaskets(Random random, ref int nextId, int count, List<BasketEvent> generated)
     {
         var now = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(1));
         var baskets = new List<BasketEvent>(count);
@@ -138,7 +138,7 @@ public class CrashSafetyTests
         }
     }
 
-    private static async Task<string> WaitHealthyAsync(HttpClient http, ManagedProcess process)
+    internal static async Task<string> WaitHealthyAsync(HttpClient http, ManagedProcess process)
     {
         var deadline = System.Environment.TickCount64 + 60_000;
         while (true)
@@ -156,7 +156,7 @@ public class CrashSafetyTests
         }
     }
 
-    private static Dictionary<string, string> GatewayEnvironment(string dataDirectory, int port) => new()
+    internal static Dictionary<string, string> GatewayEnvironment(string dataDirectory, int port) => new()
     {
         ["StoreGateway__StoreId"] = "17",
         ["StoreGateway__GatewayId"] = "store017-gw",

@@ -3,7 +3,8 @@ using System.Text;
 using System.Text.Json;
 using RetailEdge.Contracts.Reference;
 using RetailEdge.Contracts.Validation;
-using RetailEdge.Mqtt;
+using MQTTnet;
+using MQTTnet.Protocol;
 using RetailEdge.Simulator;
 using RetailEdge.StoreGateway.Core;
 using RetailEdge.StoreGateway.Testing;
@@ -98,13 +99,8 @@ public class IngestAcceptanceTests
         };
         var host = await GatewayHost.StartAsync(directory.Path, events[0].ArrivalTime, settings);
         await LoadReferenceAsync(host, simulator);
-        await using var publisher = new MqttClient(new MqttClientOptions
-        {
-            ClientId = "pos-lanes",
-            ChannelFactory = new MqttTcpChannelFactory(new MqttTcpChannelOptions { Host = broker.Host, Port = broker.Port, UseTls = false }),
-            MaxInFlight = 200,
-        });
-        await publisher.ConnectAsync();
+        using var publisher = new MqttClientFactory().CreateMqttClient();
+        await publisher.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId("pos-lanes").Build());
         // The first session must exist (subscribed) before anything is published to it.
         await host.WaitForMqttSubscriptionAsync();
         var outstanding = new List<Task>();
@@ -119,7 +115,7 @@ public class IngestAcceptanceTests
                     host.Clock.SetUtcNow(e.ArrivalTime);
                 }
                 var topic = e.Event is RetailEdge.Contracts.Events.WeighingEvent ? "store/1/scale/S1" : "store/1/pos/L1";
-                outstanding.Add(publisher.PublishAsync(topic, e.Json, MqttQualityOfService.AtLeastOnce));
+                outstanding.Add(publisher.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(e.Json).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build()));
                 if (outstanding.Count >= 200)
                 {
                     await Task.WhenAll(outstanding);
