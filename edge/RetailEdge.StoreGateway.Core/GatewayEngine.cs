@@ -104,8 +104,8 @@ public sealed partial class GatewayEngine : IDisposable
         var entries = new JournalEntry[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
-            var raw = events[i];
-            entries[i] = new JournalEntry(raw.ToArray(), validator.Validate(raw.Span, now), now, source);
+            var raw = events[i].Span;
+            entries[i] = JournalEntry.Create(raw, Validate(validator, raw, now), now, source);
         }
         var command = new IngestCommand(entries);
         await _commands.Writer.WriteAsync(command, cancellationToken).ConfigureAwait(false);
@@ -116,6 +116,24 @@ public sealed partial class GatewayEngine : IDisposable
             outcomes[i] = entries[i].Outcome;
         }
         return outcomes;
+    }
+
+    /// <summary>
+    /// The validator never throws on any byte sequence (its tests and the fuzz suite hold it to that);
+    /// should a future change break that, the event is still a counted, quarantined reject rather than
+    /// an exception that fails a whole request or leaves a broker message unacknowledged forever.
+    /// </summary>
+    private ValidationResult Validate(EventValidator validator, ReadOnlySpan<byte> raw, DateTimeOffset now)
+    {
+        try
+        {
+            return validator.Validate(raw, now);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or OverflowException or JsonException)
+        {
+            Log.ValidatorFailed(_logger, e);
+            return ValidationResult.Rejected(ReasonCodes.MalformedJson, "unreadable: " + e.GetType().Name);
+        }
     }
 
     public async Task<IngestOutcome> IngestAsync(ReadOnlyMemory<byte> raw, string source, CancellationToken cancellationToken) =>
@@ -186,7 +204,7 @@ public sealed partial class GatewayEngine : IDisposable
     public Task<long> MaintainAsync(CancellationToken cancellationToken) => InvokeAsync(Maintain, cancellationToken);
 
     /// <summary>Quarantine rows (reason, event id, raw) — for the status method and tests.</summary>
-    public Task<IReadOnlyList<(string Reason, string? EventId, byte[] Raw)>> ReadQuarantineAsync(CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<QuarantinedEvent>> ReadQuarantineAsync(CancellationToken cancellationToken) =>
         InvokeAsync(_journal.ReadQuarantine, cancellationToken);
 
     /// <summary>The engine loop: group commits, sealing on every commit and tick, maintenance.</summary>
@@ -435,8 +453,9 @@ public sealed partial class GatewayEngine : IDisposable
         };
         _aggregator = new GatewayAggregator(aggregatorOptions, _journal.NextSeq, _reference);
         _validator = CreateValidator();
-        // Parse-only: what was accepted once is accepted again, whatever the clock or reference data say now.
-        var parser = new EventValidator();
+        // Parse-only: what was accepted once is accepted again, whatever the clock, reference data or
+        // newer shape rules (duplicate keys) say now.
+        var parser = new EventValidator(new EventValidationOptions { RejectDuplicateKeys = false });
         long events = 0;
         foreach (var row in _journal.ReadEvents())
         {

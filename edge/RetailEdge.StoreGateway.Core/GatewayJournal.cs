@@ -35,7 +35,9 @@ public sealed class GatewayJournal : IDisposable
           detail TEXT,
           event_id TEXT,
           raw BLOB NOT NULL,
-          sealed_seq INTEGER);
+          sealed_seq INTEGER,
+          raw_size INTEGER,
+          raw_sha256 BLOB);
         CREATE TABLE IF NOT EXISTS outbox(
           seq INTEGER PRIMARY KEY,
           is_alert INTEGER NOT NULL,
@@ -89,6 +91,11 @@ public sealed class GatewayJournal : IDisposable
             Execute("PRAGMA wal_autocheckpoint=0;");
         }
         Execute(Schema);
+        // Journals from before bounded quarantine samples: raw held the whole event, size and hash were not kept.
+        if (Scalar("SELECT count(*) FROM pragma_table_info('quarantine') WHERE name = 'raw_size'") is 0L)
+        {
+            Execute("ALTER TABLE quarantine ADD COLUMN raw_size INTEGER; ALTER TABLE quarantine ADD COLUMN raw_sha256 BLOB;");
+        }
         _db = _connection.Handle!;
         _nextEventTag = (long)Scalar("SELECT coalesce(max(tag), 0) + 1 FROM events")!;
     }
@@ -128,8 +135,8 @@ public sealed class GatewayJournal : IDisposable
         using var transaction = _connection.BeginTransaction();
         // Tags are assigned here rather than read back (RETURNING costs a reader per row on the hot path).
         _insertEvent ??= PrepareRaw("INSERT INTO events(id, ts, received_at, source, json, tag) VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO NOTHING");
-        _insertQuarantine ??= Prepare("INSERT INTO quarantine(received_at, source, reason, detail, event_id, raw) VALUES($at, $source, $reason, $detail, $eid, $raw) RETURNING tag",
-            "$at", "$source", "$reason", "$detail", "$eid", "$raw");
+        _insertQuarantine ??= Prepare("INSERT INTO quarantine(received_at, source, reason, detail, event_id, raw, raw_size, raw_sha256) VALUES($at, $source, $reason, $detail, $eid, $raw, $size, $sha) RETURNING tag",
+            "$at", "$source", "$reason", "$detail", "$eid", "$raw", "$size", "$sha");
         _insertQuarantine.Transaction = transaction;
         long duplicates = 0, rejected = 0, dropped = 0;
         foreach (var entry in entries)
@@ -169,7 +176,9 @@ public sealed class GatewayJournal : IDisposable
             q[2].Value = entry.Outcome.Reason!;
             q[3].Value = (object?)Truncate(entry.Outcome.Detail, 512) ?? DBNull.Value;
             q[4].Value = (object?)entry.Outcome.EventId ?? DBNull.Value;
-            q[5].Value = entry.Raw;
+            q[5].Value = entry.QuarantineSample;
+            q[6].Value = entry.RawSize;
+            q[7].Value = entry.RawSha256;
             entry.Tag = (long)_insertQuarantine.ExecuteScalar()!;
             if (_oldestQuarantineAt > at)
             {
@@ -270,15 +279,16 @@ public sealed class GatewayJournal : IDisposable
         }
     }
 
-    /// <summary>Quarantine rows (reason, event id, raw bytes) — for status, tests and support.</summary>
-    public IReadOnlyList<(string Reason, string? EventId, byte[] Raw)> ReadQuarantine()
+    /// <summary>Quarantine rows (reason, event id, sample, size, hash) — for status, tests and support.</summary>
+    public IReadOnlyList<QuarantinedEvent> ReadQuarantine()
     {
-        using var command = Command("SELECT reason, event_id, raw FROM quarantine ORDER BY tag");
+        using var command = Command("SELECT reason, event_id, raw, coalesce(raw_size, length(raw)), raw_sha256 FROM quarantine ORDER BY tag");
         using var reader = command.ExecuteReader();
-        var rows = new List<(string, string?, byte[])>();
+        var rows = new List<QuarantinedEvent>();
         while (reader.Read())
         {
-            rows.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), (byte[])reader.GetValue(2)));
+            rows.Add(new QuarantinedEvent(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), (byte[])reader.GetValue(2), reader.GetInt64(3),
+                reader.IsDBNull(4) ? null : (byte[])reader.GetValue(4)));
         }
         return rows;
     }

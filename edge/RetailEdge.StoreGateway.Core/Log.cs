@@ -42,4 +42,7 @@ internal static partial class Log
 
     [LoggerMessage(13, LogLevel.Warning, "WAL checkpoint failed: {Error}; the next one catches up")]
     public static partial void CheckpointFailed(ILogger logger, string error);
+
+    [LoggerMessage(14, LogLevel.Error, "The event validator failed on an input; the event is quarantined as malformed_json")]
+    public static partial void ValidatorFailed(ILogger logger, Exception exception);
 }

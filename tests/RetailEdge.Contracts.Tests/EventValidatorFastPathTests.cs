@@ -47,7 +47,7 @@ public class EventValidatorFastPathTests
             var raw = StoreEventJson.Serialize(storeEvent);
             AssertSame(raw, new EventValidationOptions());
             // The usual event must take the fast path, or the comparisons here compare a path with itself.
-            Assert.True(StoreEventReader.TryRead(raw, out _, out var parsed));
+            Assert.True(StoreEventReader.TryRead(raw, rejectDuplicateKeys: true, out _, out var parsed));
             Assert.NotNull(parsed);
         }
     }
@@ -72,7 +72,7 @@ public class EventValidatorFastPathTests
                         var start = at + key.Length;
                         var end = ValueEnd(json, start);
                         AssertSame(Encoding.UTF8.GetBytes(json[..start] + value + json[end..]), options);
-                        // The field once more at the end of its object: the document path lets the last one win.
+                        // The field once more at the end of its object: ambiguous, a duplicate_key on both paths.
                         AssertSame(Encoding.UTF8.GetBytes(json[..start] + json[start..end] + "," + key + value + json[end..]), options);
                     }
                     // The field added at the top level.
@@ -157,16 +157,29 @@ public class EventValidatorFastPathTests
         }
     }
 
+    /// <summary>The rules spelled out: UTF-8 first, then a strict parse (a repeated property is duplicate_key), then the fields.</summary>
     private static ValidationResult DocumentPath(EventValidator validator, byte[] raw)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(raw))
+        {
+            return ValidationResult.Rejected(ReasonCodes.InvalidUtf8, validator.Validate(raw, ReceivedAt).Detail);
+        }
         try
         {
-            using var document = JsonDocument.Parse(raw, new JsonDocumentOptions { MaxDepth = 16 });
+            using var document = JsonDocument.Parse(raw, new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false });
             return validator.Validate(document.RootElement, ReceivedAt);
         }
         catch (JsonException e)
         {
-            return ValidationResult.Rejected(ReasonCodes.MalformedJson, e.Message);
+            try
+            {
+                using var lenient = JsonDocument.Parse(raw, new JsonDocumentOptions { MaxDepth = 16 });
+                return ValidationResult.Rejected(ReasonCodes.DuplicateKey, e.Message);
+            }
+            catch (JsonException)
+            {
+                return ValidationResult.Rejected(ReasonCodes.MalformedJson, e.Message);
+            }
         }
     }
 

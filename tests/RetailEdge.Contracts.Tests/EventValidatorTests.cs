@@ -125,4 +125,37 @@ public class EventValidatorTests
             Assert.True(result.IsValid || result.Reason is not null);
         }
     }
+
+    [Fact]
+    public void Validate_Latin1TextInStringField_IsInvalidUtf8NotAnException()
+    {
+        // A scale sending its item label in Latin-1: "Jalapeño" with ñ as the single byte 0xF1.
+        var utf8 = Encoding.UTF8.GetString(StoreEventJson.Serialize(TestEvents.Weighing()));
+        var at = utf8.IndexOf("\"scaleId\":\"", StringComparison.Ordinal) + "\"scaleId\":\"".Length;
+        var raw = Encoding.Latin1.GetBytes(utf8[..at] + "Jalape\u00f1o-" + utf8[at..]);
+
+        var result = new EventValidator().Validate(raw, ReceivedAt);
+
+        Assert.False(result.IsValid);
+        Assert.Equal(ReasonCodes.InvalidUtf8, result.Reason);
+        Assert.Equal($"not UTF-8 at byte {at + "Jalape".Length}", result.Detail);
+    }
+
+    [Theory]
+    [InlineData("\"storeId\":17,", "\"storeId\":17,\"storeId\":18,")]
+    [InlineData("\"storeId\":17,", "\"storeId\":17,\"note\":1,\"note\":2,")]
+    [InlineData("\"qty\":2", "\"qty\":2,\"qty\":20")]
+    [InlineData("\"storeId\":17,", "\"storeId\":17,\"extra\":{\"a\":1,\"a\":2},")]
+    public void Validate_PropertyNamedTwice_IsDuplicateKey(string replace, string with)
+    {
+        var json = Basket(replace, with);
+        Assert.NotEqual(Basket(replace, replace), json);
+
+        var strict = Validate(json);
+        var lenient = Validate(json, new EventValidationOptions { ExpectedStoreId = 18, RejectDuplicateKeys = false });
+
+        Assert.Equal(ReasonCodes.DuplicateKey, strict.Reason);
+        // Only re-reading what was journaled before the rule lets the last one win.
+        Assert.True(lenient.IsValid || lenient.Reason == ReasonCodes.WrongStore, lenient.Reason);
+    }
 }

@@ -31,6 +31,9 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public GatewayEngine Engine => _app.Services.GetRequiredService<GatewayEngine>();
 
+    /// <summary>An HTTP client for this gateway, as a lane would use it.</summary>
+    public HttpClient CreateClient() => new() { BaseAddress = BaseAddress };
+
     public static async Task<GatewayHost> StartAsync(string dataDirectory, DateTimeOffset now, IDictionary<string, string?>? settings = null)
     {
         var port = FreePort.Next();

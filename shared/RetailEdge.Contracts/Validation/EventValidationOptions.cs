@@ -15,6 +15,12 @@ public sealed record EventValidationOptions
     /// <summary>When set (reference data loaded), items outside it are rejected as unknown_item.</summary>
     public IReadOnlySet<long>? KnownItems { get; init; }
 
+    /// <summary>
+    /// When true (the default), an object that names a property twice is rejected as duplicate_key.
+    /// False only to re-read what the journal already accepted (events journaled before the rule existed).
+    /// </summary>
+    public bool RejectDuplicateKeys { get; init; } = true;
+
     public void Validate()
     {
         if (MaxEventBytes <= 0)

@@ -1,20 +1,26 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using RetailEdge.Contracts.Events;
 
 namespace RetailEdge.Contracts.Validation;
 
 /// <summary>
-/// Parses and validates one raw store event. Never throws on bad input: every rejection is a
-/// <see cref="ValidationResult"/> with a reason code from <see cref="ReasonCodes"/>. Duplicates are
-/// not judged here (that needs the journal's memory of ids).
+/// Parses and validates one raw store event. Never throws on any byte sequence: every rejection is a
+/// <see cref="ValidationResult"/> with a reason code from <see cref="ReasonCodes"/> (bytes that are not
+/// UTF-8 are invalid_utf8, a property named twice is duplicate_key). Duplicate events are not judged
+/// here (that needs the journal's memory of ids).
 /// </summary>
 public sealed class EventValidator
 {
     /// <summary>Longest accepted event id; ids are keys in the journal and the lake.</summary>
     public const int MaxIdLength = 128;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16, AllowDuplicateProperties = false };
+
+    private static readonly JsonDocumentOptions LenientDocumentOptions = new() { MaxDepth = 16 };
 
     private readonly EventValidationOptions _options;
 
@@ -34,9 +40,15 @@ public sealed class EventValidator
         {
             return ValidationResult.Rejected(ReasonCodes.TooLarge, $"{raw.Length} bytes > {_options.MaxEventBytes}");
         }
+        // JSON text is UTF-8 (RFC 8259 §8.1). The reader checks strings only when they are decoded,
+        // which would throw in the middle of judging the fields: check all bytes first (vectorised).
+        if (!Utf8.IsValid(raw))
+        {
+            return ValidationResult.Rejected(ReasonCodes.InvalidUtf8, InvalidUtf8Detail(raw));
+        }
         // Fast path for the usual event (one reader pass, no document); anything it does not
         // understand is judged below, with identical results either way.
-        if (StoreEventReader.TryRead(raw, out var shape, out var parsed))
+        if (StoreEventReader.TryRead(raw, _options.RejectDuplicateKeys, out var shape, out var parsed))
         {
             return parsed is null ? shape : Check(parsed, receivedAt);
         }
@@ -46,14 +58,15 @@ public sealed class EventValidator
     /// <summary>The reference path: parse a <see cref="JsonDocument"/>, then read its fields.</summary>
     private ValidationResult ValidateDocument(ReadOnlySpan<byte> raw, DateTimeOffset receivedAt)
     {
+        var bytes = raw.ToArray();
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(raw.ToArray(), DocumentOptions);
+            document = JsonDocument.Parse(bytes, _options.RejectDuplicateKeys ? DocumentOptions : LenientDocumentOptions);
         }
         catch (JsonException e)
         {
-            return ValidationResult.Rejected(ReasonCodes.MalformedJson, e.Message);
+            return ValidationResult.Rejected(_options.RejectDuplicateKeys && IsWellFormed(bytes) ? ReasonCodes.DuplicateKey : ReasonCodes.MalformedJson, e.Message);
         }
         using (document)
         {
@@ -63,6 +76,35 @@ public sealed class EventValidator
             }
             return Validate(document.RootElement, receivedAt);
         }
+    }
+
+    /// <summary>Whether the text parses when properties may repeat: then a strict parse failed only on a duplicate.</summary>
+    private static bool IsWellFormed(byte[] bytes)
+    {
+        try
+        {
+            using var lenient = JsonDocument.Parse(bytes, LenientDocumentOptions);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Where the first byte that is not UTF-8 is (support can then find the field in the quarantined sample).</summary>
+    private static string InvalidUtf8Detail(ReadOnlySpan<byte> raw)
+    {
+        var offset = 0;
+        while (offset < raw.Length)
+        {
+            if (Rune.DecodeFromUtf8(raw[offset..], out _, out var consumed) != OperationStatus.Done)
+            {
+                break;
+            }
+            offset += consumed;
+        }
+        return "not UTF-8 at byte " + offset.ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>Validates an already parsed JSON object.</summary>

@@ -4,6 +4,10 @@ namespace RetailEdge.Contracts.Validation;
 public static class ReasonCodes
 {
     public const string MalformedJson = "malformed_json";
+    /// <summary>The bytes are not UTF-8 (RFC 8259 §8.1), e.g. a Latin-1 "Jalapeño" from a scale.</summary>
+    public const string InvalidUtf8 = "invalid_utf8";
+    /// <summary>An object names a property twice: which value counts would be a guess (RFC 8259 §4), so the event is ambiguous.</summary>
+    public const string DuplicateKey = "duplicate_key";
     public const string MalformedCsv = "malformed_csv";
     public const string UnknownType = "unknown_type";
     public const string MissingFieldPrefix = "missing_field:";

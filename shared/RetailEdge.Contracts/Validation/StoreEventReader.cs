@@ -14,7 +14,9 @@ namespace RetailEdge.Contracts.Validation;
 /// events it understands, and says "not mine" (returns false) for everything unusual, which the
 /// caller then judges on the document path: malformed JSON (for the reader's exact message),
 /// escaped or non-ASCII property names and strings, a known field given twice (a document lets the
-/// last one win), very long numbers and timestamps that are not in the plain ISO-8601 shape.
+/// last one win), very long numbers and timestamps that are not in the plain ISO-8601 shape. When
+/// duplicate keys are rejected, also any property it does not know and any nested value it would
+/// skip (only the document sees every duplicate at every depth).
 /// </summary>
 internal static class StoreEventReader
 {
@@ -52,7 +54,7 @@ internal static class StoreEventReader
     }
 
     /// <summary>Validates the shape of one event; false when the document path must decide.</summary>
-    public static bool TryRead(ReadOnlySpan<byte> raw, out ValidationResult result, out StoreEvent? storeEvent)
+    public static bool TryRead(ReadOnlySpan<byte> raw, bool rejectDuplicateKeys, out ValidationResult result, out StoreEvent? storeEvent)
     {
         result = default;
         storeEvent = null;
@@ -68,7 +70,7 @@ internal static class StoreEventReader
             {
                 return false;
             }
-            if (!ReadObject(ref reader, slots, ref elements, ref used))
+            if (!ReadObject(ref reader, rejectDuplicateKeys, slots, ref elements, ref used))
             {
                 return false;
             }
@@ -90,7 +92,7 @@ internal static class StoreEventReader
     }
 
     /// <summary>Reads the properties of the event object, remembering the known ones; false on anything unusual.</summary>
-    private static bool ReadObject(ref Utf8JsonReader reader, scoped Span<Slot> slots, ref Slot[] elements, ref int used)
+    private static bool ReadObject(ref Utf8JsonReader reader, bool strict, scoped Span<Slot> slots, ref Slot[] elements, ref int used)
     {
         while (reader.Read())
         {
@@ -106,6 +108,10 @@ internal static class StoreEventReader
             reader.Read();
             if (field == Field.Unknown)
             {
+                if (strict)
+                {
+                    return false;
+                }
                 reader.Skip();
                 continue;
             }
@@ -119,14 +125,14 @@ internal static class StoreEventReader
                 slot.Present = true;
                 slot.Kind = JsonTokenType.StartArray;
                 slot.FirstElement = used;
-                if (!ReadElements(ref reader, ref elements, ref used))
+                if (!ReadElements(ref reader, strict, ref elements, ref used))
                 {
                     return false;
                 }
                 slot.ElementCount = (used - slot.FirstElement) / ElementStride;
                 continue;
             }
-            if (!ReadValue(ref reader, ref slot))
+            if (!ReadValue(ref reader, strict, ref slot))
             {
                 return false;
             }
@@ -135,7 +141,7 @@ internal static class StoreEventReader
     }
 
     /// <summary>Reads the elements of a lines/counts array into slots (one header and four fields each).</summary>
-    private static bool ReadElements(ref Utf8JsonReader reader, ref Slot[] elements, ref int used)
+    private static bool ReadElements(ref Utf8JsonReader reader, bool strict, ref Slot[] elements, ref int used)
     {
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
@@ -152,6 +158,10 @@ internal static class StoreEventReader
             element[0].Kind = reader.TokenType;
             if (reader.TokenType != JsonTokenType.StartObject)
             {
+                if (strict && reader.TokenType == JsonTokenType.StartArray)
+                {
+                    return false;
+                }
                 reader.Skip();
                 continue;
             }
@@ -165,11 +175,15 @@ internal static class StoreEventReader
                 reader.Read();
                 if (field == Field.Unknown)
                 {
+                    if (strict)
+                    {
+                        return false;
+                    }
                     reader.Skip();
                     continue;
                 }
                 ref var slot = ref element[(int)field];
-                if (slot.Present || !ReadValue(ref reader, ref slot))
+                if (slot.Present || !ReadValue(ref reader, strict, ref slot))
                 {
                     return false;
                 }
@@ -179,7 +193,7 @@ internal static class StoreEventReader
     }
 
     /// <summary>Remembers the value the reader is on; false for values the document path must read (escapes, non-ASCII, long numbers).</summary>
-    private static bool ReadValue(ref Utf8JsonReader reader, ref Slot slot)
+    private static bool ReadValue(ref Utf8JsonReader reader, bool strict, ref Slot slot)
     {
         slot.Present = true;
         slot.Kind = reader.TokenType;
@@ -203,7 +217,12 @@ internal static class StoreEventReader
                 return true;
             case JsonTokenType.StartArray:
             case JsonTokenType.StartObject:
-                // Only its kind matters (a wrong kind for every field that is read).
+                // Only its kind matters (a wrong kind for every field that is read), unless a
+                // duplicate inside it must be found first.
+                if (strict)
+                {
+                    return false;
+                }
                 reader.Skip();
                 return true;
             default:
