@@ -3,8 +3,6 @@ using System.Text;
 using System.Text.Json;
 using RetailEdge.Contracts.Reference;
 using RetailEdge.Contracts.Validation;
-using MQTTnet;
-using MQTTnet.Protocol;
 using RetailEdge.Simulator;
 using RetailEdge.StoreGateway.Core;
 using RetailEdge.StoreGateway.Testing;
@@ -99,8 +97,7 @@ public class IngestAcceptanceTests
         };
         var host = await GatewayHost.StartAsync(directory.Path, events[0].ArrivalTime, settings);
         await LoadReferenceAsync(host, simulator);
-        using var publisher = new MqttClientFactory().CreateMqttClient();
-        await publisher.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId("pos-lanes").Build());
+        using var publisher = await StoreBrokerPublisher.ConnectAsync(broker, "pos-lanes");
         // The first session must exist (subscribed) before anything is published to it.
         await host.WaitForMqttSubscriptionAsync();
         var outstanding = new List<Task>();
@@ -115,7 +112,7 @@ public class IngestAcceptanceTests
                     host.Clock.SetUtcNow(e.ArrivalTime);
                 }
                 var topic = e.Event is RetailEdge.Contracts.Events.WeighingEvent ? "store/1/scale/S1" : "store/1/pos/L1";
-                outstanding.Add(publisher.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(e.Json).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build()));
+                outstanding.Add(publisher.PublishAsync(topic, e.Json));
                 if (outstanding.Count >= 200)
                 {
                     await Task.WhenAll(outstanding);

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using MQTTnet;
-using MQTTnet.Protocol;
 using RetailEdge.Contracts.Events;
 using RetailEdge.Contracts.Validation;
 using RetailEdge.StoreGateway.Core;
@@ -20,17 +18,8 @@ public class MqttIngestTests
 {
     private const int Kills = 6;
 
-    private static IMqttClient Publisher() => new MqttClientFactory().CreateMqttClient();
-
-    private static MqttClientOptions PublisherOptions(MosquittoBroker broker) =>
-        new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId("pos-lanes").Build();
-
-    private static MqttApplicationMessage Message(BasketEvent basket) =>
-        new MqttApplicationMessageBuilder()
-            .WithTopic("store/17/pos/" + basket.LaneId)
-            .WithPayload(StoreEventJson.Serialize(basket))
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build();
+    private static Task PublishAsync(StoreBrokerPublisher publisher, BasketEvent basket) =>
+        publisher.PublishAsync("store/17/pos/" + basket.LaneId, StoreEventJson.Serialize(basket));
 
     private static Dictionary<string, string> Environment(string dataDirectory, int port, MosquittoBroker broker)
     {
@@ -68,8 +57,7 @@ public class MqttIngestTests
         var random = new Random(20261205);
         var generated = new List<BasketEvent>();
         var nextId = 0;
-        using var publisher = Publisher();
-        await publisher.ConnectAsync(PublisherOptions(broker));
+        using var publisher = await StoreBrokerPublisher.ConnectAsync(broker, "pos-lanes");
         var journaledAtKill = new List<long>();
 
         for (var kill = 0; kill < Kills; kill++)
@@ -81,7 +69,7 @@ public class MqttIngestTests
             {
                 foreach (var basket in CrashSafetyTests.NewBaskets(random, ref nextId, 20, generated))
                 {
-                    await publisher.PublishAsync(Message(basket));
+                    await PublishAsync(publisher, basket);
                 }
             }
             gateway.Kill();
@@ -116,27 +104,25 @@ public class MqttIngestTests
         var nextId = 0;
         await using var gateway = await StartSubscribedGatewayAsync(directory.Path, broker);
 
-        using (var before = Publisher())
+        using (var before = await StoreBrokerPublisher.ConnectAsync(broker, "pos-lanes"))
         {
-            await before.ConnectAsync(PublisherOptions(broker));
             foreach (var basket in CrashSafetyTests.NewBaskets(random, ref nextId, 50, generated))
             {
-                await before.PublishAsync(Message(basket));
+                await PublishAsync(before, basket);
             }
             await GatewayModuleTestsSupport.WaitUntilAsync(() => JournaledEvents(directory.Path) == 50, 60_000);
         }
 
         // SIGKILL and no persistence: the restarted broker knows neither the session nor its subscriptions
         await broker.RestartAsync(TimeSpan.FromSeconds(1));
-        using var after = Publisher();
-        await after.ConnectAsync(PublisherOptions(broker));
+        using var after = await StoreBrokerPublisher.ConnectAsync(broker, "pos-lanes");
         var afterRestart = CrashSafetyTests.NewBaskets(random, ref nextId, 50, generated);
         // publish until the gateway's new subscription takes them (messages before it reach nobody)
         await GatewayModuleTestsSupport.WaitUntilAsync(() =>
         {
             foreach (var basket in afterRestart)
             {
-                after.PublishAsync(Message(basket)).GetAwaiter().GetResult();
+                PublishAsync(after, basket).GetAwaiter().GetResult();
             }
             return JournaledEvents(directory.Path) == generated.Count;
         }, 90_000);
