@@ -561,8 +561,9 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
                     await DelayAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
+            // InvalidOperationException: MQTTnet is still closing the previous connection
             catch (Exception ex) when (ex is IotHubConnectException or MqttCommunicationException or IOException or System.Net.Sockets.SocketException
-                or TimeoutException or System.Security.Authentication.AuthenticationException or WorkloadApiException
+                or TimeoutException or System.Security.Authentication.AuthenticationException or WorkloadApiException or InvalidOperationException
                 || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 LogConnectFailed(_logger, attempt, ex.Message);
@@ -1145,8 +1146,8 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
             }
             Mqtt.Dispose();
             await _loops.ConfigureAwait(false);
+            // InFlight is left to the collector: a send still waiting on it fails with the cancellation, not ObjectDisposedException
             _stopping.Dispose();
-            InFlight.Dispose();
         }
     }
 }
