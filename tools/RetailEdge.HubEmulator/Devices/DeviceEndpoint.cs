@@ -68,7 +68,7 @@ internal sealed partial class DeviceEndpoint : IAsyncDisposable
         _server = new MqttServerFactory().CreateMqttServer(_serverOptions);
         _server.ValidatingConnectionAsync += e =>
         {
-            AuthenticateAsync(e);
+            Authenticate(e);
             return Task.CompletedTask;
         };
         _server.ClientConnectedAsync += e =>
@@ -159,7 +159,7 @@ internal sealed partial class DeviceEndpoint : IAsyncDisposable
         }
     }
 
-    private void AuthenticateAsync(ValidatingConnectionEventArgs context)
+    private void Authenticate(ValidatingConnectionEventArgs context)
     {
         var clientId = context.ClientId ?? string.Empty;
         if (context.ProtocolVersion != MqttProtocolVersion.V311)
