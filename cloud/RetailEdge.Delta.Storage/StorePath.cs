@@ -1,7 +1,7 @@
 namespace RetailEdge.Delta.Storage;
 
 /// <summary>Validation of relative store paths: no rooted paths, no '..', no backslashes, no empty segments.</summary>
-internal static class StorePath
+public static class StorePath
 {
     public static string Validate(string path)
     {

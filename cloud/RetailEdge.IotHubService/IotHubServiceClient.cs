@@ -8,7 +8,7 @@ using System.Text.Json.Nodes;
 using Azure.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using RetailEdge.IotHub;
+using RetailEdge.IotHub.Credentials;
 
 namespace RetailEdge.IotHubService;
 

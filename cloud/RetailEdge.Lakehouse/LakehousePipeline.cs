@@ -8,16 +8,15 @@ namespace RetailEdge.Lakehouse;
 /// commits on its own and is idempotent, so the process may stop (or be killed) between any two
 /// steps and the next pass continues exactly where the lake says it is.
 /// </summary>
-public sealed partial class LakehousePipeline
+public sealed class LakehousePipeline
 {
     private readonly Lander _lander;
-    private readonly StoreHealthMonitor? _monitor;
-    private readonly ILogger<LakehousePipeline> _logger;
+    private readonly IStoreHealthMonitor? _monitor;
     private readonly Refiner _refiner;
     private readonly Builder _builder;
 
     public LakehousePipeline(LakeContext lake, ITelemetrySource source, ILoggerFactory? loggerFactory = null, LanderOptions? lander = null, RefinerOptions? refiner = null,
-        StoreHealthMonitor? monitor = null)
+        IStoreHealthMonitor? monitor = null)
     {
         ArgumentNullException.ThrowIfNull(lake);
         ArgumentNullException.ThrowIfNull(source);
@@ -26,7 +25,6 @@ public sealed partial class LakehousePipeline
         _refiner = new Refiner(lake, refiner ?? new RefinerOptions(), factory.CreateLogger<Refiner>());
         _builder = new Builder(lake, factory.CreateLogger<Builder>());
         _monitor = monitor;
-        _logger = factory.CreateLogger<LakehousePipeline>();
     }
 
     /// <summary>Observes each finished pass (metrics, logs).</summary>
@@ -61,15 +59,7 @@ public sealed partial class LakehousePipeline
         var build = await _builder.RunOnceAsync(cancellationToken).ConfigureAwait(false);
         if (_monitor is not null)
         {
-            try
-            {
-                await _monitor.RunOnceAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is RetailEdge.IotHubService.IotHubServiceException or HttpRequestException or AzureCredentialException)
-            {
-                // the hub being unreachable (or its Azure.Identity token unavailable) must not stop the lake: store_health keeps its last state and the next pass retries
-                LogMonitorFailed(_logger, e.Message);
-            }
+            await _monitor.RefreshAsync(cancellationToken).ConfigureAwait(false);
         }
         var cycle = new PipelineCycle(land, refine, build);
         CycleCompleted?.Invoke(cycle);
@@ -90,7 +80,4 @@ public sealed partial class LakehousePipeline
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Store health not refreshed (the next pass retries): {Reason}")]
-    private static partial void LogMonitorFailed(ILogger logger, string reason);
 }

@@ -1,5 +1,6 @@
 using RetailEdge.IotHubService;
 using RetailEdge.Lakehouse;
+using RetailEdge.Lakehouse.Hosting;
 
 namespace RetailEdge.Processor;
 

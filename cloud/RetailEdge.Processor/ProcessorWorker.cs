@@ -58,9 +58,13 @@ public sealed partial class ProcessorWorker : BackgroundService
             {
                 break;
             }
-            catch (Exception e) when (e is IOException or DuckDbException or RetailEdge.Delta.DeltaException or InvalidOperationException or UnauthorizedAccessException or RetailEdge.BlobStorage.BlobStorageException)
+            catch (Exception e) when (e is IOException or DuckDbException or RetailEdge.Delta.DeltaException or InvalidOperationException or UnauthorizedAccessException
+                or Azure.RequestFailedException or AggregateException)
             {
-                _health.Failed(e.Message);
+                // Azure.Storage.Blobs: a failed response is a RequestFailedException (its message goes on with
+                // headers and body, so health shows status and code); connection failures that outlast the
+                // SDK's retries arrive as one AggregateException of the attempts
+                _health.Failed(e is Azure.RequestFailedException storage ? $"storage: {storage.Status} {storage.ErrorCode}" : e.Message);
                 LogCycleFailed(_logger, e);
                 if (_options.Once)
                 {

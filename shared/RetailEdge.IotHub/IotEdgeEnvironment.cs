@@ -1,4 +1,5 @@
 using System.Collections;
+using RetailEdge.IotHub.Credentials;
 
 namespace RetailEdge.IotHub;
 

@@ -11,6 +11,7 @@ using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
+using RetailEdge.IotHub.Credentials;
 
 namespace RetailEdge.IotHub;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
+using RetailEdge.IotHub.Credentials;
 
 namespace RetailEdge.IotHub;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RetailEdge.IotHub.Credentials;
 
 namespace RetailEdge.IotHub;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using RetailEdge.IotHub.Credentials;
 
 namespace RetailEdge.IotHub;
 

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using RetailEdge.IotHub.Credentials;
 
 namespace RetailEdge.IotHub;
 

@@ -1,3 +1,5 @@
+using RetailEdge.IotHub.Credentials;
+
 namespace RetailEdge.IotHub;
 
 /// <summary>Where and how to reach the IoT Edge workload API (ARCHITECTURE.md §7, PROTOCOLS.md "IoT Edge module runtime").</summary>

@@ -6,6 +6,7 @@ using RetailEdge.HubEmulator;
 using RetailEdge.IotHub;
 using RetailEdge.IotHubService;
 using RetailEdge.Lakehouse;
+using RetailEdge.Lakehouse.Hosting;
 using RetailEdge.Testing;
 
 namespace RetailEdge.Cli.Lake.Tests;

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
-using RetailEdge.BlobStorage;
+using Azure.Storage.Blobs;
 using RetailEdge.Delta;
+using RetailEdge.Delta.AzureBlob;
 using RetailEdge.Delta.Storage;
 using RetailEdge.DuckDb;
 using RetailEdge.Testing;
@@ -204,8 +205,7 @@ public sealed class LakeCommandTests : IDisposable
     public async Task Inspect_BlobUrl_UsesConnectionStringFromEnvironment()
     {
         await using var azurite = await AzuriteServer.StartAsync();
-        using var client = BlobStorageClient.FromConnectionString(azurite.ConnectionString);
-        var container = client.GetContainerClient("lake");
+        var container = new BlobContainerClient(azurite.ConnectionString, "lake");
         await container.CreateIfNotExistsAsync();
         await WriteTableAsync(new BlobDeltaLogStore(container, "gold/sales"));
         var previous = Environment.GetEnvironmentVariable(DeltaStoreLocator.ConnectionStringVariable);

@@ -1,5 +1,6 @@
-using RetailEdge.BlobStorage;
+using Azure.Storage.Blobs;
 using RetailEdge.Lakehouse;
+using RetailEdge.Lakehouse.Hosting;
 using RetailEdge.Testing;
 
 namespace RetailEdge.Cli.Lake.Tests;
@@ -13,13 +14,11 @@ public sealed class ProcessorBlobSourceCommandTests
     {
         using var temp = new TempDirectory("cli-blob-source");
         await using var azurite = await AzuriteServer.StartAsync();
-        using (var admin = BlobStorageClient.FromConnectionString(azurite.ConnectionString))
-        {
-            await admin.GetContainerClient("routed").CreateIfNotExistsAsync();
-            await admin.GetContainerClient("lake").CreateIfNotExistsAsync();
-            await admin.GetContainerClient("routed").PutBlobAsync("pre/myhub/00/2026/11/20/08/01.json",
-                await File.ReadAllBytesAsync(Path.Combine(RepoPaths.Shared, "data", "iothub-routing", "myhub_00_2026_11_20_08_01.json")));
-        }
+        var admin = new BlobServiceClient(azurite.ConnectionString);
+        await admin.GetBlobContainerClient("routed").CreateIfNotExistsAsync();
+        await admin.GetBlobContainerClient("lake").CreateIfNotExistsAsync();
+        await admin.GetBlobContainerClient("routed").GetBlobClient("pre/myhub/00/2026/11/20/08/01.json").UploadAsync(
+            BinaryData.FromBytes(await File.ReadAllBytesAsync(Path.Combine(RepoPaths.Shared, "data", "iothub-routing", "myhub_00_2026_11_20_08_01.json"))));
         string[] variables = [LakeLocations.SourceConnectionStringVariable, LakeLocations.LakeConnectionStringVariable];
         var previous = variables.ToDictionary(v => v, Environment.GetEnvironmentVariable);
         foreach (var variable in variables)

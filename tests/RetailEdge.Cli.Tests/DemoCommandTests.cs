@@ -1,6 +1,7 @@
 using System.Globalization;
 using RetailEdge.Contracts.Events;
 using RetailEdge.Lakehouse;
+using RetailEdge.Lakehouse.Hosting;
 using RetailEdge.Simulator;
 using RetailEdge.Testing;
 

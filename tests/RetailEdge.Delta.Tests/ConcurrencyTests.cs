@@ -1,6 +1,7 @@
 using System.Globalization;
-using RetailEdge.BlobStorage;
+using Azure.Storage.Blobs;
 using RetailEdge.Delta.Actions;
+using RetailEdge.Delta.AzureBlob;
 using RetailEdge.Delta.Storage;
 using RetailEdge.DuckDb;
 using RetailEdge.Testing;
@@ -44,8 +45,7 @@ public sealed class ConcurrencyTests : IDisposable
     public async Task Append_FourWritersOnAzurite_EveryRowOnceAndContiguousVersions()
     {
         await using var azurite = await AzuriteServer.StartAsync();
-        using var client = BlobStorageClient.FromConnectionString(azurite.ConnectionString);
-        var container = client.GetContainerClient("lake");
+        var container = new BlobContainerClient(azurite.ConnectionString, "lake");
         await container.CreateIfNotExistsAsync();
         var options = new DeltaTableOptions { ScratchDirectory = _directory.Path };
         await DeltaTable.Open(new BlobDeltaLogStore(container, "silver/t"), _database, options: options)

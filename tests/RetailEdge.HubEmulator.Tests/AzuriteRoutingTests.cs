@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using RetailEdge.BlobStorage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using RetailEdge.Testing;
 
 namespace RetailEdge.HubEmulator.Tests;
@@ -30,10 +31,9 @@ public class AzuriteRoutingTests
             await hub.Emulator.Routing.FlushAsync(CancellationToken.None);
         }
 
-        using var storage = BlobStorageClient.FromConnectionString(azurite.ConnectionString);
-        var container = storage.GetContainerClient("routing");
-        var blobs = new List<BlobProperties>();
-        await foreach (var blob in container.ListAllBlobsAsync("testhub/"))
+        var container = new BlobContainerClient(azurite.ConnectionString, "routing");
+        var blobs = new List<BlobItem>();
+        await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = "testhub/" }))
         {
             blobs.Add(blob);
         }
@@ -42,8 +42,9 @@ public class AzuriteRoutingTests
         var bodies = new List<int>();
         foreach (var blob in blobs)
         {
-            var download = await container.DownloadAsync(blob.Name);
-            var record = JsonNode.Parse(Encoding.UTF8.GetString(download.Content.Span).Trim())!.AsObject();
+            var download = await container.GetBlobClient(blob.Name).DownloadContentAsync();
+            Assert.Equal("application/json", download.Value.Details.ContentType);
+            var record = JsonNode.Parse(Encoding.UTF8.GetString(download.Value.Content.ToMemory().Span).Trim())!.AsObject();
             Assert.Equal("store017-gw", record["SystemProperties"]!["connectionDeviceId"]!.GetValue<string>());
             bodies.Add(record["Body"]!["n"]!.GetValue<int>());
         }

@@ -1,5 +1,6 @@
 using RetailEdge.HubEmulator.Registry;
 using RetailEdge.IotHub;
+using RetailEdge.IotHub.Credentials;
 using RetailEdge.Testing;
 
 namespace RetailEdge.HubEmulator.Tests;

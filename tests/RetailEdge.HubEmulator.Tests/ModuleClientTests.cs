@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using RetailEdge.HubEmulator.Registry;
 using RetailEdge.IotHub;
+using RetailEdge.IotHub.Credentials;
 using RetailEdge.IotHubService;
 using RetailEdge.Testing;
 

@@ -1,3 +1,4 @@
+using RetailEdge.IotHub.Credentials;
 using RetailEdge.Testing;
 
 namespace RetailEdge.HubEmulator.Tests;

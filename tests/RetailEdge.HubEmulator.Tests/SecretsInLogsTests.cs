@@ -1,5 +1,6 @@
 using System.Text;
 using RetailEdge.IotHub;
+using RetailEdge.IotHub.Credentials;
 
 namespace RetailEdge.HubEmulator.Tests;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using MQTTnet;
 using MQTTnet.Protocol;
+using RetailEdge.IotHub.Credentials;
 using RetailEdge.Testing;
 
 namespace RetailEdge.IotHub.Tests;
@@ -31,7 +32,7 @@ public abstract class BrokerInteropTests : IAsyncLifetime
         UseTls = false,
         DeviceId = "store017-gw",
         ModuleId = "StoreGateway",
-        Signer = new SharedAccessKeySigner(SharedAccessSignatureTests.Key),
+        Signer = new SharedAccessKeySigner(FakeIotHub.Key),
         ReconnectMinDelay = TimeSpan.FromMilliseconds(50),
         ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
         OperationTimeout = TimeSpan.FromSeconds(10),

@@ -6,6 +6,8 @@ using System.Net;
 using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using RetailEdge.IotHub.Credentials;
+using RetailEdge.Testing;
 
 namespace RetailEdge.IotHub.Tests;
 
@@ -19,7 +21,7 @@ public sealed class FakeIotHub : IAsyncDisposable
     public const string HostName = "testhub.azure-devices.net";
     public const string DeviceId = "store017-gw";
     public const string ModuleId = "StoreGateway";
-    public const string Key = SharedAccessSignatureTests.Key;
+    public const string Key = IotHubSasVectors.Key;
 
     private readonly object _gate = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<(int Status, string Payload)>> _methodCalls = new();

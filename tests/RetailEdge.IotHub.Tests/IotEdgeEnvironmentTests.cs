@@ -40,7 +40,7 @@ public class IotEdgeEnvironmentTests
         var ca = dir.Combine("ca.pem");
         File.WriteAllText(ca, "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
         var variables = EdgeVariables();
-        variables["EdgeHubConnectionString"] = $"HostName=h.example;DeviceId=d;ModuleId=m;SharedAccessKey={SharedAccessSignatureTests.Key};GatewayHostName=gw";
+        variables["EdgeHubConnectionString"] = $"HostName=h.example;DeviceId=d;ModuleId=m;SharedAccessKey={IotHubSasVectors.Key};GatewayHostName=gw";
         variables["EdgeModuleCACertificateFile"] = ca;
 
         var env = IotEdgeEnvironment.FromVariables(variables);
@@ -56,7 +56,7 @@ public class IotEdgeEnvironmentTests
     {
         var env = IotEdgeEnvironment.FromVariables(new Dictionary<string, string?>
         {
-            ["IotHubConnectionString"] = $"HostName=h.example;DeviceId=d;ModuleId=m;SharedAccessKey={SharedAccessSignatureTests.Key}",
+            ["IotHubConnectionString"] = $"HostName=h.example;DeviceId=d;ModuleId=m;SharedAccessKey={IotHubSasVectors.Key}",
         });
 
         Assert.Null(env.GatewayHostName);
@@ -108,7 +108,7 @@ public class IotEdgeEnvironmentTests
     {
         Assert.Throws<InvalidOperationException>(() => IotEdgeEnvironment.FromVariables(new Dictionary<string, string?>
         {
-            ["IotHubConnectionString"] = $"HostName=h.example;DeviceId=d;SharedAccessKey={SharedAccessSignatureTests.Key}",
+            ["IotHubConnectionString"] = $"HostName=h.example;DeviceId=d;SharedAccessKey={IotHubSasVectors.Key}",
         }));
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using RetailEdge.IotHub.Credentials;
 
 namespace RetailEdge.IotHub.Tests;
 

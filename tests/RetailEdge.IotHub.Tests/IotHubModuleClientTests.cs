@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
 using MQTTnet;
+using RetailEdge.IotHub.Credentials;
 
 namespace RetailEdge.IotHub.Tests;
 

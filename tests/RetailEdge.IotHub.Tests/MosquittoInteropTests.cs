@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using RetailEdge.IotHub.Credentials;
 using RetailEdge.Testing;
 
 namespace RetailEdge.IotHub.Tests;
@@ -16,7 +17,7 @@ public class MosquittoInteropTests
         UseTls = false,
         DeviceId = "store017-gw",
         ModuleId = "StoreGateway",
-        Signer = new SharedAccessKeySigner(SharedAccessSignatureTests.Key),
+        Signer = new SharedAccessKeySigner(IotHubSasVectors.Key),
         ReconnectMinDelay = TimeSpan.FromMilliseconds(50),
     };
 

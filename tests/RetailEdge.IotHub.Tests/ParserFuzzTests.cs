@@ -1,4 +1,6 @@
 using System.Text;
+using RetailEdge.IotHub.Credentials;
+using RetailEdge.Testing;
 
 namespace RetailEdge.IotHub.Tests;
 
@@ -7,8 +9,8 @@ public class ParserFuzzTests
 {
     private static readonly string[] Seeds =
     [
-        SharedAccessSignatureTests.ModuleVector,
-        SharedAccessSignatureTests.ServiceVector,
+        IotHubSasVectors.ModuleVector,
+        IotHubSasVectors.ServiceVector,
         "$iothub/twin/res/204/?$rid=abc&$version=42",
         "$iothub/twin/PATCH/properties/desired/?$version=12",
         "$iothub/methods/POST/reboot/?$rid=5",
@@ -25,7 +27,7 @@ public class ParserFuzzTests
     public void Parsers_RandomAndMutatedInput_NeverThrow()
     {
         var random = new Random(20261121);
-        var keys = new[] { SharedAccessSignature.DecodeKey(SharedAccessSignatureTests.Key) };
+        var keys = new[] { SharedAccessSignature.DecodeKey(IotHubSasVectors.Key) };
         var now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
         var resource = SharedAccessSignature.ModuleResourceUri("myhub.azure-devices.net", "store017-gw", "StoreGateway");
         var accepted = 0;

@@ -1,8 +1,11 @@
+using RetailEdge.IotHub.Credentials;
+using RetailEdge.Testing;
+
 namespace RetailEdge.IotHub.Tests;
 
 public class WorkloadApiClientTests
 {
-    private const string Key = SharedAccessSignatureTests.Key;
+    private const string Key = IotHubSasVectors.Key;
 
     [Fact]
     public async Task SignAsync_OverUnixSocket_EqualsLocallyComputedToken()

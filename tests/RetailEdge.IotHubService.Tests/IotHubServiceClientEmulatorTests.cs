@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using RetailEdge.IotHub.Credentials;
 using RetailEdge.Testing;
 
 namespace RetailEdge.IotHubService.Tests;

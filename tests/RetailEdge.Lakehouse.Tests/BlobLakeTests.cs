@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using RetailEdge.BlobStorage;
+using Azure.Storage.Blobs;
 using RetailEdge.Contracts.Reference;
+using RetailEdge.Lakehouse.Hosting;
 using RetailEdge.Testing;
 
 namespace RetailEdge.Lakehouse.Tests;
@@ -24,10 +25,7 @@ public sealed class BlobLakeTests
         File.WriteAllText(Path.Combine(reference, ReferenceCsv.ChangeTypeFile), ReferenceCsv.FormatChangeTypes(
             [new ChangeTypeReference(1, "sale"), new ChangeTypeReference(2, "return"), new ChangeTypeReference(3, "shrink"), new ChangeTypeReference(4, "receipt"), new ChangeTypeReference(5, "bopis")]));
         await using var azurite = await AzuriteServer.StartAsync();
-        using (var admin = BlobStorageClient.FromConnectionString(azurite.ConnectionString))
-        {
-            await admin.GetContainerClient("lake").CreateIfNotExistsAsync(CancellationToken.None);
-        }
+        await new BlobContainerClient(azurite.ConnectionString, "lake").CreateIfNotExistsAsync();
         var env = new Dictionary<string, string?> { [LakeLocations.LakeConnectionStringVariable] = azurite.ConnectionString };
 
         using var folderLake = new LakeContext(LakeLocations.OpenLake(temp.Combine("lake")), TimeProvider.System, temp.Combine("scratch-folder"));

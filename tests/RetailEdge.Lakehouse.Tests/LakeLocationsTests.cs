@@ -1,7 +1,9 @@
-using System.Net;
+using Azure;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging.Abstractions;
-using RetailEdge.BlobStorage;
 using RetailEdge.Contracts.Reference;
+using RetailEdge.Delta.AzureBlob;
+using RetailEdge.Lakehouse.Hosting;
 using RetailEdge.Testing;
 
 namespace RetailEdge.Lakehouse.Tests;
@@ -41,11 +43,9 @@ public sealed class LakeLocationsTests
     [InlineData("abfss://lake@acct.dfs.core.chinacloudapi.cn/prod", "https://acct.blob.core.chinacloudapi.cn/lake/prod/")]
     public void OpenLake_AdlsGen2Urls_MapToTheBlobEndpoint(string location, string expected)
     {
-        var stores = LakeLocations.OpenLake(location, Access((LakeLocations.LakeConnectionStringVariable, ConnectionString)));
+        var stores = LakeLocations.OpenLake(location, Access());
 
-        var blob = Assert.IsType<BlobLakeStoreFactory>(stores);
-        Assert.Equal(expected, blob.Location);
-        blob.Dispose();
+        Assert.Equal(expected, Assert.IsType<BlobLakeStoreFactory>(stores).Location);
     }
 
     [Theory]
@@ -54,7 +54,12 @@ public sealed class LakeLocationsTests
     [InlineData("http://127.0.0.1:10000/devstoreaccount1/routed/pre", "http://127.0.0.1:10000/devstoreaccount1/routed/pre/")]
     public void OpenSource_BlobAndAdlsUrls_ContainerAndPrefixFromTheUrl(string location, string expected)
     {
-        var source = LakeLocations.OpenSource(location, Access((LakeLocations.SourceConnectionStringVariable, ConnectionString)));
+        // the emulator's well-known endpoint through its connection-string shorthand; the Azure URLs with Azure.Identity
+        var access = location.StartsWith("http://127.0.0.1:10000/", StringComparison.Ordinal)
+            ? Access((LakeLocations.SourceConnectionStringVariable, "UseDevelopmentStorage=true"))
+            : Access((AzureAccess.StorageAuthVariable, "azure-identity"));
+
+        var source = LakeLocations.OpenSource(location, access);
 
         Assert.Equal("blob container " + expected, Assert.IsType<BlobTelemetrySource>(source).Description);
     }
@@ -93,7 +98,8 @@ public sealed class LakeLocationsTests
     [InlineData("https://acct.blob.core.windows.net", null, "must name a container")]
     [InlineData("https://acct.blob.core.windows.net/Bad_Name?sig=SECRETSIG", null, "is not a valid container name")]
     [InlineData("http://acct.blob.core.windows.net/lake", null, "needs an https (or abfss) URL")]
-    [InlineData("https://acct.blob.core.windows.net/lake", "AccountName=acct;Key=SECRETSIG", "RETAILEDGE_LAKE_CONNECTION_STRING: The storage connection string needs AccountKey")]
+    [InlineData("https://acct.blob.core.windows.net/lake", "AccountName=acct;Key=SECRETSIG", "RETAILEDGE_LAKE_CONNECTION_STRING: not a valid storage connection string")]
+    [InlineData("https://other.blob.core.windows.net/lake", ConnectionString, "RETAILEDGE_LAKE_CONNECTION_STRING: the storage connection string is for https://acct.blob.core.windows.net")]
     public void OpenLake_BadLocation_ClearErrorWithoutSecrets(string location, string? connectionString, string expected)
     {
         var access = Access((LakeLocations.LakeConnectionStringVariable, connectionString));
@@ -102,6 +108,7 @@ public sealed class LakeLocationsTests
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("SECRETSIG", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(AzuriteServer.AccountKey, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -128,12 +135,11 @@ public sealed class LakeLocationsTests
     public async Task OpenSource_PathStyleEmulatorUrl_ListsTheNamedContainerAndPrefix()
     {
         await using var azurite = await AzuriteServer.StartAsync();
-        using var admin = BlobStorageClient.FromConnectionString(azurite.ConnectionString);
-        var routed = admin.GetContainerClient("routed");
+        var routed = new BlobContainerClient(azurite.ConnectionString, "routed");
         await routed.CreateIfNotExistsAsync();
         var body = await File.ReadAllBytesAsync(Path.Combine(RepoPaths.Shared, "data", "iothub-routing", "myhub_00_2026_11_20_08_01.json"));
-        await routed.PutBlobAsync("pre/myhub/00/2026/11/20/08/01.json", body);
-        await routed.PutBlobAsync("other/myhub/00/2026/11/20/08/02.json", body);
+        await routed.UploadBlobAsync("pre/myhub/00/2026/11/20/08/01.json", BinaryData.FromBytes(body));
+        await routed.UploadBlobAsync("other/myhub/00/2026/11/20/08/02.json", BinaryData.FromBytes(body));
         var access = new AzureAccess(new Dictionary<string, string?> { [LakeLocations.SourceConnectionStringVariable] = azurite.ConnectionString }.GetValueOrDefault);
 
         var source = LakeLocations.OpenSource(azurite.BlobEndpoint + "/routed/pre", access);
@@ -150,11 +156,11 @@ public sealed class LakeLocationsTests
         using var temp = new TempDirectory("lake-identity");
         await using var azurite = await AzuriteServer.StartWithOAuthAsync();
         using var http = azurite.CreateTrustingHttpClient();
-        using var admin = new BlobStorageClient(BlobConnectionString.Parse(azurite.ConnectionString), http);
-        await admin.GetContainerClient("routed").CreateIfNotExistsAsync();
-        await admin.GetContainerClient("lake").CreateIfNotExistsAsync();
-        await admin.GetContainerClient("routed").PutBlobAsync("pre/myhub/00/2026/11/20/08/01.json",
-            await File.ReadAllBytesAsync(Path.Combine(RepoPaths.Shared, "data", "iothub-routing", "myhub_00_2026_11_20_08_01.json")));
+        var admin = new BlobServiceClient(azurite.ConnectionString, BlobClientFactory.ClientOptions(http));
+        await admin.GetBlobContainerClient("routed").CreateIfNotExistsAsync();
+        await admin.GetBlobContainerClient("lake").CreateIfNotExistsAsync();
+        await admin.GetBlobContainerClient("routed").UploadBlobAsync("pre/myhub/00/2026/11/20/08/01.json",
+            BinaryData.FromBytes(await File.ReadAllBytesAsync(Path.Combine(RepoPaths.Shared, "data", "iothub-routing", "myhub_00_2026_11_20_08_01.json"))));
         var credential = new TestTokenCredential();
         // no connection string anywhere: auto picks Azure.Identity (the injected credential)
         var access = new AzureAccess(_ => null, () => credential, http);
@@ -170,14 +176,14 @@ public sealed class LakeLocationsTests
         Assert.True(LakeAssertions.Count(connection, "SELECT * FROM bronze") > 0, "nothing landed");
         Assert.True(LakeAssertions.Count(connection, "SELECT * FROM batches") > 0, "nothing refined");
         var written = new List<string>();
-        await foreach (var blob in admin.GetContainerClient("lake").ListAllBlobsAsync("prod/"))
+        await foreach (var blob in admin.GetBlobContainerClient("lake").GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = "prod/" }))
         {
             written.Add(blob.Name);
         }
         Assert.Contains(written, n => n.StartsWith("prod/bronze/telemetry/_delta_log/", StringComparison.Ordinal));
         Assert.Contains(written, n => n.StartsWith("prod/gold/", StringComparison.Ordinal));
         var leases = new List<string>();
-        await foreach (var blob in admin.GetContainerClient("routed").ListAllBlobsAsync("_ownership/"))
+        await foreach (var blob in admin.GetBlobContainerClient("routed").GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = "_ownership/" }))
         {
             leases.Add(blob.Name);
         }
@@ -191,16 +197,13 @@ public sealed class LakeLocationsTests
     {
         await using var azurite = await AzuriteServer.StartWithOAuthAsync();
         using var http = azurite.CreateTrustingHttpClient();
-        using (var admin = new BlobStorageClient(BlobConnectionString.Parse(azurite.ConnectionString), http))
-        {
-            await admin.GetContainerClient("routed").CreateIfNotExistsAsync();
-        }
+        await new BlobServiceClient(azurite.ConnectionString, BlobClientFactory.ClientOptions(http)).GetBlobContainerClient("routed").CreateIfNotExistsAsync();
         var access = new AzureAccess(_ => null, () => new TestTokenCredential(audience: "https://iothubs.azure.net"), http);
         var source = LakeLocations.OpenSource(azurite.BlobEndpoint + "/routed", access);
 
-        var error = await Assert.ThrowsAsync<BlobStorageException>(() => source.ListAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<RequestFailedException>(() => source.ListAsync(CancellationToken.None));
 
-        Assert.Equal(HttpStatusCode.Forbidden, error.Status);
+        Assert.Equal(403, error.Status);
         Assert.DoesNotContain(TestTokenCredential.Marker, error.Message, StringComparison.Ordinal);
     }
 
@@ -212,10 +215,7 @@ public sealed class LakeLocationsTests
         var access = new AzureAccess(_ => null, () => new TestTokenCredential(unavailable: true), http);
         var source = LakeLocations.OpenSource(azurite.BlobEndpoint + "/routed", access);
 
-        var failure = await Assert.ThrowsAsync<BlobStorageException>(() => source.ListAsync(CancellationToken.None));
-
-        var error = Assert.IsType<AzureCredentialException>(failure.InnerException);
-        Assert.Contains(error.Message, failure.Message, StringComparison.Ordinal);
+        var error = await Assert.ThrowsAsync<AzureCredentialException>(() => source.ListAsync(CancellationToken.None));
 
         Assert.Contains("blob source " + azurite.BlobEndpoint + "/routed", error.Message, StringComparison.Ordinal);
         Assert.Contains("no RETAILEDGE_SOURCE_CONNECTION_STRING", error.Message, StringComparison.Ordinal);

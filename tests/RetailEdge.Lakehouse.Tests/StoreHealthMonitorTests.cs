@@ -5,6 +5,7 @@ using RetailEdge.Contracts.Reference;
 using RetailEdge.HubEmulator;
 using RetailEdge.IotHub;
 using RetailEdge.IotHubService;
+using RetailEdge.Lakehouse.Hosting;
 using RetailEdge.Testing;
 
 namespace RetailEdge.Lakehouse.Tests;

@@ -1,9 +1,11 @@
+using Azure.Storage.Blobs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using RetailEdge.BlobStorage;
+using RetailEdge.Delta.AzureBlob;
 using RetailEdge.HubEmulator;
 using RetailEdge.IotHubService;
 using RetailEdge.Lakehouse;
+using RetailEdge.Lakehouse.Hosting;
 using RetailEdge.Lakehouse.Tests;
 using RetailEdge.Testing;
 
@@ -22,11 +24,11 @@ public sealed class ProcessorCredentialTests
         using var temp = new TempDirectory("processor-identity");
         await using var azurite = await AzuriteServer.StartWithOAuthAsync();
         using var http = azurite.CreateTrustingHttpClient();
-        using var admin = new BlobStorageClient(BlobConnectionString.Parse(azurite.ConnectionString), http);
-        await admin.GetContainerClient("routed").CreateIfNotExistsAsync();
-        await admin.GetContainerClient("lake").CreateIfNotExistsAsync();
-        await admin.GetContainerClient("routed").PutBlobAsync("myhub/00/2026/11/20/08/01.json",
-            await File.ReadAllBytesAsync(Path.Combine(RepoPaths.Shared, "data", "iothub-routing", "myhub_00_2026_11_20_08_01.json")));
+        var admin = new BlobServiceClient(azurite.ConnectionString, BlobClientFactory.ClientOptions(http));
+        await admin.GetBlobContainerClient("routed").CreateIfNotExistsAsync();
+        await admin.GetBlobContainerClient("lake").CreateIfNotExistsAsync();
+        await admin.GetBlobContainerClient("routed").UploadBlobAsync("myhub/00/2026/11/20/08/01.json",
+            BinaryData.FromBytes(await File.ReadAllBytesAsync(Path.Combine(RepoPaths.Shared, "data", "iothub-routing", "myhub_00_2026_11_20_08_01.json"))));
         var env = new Dictionary<string, string?>
         {
             ["RETAILEDGE_SOURCE"] = azurite.BlobEndpoint + "/routed",
@@ -49,7 +51,7 @@ public sealed class ProcessorCredentialTests
         await LakeAssertions.ViewAsync(lake, connection, LakeTables.BronzeTelemetry, "bronze");
         Assert.True(LakeAssertions.Count(connection, "SELECT * FROM bronze") > 0, "nothing landed");
         var written = new List<string>();
-        await foreach (var blob in admin.GetContainerClient("lake").ListAllBlobsAsync("prod/bronze/telemetry/_delta_log/"))
+        await foreach (var blob in admin.GetBlobContainerClient("lake").GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = "prod/bronze/telemetry/_delta_log/" }))
         {
             written.Add(blob.Name);
         }

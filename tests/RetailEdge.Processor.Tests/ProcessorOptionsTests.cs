@@ -1,4 +1,5 @@
 using RetailEdge.Lakehouse;
+using RetailEdge.Lakehouse.Hosting;
 using RetailEdge.Processor;
 
 namespace RetailEdge.Processor.Tests;

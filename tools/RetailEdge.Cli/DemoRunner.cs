@@ -10,6 +10,7 @@ using RetailEdge.Contracts.Reference;
 using RetailEdge.HubEmulator;
 using RetailEdge.IotHubService;
 using RetailEdge.Lakehouse;
+using RetailEdge.Lakehouse.Hosting;
 using RetailEdge.Simulator;
 
 namespace RetailEdge.Cli;

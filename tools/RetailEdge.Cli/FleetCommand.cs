@@ -1,6 +1,7 @@
 using System.CommandLine;
 using RetailEdge.IotHubService;
 using RetailEdge.Lakehouse;
+using RetailEdge.Lakehouse.Hosting;
 
 namespace RetailEdge.Cli;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using RetailEdge.Lakehouse;
+using RetailEdge.Lakehouse.Hosting;
 using Spectre.Console;
 
 namespace RetailEdge.Cli;

@@ -5,7 +5,7 @@ namespace RetailEdge.Cli;
 /// <summary>
 /// <c>retailedge lake inspect|show|history|optimize|vacuum &lt;tablePath&gt;</c>: look into and
 /// maintain one Delta table. A table path is a folder or an Azure Blob URL (credentials from the
-/// environment, see <see cref="Delta.Storage.DeltaStoreLocator"/>). Exit codes: 0 done, 2 bad
+/// environment, see <see cref="Delta.AzureBlob.DeltaStoreLocator"/>). Exit codes: 0 done, 2 bad
 /// input, 3 the table uses a feature the reader refuses (or its log is broken).
 /// </summary>
 public static class LakeCommand

@@ -1,5 +1,5 @@
-using RetailEdge.BlobStorage;
 using RetailEdge.Delta;
+using RetailEdge.Delta.AzureBlob;
 using RetailEdge.Delta.Storage;
 using RetailEdge.DuckDb;
 
@@ -13,13 +13,12 @@ internal static class LakeRunner
 
     public static async Task<int> RunAsync(string tablePath, Func<LakeSession, CancellationToken, Task<int>> action, CancellationToken cancellationToken)
     {
-        IDisposable? owner = null;
         try
         {
             IDeltaLogStore store;
             try
             {
-                (store, owner) = DeltaStoreLocator.Open(tablePath);
+                store = DeltaStoreLocator.Open(tablePath);
             }
             catch (ArgumentException ex)
             {
@@ -52,9 +51,15 @@ internal static class LakeRunner
         {
             return await FailAsync(RefusedTable, "table cannot be read: " + OneLine(ex.Message)).ConfigureAwait(false);
         }
-        catch (BlobStorageException ex)
+        catch (Azure.RequestFailedException ex)
         {
-            return await FailAsync(CliApp.UsageError, "storage: " + OneLine(ex.Message)).ConfigureAwait(false);
+            // the SDK's message goes on with response headers and body: the status, code and first line say it
+            return await FailAsync(CliApp.UsageError, $"storage: {ex.Status} {ex.ErrorCode}: {ex.Message.ReplaceLineEndings("\n").Split('\n')[0]}").ConfigureAwait(false);
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0 && ex.InnerExceptions.All(e => e is HttpRequestException or IOException or Azure.RequestFailedException))
+        {
+            // the SDK retried a connection failure and gave up: one line for the last attempt
+            return await FailAsync(CliApp.UsageError, "storage unreachable: " + OneLine(ex.InnerExceptions[^1].Message)).ConfigureAwait(false);
         }
         catch (LakeInputException ex)
         {
@@ -65,10 +70,6 @@ internal static class LakeRunner
             // no SAS or connection string was found, and DefaultAzureCredential found no usable identity either
             return await FailAsync(CliApp.UsageError, $"no storage credentials: give a SAS in the URL, {DeltaStoreLocator.ConnectionStringVariable}, "
                 + $"{DeltaStoreLocator.LakeConnectionStringVariable}, {DeltaStoreLocator.AzureConnectionStringVariable} or {DeltaStoreLocator.SasVariable}, or an Azure.Identity credential (Azure.Identity said: {OneLine(ex.Message)})").ConfigureAwait(false);
-        }
-        finally
-        {
-            owner?.Dispose();
         }
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RetailEdge.Lakehouse;
+using RetailEdge.Lakehouse.Hosting;
 
 namespace RetailEdge.Cli;
 

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using RetailEdge.IotHub;
 using MQTTnet;
 using MQTTnet.Protocol;
+using RetailEdge.IotHub.Credentials;
 using RetailEdge.Testing;
 
 namespace RetailEdge.Benchmarks.IotHub;

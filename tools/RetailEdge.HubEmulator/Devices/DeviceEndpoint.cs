@@ -13,6 +13,7 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using RetailEdge.IotHub.Credentials;
 
 namespace RetailEdge.HubEmulator.Devices;
 

@@ -1,4 +1,4 @@
-using RetailEdge.BlobStorage;
+using RetailEdge.LocalFiles;
 namespace RetailEdge.HubEmulator.Routing;
 
 /// <summary>

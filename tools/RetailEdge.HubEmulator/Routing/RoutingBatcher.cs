@@ -165,7 +165,7 @@ public sealed partial class RoutingBatcher : IAsyncDisposable
             LogBatchWritten(_logger, actual, records.Count);
             written.TrySetResult();
         }
-        catch (Exception ex) when (ex is IOException or HttpRequestException or UnauthorizedAccessException or InvalidOperationException or OperationCanceledException or RetailEdge.BlobStorage.BlobStorageException)
+        catch (Exception ex) when (ex is IOException or HttpRequestException or UnauthorizedAccessException or InvalidOperationException or OperationCanceledException or Azure.RequestFailedException or AggregateException)
         {
             Interlocked.Increment(ref _writeFailures);
             LogBatchFailed(_logger, name, records.Count, ex.Message);

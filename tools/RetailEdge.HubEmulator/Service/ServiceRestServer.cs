@@ -16,6 +16,7 @@ using RetailEdge.HubEmulator.Query;
 using RetailEdge.HubEmulator.Registry;
 using RetailEdge.HubEmulator.Twins;
 using RetailEdge.IotHub;
+using RetailEdge.IotHub.Credentials;
 
 namespace RetailEdge.HubEmulator.Service;
 
