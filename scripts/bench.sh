@@ -22,6 +22,7 @@ benchmarks=(
   "emulator-load-durable|bench emulator-load --ack-after-write"
   "lakehouse-scale-10|bench lakehouse-scale 10 reference"
   "lakehouse-scale-100|bench lakehouse-scale 100 reference"
+  "processor-memory|bench processor-memory 200"
   "delta|bench delta"
   "gateway|DOTNET_gcConcurrent=0 DOTNET_GCgen0size=0x1000000 bench gateway 10"
   "gateway-day-write|DOTNET_gcConcurrent=0 DOTNET_GCgen0size=0x1000000 bench gateway-day --write artifacts/bench/day.bin"
@@ -31,6 +32,7 @@ benchmarks=(
   "gateway-live-60|DOTNET_gcConcurrent=0 bench gateway 60 live"
   "gateway-live-200|DOTNET_gcConcurrent=0 bench gateway 200 live"
   "simulator|bench simulator 50 1 reference"
+  "gateway-memory|dotnet build tests/RetailEdge.StoreGateway.Tests -c Release -nologo -v quiet && dotnet test tests/RetailEdge.StoreGateway.Tests -c Release --no-build -nologo --filter FullyQualifiedName~Process_HeapCapped --logger 'console;verbosity=detailed'"
   "fault-long|scripts/soak.sh"
 )
 

@@ -2,7 +2,8 @@
 # Installs what the tests and the lake need, when missing. Safe to run again.
 #  - mosquitto (Debian) for MQTT interop and the store-broker ingest tests
 #  - azurite, mqtt, aedes (npm, pinned) into .tools/node for Azure Storage and MQTT interop
-#  - libduckdb.so 1.5.6 (from its npm package) into .tools/duckdb, unless RETAILEDGE_DUCKDB_LIB points at one
+#  - azure-iot-device, azure-iot-device-mqtt, azure-iothub (npm, pinned): Microsoft's IoT Hub SDKs as emulator conformance peers
+# (DuckDB comes with the DuckDB.NET.Data.Full package at restore: nothing to install for it.)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
@@ -18,11 +19,11 @@ if ! command -v mosquitto >/dev/null 2>&1 && [ ! -x /usr/sbin/mosquitto ]; then
 fi
 
 node_dir="$tools/node"
-if [ ! -d "$node_dir/node_modules/azurite" ] || [ ! -d "$node_dir/node_modules/mqtt" ] || [ ! -d "$node_dir/node_modules/aedes" ]; then
-  echo "setup: installing azurite, mqtt, aedes (npm)"
+if [ ! -d "$node_dir/node_modules/azurite" ] || [ ! -d "$node_dir/node_modules/mqtt" ] || [ ! -d "$node_dir/node_modules/aedes" ] \
+  || [ ! -d "$node_dir/node_modules/azure-iot-device-mqtt" ] || [ ! -d "$node_dir/node_modules/azure-iothub" ]; then
+  echo "setup: installing azurite, mqtt, aedes, IoT Hub SDKs (npm)"
   mkdir -p "$node_dir"
   [ -f "$node_dir/package.json" ] || echo '{"name":"retailedge-test-tools","private":true}' > "$node_dir/package.json"
-  (cd "$node_dir" && npm install --no-audit --no-fund --loglevel=error azurite@3.35.0 mqtt@5.16.0 aedes@1.2.0 >/dev/null)
+  (cd "$node_dir" && npm install --no-audit --no-fund --loglevel=error azurite@3.35.0 mqtt@5.16.0 aedes@1.2.0 \
+    azure-iot-device@1.18.4 azure-iot-device-mqtt@1.16.4 azure-iothub@1.16.6 >/dev/null)
 fi
-
-"$root/scripts/fetch-duckdb.sh"

@@ -23,16 +23,4 @@ dotnet test RetailEdge.sln -c "$configuration" --no-build -nologo \
   --blame-hang-timeout 10m "${filter[@]}" -- RunConfiguration.TreatNoTestsAsError=false
 status=$?
 
-passed=0; failed=0
-for trx in "$results"/*.trx; do
-  [ -f "$trx" ] || continue
-  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
-  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
-  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
-done
-if [ $status -ne 0 ] && [ $failed -eq 0 ]; then
-  echo "the test run aborted (exit $status) without a failed test: counting it as a failure"
-  failed=1
-fi
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+exec "$root/scripts/count-results.sh" "$results" "$status"

@@ -2,7 +2,7 @@ using System.Globalization;
 using RetailEdge.Delta.Actions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Delta.Storage;
 
@@ -18,7 +18,7 @@ public sealed class DeltaTable
     private readonly DeltaLogWriter _writer;
     private readonly ILogger _logger;
 
-    private DeltaTable(IDeltaLogStore store, DuckDbDatabase database, TimeProvider timeProvider, DeltaTableOptions options, ILogger logger)
+    private DeltaTable(IDeltaLogStore store, DuckDBConnection database, TimeProvider timeProvider, DeltaTableOptions options, ILogger logger)
     {
         Store = store;
         _logger = logger;
@@ -36,7 +36,7 @@ public sealed class DeltaTable
     public ICheckpointCodec Checkpoints { get; }
 
     /// <summary>A handle on the table at <paramref name="store"/>; does no I/O (the table may not exist yet).</summary>
-    public static DeltaTable Open(IDeltaLogStore store, DuckDbDatabase database, TimeProvider? timeProvider = null, DeltaTableOptions? options = null,
+    public static DeltaTable Open(IDeltaLogStore store, DuckDBConnection database, TimeProvider? timeProvider = null, DeltaTableOptions? options = null,
         ILogger<DeltaTable>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -110,7 +110,7 @@ public sealed class DeltaTable
     /// Writes the rows of <paramref name="sourceSql"/> (a query or relation on <paramref name="connection"/>;
     /// columns matched by name and cast to the table schema) and commits them.
     /// </summary>
-    public async Task<DeltaWriteResult> WriteAsync(DuckDbConnection connection, string sourceSql, DeltaWriteOptions? options, CancellationToken cancellationToken)
+    public async Task<DeltaWriteResult> WriteAsync(DuckDBConnection connection, string sourceSql, DeltaWriteOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentException.ThrowIfNullOrWhiteSpace(sourceSql);
@@ -170,20 +170,22 @@ public sealed class DeltaTable
         }
     }
 
-    /// <summary>The snapshot's rows as a SELECT statement for <paramref name="connection"/>.</summary>
-    public Task<string> BuildSelectAsync(DuckDbConnection connection, DeltaSnapshot snapshot, CancellationToken cancellationToken) =>
-        DeltaTableReader.BuildSelectAsync(connection, snapshot, Store, _options.ScratchDirectory, cancellationToken);
+    /// <summary>The snapshot's rows as a SELECT statement for <paramref name="connection"/>, reading only files <paramref name="filters"/> cannot rule out.</summary>
+    public Task<string> BuildSelectAsync(DuckDBConnection connection, DeltaSnapshot snapshot, CancellationToken cancellationToken,
+        IReadOnlyList<DeltaFileFilter>? filters = null) =>
+        DeltaTableReader.BuildSelectAsync(connection, snapshot, Store, _options.ScratchDirectory, cancellationToken, filters);
 
     /// <summary>Creates a temporary view named <paramref name="viewName"/> over the rows at <paramref name="version"/> (null = latest).</summary>
-    public async Task<DeltaSnapshot> CreateViewAsync(DuckDbConnection connection, string viewName, long? version, CancellationToken cancellationToken)
+    public async Task<DeltaSnapshot> CreateViewAsync(DuckDBConnection connection, string viewName, long? version, CancellationToken cancellationToken,
+        IReadOnlyList<DeltaFileFilter>? filters = null)
     {
         var snapshot = await GetSnapshotAsync(version, cancellationToken).ConfigureAwait(false);
-        await DeltaTableReader.CreateViewAsync(connection, viewName, snapshot, Store, _options.ScratchDirectory, cancellationToken).ConfigureAwait(false);
+        await DeltaTableReader.CreateViewAsync(connection, viewName, snapshot, Store, _options.ScratchDirectory, cancellationToken, filters).ConfigureAwait(false);
         return snapshot;
     }
 
     /// <summary>Compacts small files per partition into one file each, committed with dataChange=false.</summary>
-    public async Task<DeltaOptimizeResult> OptimizeAsync(DuckDbConnection connection, CancellationToken cancellationToken)
+    public async Task<DeltaOptimizeResult> OptimizeAsync(DuckDBConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var snapshot = await GetSnapshotAsync(null, cancellationToken).ConfigureAwait(false);
@@ -210,7 +212,7 @@ public sealed class DeltaTable
             {
                 var partial = new DeltaSnapshotView(snapshot, [.. group]);
                 var select = await DeltaTableReader.BuildSelectAsync(connection, partial.Snapshot, Store, _options.ScratchDirectory, cancellationToken).ConfigureAwait(false);
-                var query = $"SELECT {string.Join(", ", dataColumns.Select(f => Sql.Identifier(f.Name)))} FROM ({select})";
+                var query = $"SELECT {string.Join(", ", dataColumns.Select(f => DuckDbSql.Identifier(f.Name)))} FROM ({select})";
                 var add = await writer.WriteFileAsync(connection, query, snapshot.PartitionColumns, group.First().PartitionValues,
                     dataColumns, index++, dataChange: false, cancellationToken).ConfigureAwait(false);
                 transaction.Add(add);

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using RetailEdge.Delta.Actions;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Delta.Storage;
 
@@ -16,27 +16,31 @@ public static class DeltaTableReader
 
     /// <summary>
     /// A SELECT statement over the snapshot's rows, in schema column order. Remote files are first
-    /// downloaded to <paramref name="scratchDirectory"/> (cached by path and size).
+    /// downloaded to <paramref name="scratchDirectory"/> (cached by path and size). With
+    /// <paramref name="filters"/>, files whose partition values or min/max statistics rule out
+    /// every row are neither downloaded nor read (the caller still filters the rows).
     /// </summary>
     public static async Task<string> BuildSelectAsync(
-        DuckDbConnection connection, DeltaSnapshot snapshot, IDeltaLogStore store, string? scratchDirectory, CancellationToken cancellationToken)
+        DuckDBConnection connection, DeltaSnapshot snapshot, IDeltaLogStore store, string? scratchDirectory, CancellationToken cancellationToken,
+        IReadOnlyList<DeltaFileFilter>? filters = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(store);
         var schema = snapshot.Schema;
         var partitionColumns = snapshot.PartitionColumns;
-        if (snapshot.Files.Count == 0)
+        var live = DeltaFileFilter.Select(snapshot.Files, schema, partitionColumns, filters ?? []);
+        if (live.Count == 0)
         {
-            var empty = schema.Fields.Select(f => $"CAST(NULL AS {DuckDbTypes.ToDuckDb(f.Type)}) AS {Sql.Identifier(f.Name)}");
+            var empty = schema.Fields.Select(f => $"CAST(NULL AS {DuckDbTypes.ToDuckDb(f.Type)}) AS {DuckDbSql.Identifier(f.Name)}");
             return $"SELECT {string.Join(", ", empty)} WHERE false";
         }
         var files = new List<(string Local, AddAction Add)>();
-        foreach (var add in snapshot.Files)
+        foreach (var add in live)
         {
             files.Add((await LocalFileAsync(store, add, scratchDirectory, cancellationToken).ConfigureAwait(false), add));
         }
-        var source = $"read_parquet({Sql.LiteralList(files.Select(f => f.Local))}, filename={Sql.Literal(FileColumn)}, union_by_name=true)";
+        var source = $"read_parquet({DuckDbSql.LiteralList(files.Select(f => f.Local))}, filename={DuckDbSql.Literal(FileColumn)}, union_by_name=true)";
         var physical = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         try
         {
@@ -46,7 +50,7 @@ public static class DeltaTableReader
                 physical[describe.GetString(0)] = describe.GetString(1);
             }
         }
-        catch (DuckDbException ex)
+        catch (DuckDBException ex)
         {
             throw new DeltaException($"data files of {store.Location} at version {snapshot.Version} could not be read: {ex.Message}", ex);
         }
@@ -54,7 +58,7 @@ public static class DeltaTableReader
         foreach (var field in schema.Fields)
         {
             var type = DuckDbTypes.ToDuckDb(field.Type);
-            var name = Sql.Identifier(field.Name);
+            var name = DuckDbSql.Identifier(field.Name);
             if (partitionColumns.Contains(field.Name, StringComparer.OrdinalIgnoreCase))
             {
                 select.Add($"CAST(__pv.{name} AS {type}) AS {name}");
@@ -76,14 +80,14 @@ public static class DeltaTableReader
         if (partitionColumns.Count > 0)
         {
             var rows = files.Select(f =>
-                "(" + Sql.Literal(f.Local) + ", " + string.Join(", ", partitionColumns.Select(c =>
+                "(" + DuckDbSql.Literal(f.Local) + ", " + string.Join(", ", partitionColumns.Select(c =>
                 {
                     var type = schema.Find(c)?.Type ?? throw new DeltaException($"partition column '{c}' is not in the schema");
                     var value = f.Add.PartitionValues.FirstOrDefault(kv => string.Equals(kv.Key, c, StringComparison.OrdinalIgnoreCase)).Value;
                     var normalized = PartitionValueFormat.Normalize(type, value);
-                    return normalized is null ? "CAST(NULL AS VARCHAR)" : Sql.Literal(normalized);
+                    return normalized is null ? "CAST(NULL AS VARCHAR)" : DuckDbSql.Literal(normalized);
                 })) + ")");
-            sql.Append($" JOIN (VALUES {string.Join(", ", rows)}) __pv({FileColumn}, {string.Join(", ", partitionColumns.Select(Sql.Identifier))})")
+            sql.Append($" JOIN (VALUES {string.Join(", ", rows)}) __pv({FileColumn}, {string.Join(", ", partitionColumns.Select(DuckDbSql.Identifier))})")
                 .Append($" ON __d.{FileColumn} = __pv.{FileColumn}");
         }
         return sql.ToString();
@@ -91,10 +95,11 @@ public static class DeltaTableReader
 
     /// <summary>Creates (or replaces) a temporary view over the snapshot's rows.</summary>
     public static async Task CreateViewAsync(
-        DuckDbConnection connection, string viewName, DeltaSnapshot snapshot, IDeltaLogStore store, string? scratchDirectory, CancellationToken cancellationToken)
+        DuckDBConnection connection, string viewName, DeltaSnapshot snapshot, IDeltaLogStore store, string? scratchDirectory, CancellationToken cancellationToken,
+        IReadOnlyList<DeltaFileFilter>? filters = null)
     {
-        var select = await BuildSelectAsync(connection, snapshot, store, scratchDirectory, cancellationToken).ConfigureAwait(false);
-        connection.ExecuteNonQuery($"CREATE OR REPLACE TEMP VIEW {Sql.Identifier(viewName)} AS {select}");
+        var select = await BuildSelectAsync(connection, snapshot, store, scratchDirectory, cancellationToken, filters).ConfigureAwait(false);
+        connection.Execute($"CREATE OR REPLACE TEMP VIEW {DuckDbSql.Identifier(viewName)} AS {select}");
     }
 
     /// <summary>Where DuckDB can read a live file: the file itself for local tables, a cached download otherwise.</summary>

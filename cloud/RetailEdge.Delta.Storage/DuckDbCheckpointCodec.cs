@@ -1,6 +1,6 @@
 using System.Text;
 using RetailEdge.Delta.Actions;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Delta.Storage;
 
@@ -23,12 +23,12 @@ public sealed class DuckDbCheckpointCodec : ICheckpointCodec
         + $"metaData: 'STRUCT(id VARCHAR, \"name\" VARCHAR, description VARCHAR, format STRUCT(provider VARCHAR, \"options\" {MapType}), schemaString VARCHAR, partitionColumns VARCHAR[], \"configuration\" {MapType}, createdTime BIGINT)', "
         + "protocol: 'STRUCT(minReaderVersion INTEGER, minWriterVersion INTEGER, readerFeatures VARCHAR[], writerFeatures VARCHAR[])'}";
 
-    private readonly DuckDbDatabase _database;
+    private readonly DuckDBConnection _database;
     private readonly string _scratch;
 
     /// <param name="database">the DuckDB database to run on (a connection is opened per call)</param>
     /// <param name="scratchDirectory">where remote checkpoints are staged; null uses the system temp folder</param>
-    public DuckDbCheckpointCodec(DuckDbDatabase database, string? scratchDirectory = null)
+    public DuckDbCheckpointCodec(DuckDBConnection database, string? scratchDirectory = null)
     {
         _database = database ?? throw new ArgumentNullException(nameof(database));
         _scratch = scratchDirectory ?? Path.GetTempPath();
@@ -91,9 +91,9 @@ public sealed class DuckDbCheckpointCodec : ICheckpointCodec
             await File.WriteAllTextAsync(json, builder.ToString(), cancellationToken).ConfigureAwait(false);
             using (var connection = _database.Connect())
             {
-                connection.ExecuteNonQuery(
-                    $"COPY (SELECT txn, \"add\", remove, metaData, protocol FROM read_json({Sql.Literal(json)}, format='newline_delimited', columns={CheckpointColumns})) "
-                    + $"TO {Sql.Literal(parquet)} (FORMAT parquet, COMPRESSION zstd)");
+                connection.Execute(
+                    $"COPY (SELECT txn, \"add\", remove, metaData, protocol FROM read_json({DuckDbSql.Literal(json)}, format='newline_delimited', columns={CheckpointColumns})) "
+                    + $"TO {DuckDbSql.Literal(parquet)} (FORMAT parquet, COMPRESSION zstd)");
             }
             var existing = await store.ListAsync(target, cancellationToken).ConfigureAwait(false);
             if (existing.Count == 0)
@@ -109,7 +109,7 @@ public sealed class DuckDbCheckpointCodec : ICheckpointCodec
             }
             return actions.Count;
         }
-        catch (DuckDbException ex)
+        catch (DuckDBException ex)
         {
             throw new DeltaException($"writing checkpoint {snapshot.Version} at {store.Location} failed: {ex.Message}", ex);
         }
@@ -125,7 +125,7 @@ public sealed class DuckDbCheckpointCodec : ICheckpointCodec
         try
         {
             using var connection = _database.Connect();
-            var source = $"read_parquet({Sql.LiteralList(files)}, union_by_name=true)";
+            var source = $"read_parquet({DuckDbSql.LiteralList(files)}, union_by_name=true)";
             var present = new List<string>();
             using (var describe = connection.Query($"DESCRIBE SELECT * FROM {source}"))
             {
@@ -145,11 +145,11 @@ public sealed class DuckDbCheckpointCodec : ICheckpointCodec
             }
             // one JSON action line per row, built by DuckDB: parsed once on this side
             var line = string.Join(" ", present.Select(c =>
-                $"WHEN {Sql.Identifier(c)}.{Sql.Identifier(KeyField(c))} IS NOT NULL THEN '{{\"{c}\":' || CAST(to_json({Sql.Identifier(c)}) AS VARCHAR) || '}}'"));
+                $"WHEN {DuckDbSql.Identifier(c)}.{DuckDbSql.Identifier(KeyField(c))} IS NOT NULL THEN '{{\"{c}\":' || CAST(to_json({DuckDbSql.Identifier(c)}) AS VARCHAR) || '}}'"));
             using var result = connection.Query($"SELECT CASE {line} END FROM {source}");
             while (result.Read())
             {
-                if (result.IsNull(0))
+                if (result.IsDBNull(0))
                 {
                     continue;
                 }
@@ -157,7 +157,7 @@ public sealed class DuckDbCheckpointCodec : ICheckpointCodec
             }
             return actions;
         }
-        catch (DuckDbException ex)
+        catch (DuckDBException ex)
         {
             throw new DeltaException($"checkpoint {name} could not be read: {ex.Message}", ex);
         }

@@ -25,7 +25,7 @@ public static class DuckDbTypes
             "binary" => "BLOB",
             "date" => "DATE",
             "timestamp" => "TIMESTAMPTZ",
-            "struct" => "STRUCT(" + string.Join(", ", type.Fields.Select(f => Sql.Identifier(f.Name) + " " + ToDuckDb(f.Type))) + ")",
+            "struct" => "STRUCT(" + string.Join(", ", type.Fields.Select(f => DuckDbSql.Identifier(f.Name) + " " + ToDuckDb(f.Type))) + ")",
             "array" => ToDuckDb(type.ElementType!) + "[]",
             "map" => "MAP(" + ToDuckDb(type.KeyType!) + ", " + ToDuckDb(type.ValueType!) + ")",
             _ => throw new DeltaUnsupportedFeatureException(type.Name, $"type '{type.Name}' has no DuckDB mapping"),

@@ -1,46 +1,59 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Delta.Storage;
 
 /// <summary>
-/// Computes add-action stats from a written Parquet file with DuckDB (so they describe exactly
-/// the data on disk): numRecords, per-column nullCount, and min/max for orderable primitives
-/// (strings truncated to 32 characters, timestamps to milliseconds with the max rounded up).
+/// Add-action stats as Spark and delta-rs write them: numRecords, per-column nullCount, and
+/// min/max for orderable primitives (strings truncated to 32 characters, timestamps to
+/// milliseconds with the max rounded up). Computed by DuckDB aggregates, either over a written
+/// Parquet file or, grouped by file, over the staged rows that go into the files (the same
+/// values, cast to the schema, in one query for all partitions).
 /// </summary>
 internal static class ParquetFileStats
 {
-    public static DeltaFileStats Compute(DuckDbConnection connection, string localFile, IReadOnlyList<DeltaField> dataColumns)
+    /// <summary>Stats of one Parquet file, read back from the file.</summary>
+    public static DeltaFileStats Compute(DuckDBConnection connection, string localFile, IReadOnlyList<DeltaField> dataColumns)
+    {
+        var plan = Plan(dataColumns);
+        using var result = connection.Query($"SELECT {string.Join(", ", Expressions(plan))} FROM read_parquet({DuckDbSql.Literal(localFile)})");
+        if (!result.Read())
+        {
+            throw new DeltaException($"no stats row for {localFile}");
+        }
+        return Read(result, 0, plan);
+    }
+
+    /// <summary>Which columns get stats and whether they get min/max (nested columns get none, booleans and binaries no bounds).</summary>
+    public static List<(DeltaField Field, bool MinMax)> Plan(IReadOnlyList<DeltaField> dataColumns) =>
+        [.. dataColumns.Where(f => f.Type.IsPrimitive).Select(f => (f, f.Type.Name is not ("boolean" or "binary")))];
+
+    /// <summary>The aggregates, in the order <see cref="Read"/> expects: count(*), then per column nulls [, min, max].</summary>
+    public static List<string> Expressions(List<(DeltaField Field, bool MinMax)> plan)
     {
         var select = new List<string> { "count(*)" };
-        var plan = new List<(DeltaField Field, bool MinMax)>();
-        foreach (var field in dataColumns)
+        foreach (var (field, minMax) in plan)
         {
-            if (!field.Type.IsPrimitive)
-            {
-                continue; // nested stats are optional; none are collected
-            }
-            var column = Sql.Identifier(field.Name);
-            var minMax = field.Type.Name is not ("boolean" or "binary");
+            var column = DuckDbSql.Identifier(field.Name);
             select.Add($"count(*) - count({column})");
             if (minMax)
             {
                 select.Add(MinMaxExpression("min", column, field.Type));
                 select.Add(MinMaxExpression("max", column, field.Type));
             }
-            plan.Add((field, minMax));
         }
-        using var result = connection.Query($"SELECT {string.Join(", ", select)} FROM read_parquet({Sql.Literal(localFile)})");
-        if (!result.Read())
-        {
-            throw new DeltaException($"no stats row for {localFile}");
-        }
-        var numRecords = result.GetInt64(0);
+        return select;
+    }
+
+    /// <summary>Stats from the aggregates of <see cref="Expressions"/> starting at column <paramref name="offset"/>.</summary>
+    public static DeltaFileStats Read(DuckDBDataReader result, int offset, List<(DeltaField Field, bool MinMax)> plan)
+    {
+        var numRecords = result.GetInt64(offset);
         var min = new JsonObject();
         var max = new JsonObject();
         var nulls = new JsonObject();
-        var i = 1;
+        var i = offset + 1;
         foreach (var (field, minMax) in plan)
         {
             nulls[field.Name] = result.GetInt64(i++);
@@ -68,9 +81,9 @@ internal static class ParquetFileStats
         _ => $"CAST({function}({column}) AS VARCHAR)",
     };
 
-    private static JsonNode? ToJson(DuckDbResult result, int column, DeltaType type, bool upper)
+    private static JsonNode? ToJson(DuckDBDataReader result, int column, DeltaType type, bool upper)
     {
-        if (result.IsNull(column))
+        if (result.IsDBNull(column))
         {
             return null;
         }

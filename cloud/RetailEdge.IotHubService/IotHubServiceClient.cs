@@ -293,11 +293,17 @@ public sealed partial class IotHubServiceClient : IDisposable
         {
             if (JsonNode.Parse(text) is JsonObject error)
             {
-                // two shapes: {"errorCode":…,"trackingId":…,"message":…} and the older
-                // {"Message":"ErrorCode:…;…","ExceptionMessage":"Tracking ID:…"} (the inner Message may itself be JSON)
-                var inner = error["Message"] is JsonValue legacy && legacy.GetValueKind() == JsonValueKind.String ? TryParseObject(legacy.GetValue<string>()) : null;
+                // three shapes: {"errorCode":…,"trackingId":…,"message":…}; {"Message":"ErrorCode:<Name>;<text>",
+                // "ExceptionMessage":"Tracking ID:…"}; and that wrapper around the first as a JSON string
+                var legacy = ReadString(error, "Message");
+                var inner = legacy is null ? null : TryParseObject(legacy);
                 var source = inner ?? error;
-                message = ReadString(source, "message") ?? ReadString(source, "Message") ?? message;
+                message = ReadString(source, "message") ?? legacy ?? message;
+                if (inner is null && legacy is not null && legacy.StartsWith("ErrorCode:", StringComparison.Ordinal) && legacy.IndexOf(';', StringComparison.Ordinal) is > 10 and var separator)
+                {
+                    errorName ??= legacy[10..separator];
+                    message = legacy[(separator + 1)..];
+                }
                 trackingId = ReadString(source, "trackingId") ?? ReadString(error, "ExceptionMessage");
                 errorCode = source["errorCode"] is JsonValue code && code.TryGetValue<int>(out var number) ? number : null;
             }

@@ -34,10 +34,10 @@ public sealed class IotHubServiceException : Exception
 
     public HttpStatusCode StatusCode { get; }
 
-    /// <summary>IoT Hub's numeric error code, e.g. 404103 (device not online), 412002 (precondition failed).</summary>
+    /// <summary>IoT Hub's numeric error code, e.g. 404103 (device not online), when the hub sends one (newer hubs' JSON error body).</summary>
     public int? ErrorCode { get; }
 
-    /// <summary>The iothub-errorcode header, e.g. "DeviceNotOnline".</summary>
+    /// <summary>IoT Hub's error name, e.g. "DeviceNotOnline" (the iothub-errorcode header, or the body's "ErrorCode:&lt;Name&gt;;…").</summary>
     public string? ErrorName { get; }
 
     public string? TrackingId { get; }

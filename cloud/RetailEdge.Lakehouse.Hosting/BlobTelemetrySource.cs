@@ -77,11 +77,11 @@ public sealed class BlobTelemetrySource : ITelemetrySource
         return files;
     }
 
-    public async Task<byte[]> ReadAsync(RoutedFile file, CancellationToken cancellationToken)
+    public async Task<Stream> OpenReadAsync(RoutedFile file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
-        var download = await _container.GetBlobClient(_prefix + file.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-        return download.Value.Content.ToArray();
+        // the SDK's streaming read (ranged downloads with retries): a routed blob is never held in memory whole
+        return await _container.GetBlobClient(_prefix + file.Name).OpenReadAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Gives up every lease (graceful shutdown: another processor can take over at once).</summary>

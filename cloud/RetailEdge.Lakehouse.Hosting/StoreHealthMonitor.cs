@@ -1,7 +1,8 @@
+using RetailEdge.Delta.Storage;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 using RetailEdge.IotHubService;
 using RetailEdge.Lakehouse;
 
@@ -60,6 +61,7 @@ public sealed partial class StoreHealthMonitor : IStoreHealthMonitor
         using var connection = _lake.Connect();
         var stores = await ReadStoresByDeviceAsync(_lake, connection, cancellationToken).ConfigureAwait(false);
         var rows = await ObserveAsync(_client, stores, _lake.TimeProvider.GetUtcNow(), _staleAfter, cancellationToken).ConfigureAwait(false);
+        rows = await WithQuarantineCountsAsync(_lake, connection, rows, cancellationToken).ConfigureAwait(false);
         var select = new StringBuilder();
         foreach (var row in rows)
         {
@@ -91,8 +93,38 @@ public sealed partial class StoreHealthMonitor : IStoreHealthMonitor
         return rows;
     }
 
+    /// <summary>
+    /// The rows with what silver.quarantine holds per module (all reasons, and seq_conflict), so a drop
+    /// the cloud made is visible next to the gateway's own counters; unchanged when there is no quarantine table.
+    /// </summary>
+    public static async Task<IReadOnlyList<StoreHealthRow>> WithQuarantineCountsAsync(LakeContext lake, DuckDbConnection connection, IReadOnlyList<StoreHealthRow> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lake);
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(rows);
+        var table = lake.Table(LakeTables.Quarantine);
+        var snapshot = await table.TryLoadAsync(cancellationToken).ConfigureAwait(false);
+        if (snapshot is null)
+        {
+            return rows;
+        }
+        var sql = await table.SelectSqlAsync(snapshot.Files, cancellationToken).ConfigureAwait(false);
+        var counts = new Dictionary<(string, string), (long All, long Conflicts)>();
+        using (var result = connection.Query($"SELECT device_id, module_id, count(*), count(*) FILTER (WHERE reason = {DuckDbSql.QuoteLiteral(QuarantineReasons.SeqConflict)}) "
+            + $"FROM ({sql}) WHERE device_id IS NOT NULL AND module_id IS NOT NULL GROUP BY device_id, module_id"))
+        {
+            while (result.Read())
+            {
+                counts[(result.GetString(0), result.GetString(1))] = (result.GetInt64(2), result.GetInt64(3));
+            }
+        }
+        return [.. rows.Select(r => counts.TryGetValue((r.DeviceId, r.ModuleId), out var c)
+            ? r with { Quarantined = c.All, SeqConflicts = c.Conflicts }
+            : r with { Quarantined = 0, SeqConflicts = 0 })];
+    }
+
     /// <summary>device_id → store_id from reference.store; empty when the table does not exist yet.</summary>
-    public static async Task<Dictionary<string, int>> ReadStoresByDeviceAsync(LakeContext lake, DuckDbConnection connection, CancellationToken cancellationToken)
+    public static async Task<Dictionary<string, int>> ReadStoresByDeviceAsync(LakeContext lake, DuckDBConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lake);
         ArgumentNullException.ThrowIfNull(connection);
@@ -113,7 +145,7 @@ public sealed partial class StoreHealthMonitor : IStoreHealthMonitor
     }
 
     /// <summary>The rows of gold.store_health as the last monitor pass wrote them; null when the table does not exist.</summary>
-    public static async Task<IReadOnlyList<StoreHealthRow>?> ReadTableAsync(LakeContext lake, DuckDbConnection connection, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<StoreHealthRow>?> ReadTableAsync(LakeContext lake, DuckDBConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lake);
         ArgumentNullException.ThrowIfNull(connection);
@@ -127,7 +159,7 @@ public sealed partial class StoreHealthMonitor : IStoreHealthMonitor
         using var result = connection.Query($"""
             SELECT device_id, module_id, store_id, status, version, last_event_at, last_sent_at,
               buffered_batches, oldest_unsent_age_seconds, rejected, dropped, reference_data_version, reference_data_error,
-              config_error, observed_at, stale
+              config_error, observed_at, stale, quarantined, seq_conflicts
             FROM ({sql}) ORDER BY device_id, module_id
             """);
         var rows = new List<StoreHealthRow>();
@@ -137,18 +169,22 @@ public sealed partial class StoreHealthMonitor : IStoreHealthMonitor
                 result.GetString(0), result.GetString(1), NullableInt(result, 2), NullableString(result, 3), NullableString(result, 4),
                 NullableTime(result, 5), NullableTime(result, 6), NullableLong(result, 7), NullableLong(result, 8), NullableLong(result, 9),
                 NullableLong(result, 10), NullableString(result, 11), NullableString(result, 12), NullableString(result, 13),
-                NullableTime(result, 14) ?? DateTimeOffset.UnixEpoch, result.GetBoolean(15)));
+                NullableTime(result, 14) ?? DateTimeOffset.UnixEpoch, result.GetBoolean(15))
+            {
+                Quarantined = NullableLong(result, 16),
+                SeqConflicts = NullableLong(result, 17),
+            });
         }
         return rows;
     }
 
-    private static string? NullableString(DuckDbResult result, int column) => result.IsNull(column) ? null : result.GetString(column);
+    private static string? NullableString(DuckDBDataReader result, int column) => result.IsDBNull(column) ? null : result.GetString(column);
 
-    private static int? NullableInt(DuckDbResult result, int column) => result.IsNull(column) ? null : result.GetInt32(column);
+    private static int? NullableInt(DuckDBDataReader result, int column) => result.IsDBNull(column) ? null : result.GetInt32(column);
 
-    private static long? NullableLong(DuckDbResult result, int column) => result.IsNull(column) ? null : result.GetInt64(column);
+    private static long? NullableLong(DuckDBDataReader result, int column) => result.IsDBNull(column) ? null : result.GetInt64(column);
 
-    private static DateTimeOffset? NullableTime(DuckDbResult result, int column) => result.IsNull(column) ? null : result.GetDateTimeOffset(column);
+    private static DateTimeOffset? NullableTime(DuckDBDataReader result, int column) => result.IsDBNull(column) ? null : result.GetFieldValue<DateTimeOffset>(column);
 
     private static string RowSql(StoreHealthRow? row)
     {
@@ -168,16 +204,18 @@ public sealed partial class StoreHealthMonitor : IStoreHealthMonitor
             + Literal(row?.ReferenceDataError) + " AS reference_data_error, "
             + Literal(row?.ConfigError) + " AS config_error, "
             + Timestamp(row?.ObservedAt ?? DateTimeOffset.UnixEpoch) + " AS observed_at, "
-            + (row is null || row.Stale ? "true" : "false") + " AS stale";
+            + (row is null || row.Stale ? "true" : "false") + " AS stale, "
+            + Number(row?.Quarantined) + " AS quarantined, "
+            + Number(row?.SeqConflicts) + " AS seq_conflicts";
     }
 
     private static string Number(long? value) => value is null ? "CAST(NULL AS BIGINT)" : value.Value.ToString(CultureInfo.InvariantCulture);
 
-    private static string Literal(string? value) => value is null ? "CAST(NULL AS VARCHAR)" : DuckDbSql.QuoteLiteral(value);
+    private static string Literal(string? value) => value is null ? "CAST(NULL AS VARCHAR)" : DuckDbSql.Literal(value);
 
     private static string Timestamp(DateTimeOffset? value) => value is null
         ? "CAST(NULL AS TIMESTAMPTZ)"
-        : "CAST(" + DuckDbSql.QuoteLiteral(value.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00") + " AS TIMESTAMPTZ)";
+        : "CAST(" + DuckDbSql.Literal(value.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00") + " AS TIMESTAMPTZ)";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Wrote gold.store_health: {Modules} StoreGateway twins, {Stale} stale")]
     private static partial void LogWritten(ILogger logger, int modules, int stale);

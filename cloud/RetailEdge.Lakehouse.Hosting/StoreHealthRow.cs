@@ -31,6 +31,12 @@ public sealed record StoreHealthRow(
     /// <summary>Longest string kept from a reported property; longer values are cut (twin values are up to 4 KB).</summary>
     public const int MaxStringLength = 512;
 
+    /// <summary>Messages of this module in silver.quarantine (any reason); null when the lake has none to count.</summary>
+    public long? Quarantined { get; init; }
+
+    /// <summary>Of those, batches under a known (journal, seq) with different content (reason seq_conflict).</summary>
+    public long? SeqConflicts { get; init; }
+
     /// <summary>True when the module reports a configuration or reference-data error.</summary>
     public bool HasError => !string.IsNullOrEmpty(ConfigError) || !string.IsNullOrEmpty(ReferenceDataError);
 

@@ -1,8 +1,9 @@
+using RetailEdge.Delta.Storage;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using RetailEdge.Delta;
 using RetailEdge.Delta.Actions;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Lakehouse;
 
@@ -44,7 +45,7 @@ public sealed partial class Builder
         return new BuildResult(written, watch.Elapsed);
     }
 
-    private async Task<long?> RunJobAsync(DuckDbConnection connection, GoldJob job, CancellationToken cancellationToken)
+    private async Task<long?> RunJobAsync(DuckDBConnection connection, GoldJob job, CancellationToken cancellationToken)
     {
         var target = _lake.Table(job.Target);
         var targetSnapshot = await target.TryLoadAsync(cancellationToken).ConfigureAwait(false);
@@ -81,8 +82,8 @@ public sealed partial class Builder
                     .OfType<string>().ToHashSet(StringComparer.Ordinal);
                 foreach (var (definition, snapshot, _) in inputs)
                 {
-                    var files = snapshot?.Files.Where(f => f.PartitionValues.GetValueOrDefault("event_date") is { } d && dates.Contains(d)) ?? [];
-                    await _lake.Table(definition).CreateViewAsync(connection, definition.ViewName, files, cancellationToken).ConfigureAwait(false);
+                    await _lake.Table(definition).CreateViewAsync(connection, definition.ViewName, snapshot?.Files ?? [], cancellationToken,
+                        [DeltaFileFilter.In("event_date", dates)]).ConfigureAwait(false);
                 }
                 replace = dates;
                 break;
@@ -126,8 +127,9 @@ public sealed partial class Builder
                         // the trailing window: the newest 7 date partitions
                         var lastDates = snapshot?.Files.Select(f => f.PartitionValues.GetValueOrDefault("event_date")).OfType<string>()
                             .Distinct(StringComparer.Ordinal).OrderDescending(StringComparer.Ordinal).Take(7).ToHashSet(StringComparer.Ordinal) ?? [];
-                        var files = snapshot?.Files.Where(f => f.PartitionValues.GetValueOrDefault("event_date") is { } d && lastDates.Contains(d)) ?? [];
-                        await _lake.Table(definition).CreateViewAsync(connection, definition.ViewName, files, cancellationToken).ConfigureAwait(false);
+                        // of those, only files whose store_id range can hold a touched store (the SQL is per store)
+                        await _lake.Table(definition).CreateViewAsync(connection, definition.ViewName, snapshot?.Files ?? [], cancellationToken,
+                            [DeltaFileFilter.In("event_date", lastDates), DeltaFileFilter.In("store_id", stores)]).ConfigureAwait(false);
                     }
                 }
                 replace = stores;
@@ -144,7 +146,7 @@ public sealed partial class Builder
         return version;
     }
 
-    private async Task NewViewsAsync(DuckDbConnection connection, IEnumerable<(LakeTableDefinition Definition, DeltaSnapshot? Snapshot, IReadOnlyList<AddAction> NewFiles)> inputs, CancellationToken cancellationToken)
+    private async Task NewViewsAsync(DuckDBConnection connection, IEnumerable<(LakeTableDefinition Definition, DeltaSnapshot? Snapshot, IReadOnlyList<AddAction> NewFiles)> inputs, CancellationToken cancellationToken)
     {
         foreach (var (definition, _, added) in inputs)
         {
@@ -152,12 +154,12 @@ public sealed partial class Builder
         }
     }
 
-    private static HashSet<string> DistinctStores(DuckDbConnection connection, IEnumerable<string> views)
+    private static HashSet<string> DistinctStores(DuckDBConnection connection, IEnumerable<string> views)
     {
         var stores = new HashSet<string>(StringComparer.Ordinal);
         foreach (var view in views)
         {
-            using var result = connection.Query($"SELECT DISTINCT CAST(store_id AS VARCHAR) FROM {DuckDbSql.QuoteIdentifier(view)}");
+            using var result = connection.Query($"SELECT DISTINCT CAST(store_id AS VARCHAR) FROM {DuckDbSql.Identifier(view)}");
             while (result.Read())
             {
                 stores.Add(result.GetString(0));
@@ -166,14 +168,11 @@ public sealed partial class Builder
         return stores;
     }
 
-    private static async Task StoreViewAsync(DuckDbConnection connection, LakeTable table, DeltaSnapshot? snapshot, string view, HashSet<string> stores, CancellationToken cancellationToken)
-    {
-        var files = snapshot?.Files.Where(f => f.PartitionValues.GetValueOrDefault("store_id") is { } s && stores.Contains(s)) ?? [];
-        await table.CreateViewAsync(connection, view, files, cancellationToken).ConfigureAwait(false);
-    }
+    private static Task StoreViewAsync(DuckDBConnection connection, LakeTable table, DeltaSnapshot? snapshot, string view, HashSet<string> stores, CancellationToken cancellationToken) =>
+        table.CreateViewAsync(connection, view, snapshot?.Files ?? [], cancellationToken, [DeltaFileFilter.In("store_id", stores)]);
 
     /// <summary>reference_store and reference_item (empty when reference data was never loaded).</summary>
-    private async Task ReferenceViewsAsync(DuckDbConnection connection, CancellationToken cancellationToken)
+    private async Task ReferenceViewsAsync(DuckDBConnection connection, CancellationToken cancellationToken)
     {
         foreach (var definition in new[] { LakeTables.ReferenceStore, LakeTables.ReferenceItem })
         {

@@ -37,7 +37,7 @@ public sealed class FolderTelemetrySource : ITelemetrySource
         return Task.FromResult<IReadOnlyList<RoutedFile>>(files);
     }
 
-    public Task<byte[]> ReadAsync(RoutedFile file, CancellationToken cancellationToken)
+    public Task<Stream> OpenReadAsync(RoutedFile file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
         var full = Path.GetFullPath(Path.Combine(_root, file.Name));
@@ -45,6 +45,7 @@ public sealed class FolderTelemetrySource : ITelemetrySource
         {
             throw new ArgumentException($"routed file '{file.Name}' is outside the source folder", nameof(file));
         }
-        return File.ReadAllBytesAsync(full, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<Stream>(new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024));
     }
 }

@@ -3,7 +3,7 @@ namespace RetailEdge.Lakehouse;
 /// <summary>
 /// Where IoT Hub message routing writes: `{hub}/{partition}/{YYYY}/{MM}/{DD}/{HH}/{mm}[ext]`.
 /// Implementations list every complete file (never assuming partitions or times: late files
-/// appear in old folders) and read one file's bytes.
+/// appear in old folders) and open one file for reading (a stream: files can be large).
 /// </summary>
 public interface ITelemetrySource
 {
@@ -12,5 +12,5 @@ public interface ITelemetrySource
 
     Task<IReadOnlyList<RoutedFile>> ListAsync(CancellationToken cancellationToken);
 
-    Task<byte[]> ReadAsync(RoutedFile file, CancellationToken cancellationToken);
+    Task<Stream> OpenReadAsync(RoutedFile file, CancellationToken cancellationToken);
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using RetailEdge.Delta;
 using RetailEdge.Delta.Storage;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Lakehouse;
 
@@ -20,7 +20,7 @@ public sealed class LakeContext : IDisposable
         TimeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         ScratchDirectory = scratchDirectory ?? Path.Combine(Path.GetTempPath(), "retailedge-lake-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(ScratchDirectory);
-        Database = DuckDbDatabase.Open(DuckDbDatabase.InMemory, new DuckDbDatabaseOptions { Threads = duckDbThreads });
+        Database = DuckDbConnectionExtensions.OpenInMemory(duckDbThreads);
         _checkpoints = new DuckDbCheckpointCodec(Database, ScratchDirectory);
     }
 
@@ -30,7 +30,8 @@ public sealed class LakeContext : IDisposable
 
     public string ScratchDirectory { get; }
 
-    public DuckDbDatabase Database { get; }
+    /// <summary>The in-memory database's first connection: jobs never query on it, they take their own from <see cref="Connect"/>.</summary>
+    public DuckDBConnection Database { get; }
 
     public ICheckpointCodec Checkpoints => _checkpoints;
 
@@ -42,10 +43,10 @@ public sealed class LakeContext : IDisposable
     }
 
     /// <summary>A connection in UTC so that casts of instants never depend on the host's zone.</summary>
-    public DuckDbConnection Connect()
+    public DuckDBConnection Connect()
     {
         var connection = Database.Connect();
-        connection.ExecuteNonQuery("SET TimeZone = 'UTC'");
+        connection.Execute("SET TimeZone = 'UTC'");
         return connection;
     }
 

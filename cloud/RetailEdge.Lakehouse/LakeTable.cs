@@ -1,9 +1,10 @@
+using RetailEdge.Delta.Storage;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using RetailEdge.Delta;
 using RetailEdge.Delta.Actions;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Lakehouse;
 
@@ -19,6 +20,7 @@ public sealed class LakeTable
 
     private readonly TimeProvider _timeProvider;
     private readonly string _scratch;
+    private readonly DeltaSchema _schema;
 
     public LakeTable(LakeTableDefinition definition, IDeltaLogStore store, ICheckpointCodec? checkpoints, TimeProvider timeProvider, string scratchDirectory)
     {
@@ -26,6 +28,7 @@ public sealed class LakeTable
         Store = store ?? throw new ArgumentNullException(nameof(store));
         _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _scratch = scratchDirectory ?? throw new ArgumentNullException(nameof(scratchDirectory));
+        _schema = definition.ToDeltaSchema();
         Reader = new DeltaLogReader(store, checkpoints, timeProvider);
         Writer = new DeltaLogWriter(Reader, checkpoints, timeProvider);
     }
@@ -84,12 +87,12 @@ public sealed class LakeTable
     /// SQL selecting the table's columns (definition order) from the given files; partition values
     /// come from the log, never from folder names (DELTA.md "Snapshot reconstruction").
     /// </summary>
-    public async Task<string> SelectSqlAsync(IEnumerable<AddAction> files, CancellationToken cancellationToken)
+    public async Task<string> SelectSqlAsync(IEnumerable<AddAction> files, CancellationToken cancellationToken, IReadOnlyList<DeltaFileFilter>? filters = null)
     {
         ArgumentNullException.ThrowIfNull(files);
         var partition = Definition.PartitionColumn;
         var groups = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var file in files)
+        foreach (var file in Select(files, filters))
         {
             var key = partition is null ? string.Empty : (file.PartitionValues.GetValueOrDefault(partition) ?? "\0null");
             if (!groups.TryGetValue(key, out var list))
@@ -106,20 +109,28 @@ public sealed class LakeTable
         foreach (var (value, paths) in groups)
         {
             var columns = Definition.Columns.Select(c => c.Name == partition
-                ? (value == "\0null" ? "CAST(NULL AS " : "CAST(" + DuckDbSql.QuoteLiteral(value) + " AS ") + c.DuckDbType + ") AS \"" + c.Name + "\""
+                ? (value == "\0null" ? "CAST(NULL AS " : "CAST(" + DuckDbSql.Literal(value) + " AS ") + c.DuckDbType + ") AS \"" + c.Name + "\""
                 : "\"" + c.Name + "\"");
-            parts.Add("SELECT " + string.Join(", ", columns) + " FROM read_parquet([" + string.Join(", ", paths.Select(DuckDbSql.QuoteLiteral)) + "])");
+            parts.Add("SELECT " + string.Join(", ", columns) + " FROM read_parquet([" + string.Join(", ", paths.Select(DuckDbSql.Literal)) + "])");
         }
         return string.Join("\nUNION ALL\n", parts);
     }
 
-    /// <summary>Creates (or replaces) a temp view named <paramref name="view"/> over the given files.</summary>
-    public async Task CreateViewAsync(DuckDbConnection connection, string view, IEnumerable<AddAction> files, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates (or replaces) a temp view named <paramref name="view"/> over the given files, leaving
+    /// out those whose partition value or min/max statistics rule out every row <paramref name="filters"/> asks for.
+    /// </summary>
+    public async Task CreateViewAsync(DuckDBConnection connection, string view, IEnumerable<AddAction> files, CancellationToken cancellationToken,
+        IReadOnlyList<DeltaFileFilter>? filters = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var sql = await SelectSqlAsync(files, cancellationToken).ConfigureAwait(false);
-        connection.ExecuteNonQuery($"CREATE OR REPLACE TEMP VIEW {DuckDbSql.QuoteIdentifier(view)} AS {sql}");
+        var sql = await SelectSqlAsync(files, cancellationToken, filters).ConfigureAwait(false);
+        connection.Execute($"CREATE OR REPLACE TEMP VIEW {DuckDbSql.Identifier(view)} AS {sql}");
     }
+
+    /// <summary>The files that may hold rows <paramref name="filters"/> asks for (all when there are none).</summary>
+    public IReadOnlyList<AddAction> Select(IEnumerable<AddAction> files, IReadOnlyList<DeltaFileFilter>? filters) =>
+        DeltaFileFilter.Select(files, _schema, Definition.PartitionColumn is { } partition ? [partition] : [], filters ?? []);
 
     /// <summary>
     /// Writes the rows of <paramref name="sourceSql"/> (any column order; cast to the table's types)
@@ -128,7 +139,7 @@ public sealed class LakeTable
     /// or null when another writer already committed the same txn (idempotent skip).
     /// </summary>
     public async Task<long?> WriteAsync(
-        DuckDbConnection connection,
+        DuckDBConnection connection,
         DeltaSnapshot? snapshot,
         string sourceSql,
         LakeWriteMode mode,
@@ -141,7 +152,6 @@ public sealed class LakeTable
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(txns);
-        var stage = "stage_" + Guid.NewGuid().ToString("N");
         var partition = Definition.PartitionColumn;
         var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         var transaction = new DeltaTransaction(snapshot, operation);
@@ -156,64 +166,24 @@ public sealed class LakeTable
             transaction.Add(new MetadataAction(Guid.NewGuid().ToString("D"), Definition.ToDeltaSchema().ToJsonString(),
                 partition is null ? [] : [partition], configuration, now, Definition.FullName));
         }
-        var written = new List<string>();
-        connection.ExecuteNonQuery($"CREATE TEMP TABLE {stage} ({Definition.DuckDbColumnList()})");
+        // one write path with DeltaTable: files and their statistics come from DataFileWriter
+        var schema = snapshot?.Schema ?? Definition.ToDeltaSchema();
+        IReadOnlyList<string> partitionColumns = partition is null ? [] : [partition];
+        IReadOnlyDictionary<string, string?>? emptyPartition = null;
+        if (mode == LakeWriteMode.AppendKeepEmpty)
+        {
+            emptyPartition = partition is null
+                ? new Dictionary<string, string?>()
+                : new Dictionary<string, string?> { [partition] = emptyPartitionValue ?? throw new InvalidOperationException("an empty write to a partitioned table needs emptyPartitionValue") };
+        }
+        var files = new DataFileWriter(Store, _scratch, _timeProvider);
         try
         {
-            var names = string.Join(", ", Definition.Columns.Select(c => "\"" + c.Name + "\""));
-            connection.ExecuteNonQuery($"INSERT INTO {stage} ({names}) SELECT {names} FROM ({sourceSql}) AS src");
-            var values = new List<string?>();
-            if (partition is null)
-            {
-                if (mode != LakeWriteMode.AppendKeepEmpty || connection.ExecuteScalar<long>($"SELECT count(*) FROM {stage}") > 0)
-                {
-                    values.Add(null);
-                }
-            }
-            else
-            {
-                using var result = connection.Query($"SELECT DISTINCT CAST(\"{partition}\" AS VARCHAR) FROM {stage} ORDER BY 1");
-                while (result.Read())
-                {
-                    values.Add(result.IsNull(0) ? "\0null" : result.GetString(0));
-                }
-            }
-            var keepEmpty = mode == LakeWriteMode.AppendKeepEmpty && values.Count == 0;
-            if (keepEmpty)
-            {
-                values.Add(partition is null ? null
-                    : emptyPartitionValue ?? throw new InvalidOperationException("an empty write to a partitioned table needs emptyPartitionValue"));
-            }
-            var dataColumns = string.Join(", ", Definition.DataColumns.Select(c => "\"" + c.Name + "\""));
-            long rows = 0;
-            foreach (var value in values)
-            {
-                var filter = value is null ? string.Empty
-                    : value == "\0null" ? $" WHERE \"{partition}\" IS NULL"
-                    : $" WHERE CAST(\"{partition}\" AS VARCHAR) = {DuckDbSql.QuoteLiteral(value)}";
-                var count = connection.ExecuteScalar<long>($"SELECT count(*) FROM {stage}{filter}");
-                // a write of nothing still leaves one empty file when asked to (empty routed files must be remembered)
-                if (count == 0 && !keepEmpty)
-                {
-                    continue;
-                }
-                var partitionValues = new Dictionary<string, string?>();
-                var folder = string.Empty;
-                if (partition is not null)
-                {
-                    var pv = value == "\0null" ? null : value;
-                    partitionValues[partition] = pv;
-                    folder = partition + "=" + DeltaPath.EscapePartitionValue(pv) + "/";
-                }
-                var relative = folder + "part-" + Guid.NewGuid().ToString("N") + ".zstd.parquet";
-                var local = Path.Combine(_scratch, "out-" + Guid.NewGuid().ToString("N") + ".parquet");
-                written.Add(local);
-                connection.ExecuteNonQuery($"COPY (SELECT {dataColumns} FROM {stage}{filter}) TO {DuckDbSql.QuoteLiteral(local)} (FORMAT parquet, COMPRESSION zstd)");
-                await Store.UploadAsync(local, relative, cancellationToken).ConfigureAwait(false);
-                var stats = new DeltaFileStats(count, [], [], new JsonObject()).ToJsonString();
-                transaction.Add(new AddAction(DeltaPath.Encode(relative), partitionValues, new FileInfo(local).Length, now, true, stats, tags));
-                rows += count;
-            }
+            // parenthesised (and on its own line) so a script that starts with a comment or WITH stays one query
+            var adds = await files.WriteAsync(connection, "(" + sourceSql + "\n)", schema, partitionColumns, dataChange: true, cancellationToken,
+                tags, emptyPartition).ConfigureAwait(false);
+            transaction.AddRange(adds);
+            var rows = adds.Sum(a => a.ParsedStats?.NumRecords ?? 0);
             if (snapshot is not null && mode == LakeWriteMode.Replace)
             {
                 var replaceSet = replacePartitions is null ? null : new HashSet<string?>(replacePartitions, StringComparer.Ordinal);
@@ -235,17 +205,21 @@ public sealed class LakeTable
                 }
             }
             transaction.AddRange(txns);
+            transaction.Metrics["numFiles"] = adds.Count;
             transaction.Metrics["numOutputRows"] = rows;
+            transaction.Metrics["numOutputBytes"] = adds.Sum(a => a.Size);
             var committed = await Writer.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
+            if (committed.Skipped)
+            {
+                // another run already committed this txn: our copies of the files are referenced by nothing
+                await files.DeleteWrittenAsync(cancellationToken).ConfigureAwait(false);
+            }
             return committed.Version;
         }
-        finally
+        catch (DeltaException)
         {
-            connection.ExecuteNonQuery($"DROP TABLE IF EXISTS {stage}");
-            foreach (var file in written)
-            {
-                File.Delete(file);
-            }
+            await files.DeleteWrittenAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
         }
     }
 

@@ -54,14 +54,18 @@ public static class LakeTables
         Str("kind", false), Ts("ts", false), Long("item_id"), Str("detail"),
     ]);
 
-    /// <summary>One row per accepted batch (gap detection: gap_before = missing seqs before this one).</summary>
+    /// <summary>
+    /// One row per accepted batch (gap detection: gap_before = missing seqs before this one in the same
+    /// journal), keyed by (device_id, module_id, journal_id, seq); content_hash tells a resend (same
+    /// hash) from a conflicting batch under a known key. journal_id is null for gateways that send none.
+    /// </summary>
     public static LakeTableDefinition Batch { get; } = new("silver", "batch",
     [
-        Str("device_id", false), Str("module_id", false), Long("seq", false), Int("store_id", false),
+        Str("device_id", false), Str("module_id", false), Str("journal_id"), Long("seq", false), Int("store_id", false),
         Ts("created_at", false), Ts("enqueued_time"), Str("message_id"), Int("window_seconds", false),
         Int("items", false), Int("baskets", false), Int("weighings", false), Int("snapshots", false),
         Int("inventory", false), Int("alerts", false), Int("rejects", false), Long("gap_before", false),
-        Str("source_file", false), Long("source_line", false), Date("event_date", false),
+        Str("source_file", false), Long("source_line", false), Str("content_hash"), Date("event_date", false),
     ], "event_date");
 
     /// <summary>Message-level and row-level failures, with the reason and the raw bytes.</summary>
@@ -127,7 +131,7 @@ public static class LakeTables
         Str("device_id", false), Str("module_id", false), Int("store_id"), Str("status"), Str("version"),
         Ts("last_event_at"), Ts("last_sent_at"), Long("buffered_batches"), Long("oldest_unsent_age_seconds"),
         Long("rejected"), Long("dropped"), Str("reference_data_version"), Str("reference_data_error"), Str("config_error"),
-        Ts("observed_at", false), Bool("stale", false),
+        Ts("observed_at", false), Bool("stale", false), Long("quarantined"), Long("seq_conflicts"),
     ], null);
 
     public static LakeTableDefinition ReferenceStore { get; } = new("reference", "store",

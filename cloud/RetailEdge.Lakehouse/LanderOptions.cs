@@ -10,6 +10,9 @@ public sealed record LanderOptions
 
     public long MaxBytesPerCommit { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>Longest routed line parsed; a longer one is quarantined as line_too_large (a bounded sample kept), so memory stays bounded.</summary>
+    public int MaxLineBytes { get; init; } = RoutedRecordParser.DefaultMaxLineBytes;
+
     public LanderOptions Validate()
     {
         if (string.IsNullOrWhiteSpace(AppId))
@@ -19,6 +22,10 @@ public sealed record LanderOptions
         if (MaxFilesPerCommit < 1 || MaxBytesPerCommit < 1)
         {
             throw new ArgumentException("LanderOptions.MaxFilesPerCommit and MaxBytesPerCommit must be positive");
+        }
+        if (MaxLineBytes < RoutedRecordParser.OversizeSampleBytes)
+        {
+            throw new ArgumentException($"LanderOptions.MaxLineBytes must be at least {RoutedRecordParser.OversizeSampleBytes}");
         }
         return this;
     }

@@ -18,6 +18,18 @@ public static class QuarantineReasons
     /// <summary>A message without a module identity (telemetry comes from the StoreGateway module).</summary>
     public const string MissingModule = "missing_module";
 
+    /// <summary>
+    /// A batch under a key already landed — (device, module, journal, seq) — with different content: one
+    /// of the two is wrong, neither is dropped silently; the first stays in silver, this one here.
+    /// </summary>
+    public const string SeqConflict = "seq_conflict";
+
+    /// <summary>A routed line longer than the lander's line limit: a bounded sample, its size and hash are kept.</summary>
+    public const string LineTooLarge = "line_too_large";
+
+    /// <summary>A routed line that repeats a JSON property name (two Body or two SystemProperties): ambiguous.</summary>
+    public const string DuplicateKey = "duplicate_key";
+
     /// <summary>A row whose values break the section's rules (unknown change type or channel); prefix of invalid_row:{section}.</summary>
     public const string InvalidRow = "invalid_row";
 }

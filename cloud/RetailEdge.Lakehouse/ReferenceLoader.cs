@@ -1,6 +1,7 @@
+using RetailEdge.Delta.Storage;
 using RetailEdge.Contracts.Reference;
 using RetailEdge.Delta.Actions;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Lakehouse;
 
@@ -64,10 +65,10 @@ public sealed class ReferenceLoader
         return counts;
     }
 
-    private async Task<int> ReplaceAsync(DuckDbConnection connection, LakeTableDefinition definition, IEnumerable<object?[]> rows, CancellationToken cancellationToken)
+    private async Task<int> ReplaceAsync(DuckDBConnection connection, LakeTableDefinition definition, IEnumerable<object?[]> rows, CancellationToken cancellationToken)
     {
         var table = "ref_" + Guid.NewGuid().ToString("N");
-        connection.ExecuteNonQuery($"CREATE TABLE {table} ({definition.DuckDbColumnList()})");
+        connection.Execute($"CREATE TABLE {table} ({definition.DuckDbColumnList()})");
         try
         {
             var count = 0;
@@ -75,11 +76,12 @@ public sealed class ReferenceLoader
             {
                 foreach (var row in rows)
                 {
+                    var appended = appender.CreateRow();
                     foreach (var value in row)
                     {
-                        appender.AppendValue(value);
+                        appended.AppendObject(value);
                     }
-                    appender.EndRow();
+                    appended.EndRow();
                     count++;
                 }
             }
@@ -90,7 +92,7 @@ public sealed class ReferenceLoader
         }
         finally
         {
-            connection.ExecuteNonQuery($"DROP TABLE IF EXISTS {table}");
+            connection.Execute($"DROP TABLE IF EXISTS {table}");
         }
     }
 }

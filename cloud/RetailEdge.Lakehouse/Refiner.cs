@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using RetailEdge.Delta.Storage;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -5,14 +7,15 @@ using RetailEdge.Contracts.Events;
 using RetailEdge.Contracts.Telemetry;
 using RetailEdge.Delta;
 using RetailEdge.Delta.Actions;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Lakehouse;
 
 /// <summary>
 /// Refines new bronze records into the silver tables (ARCHITECTURE.md §9): decode, validate,
-/// check the device against reference.store, deduplicate on (device_id, module_id, seq), record
-/// seq gaps in silver.batch, explode the sections, and quarantine every failure with its reason
+/// check the device against reference.store, deduplicate on (device_id, module_id, journal_id, seq)
+/// — a known key with other content is quarantined as seq_conflict, never dropped — record seq
+/// gaps per journal in silver.batch, explode the sections, and quarantine every failure with its reason
 /// and raw bytes. Each silver table records the bronze version it holds through a txn; the run's
 /// range is fixed by those versions, and silver.batch (the dedup state) is committed last, so a
 /// run interrupted between tables is redone for exactly the missing tables with the same result.
@@ -60,20 +63,21 @@ public sealed partial class Refiner
         {
             var sql = await bronze.SelectSqlAsync(adds, cancellationToken).ConfigureAwait(false);
             using var result = connection.Query(
-                "SELECT enqueued_time, device_id, module_id, message_id, content_encoding, body, source_file, source_line, ingest_date "
+                "SELECT enqueued_time, device_id, module_id, message_id, content_encoding, body, source_file, source_line, ingest_date, properties "
                 + $"FROM ({sql}) ORDER BY ingest_date, source_file, source_line");
             while (result.Read())
             {
                 records.Add(new BronzeRow(
-                    result.IsNull(0) ? null : result.GetDateTimeOffset(0),
-                    result.IsNull(1) ? null : result.GetString(1),
-                    result.IsNull(2) ? null : result.GetString(2),
-                    result.IsNull(3) ? null : result.GetString(3),
-                    result.IsNull(4) ? null : result.GetString(4),
-                    result.IsNull(5) ? [] : result.GetBlob(5),
+                    result.IsDBNull(0) ? null : result.GetFieldValue<DateTimeOffset>(0),
+                    result.IsDBNull(1) ? null : result.GetString(1),
+                    result.IsDBNull(2) ? null : result.GetString(2),
+                    result.IsDBNull(3) ? null : result.GetString(3),
+                    result.IsDBNull(4) ? null : result.GetString(4),
+                    result.IsDBNull(5) ? [] : result.GetBlob(5),
                     result.GetString(6),
                     result.GetInt64(7),
-                    result.GetDate(8)));
+                    result.GetFieldValue<DateOnly>(8),
+                    result.IsDBNull(9) ? null : result.GetString(9)));
             }
         }
         var known = await KnownBatchesAsync(connection, silver[LakeTables.Batch],
@@ -91,7 +95,9 @@ public sealed partial class Refiner
         {
             if (record.DeviceId is null)
             {
-                Quarantine(record, null, QuarantineReasons.MalformedRecord, "routed line is not a routing record");
+                // the lander recorded why in the line's properties (older bronze rows: no reason kept)
+                var failure = RoutedLineFailure.TryParse(record.Properties);
+                Quarantine(record, null, failure?.Reason ?? QuarantineReasons.MalformedRecord, Truncate(failure?.Detail ?? "routed line is not a routing record"));
                 continue;
             }
             int? registeredStore = null;
@@ -120,16 +126,28 @@ public sealed partial class Refiner
                 Quarantine(record, batch.Seq, QuarantineReasons.StoreMismatch, $"batch storeId {batch.StoreId}, device registered for store {expected}");
                 continue;
             }
-            var key = (record.DeviceId, record.ModuleId);
+            var key = (record.DeviceId, record.ModuleId, batch.JournalId ?? string.Empty);
             if (!known.TryGetValue(key, out var state))
             {
-                known[key] = state = new DeviceState();
+                known[key] = state = new JournalState();
             }
-            if (!state.Seqs.Add(batch.Seq))
+            var hash = ContentHash(batch);
+            if (state.Hashes.TryGetValue(batch.Seq, out var landedHash))
             {
-                duplicates++;
+                // a resend carries the same content; a null hash is a row from before hashes were kept
+                if (landedHash is null || landedHash == hash)
+                {
+                    duplicates++;
+                }
+                else
+                {
+                    Quarantine(record, batch.Seq, QuarantineReasons.SeqConflict,
+                        $"seq {batch.Seq} of journal '{batch.JournalId ?? "(none)"}' was landed with content {landedHash[..16]}, this one is {hash[..16]}");
+                    LogSeqConflict(_logger, record.DeviceId, record.ModuleId, batch.JournalId, batch.Seq, record.SourceFile, record.SourceLine);
+                }
                 continue;
             }
+            state.Hashes[batch.Seq] = hash;
             var invalid = batch.Items.FirstOrDefault(i => !ChangeTypes.All.Contains(i.ChangeType) || (i.Channel is not null && !Channels.IsKnown(i.Channel)))
                 is { } badItem ? $"items: changeType '{Truncate(badItem.ChangeType)}' channel '{Truncate(badItem.Channel)}'"
                 : batch.Baskets.FirstOrDefault(b => !Channels.IsKnown(b.Channel)) is { } badBasket ? $"baskets: channel '{Truncate(badBasket.Channel)}'"
@@ -137,14 +155,14 @@ public sealed partial class Refiner
             if (invalid is not null)
             {
                 // the whole batch: its sections are additive partials of one another, half a batch is wrong figures
-                state.Seqs.Remove(batch.Seq);
+                state.Hashes.Remove(batch.Seq);
                 Quarantine(record, batch.Seq, QuarantineReasons.InvalidRow + ":" + invalid.Split(':')[0], invalid);
                 continue;
             }
             var gap = state.MaxSeq is { } max && batch.Seq > max + 1 ? batch.Seq - max - 1 : 0;
             state.MaxSeq = state.MaxSeq is { } m ? Math.Max(m, batch.Seq) : batch.Seq;
             var storeId = registeredStore ?? batch.StoreId;
-            Explode(rows, record, batch, storeId, gap);
+            Explode(rows, record, batch, storeId, gap, hash);
             batches++;
         }
         long silverRows = 0;
@@ -161,7 +179,10 @@ public sealed partial class Refiner
         return new RefineResult(target, records.Count, batches, duplicates, quarantined, silverRows, reasons, target < bronzeSnapshot.Version);
     }
 
-    private static void Explode(Dictionary<LakeTableDefinition, List<object?[]>> rows, BronzeRow record, TelemetryBatch batch, int storeId, long gap)
+    /// <summary>What tells a resend from a conflicting batch: SHA-256 of the batch's canonical encoding (independent of gzip and of the routed form).</summary>
+    public static string ContentHash(TelemetryBatch batch) => Convert.ToHexStringLower(SHA256.HashData(TelemetryBatchCodec.EncodeJson(batch)));
+
+    private static void Explode(Dictionary<LakeTableDefinition, List<object?[]>> rows, BronzeRow record, TelemetryBatch batch, int storeId, long gap, string hash)
     {
         var d = record.DeviceId;
         var m = record.ModuleId;
@@ -191,29 +212,30 @@ public sealed partial class Refiner
             var detail = JsonSerializer.Serialize(new Dictionary<string, string>(r.Detail), LakehouseJsonContext.Default.DictionaryStringString);
             rows[LakeTables.Alert].Add([d, m, s, storeId, r.Kind, r.Ts, r.ItemId, detail, LocalDate(r.Ts)]);
         }
-        rows[LakeTables.Batch].Add([d, m, s, storeId, batch.CreatedAt, record.EnqueuedTime, record.MessageId, batch.WindowSeconds,
+        rows[LakeTables.Batch].Add([d, m, batch.JournalId, s, storeId, batch.CreatedAt, record.EnqueuedTime, record.MessageId, batch.WindowSeconds,
             batch.Items.Count, batch.Baskets.Count, batch.Weighings.Count, batch.Snapshots.Count, batch.Inventory.Count, batch.Alerts.Count,
-            batch.Rejects.Count, gap, record.SourceFile, record.SourceLine, LocalDate(batch.CreatedAt)]);
+            batch.Rejects.Count, gap, record.SourceFile, record.SourceLine, hash, LocalDate(batch.CreatedAt)]);
     }
 
     /// <summary>The store-local calendar date: the date in the offset the timestamp carries (ARCHITECTURE.md §4).</summary>
     public static DateOnly LocalDate(DateTimeOffset value) => DateOnly.FromDateTime(value.DateTime);
 
-    private async Task WriteRowsAsync(DuckDbConnection connection, LakeTableDefinition definition, DeltaSnapshot? snapshot, List<object?[]> rows, long target, CancellationToken cancellationToken)
+    private async Task WriteRowsAsync(DuckDBConnection connection, LakeTableDefinition definition, DeltaSnapshot? snapshot, List<object?[]> rows, long target, CancellationToken cancellationToken)
     {
         var table = "refine_" + Guid.NewGuid().ToString("N");
-        connection.ExecuteNonQuery($"CREATE TABLE {table} ({definition.DuckDbColumnList()})");
+        connection.Execute($"CREATE TABLE {table} ({definition.DuckDbColumnList()})");
         try
         {
             using (var appender = connection.CreateAppender(table))
             {
                 foreach (var row in rows)
                 {
+                    var appended = appender.CreateRow();
                     foreach (var value in row)
                     {
-                        appender.AppendValue(value);
+                        appended.AppendObject(value);
                     }
-                    appender.EndRow();
+                    appended.EndRow();
                 }
             }
             var txn = new TxnAction(_options.AppId, target, _lake.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
@@ -221,12 +243,12 @@ public sealed partial class Refiner
         }
         finally
         {
-            connection.ExecuteNonQuery($"DROP TABLE IF EXISTS {table}");
+            connection.Execute($"DROP TABLE IF EXISTS {table}");
         }
     }
 
     /// <summary>device_id → store_id from reference.store; null when no reference data was loaded (nothing to check against).</summary>
-    private async Task<Dictionary<string, int>?> StoreRegistryAsync(DuckDbConnection connection, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, int>?> StoreRegistryAsync(DuckDBConnection connection, CancellationToken cancellationToken)
     {
         var table = _lake.Table(LakeTables.ReferenceStore);
         var snapshot = await table.TryLoadAsync(cancellationToken).ConfigureAwait(false);
@@ -244,25 +266,27 @@ public sealed partial class Refiner
         return map;
     }
 
-    private async Task<Dictionary<(string, string), DeviceState>> KnownBatchesAsync(DuckDbConnection connection, DeltaSnapshot? batchSnapshot, List<string> devices, CancellationToken cancellationToken)
+    private async Task<Dictionary<(string, string, string), JournalState>> KnownBatchesAsync(DuckDBConnection connection, DeltaSnapshot? batchSnapshot, List<string> devices, CancellationToken cancellationToken)
     {
-        var known = new Dictionary<(string, string), DeviceState>();
+        var known = new Dictionary<(string, string, string), JournalState>();
         if (batchSnapshot is null || devices.Count == 0)
         {
             return known;
         }
-        var sql = await _lake.Table(LakeTables.Batch).SelectSqlAsync(batchSnapshot.Files, cancellationToken).ConfigureAwait(false);
-        var list = string.Join(", ", devices.Select(DuckDbSql.QuoteLiteral));
-        using var result = connection.Query($"SELECT device_id, module_id, seq FROM ({sql}) WHERE device_id IN ({list})");
+        // files whose device_id range holds none of these devices are not read
+        var sql = await _lake.Table(LakeTables.Batch).SelectSqlAsync(batchSnapshot.Files, cancellationToken,
+            [DeltaFileFilter.In("device_id", devices)]).ConfigureAwait(false);
+        var list = string.Join(", ", devices.Select(DuckDbSql.Literal));
+        using var result = connection.Query($"SELECT device_id, module_id, coalesce(journal_id, ''), seq, content_hash FROM ({sql}) WHERE device_id IN ({list})");
         while (result.Read())
         {
-            var key = (result.GetString(0), result.GetString(1));
+            var key = (result.GetString(0), result.GetString(1), result.GetString(2));
             if (!known.TryGetValue(key, out var state))
             {
-                known[key] = state = new DeviceState();
+                known[key] = state = new JournalState();
             }
-            var seq = result.GetInt64(2);
-            state.Seqs.Add(seq);
+            var seq = result.GetInt64(3);
+            state.Hashes[seq] = result.IsDBNull(4) ? null : result.GetString(4);
             state.MaxSeq = state.MaxSeq is { } max ? Math.Max(max, seq) : seq;
         }
         return known;
@@ -274,12 +298,16 @@ public sealed partial class Refiner
     [LoggerMessage(Level = LogLevel.Information, Message = "Refined bronze versions {From}..{To}: {Records} records, {Batches} batches, {Duplicates} duplicates, {Quarantined} quarantined")]
     private static partial void LogRefined(ILogger logger, long from, long to, int records, int batches, int duplicates, int quarantined);
 
-    private sealed record BronzeRow(DateTimeOffset? EnqueuedTime, string? DeviceId, string? ModuleId, string? MessageId, string? ContentEncoding,
-        byte[] Body, string SourceFile, long SourceLine, DateOnly IngestDate);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Batch seq {Seq} of {Device}/{Module} journal {Journal} conflicts with the one already landed (different content); quarantined as seq_conflict from {File}:{Line}")]
+    private static partial void LogSeqConflict(ILogger logger, string device, string module, string? journal, long seq, string file, long line);
 
-    private sealed class DeviceState
+    private sealed record BronzeRow(DateTimeOffset? EnqueuedTime, string? DeviceId, string? ModuleId, string? MessageId, string? ContentEncoding,
+        byte[] Body, string SourceFile, long SourceLine, DateOnly IngestDate, string? Properties);
+
+    /// <summary>The batches landed from one gateway journal: seq → content hash (null: landed before hashes were kept).</summary>
+    private sealed class JournalState
     {
-        public HashSet<long> Seqs { get; } = [];
+        public Dictionary<long, string?> Hashes { get; } = [];
 
         public long? MaxSeq { get; set; }
     }

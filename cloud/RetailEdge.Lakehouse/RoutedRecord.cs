@@ -15,4 +15,8 @@ public sealed record RoutedRecord(
     string? ContentEncoding,
     string? Properties,
     byte[] Body,
-    string? Error);
+    string? Error)
+{
+    /// <summary>For a malformed line: the reason code and what the lander keeps about it (bronze properties).</summary>
+    public RoutedLineFailure? Failure { get; init; }
+}

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 using RetailEdge.Lakehouse;
 
 namespace RetailEdge.Processor;
@@ -58,7 +58,7 @@ public sealed partial class ProcessorWorker : BackgroundService
             {
                 break;
             }
-            catch (Exception e) when (e is IOException or DuckDbException or RetailEdge.Delta.DeltaException or InvalidOperationException or UnauthorizedAccessException
+            catch (Exception e) when (e is IOException or DuckDBException or RetailEdge.Delta.DeltaException or InvalidOperationException or UnauthorizedAccessException
                 or Azure.RequestFailedException or AggregateException)
             {
                 // Azure.Storage.Blobs: a failed response is a RequestFailedException (its message goes on with

@@ -1,3 +1,4 @@
+using RetailEdge.Contracts.Telemetry;
 using RetailEdge.Contracts.Twin;
 
 namespace RetailEdge.Aggregation;
@@ -12,6 +13,9 @@ public sealed record AggregatorOptions
 
     public string Module { get; init; } = "StoreGateway";
 
+    /// <summary>The journal's identity written into every batch (its seq counts within that journal); null: none (tools, tests).</summary>
+    public string? JournalId { get; init; }
+
     public GatewaySettings Settings { get; init; } = GatewaySettings.Default;
 
     public void Validate()
@@ -23,6 +27,10 @@ public sealed record AggregatorOptions
         if (string.IsNullOrWhiteSpace(Gateway) || Gateway.Length > 100)
         {
             throw new ArgumentException("Gateway must be a non-empty id of at most 100 characters", nameof(Gateway));
+        }
+        if (JournalId is not null && !TelemetryBatchCodec.IsValidJournalId(JournalId))
+        {
+            throw new ArgumentException("JournalId must be 1..64 letters, digits, '-' or '_'", nameof(JournalId));
         }
         ArgumentNullException.ThrowIfNull(Settings);
         if (Settings.Window <= TimeSpan.Zero || Settings.Window.Ticks % TimeSpan.TicksPerMinute != 0)

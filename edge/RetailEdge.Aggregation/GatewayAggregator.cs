@@ -462,7 +462,7 @@ public sealed class GatewayAggregator
 
     private SealedBatch Finish(TelemetryBatch draft, bool isAlert, long[] eventTags, long[] alertTags, long[] rejectTags)
     {
-        var batch = draft with { Seq = NextSeq++, Module = _options.Module, WindowSeconds = (int)_settings.Window.TotalSeconds };
+        var batch = draft with { Seq = NextSeq++, Module = _options.Module, JournalId = _options.JournalId, WindowSeconds = (int)_settings.Window.TotalSeconds };
         var json = TelemetryBatchCodec.EncodeJson(batch);
         if (json.Length > GatewaySettings.HardMaxBatchBytes)
         {

@@ -5,13 +5,14 @@ namespace RetailEdge.StoreGateway.Core;
 /// <summary>
 /// Splits a request body into single events (ARCHITECTURE.md §4: one JSON object, a JSON array, or
 /// JSON lines). Each part keeps its exact bytes, which are what the journal and quarantine store. A
-/// body that is not a well-formed array stays one part, so the validator gives it its reason.
+/// body that is not a well-formed array stays one part, so the validator gives it its reason. It
+/// stops after <c>maxEvents + 1</c> parts, so a caller sees "too many" without the rest being split.
 /// </summary>
 public static class EventPayload
 {
-    public const int MaxEventsPerRequest = 100_000;
+    public const int DefaultMaxEvents = 100_000;
 
-    public static List<ReadOnlyMemory<byte>> Split(ReadOnlyMemory<byte> body)
+    public static List<ReadOnlyMemory<byte>> Split(ReadOnlyMemory<byte> body, int maxEvents = DefaultMaxEvents)
     {
         var span = body.Span;
         var start = 0;
@@ -25,7 +26,7 @@ public static class EventPayload
         }
         if (span[start] == (byte)'[')
         {
-            return SplitArray(body) ?? [body];
+            return SplitArray(body, maxEvents) ?? [body];
         }
         var parts = new List<ReadOnlyMemory<byte>>();
         var lineStart = 0;
@@ -39,6 +40,10 @@ public static class EventPayload
                 {
                     var offset = line.Span.IndexOf(trimmed);
                     parts.Add(line.Slice(offset, trimmed.Length));
+                    if (parts.Count > maxEvents)
+                    {
+                        return parts;
+                    }
                 }
                 lineStart = i + 1;
             }
@@ -46,7 +51,7 @@ public static class EventPayload
         return parts;
     }
 
-    private static List<ReadOnlyMemory<byte>>? SplitArray(ReadOnlyMemory<byte> body)
+    private static List<ReadOnlyMemory<byte>>? SplitArray(ReadOnlyMemory<byte> body, int maxEvents)
     {
         var parts = new List<ReadOnlyMemory<byte>>();
         var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { MaxDepth = 64 });
@@ -62,9 +67,9 @@ public static class EventPayload
                 reader.Skip();
                 var end = (int)reader.BytesConsumed;
                 parts.Add(body[begin..end]);
-                if (parts.Count > MaxEventsPerRequest)
+                if (parts.Count > maxEvents)
                 {
-                    return null;
+                    return parts;
                 }
             }
             while (reader.Read())

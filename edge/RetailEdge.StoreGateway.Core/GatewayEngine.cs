@@ -32,6 +32,7 @@ public sealed partial class GatewayEngine : IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly GatewayJournal _journal;
+    private readonly DiskReserve _reserve;
     private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _outboxSignal = new(0, int.MaxValue);
     private readonly SemaphoreSlim _checkpointSignal = new(0, 1);
@@ -45,6 +46,10 @@ public sealed partial class GatewayEngine : IDisposable
     private DateTimeOffset? _lastEventAt;
     private long _accepted;
     private bool _overBudget;
+    // disk_full: set by a commit that failed for want of space or by the free-space probe; cleared by
+    // the probe once twice the minimum is free again. Read by ingest callers on other threads.
+    private volatile bool _diskFull;
+    private long _diskFreeBytes = -1;
 
     public GatewayEngine(GatewayEngineOptions options, ILogger<GatewayEngine>? logger = null)
     {
@@ -54,9 +59,8 @@ public sealed partial class GatewayEngine : IDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = options.TimeProvider;
         _startedAt = _time.GetUtcNow();
-        // The writer never checkpoints inside a commit (that would hold up the acknowledgements of the
-        // group); RunAsync runs checkpoints on a connection of their own.
-        _journal = new GatewayJournal(options.DataDirectory, checkpointOnCommit: false);
+        _reserve = new DiskReserve(options.DataDirectory, options.DiskReserveBytes);
+        _journal = OpenJournal();
         _settings = options.InitialSettings;
         if (_journal.GetMeta("settings") is { } saved)
         {
@@ -76,6 +80,8 @@ public sealed partial class GatewayEngine : IDisposable
             }
         }
         Rebuild();
+        // A full disk at start is drain-only mode, not a failure to start.
+        RefreshDiskState();
         _status = BuildStatus();
     }
 
@@ -98,6 +104,11 @@ public sealed partial class GatewayEngine : IDisposable
         if (events.Count == 0)
         {
             return [];
+        }
+        if (_diskFull)
+        {
+            // Drain-only: refuse before validating or queueing anything.
+            throw new JournalDiskFullException();
         }
         var validator = _validator;
         var now = _time.GetUtcNow();
@@ -195,7 +206,10 @@ public sealed partial class GatewayEngine : IDisposable
     /// <summary>Seals what is due, then returns a fresh status (ordered after every ingest already acknowledged).</summary>
     public Task<GatewayStatus> GetStatusAsync(CancellationToken cancellationToken) => InvokeAsync(() =>
     {
-        SealAndStore(force: false);
+        if (!_diskFull)
+        {
+            SealAndStore(force: false);
+        }
         _status = BuildStatus();
         return _status;
     }, cancellationToken);
@@ -262,15 +276,20 @@ public sealed partial class GatewayEngine : IDisposable
                 command.Run();
             }
             Commit(group, entries);
-            SealAndStore(force: false);
+            if (!_diskFull)
+            {
+                // Sealing writes the outbox: pointless while the disk is full (the windows stay open and are sealed later).
+                SealAndStore(force: false);
+            }
             var now = _time.GetUtcNow();
             if (now >= nextMaintenance)
             {
-                Maintain();
+                TryMaintain();
                 nextMaintenance = now + _options.MaintenanceInterval;
             }
             if (Environment.TickCount64 >= nextStatusTick)
             {
+                RefreshDiskState();
                 // The status costs a few queries: refresh it at most every StatusInterval of real time
                 // (GetStatusAsync is exact).
                 _status = BuildStatus();
@@ -362,9 +381,18 @@ public sealed partial class GatewayEngine : IDisposable
         }
         catch (Exception e)
         {
+            Exception failure = e;
+            if (IsDiskFull(e))
+            {
+                // Nothing of this group is journaled (the transaction rolled back) and nothing was acknowledged.
+                _diskFull = true;
+                Log.DiskFull(_logger, _diskFreeBytes);
+                _status = BuildStatus();
+                failure = new JournalDiskFullException("the journal's disk is full; the events were not journaled", e);
+            }
             foreach (var command in group)
             {
-                command.Completion.TrySetException(e);
+                command.Completion.TrySetException(failure);
             }
             group.Clear();
             entries.Clear();
@@ -394,6 +422,98 @@ public sealed partial class GatewayEngine : IDisposable
         }
         group.Clear();
         entries.Clear();
+    }
+
+    /// <summary>
+    /// Opens the writer's journal. On a full volume SQLite cannot even create its shared-memory file:
+    /// then the reserve is given back and the open tried again, so the gateway starts (drain-only)
+    /// instead of failing until someone frees space.
+    /// </summary>
+    private GatewayJournal OpenJournal()
+    {
+        var free = _options.FreeSpaceProbe(_options.DataDirectory);
+        if (free >= 0 && free < _options.MinFreeDiskBytes)
+        {
+            // Drain-only until the reserve can be taken again (RefreshDiskState).
+            _reserve.Release();
+            _diskFull = true;
+        }
+        try
+        {
+            // The writer never checkpoints inside a commit (that would hold up the acknowledgements of
+            // the group); RunAsync runs checkpoints on a connection of their own.
+            return new GatewayJournal(_options.DataDirectory, checkpointOnCommit: false);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException) when (_reserve.Release())
+        {
+            _diskFull = true;
+            return new GatewayJournal(_options.DataDirectory, checkpointOnCommit: false);
+        }
+    }
+
+    /// <summary>
+    /// Gives the reserved space back when a write that draining needs (opening the journal, marking a
+    /// batch sent) fails on a full volume. Not earlier: space given back while ingest is still refused would only
+    /// be taken by whatever else fills the volume, and be missing at the next start.
+    /// </summary>
+    internal void ReleaseDiskReserve()
+    {
+        if (_diskFull || _options.FreeSpaceProbe(_options.DataDirectory) < _options.MinFreeDiskBytes)
+        {
+            _reserve.Release();
+        }
+    }
+
+    private bool IsDiskFull(Exception e)
+    {
+        if (e is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 })
+        {
+            return true; // SQLITE_FULL
+        }
+        if (e is Microsoft.Data.Sqlite.SqliteException or IOException)
+        {
+            _diskFreeBytes = _options.FreeSpaceProbe(_options.DataDirectory);
+            return _diskFreeBytes >= 0 && _diskFreeBytes < _options.MinFreeDiskBytes;
+        }
+        return false;
+    }
+
+    /// <summary>Asks the free-space probe: disk_full below the minimum, ingest again at twice the minimum.</summary>
+    private void RefreshDiskState()
+    {
+        _diskFreeBytes = _options.FreeSpaceProbe(_options.DataDirectory);
+        if (_diskFreeBytes < 0)
+        {
+            return;
+        }
+        if (!_diskFull && _diskFreeBytes < _options.MinFreeDiskBytes)
+        {
+            _diskFull = true;
+            Log.DiskFull(_logger, _diskFreeBytes);
+        }
+        else if (_diskFull && _diskFreeBytes >= 2 * _options.MinFreeDiskBytes + _reserve.Bytes && _reserve.TryTake())
+        {
+            _diskFull = false;
+            _diskFreeBytes = _options.FreeSpaceProbe(_options.DataDirectory);
+            Log.DiskSpaceBack(_logger, _diskFreeBytes);
+        }
+        else if (!_diskFull && !_reserve.IsHeld && _diskFreeBytes >= _options.MinFreeDiskBytes + _reserve.Bytes)
+        {
+            _reserve.TryTake();
+        }
+    }
+
+    /// <summary>Retention and the disk budget; a failure (a full disk) is logged and tried again at the next interval.</summary>
+    private void TryMaintain()
+    {
+        try
+        {
+            Maintain();
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            Log.MaintenanceFailed(_logger, e.Message);
+        }
     }
 
     private int SealAndStore(bool force)
@@ -433,7 +553,15 @@ public sealed partial class GatewayEngine : IDisposable
     private long Maintain()
     {
         var budget = _options.DiskBudgetBytesOverride ?? _settings.DiskBudgetMb * 1024L * 1024L;
-        var (dropped, overBudget) = _journal.Maintain(_time.GetUtcNow(), TimeSpan.FromDays(_settings.RetentionDays), budget, _settings.DropPolicy == GatewaySettings.DropOldest);
+        // On a full disk, make room from what is already delivered (sent batches, sealed events,
+        // summarised quarantine) as if the budget were zero, but never drop unsent data for it.
+        var (dropped, overBudget) = _diskFull
+            ? _journal.Maintain(_time.GetUtcNow(), TimeSpan.FromDays(_settings.RetentionDays), 0, dropOldest: false)
+            : _journal.Maintain(_time.GetUtcNow(), TimeSpan.FromDays(_settings.RetentionDays), budget, _settings.DropPolicy == GatewaySettings.DropOldest);
+        if (_diskFull)
+        {
+            overBudget = _overBudget;
+        }
         if (dropped > 0 || overBudget)
         {
             Log.Dropped(_logger, dropped, overBudget);
@@ -449,6 +577,7 @@ public sealed partial class GatewayEngine : IDisposable
             StoreId = _options.StoreId,
             Gateway = _options.GatewayId,
             Module = _options.ModuleId,
+            JournalId = _journal.JournalId,
             Settings = _settings,
         };
         _aggregator = new GatewayAggregator(aggregatorOptions, _journal.NextSeq, _reference);
@@ -520,6 +649,8 @@ public sealed partial class GatewayEngine : IDisposable
             NextSeq = _aggregator.NextSeq,
             JournalBytes = _journal.UsedBytes(),
             OverBudget = _overBudget,
+            DiskFull = _diskFull,
+            DiskFreeBytes = _diskFreeBytes,
             ReferenceDataVersion = _reference?.Version,
         };
     }

@@ -40,6 +40,18 @@ public sealed record GatewayEngineOptions
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Below this much free space on the journal's volume the gateway is disk_full: it refuses ingest
+    /// (503) and only drains its backlog; it takes ingest again at twice this much. Default 8 MB.
+    /// </summary>
+    public long MinFreeDiskBytes { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>Space kept in <see cref="DiskReserve"/> beside the journal and given back when the disk fills up. Default 4 MB; 0 disables it.</summary>
+    public long DiskReserveBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Free bytes on the volume of a folder; the real one asks the file system (tests may wrap it).</summary>
+    public Func<string, long> FreeSpaceProbe { get; init; } = DiskSpace.FreeBytes;
+
     public void Validate()
     {
         if (StoreId <= 0)
@@ -74,6 +86,11 @@ public sealed record GatewayEngineOptions
         {
             throw new ArgumentException("StoreGateway:DiskBudgetBytesOverride must be positive when set");
         }
+        if (MinFreeDiskBytes < 0 || DiskReserveBytes < 0)
+        {
+            throw new ArgumentException("StoreGateway:MinFreeDiskBytes and DiskReserveBytes must not be negative");
+        }
+        ArgumentNullException.ThrowIfNull(FreeSpaceProbe);
         ArgumentNullException.ThrowIfNull(InitialSettings);
         ArgumentNullException.ThrowIfNull(TimeProvider);
     }

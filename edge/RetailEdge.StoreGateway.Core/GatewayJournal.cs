@@ -96,11 +96,30 @@ public sealed class GatewayJournal : IDisposable
         {
             Execute("ALTER TABLE quarantine ADD COLUMN raw_size INTEGER; ALTER TABLE quarantine ADD COLUMN raw_sha256 BLOB;");
         }
+        JournalId = EnsureJournalId();
         _db = _connection.Handle!;
         _nextEventTag = (long)Scalar("SELECT coalesce(max(tag), 0) + 1 FROM events")!;
     }
 
     public string Path { get; }
+
+    /// <summary>
+    /// This journal's identity, made once when the journal is created and kept in it: batch seqs count
+    /// within it, so a lost or re-imaged journal (seq restarting at 1) is a new journal to the cloud,
+    /// not a replay of old seqs (ARCHITECTURE.md §5).
+    /// </summary>
+    public string JournalId { get; }
+
+    private string EnsureJournalId()
+    {
+        // INSERT ... DO NOTHING: the writer and the uplink open the same file; whoever comes first creates the id
+        using (var insert = Command("INSERT INTO meta(key, value) VALUES('journal_id', $id) ON CONFLICT(key) DO NOTHING"))
+        {
+            insert.Parameters.AddWithValue("$id", Guid.NewGuid().ToString("N"));
+            insert.ExecuteNonQuery();
+        }
+        return GetMeta("journal_id")!;
+    }
 
     public void Dispose()
     {
@@ -364,14 +383,20 @@ public sealed class GatewayJournal : IDisposable
         return command.ExecuteNonQuery();
     }
 
-    /// <summary>The next batch to send: alerts first, then oldest seq first.</summary>
-    public OutboxMessageRow? NextUnsent()
+    /// <summary>The next batch to send: alerts first, then oldest seq first; <paramref name="skip"/>: batches sent but not yet marked (a full disk).</summary>
+    public OutboxMessageRow? NextUnsent(IReadOnlySet<long>? skip = null)
     {
-        using var command = Command("SELECT seq, is_alert, content_encoding, body, created_at, billable_bytes FROM outbox WHERE sent_at IS NULL ORDER BY is_alert DESC, seq LIMIT 1");
+        using var command = Command("SELECT seq, is_alert, content_encoding, body, created_at, billable_bytes FROM outbox WHERE sent_at IS NULL ORDER BY is_alert DESC, seq LIMIT $n");
+        command.Parameters.AddWithValue("$n", (skip?.Count ?? 0) + 1);
         using var reader = command.ExecuteReader();
-        return reader.Read()
-            ? new OutboxMessageRow(reader.GetInt64(0), reader.GetInt64(1) != 0, reader.GetString(2), (byte[])reader.GetValue(3), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.GetInt32(5))
-            : null;
+        while (reader.Read())
+        {
+            if (skip is null || !skip.Contains(reader.GetInt64(0)))
+            {
+                return new OutboxMessageRow(reader.GetInt64(0), reader.GetInt64(1) != 0, reader.GetString(2), (byte[])reader.GetValue(3), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.GetInt32(5));
+            }
+        }
+        return null;
     }
 
     public void MarkSent(long seq, DateTimeOffset at)

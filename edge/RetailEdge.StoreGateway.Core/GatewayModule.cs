@@ -115,7 +115,7 @@ public sealed class GatewayModule : IHubTransportHandler
         {
             w.WriteStartObject();
             w.WriteString("version", ModuleVersion);
-            w.WriteString("status", _configError is not null || status.OverBudget || !_transport.IsConnected ? "degraded" : "running");
+            w.WriteString("status", status.DiskFull ? "disk_full" : _configError is not null || status.OverBudget || !_transport.IsConnected ? "degraded" : "running");
             w.WriteString("startedAt", status.StartedAt);
             WriteTime(w, "lastEventAt", status.LastEventAt);
             WriteTime(w, "lastSentAt", status.LastSentAt);
@@ -127,7 +127,7 @@ public sealed class GatewayModule : IHubTransportHandler
             WriteString(w, "referenceDataVersion", status.ReferenceDataVersion);
             WriteString(w, "referenceDataError", _referenceDataError);
             WriteString(w, "configError", _configError);
-            w.WriteNumber("diskFreeMb", DiskFreeMb());
+            w.WriteNumber("diskFreeMb", status.DiskFreeBytes < 0 ? -1 : status.DiskFreeBytes / (1024 * 1024));
             w.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
@@ -241,19 +241,6 @@ public sealed class GatewayModule : IHubTransportHandler
             throw new FormatException($"downloaded {(total > pointer.Bytes ? "more than" : total.ToString(CultureInfo.InvariantCulture))} bytes, announced {pointer.Bytes}");
         }
         return buffer[..total];
-    }
-
-    private long DiskFreeMb()
-    {
-        try
-        {
-            var root = Path.GetPathRoot(Path.GetFullPath(_engine.Options.DataDirectory))!;
-            return new DriveInfo(root).AvailableFreeSpace / (1024 * 1024);
-        }
-        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
-        {
-            return -1;
-        }
     }
 
     private static bool TryReadRange(ReadOnlyMemory<byte> payload, out long from, out long to, out string error)

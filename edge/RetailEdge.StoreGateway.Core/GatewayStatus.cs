@@ -17,5 +17,11 @@ public sealed record GatewayStatus
     public long NextSeq { get; init; }
     public long JournalBytes { get; init; }
     public bool OverBudget { get; init; }
+
+    /// <summary>The journal's disk is full (free space below the minimum, or a commit failed with SQLITE_FULL): ingest is refused, the backlog drains.</summary>
+    public bool DiskFull { get; init; }
+
+    /// <summary>Free bytes on the journal's volume (-1 when unknown).</summary>
+    public long DiskFreeBytes { get; init; }
     public string? ReferenceDataVersion { get; init; }
 }

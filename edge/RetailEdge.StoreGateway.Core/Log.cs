@@ -45,4 +45,16 @@ internal static partial class Log
 
     [LoggerMessage(14, LogLevel.Error, "The event validator failed on an input; the event is quarantined as malformed_json")]
     public static partial void ValidatorFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(15, LogLevel.Error, "The journal's disk is full ({FreeBytes} bytes free): ingest is refused with disk_full, the backlog keeps draining")]
+    public static partial void DiskFull(ILogger logger, long freeBytes);
+
+    [LoggerMessage(16, LogLevel.Information, "Disk space is back ({FreeBytes} bytes free): ingest resumes")]
+    public static partial void DiskSpaceBack(ILogger logger, long freeBytes);
+
+    [LoggerMessage(17, LogLevel.Warning, "Retention and disk budget failed ({Error}); tried again at the next interval")]
+    public static partial void MaintenanceFailed(ILogger logger, string error);
+
+    [LoggerMessage(18, LogLevel.Warning, "Batch {Seq} was sent but cannot be marked sent ({Error}); marked when there is disk space again")]
+    public static partial void MarkSentFailed(ILogger logger, long seq, string error);
 }

@@ -25,9 +25,13 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
         var time = engine.Options.TimeProvider;
         using var journal = new GatewayJournal(engine.Options.DataDirectory);
         var backoff = engine.Options.UplinkMinBackoff;
+        // Batches sent but not marked because the disk is full: draining needs no disk space (they are
+        // marked once there is room again; after a crash they are sent again with the same seq).
+        var unmarked = new HashSet<long>();
         while (!cancellationToken.IsCancellationRequested)
         {
-            var row = journal.NextUnsent();
+            MarkSentWhenPossible(journal, unmarked, time);
+            var row = journal.NextUnsent(unmarked);
             if (row is null)
             {
                 await WaitAsync(engine.OutboxSignal, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
@@ -48,6 +52,14 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
             {
                 return;
             }
+            catch (Microsoft.Data.Sqlite.SqliteException e)
+            {
+                // Sent but not marked (a full disk): remembered here and marked later.
+                unmarked.Add(row.Seq);
+                SentCount++;
+                engine.ReleaseDiskReserve();
+                Log.MarkSentFailed(_logger, row.Seq, e.Message);
+            }
             catch (HubTransportException e)
             {
                 // Exponential back-off with ±20 % jitter, so a fleet does not retry in step.
@@ -56,6 +68,26 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
                 await WaitAsync(engine.OutboxSignal, delay, cancellationToken, ignoreSignal: true).ConfigureAwait(false);
                 backoff = TimeSpan.FromTicks(Math.Min(engine.Options.UplinkMaxBackoff.Ticks, backoff.Ticks * 2));
             }
+        }
+    }
+
+    private void MarkSentWhenPossible(GatewayJournal journal, HashSet<long> unmarked, TimeProvider time)
+    {
+        if (unmarked.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            foreach (var seq in unmarked.Order().ToList())
+            {
+                journal.MarkSent(seq, time.GetUtcNow());
+                unmarked.Remove(seq);
+            }
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            // still no room: try again after the next send
         }
     }
 

@@ -68,7 +68,19 @@ public sealed class FleetCommandTests : IAsyncLifetime
         _directory.Dispose();
     }
 
-    private string[] Hub() => ["--iothub", _emulator.Registry.ServiceConnectionString(), "--iothub-endpoint", _emulator.RestBaseAddress.ToString()];
+    private string[] Hub() => ["--iothub", SecretFile("hub.connection", _emulator.Registry.ServiceConnectionString()), "--iothub-endpoint", _emulator.RestBaseAddress.ToString()];
+
+    /// <summary>A secret the way an operator hands it over: in a file only they can read, its path on the command line.</summary>
+    private string SecretFile(string name, string secret)
+    {
+        var path = _directory.Combine(name);
+        File.WriteAllText(path, secret + "\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return path;
+    }
 
     [Fact]
     public async Task Status_Live_Json_RowsPerStoreGatewayWithStoresStaleAndErrorsFirst()
@@ -128,7 +140,7 @@ public sealed class FleetCommandTests : IAsyncLifetime
         await emulator.StartAsync(CancellationToken.None);
         await ReportAsync(emulator, "store009-gw", new JsonObject { ["status"] = "running", ["lastSentAt"] = Iso(DateTimeOffset.UtcNow) }, "StoreGateway");
 
-        var run = await CliRun.RunAsync("fleet", "status", "--iothub", emulator.Registry.ServiceConnectionString(),
+        var run = await CliRun.RunAsync("fleet", "status", "--iothub", SecretFile("healthy.connection", emulator.Registry.ServiceConnectionString()),
             "--iothub-endpoint", emulator.RestBaseAddress.ToString(), "--check");
 
         Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}: {run.Error}");
@@ -214,13 +226,41 @@ public sealed class FleetCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Status_BadConnectionString_ErrorNamesTheSettingNotTheValue()
+    public async Task Status_BadConnectionStringInFile_ErrorNamesTheSettingNotTheValue()
     {
-        var run = await CliRun.RunAsync("fleet", "status", "--iothub", "HostName=x;SharedAccessKey=c2VjcmV0LXZhbHVl");
+        var run = await CliRun.RunAsync("fleet", "status", "--iothub", SecretFile("bad.connection", "HostName=x;SharedAccessKey=c2VjcmV0LXZhbHVl"));
 
         Assert.Equal(CliApp.UsageError, run.ExitCode);
         Assert.DoesNotContain("c2VjcmV0LXZhbHVl", run.Error, StringComparison.Ordinal);
         Assert.StartsWith("error: ", run.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("fleet")]
+    [InlineData("processor")]
+    public async Task LiteralConnectionStringOnCommandLine_RefusedWithoutEchoingTheKey(string group)
+    {
+        string[] command = group == "fleet" ? ["fleet", "status"] : ["processor", "run", "--source", _directory.Combine("literal-routed"), "--lake", LakePath, "--once"];
+        var literal = _emulator.Registry.ServiceConnectionString();
+        var key = literal.Split(';').Single(p => p.StartsWith("SharedAccessKey=", StringComparison.Ordinal))["SharedAccessKey=".Length..];
+
+        var run = await CliRun.RunAsync([.. command, "--iothub", literal, "--iothub-endpoint", _emulator.RestBaseAddress.ToString()]);
+
+        Assert.Equal(CliApp.UsageError, run.ExitCode);
+        Assert.DoesNotContain(key, run.Error + run.Output, StringComparison.Ordinal);
+        Assert.Contains("RETAILEDGE_IOTHUB_CONNECTION_STRING", run.Error, StringComparison.Ordinal);
+        Assert.Contains("file", run.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(LakePath) && Directory.Exists(Path.Combine(LakePath, "bronze")), "nothing ran");
+    }
+
+    [Fact]
+    public async Task Status_MissingConnectionStringFile_UsageErrorWithoutEchoingTheValue()
+    {
+        var run = await CliRun.RunAsync("fleet", "status", "--iothub", _directory.Combine("no-such-file"));
+
+        Assert.Equal(CliApp.UsageError, run.ExitCode);
+        Assert.Contains("--iothub: cannot read the connection string file", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("no-such-file", run.Error, StringComparison.Ordinal);
     }
 
     private Task ReportAsync(string deviceId, JsonObject reported, string moduleId = "StoreGateway") => ReportAsync(_emulator, deviceId, reported, moduleId);

@@ -3,7 +3,7 @@ using Azure.Storage.Blobs;
 using RetailEdge.Delta;
 using RetailEdge.Delta.AzureBlob;
 using RetailEdge.Delta.Storage;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 using RetailEdge.Testing;
 
 namespace RetailEdge.Cli.Lake.Tests;
@@ -19,7 +19,7 @@ public sealed class LakeCommandTests : IDisposable
     ]);
 
     private readonly TempDirectory _directory = new("lake-cli");
-    private readonly DuckDbDatabase _database = DuckDbDatabase.Open();
+    private readonly DuckDBConnection _database = DuckDbConnectionExtensions.OpenInMemory();
 
     public void Dispose()
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using RetailEdge.Contracts.Events;
+using RetailEdge.Delta.Storage;
 using RetailEdge.Lakehouse;
 using RetailEdge.Lakehouse.Hosting;
 using RetailEdge.Simulator;
@@ -49,7 +50,7 @@ public sealed class DemoCommandTests : IDisposable
         while (result.Read())
         {
             actual[(result.GetInt32(0), DateOnly.Parse(result.GetString(1), CultureInfo.InvariantCulture), result.GetString(2))] =
-                (result.GetInt32(3), result.GetDecimal(4));
+                (checked((int)result.GetInt64(3)), result.GetDecimal(4));
         }
 
         Assert.Equal(expected.Count, actual.Count);

@@ -92,6 +92,69 @@ public class TelemetryBatchCodecTests
         Assert.Equal(TelemetryReasonCodes.UnknownSchema, TelemetryBatchCodec.Decode(Encoding.UTF8.GetBytes(json), "utf-8").Reason);
     }
 
+    [Fact]
+    public void Decode_InvalidUtf8InsideTheSchemaString_IsBadJsonNotAnException()
+    {
+        // found by the fuzz test: the schema was read outside the decoder's error handling, so one such body threw in the refiner on every pass
+        var json = TelemetryBatchCodec.EncodeJson(Sample());
+        var at = Encoding.UTF8.GetString(json).IndexOf("retailedge", StringComparison.Ordinal) + 3;
+        json[at] = 0xC3;
+        json[at + 1] = 0x28;
+
+        var result = TelemetryBatchCodec.Decode(json, "utf-8");
+
+        Assert.Equal(TelemetryReasonCodes.BadJson, result.Reason);
+    }
+
+    [Fact]
+    public void EncodeDecode_JournalId_RoundTripsAndIsOptional()
+    {
+        var withJournal = TelemetryBatchCodec.Decode(TelemetryBatchCodec.Encode(Sample() with { JournalId = "0f3c9a1e2b7d4c5e8a6b1d2c3e4f5a6b" }, gzip: true), "gzip");
+        var without = TelemetryBatchCodec.Decode(TelemetryBatchCodec.EncodeJson(Sample()), "utf-8");
+
+        Assert.Equal("0f3c9a1e2b7d4c5e8a6b1d2c3e4f5a6b", withJournal.Batch!.JournalId);
+        Assert.Null(without.Batch!.JournalId);
+        Assert.DoesNotContain("journalId", Encoding.UTF8.GetString(TelemetryBatchCodec.EncodeJson(Sample())), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"seq\":4711,", "\"seq\":4711,\"seq\":1,")]
+    [InlineData("\"storeId\":17,", "\"storeId\":17,\"storeId\":18,")]
+    [InlineData("\"cols\":[", "\"cols\":[\"qty\"],\"cols\":[")]
+    public void Decode_DuplicateKeys_RejectedAsAmbiguous(string member, string repeated)
+    {
+        var json = Encoding.UTF8.GetString(TelemetryBatchCodec.EncodeJson(Sample()));
+        Assert.Contains(member, json, StringComparison.Ordinal);
+        var ambiguous = json.Replace(member, repeated, StringComparison.Ordinal);
+
+        var plain = TelemetryBatchCodec.Decode(Encoding.UTF8.GetBytes(ambiguous), "utf-8");
+        var gzipped = TelemetryBatchCodec.Decode(Gzip(Encoding.UTF8.GetBytes(ambiguous)), "gzip");
+
+        Assert.Equal(TelemetryReasonCodes.DuplicateKey, plain.Reason);
+        Assert.Equal(TelemetryReasonCodes.DuplicateKey, gzipped.Reason);
+    }
+
+    [Theory]
+    [InlineData("\"journalId\":\"\"")]
+    [InlineData("\"journalId\":\"has space\"")]
+    [InlineData("\"journalId\":\"0123456789012345678901234567890123456789012345678901234567890123456789\"")]
+    public void Decode_BadJournalId_Rejected(string member)
+    {
+        var json = Encoding.UTF8.GetString(TelemetryBatchCodec.EncodeJson(Sample())).Replace("\"seq\":", member + ",\"seq\":", StringComparison.Ordinal);
+
+        Assert.Equal(TelemetryReasonCodes.BadJournalId, TelemetryBatchCodec.Decode(Encoding.UTF8.GetBytes(json), "utf-8").Reason);
+    }
+
+    private static byte[] Gzip(byte[] bytes)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(bytes);
+        }
+        return output.ToArray();
+    }
+
     [Theory]
     [InlineData("{\"schema\":\"retailedge.telemetry/1\"}", TelemetryReasonCodes.MissingField)]
     [InlineData("{\"schema\":\"retailedge.telemetry/1\",\"storeId\":1,\"gateway\":\"g\",\"seq\":1,\"createdAt\":\"2026-11-20T09:00:00Z\",\"items\":{\"cols\":[\"itemId\"],\"rows\":[[1]]}}", TelemetryReasonCodes.BadSection)]

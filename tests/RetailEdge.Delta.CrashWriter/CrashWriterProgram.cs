@@ -1,5 +1,5 @@
 using RetailEdge.Delta.Storage;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Delta.CrashWriter;
 
@@ -16,7 +16,7 @@ internal static class CrashWriterProgram
             await Console.Error.WriteLineAsync("usage: RetailEdge.Delta.CrashWriter <tablePath>").ConfigureAwait(false);
             return 2;
         }
-        using var database = DuckDbDatabase.Open();
+        using var database = DuckDbConnectionExtensions.OpenInMemory();
         using var connection = database.Connect();
         var store = new PausingStore(new LocalDeltaLogStore(args[0]));
         var table = DeltaTable.Open(store, database);

@@ -3,7 +3,7 @@ using Azure.Storage.Blobs;
 using RetailEdge.Delta.Actions;
 using RetailEdge.Delta.AzureBlob;
 using RetailEdge.Delta.Storage;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 using RetailEdge.Testing;
 
 namespace RetailEdge.Delta.Tests;
@@ -22,7 +22,7 @@ public sealed class ConcurrencyTests : IDisposable
     ]);
 
     private readonly TempDirectory _directory = new("delta-concurrency");
-    private readonly DuckDbDatabase _database = DuckDbDatabase.Open();
+    private readonly DuckDBConnection _database = DuckDbConnectionExtensions.OpenInMemory();
 
     public void Dispose()
     {

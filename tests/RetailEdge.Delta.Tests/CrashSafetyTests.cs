@@ -1,4 +1,5 @@
-using RetailEdge.DuckDb;
+using RetailEdge.Delta.Storage;
+using DuckDB.NET.Data;
 using RetailEdge.Testing;
 
 namespace RetailEdge.Delta.Tests;
@@ -8,7 +9,7 @@ public sealed class CrashSafetyTests : IDisposable
     private static readonly DeltaSchema Schema = new([new DeltaField("id", DeltaType.Long), new DeltaField("store", DeltaType.String)]);
 
     private readonly TempDirectory _directory = new("delta-crash");
-    private readonly DuckDbDatabase _database = DuckDbDatabase.Open();
+    private readonly DuckDBConnection _database = DuckDbConnectionExtensions.OpenInMemory();
     private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
 
     public void Dispose()

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using RetailEdge.Delta.Actions;
 using RetailEdge.Delta.Storage;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 using RetailEdge.Testing;
 
 namespace RetailEdge.Delta.Tests;
@@ -20,8 +20,8 @@ public sealed class DeltaTableTests : IDisposable
     ]);
 
     private readonly TempDirectory _directory = new("delta-table");
-    private readonly DuckDbDatabase _database = DuckDbDatabase.Open();
-    private readonly DuckDbConnection _connection;
+    private readonly DuckDBConnection _database = DuckDbConnectionExtensions.OpenInMemory();
+    private readonly DuckDBConnection _connection;
     private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
 
     public DeltaTableTests()
@@ -68,8 +68,8 @@ public sealed class DeltaTableTests : IDisposable
         Assert.Equal(10, rows.Count(r => r[1] == "NULL"));
         // the data files alone, read by DuckDB without our reader
         var files = string.Join(", ", snapshot.Files.Select(f => "'" + Path.Combine(_directory.Combine("t"), DeltaPath.Decode(f.Path)) + "'"));
-        Assert.Equal(30L, _connection.ExecuteScalar<long>($"SELECT count(*) FROM read_parquet([{files}])"));
-        Assert.Equal(Enumerable.Range(0, 30).Sum(), _connection.ExecuteScalar<long>($"SELECT sum(id) FROM read_parquet([{files}])"));
+        Assert.Equal(30L, _connection.Scalar<long>($"SELECT count(*) FROM read_parquet([{files}])"));
+        Assert.Equal(Enumerable.Range(0, 30).Sum(), _connection.Scalar<long>($"SELECT sum(id) FROM read_parquet([{files}])"));
         Assert.Equal(snapshot.NumRecordsFromStats, 30);
     }
 
@@ -305,7 +305,7 @@ public sealed class DeltaTableTests : IDisposable
         // split the classic checkpoint into a 2-part set, then remove everything it replaces
         for (var part = 1; part <= 2; part++)
         {
-            _connection.ExecuteNonQuery(
+            _connection.Execute(
                 $"COPY (SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER () AS rn FROM read_parquet('{single}')) WHERE rn % 2 = {part - 1}) "
                 + $"TO '{Path.Combine(log, DeltaLogFile.CheckpointPartName(10, part, 2))}' (FORMAT parquet)");
         }

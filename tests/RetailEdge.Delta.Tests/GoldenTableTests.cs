@@ -1,4 +1,5 @@
-using RetailEdge.DuckDb;
+using RetailEdge.Delta.Storage;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Delta.Tests;
 
@@ -8,8 +9,8 @@ namespace RetailEdge.Delta.Tests;
 /// </summary>
 public sealed class GoldenTableTests : IDisposable
 {
-    private readonly DuckDbDatabase _database = DuckDbDatabase.Open();
-    private readonly DuckDbConnection _connection;
+    private readonly DuckDBConnection _database = DuckDbConnectionExtensions.OpenInMemory();
+    private readonly DuckDBConnection _connection;
 
     public GoldenTableTests()
     {
@@ -127,7 +128,7 @@ public sealed class GoldenTableTests : IDisposable
         var rows = new List<object?[]>();
         while (result.Read())
         {
-            rows.Add([.. Enumerable.Range(0, 6).Select(i => result.IsNull(i) ? null : result.GetValue(i))]);
+            rows.Add([.. Enumerable.Range(0, 6).Select(i => result.IsDBNull(i) ? null : result.GetValue(i))]);
         }
 
         Assert.Equal(3, rows.Count);

@@ -1,5 +1,5 @@
 using RetailEdge.Delta.Storage;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Delta.Tests;
 
@@ -9,11 +9,11 @@ internal static class TestTables
     public static string Golden(string name) =>
         Path.Combine(AppContext.BaseDirectory, "TestData", "delta-golden", name);
 
-    public static DeltaTable Open(string path, DuckDbDatabase database, TimeProvider? time = null, DeltaTableOptions? options = null) =>
+    public static DeltaTable Open(string path, DuckDBConnection database, TimeProvider? time = null, DeltaTableOptions? options = null) =>
         DeltaTable.Open(new LocalDeltaLogStore(path), database, time, options);
 
     /// <summary>All rows of the table at a version as text, ordered by every column.</summary>
-    public static async Task<List<string[]>> ReadRowsAsync(DeltaTable table, DuckDbConnection connection, long? version = null)
+    public static async Task<List<string[]>> ReadRowsAsync(DeltaTable table, DuckDBConnection connection, long? version = null)
     {
         var snapshot = await table.GetSnapshotAsync(version, CancellationToken.None);
         var select = await table.BuildSelectAsync(connection, snapshot, CancellationToken.None);
@@ -27,17 +27,17 @@ internal static class TestTables
             var row = new string[columns.Count];
             for (var i = 0; i < columns.Count; i++)
             {
-                row[i] = result.IsNull(i) ? "NULL" : result.GetString(i);
+                row[i] = result.IsDBNull(i) ? "NULL" : result.GetString(i);
             }
             rows.Add(row);
         }
         return rows;
     }
 
-    public static DuckDbConnection Connect(DuckDbDatabase database)
+    public static DuckDBConnection Connect(DuckDBConnection database)
     {
         var connection = database.Connect();
-        connection.ExecuteNonQuery("SET TimeZone='UTC'");
+        connection.Execute("SET TimeZone='UTC'");
         return connection;
     }
 }

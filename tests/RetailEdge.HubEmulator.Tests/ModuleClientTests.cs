@@ -147,7 +147,7 @@ public class ModuleClientTests
             service.InvokeModuleMethodAsync("d", "m", new IotHubService.MethodInvocation("slow") { ResponseTimeout = TimeSpan.FromSeconds(5) }));
 
         Assert.Equal(System.Net.HttpStatusCode.GatewayTimeout, error.StatusCode);
-        Assert.Equal(504101, error.ErrorCode);
+        Assert.Equal("GatewayTimeout", error.ErrorName);
     }
 
     [Fact]

@@ -31,6 +31,36 @@ public class TwinStoreTests
     }
 
     [Fact]
+    public async Task PatchReported_TwinVersionAndETagMove()
+    {
+        var (store, id, dir) = await CreateAsync();
+        using var _ = dir;
+        var before = store.GetServiceView(id, false)!;
+
+        store.PatchReported(id, (JsonObject)JsonNode.Parse("""{"a":1}""")!);
+        var after = store.GetServiceView(id, false)!;
+
+        Assert.Equal(before["version"]!.GetValue<long>() + 1, after["version"]!.GetValue<long>());
+        Assert.NotEqual(before["etag"]!.GetValue<string>(), after["etag"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task UpdateFromService_ModuleTagsWithDesired_BothStoredAndQuotedWildcardMatches()
+    {
+        var (store, id, dir) = await CreateAsync();
+        using var _ = dir;
+        var body = (JsonObject)JsonNode.Parse("""{"tags":{"store":"017","region":{"name":"north"}},"properties":{"desired":{"x":1}}}""")!;
+
+        var result = store.UpdateFromService(id, body, "\"*\"", replace: false, connected: false);
+        var merged = store.UpdateFromService(id, (JsonObject)JsonNode.Parse("""{"tags":{"store":null,"tier":"gold"}}""")!, null, replace: false, connected: false);
+
+        Assert.Equal(TwinUpdateStatus.Ok, result.Status);
+        Assert.Equal("017", result.Twin!["tags"]!["store"]!.GetValue<string>());
+        Assert.Equal(1, result.Twin["properties"]!["desired"]!["x"]!.GetValue<int>());
+        Assert.Equal("""{"region":{"name":"north"},"tier":"gold"}""", merged.Twin!["tags"]!.ToJsonString());
+    }
+
+    [Fact]
     public async Task UpdateFromService_StaleETag_PreconditionFailedAndNothingChanged()
     {
         var (store, id, dir) = await CreateAsync();

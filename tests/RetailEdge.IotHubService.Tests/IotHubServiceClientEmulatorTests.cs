@@ -23,7 +23,7 @@ public class IotHubServiceClientEmulatorTests
         Assert.NotEqual(read.ETag, updated.ETag);
         Assert.Equal(2, updated.DesiredVersion);
         Assert.Equal(HttpStatusCode.PreconditionFailed, error.StatusCode);
-        Assert.Equal(412002, error.ErrorCode);
+        Assert.Equal("PreconditionFailed", error.ErrorName);
         Assert.Contains("ETag", error.HubMessage, StringComparison.Ordinal);
         var after = await h.Client.GetModuleTwinAsync("store017-gw", "StoreGateway");
         Assert.Equal(60, after.Desired["windowSeconds"]!.GetValue<int>());
@@ -101,7 +101,6 @@ public class IotHubServiceClientEmulatorTests
             h.Client.InvokeModuleMethodAsync("store017-gw", "StoreGateway", new MethodInvocation("flush")));
 
         Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
-        Assert.Equal(404103, error.ErrorCode);
         Assert.Equal("DeviceNotOnline", error.ErrorName);
         Assert.Equal("Timed out waiting for device to connect.", error.HubMessage);
         Assert.False(string.IsNullOrEmpty(error.TrackingId));
@@ -121,9 +120,12 @@ public class IotHubServiceClientEmulatorTests
         await h.Client.ApplyConfigurationContentAsync("gw", content);
         var twin = await h.Client.GetModuleTwinAsync("gw", "StoreGateway");
 
+        var agent = await h.Client.GetModuleTwinAsync("gw", "$edgeAgent");
+
         Assert.False(twin.Desired.ContainsKey("old"));
         Assert.Equal(60, twin.Desired["windowSeconds"]!.GetValue<int>());
         Assert.Equal("gzip", twin.Desired["compression"]!.GetValue<string>());
+        Assert.Equal("1.1", agent.Desired["schemaVersion"]!.GetValue<string>());
     }
 
     [Fact]

@@ -10,6 +10,9 @@ namespace RetailEdge.IotHubService.Tests;
 /// <summary>Retry behaviour against a small real HTTP server on 127.0.0.1 that answers with scripted statuses.</summary>
 public class IotHubServiceClientRetryTests
 {
+    // a script entry with this in place of Retry-After answers with IoT Hub's {"Message":"ErrorCode:…"} body and no error header
+    private const string LegacyBody = "legacy-body";
+
     private const string ConnectionString = "HostName=retryhub.azure-devices.net;SharedAccessKeyName=service;SharedAccessKey=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
     private sealed class ScriptedServer : IAsyncDisposable
@@ -46,7 +49,7 @@ public class IotHubServiceClientRetryTests
                 }
                 var (status, retryAfter) = server._script.Count > 1 ? server._script.Dequeue() : server._script.Peek();
                 context.Response.StatusCode = status;
-                if (retryAfter is not null)
+                if (retryAfter is not null && retryAfter != LegacyBody)
                 {
                     context.Response.Headers.RetryAfter = retryAfter;
                 }
@@ -54,6 +57,10 @@ public class IotHubServiceClientRetryTests
                 if (status == 200)
                 {
                     await context.Response.WriteAsync("""{"deviceId":"d","moduleId":"m","etag":"AAAAAAAAAAE=","version":1,"properties":{"desired":{"$version":1},"reported":{"$version":1}}}""");
+                }
+                else if (retryAfter == LegacyBody)
+                {
+                    await context.Response.WriteAsync("""{"Message":"ErrorCode:ModuleNotFound;module d/m is not registered","ExceptionMessage":"Tracking ID:t-2-TimeStamp:12/05/2026 10:00:00"}""");
                 }
                 else
                 {
@@ -140,6 +147,21 @@ public class IotHubServiceClientRetryTests
 
         Assert.Equal(1, server.Requests);
         Assert.Equal(400001, error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task GetModuleTwinAsync_HubErrorBodyWithoutHeader_NameAndTextFromMessage()
+    {
+        await using var server = await ScriptedServer.StartAsync((404, LegacyBody));
+        using var client = Client(server.BaseAddress);
+
+        var error = await Assert.ThrowsAsync<IotHubServiceException>(() => client.GetModuleTwinAsync("d", "m"));
+
+        Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
+        Assert.Equal("ModuleNotFound", error.ErrorName);
+        Assert.Equal("module d/m is not registered", error.HubMessage);
+        Assert.Null(error.ErrorCode);
+        Assert.StartsWith("Tracking ID:t-2", error.TrackingId, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using RetailEdge.Delta.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Azure.Storage.Blobs;
 using RetailEdge.Contracts.Reference;
@@ -50,15 +51,15 @@ public sealed class BlobLakeTests
             Assert.Equal(inFolder, inBlob);
             // the blob lake's rows are read through downloaded Parquet; compare them inside one DuckDB
             var local = temp.Combine("cmp-" + table.Name + ".parquet");
-            blob.ExecuteNonQuery($"COPY (SELECT * FROM t) TO '{local}' (FORMAT parquet)");
-            folder.ExecuteNonQuery($"CREATE OR REPLACE TEMP VIEW b AS SELECT * FROM read_parquet('{local}')");
-            folder.ExecuteNonQuery("CREATE OR REPLACE TEMP VIEW f AS SELECT * FROM t");
+            blob.Execute($"COPY (SELECT * FROM t) TO '{local}' (FORMAT parquet)");
+            folder.Execute($"CREATE OR REPLACE TEMP VIEW b AS SELECT * FROM read_parquet('{local}')");
+            folder.Execute("CREATE OR REPLACE TEMP VIEW f AS SELECT * FROM t");
             Assert.Null(LakeAssertions.Difference(folder, "b", "f"));
             var rows = (int)LakeAssertions.Count(folder, "SELECT * FROM f");
             compared += rows;
             goldRows += LakeTables.GoldTables.Contains(table) ? rows : 0;
-            blob.ExecuteNonQuery("DROP VIEW t");
-            folder.ExecuteNonQuery("DROP VIEW t");
+            blob.Execute("DROP VIEW t");
+            folder.Execute("DROP VIEW t");
         }
         Assert.True(compared > 5, $"only {compared} rows compared");
         Assert.True(goldRows > 0, "no gold rows compared");

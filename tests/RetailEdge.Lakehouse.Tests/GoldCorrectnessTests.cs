@@ -1,3 +1,5 @@
+using DuckDB.NET.Data;
+using RetailEdge.Delta.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using RetailEdge.Testing;
 
@@ -49,7 +51,7 @@ public sealed class GoldCorrectnessTests
         }
     }
 
-    internal static void LoadIndependent(DuckDb.DuckDbConnection connection, LakeScenario scenario, string root)
+    internal static void LoadIndependent(DuckDBConnection connection, LakeScenario scenario, string root)
     {
         var setup = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "independent", "_events.sql"))
             .Replace("{events}", scenario.EventsFile, StringComparison.Ordinal)
@@ -59,17 +61,17 @@ public sealed class GoldCorrectnessTests
         {
             if (statement.Split('\n').Any(l => !l.TrimStart().StartsWith("--", StringComparison.Ordinal) && l.Trim().Length > 0))
             {
-                connection.ExecuteNonQuery(statement);
+                connection.Execute(statement);
             }
         }
         foreach (var table in LakeTables.GoldTables)
         {
             var sql = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "independent", table.Name + ".sql"));
-            connection.ExecuteNonQuery($"CREATE OR REPLACE TEMP TABLE ref_{table.Name} AS {sql}");
+            connection.Execute($"CREATE OR REPLACE TEMP TABLE ref_{table.Name} AS {sql}");
         }
     }
 
-    internal static void AssertGoldEqualsIndependent(LakeContext lake, DuckDb.DuckDbConnection connection)
+    internal static void AssertGoldEqualsIndependent(LakeContext lake, DuckDBConnection connection)
     {
         var failures = new List<string>();
         foreach (var table in LakeTables.GoldTables)
@@ -84,13 +86,13 @@ public sealed class GoldCorrectnessTests
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }
 
-    private static async Task<List<(LakeTableDefinition, string)>> SnapshotGoldAsync(LakeContext lake, DuckDb.DuckDbConnection connection)
+    private static async Task<List<(LakeTableDefinition, string)>> SnapshotGoldAsync(LakeContext lake, DuckDBConnection connection)
     {
         var copies = new List<(LakeTableDefinition, string)>();
         foreach (var table in LakeTables.GoldTables)
         {
             await LakeAssertions.ViewAsync(lake, connection, table, "v_" + table.Name);
-            connection.ExecuteNonQuery($"CREATE TEMP TABLE before_{table.Name} AS SELECT * FROM v_{table.Name}");
+            connection.Execute($"CREATE TEMP TABLE before_{table.Name} AS SELECT * FROM v_{table.Name}");
             copies.Add((table, "before_" + table.Name));
         }
         return copies;

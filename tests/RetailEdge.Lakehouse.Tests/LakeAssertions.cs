@@ -1,12 +1,13 @@
+using RetailEdge.Delta.Storage;
 using System.Text;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Lakehouse.Tests;
 
 /// <summary>Reads lake tables into DuckDB views and compares query results row for row.</summary>
 internal static class LakeAssertions
 {
-    public static async Task<bool> ViewAsync(LakeContext lake, DuckDbConnection connection, LakeTableDefinition table, string view)
+    public static async Task<bool> ViewAsync(LakeContext lake, DuckDBConnection connection, LakeTableDefinition table, string view)
     {
         var lakeTable = lake.Table(table);
         var snapshot = await lakeTable.TryLoadAsync(CancellationToken.None);
@@ -14,10 +15,10 @@ internal static class LakeAssertions
         return snapshot is not null;
     }
 
-    public static long Count(DuckDbConnection connection, string sql) => connection.ExecuteScalar<long>($"SELECT count(*) FROM ({sql})");
+    public static long Count(DuckDBConnection connection, string sql) => connection.Scalar<long>($"SELECT count(*) FROM ({sql})");
 
     /// <summary>Both directions of EXCEPT ALL: equal multisets of rows, or a message showing the first differences.</summary>
-    public static string? Difference(DuckDbConnection connection, string actualView, string expectedView)
+    public static string? Difference(DuckDBConnection connection, string actualView, string expectedView)
     {
         var missing = $"SELECT * FROM {expectedView} EXCEPT ALL SELECT * FROM {actualView}";
         var extra = $"SELECT * FROM {actualView} EXCEPT ALL SELECT * FROM {expectedView}";
@@ -34,15 +35,15 @@ internal static class LakeAssertions
         return text.ToString();
     }
 
-    private static void Dump(DuckDbConnection connection, string sql, string prefix, StringBuilder text)
+    private static void Dump(DuckDBConnection connection, string sql, string prefix, StringBuilder text)
     {
         using var result = connection.Query(sql);
         while (result.Read())
         {
             text.Append(prefix);
-            for (var c = 0; c < result.ColumnCount; c++)
+            for (var c = 0; c < result.FieldCount; c++)
             {
-                text.Append(result.IsNull(c) ? "NULL" : Convert.ToString(result.GetValue(c), System.Globalization.CultureInfo.InvariantCulture)).Append(" | ");
+                text.Append(result.IsDBNull(c) ? "NULL" : Convert.ToString(result.GetValue(c), System.Globalization.CultureInfo.InvariantCulture)).Append(" | ");
             }
             text.AppendLine();
         }

@@ -147,7 +147,12 @@ public sealed class LakeLocationsTests
 
         // before: the first path segment (the account, devstoreaccount1) was taken for the container
         Assert.Equal(["myhub/00/2026/11/20/08/01.json"], files.Select(f => f.Name));
-        Assert.Equal(body, await source.ReadAsync(files[0], CancellationToken.None));
+        await using (var stream = await source.OpenReadAsync(files[0], CancellationToken.None))
+        using (var copy = new MemoryStream())
+        {
+            await stream.CopyToAsync(copy);
+            Assert.Equal(body, copy.ToArray());
+        }
     }
 
     [Fact]

@@ -48,6 +48,23 @@ public sealed class RoutedRecordParserTests
     }
 
     [Fact]
+    public void Parse_InvalidUtf8InsideARecord_MalformedLineNotAnException()
+    {
+        // found by the fuzz test: the device id was transcoded outside the parser's error handling, so one such line failed the whole file on every pass
+        var line = Encoding.UTF8.GetString(Sample()).Split('\n')[0];
+        var bytes = Encoding.UTF8.GetBytes(line);
+        var at = line.IndexOf("store017-gw", StringComparison.Ordinal);
+        bytes[at] = 0xC3;
+        bytes[at + 1] = 0x28;
+
+        var record = RoutedRecordParser.Parse(bytes).Single();
+
+        Assert.Null(record.DeviceId);
+        Assert.Equal(bytes, record.Body);
+        Assert.StartsWith("not JSON", record.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Format_ThenParse_RoundTripsJsonAndBase64Bodies()
     {
         var batch = new Contracts.Telemetry.TelemetryBatch { StoreId = 4, Gateway = "store004-gw", Seq = 9, CreatedAt = DateTimeOffset.Parse("2026-11-20T09:00:00+01:00", System.Globalization.CultureInfo.InvariantCulture) };

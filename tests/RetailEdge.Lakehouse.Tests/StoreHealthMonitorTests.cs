@@ -1,3 +1,4 @@
+using RetailEdge.Delta.Storage;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -63,7 +64,7 @@ public sealed class StoreHealthMonitorTests
         Assert.Equal(3, second);
         using var connection = lake.Connect();
         Assert.True(await LakeAssertions.ViewAsync(lake, connection, LakeTables.StoreHealth, "health"));
-        connection.ExecuteNonQuery($"""
+        connection.Execute($"""
             CREATE TEMP VIEW expected AS SELECT * FROM (VALUES
               ('legacy-gw', 'StoreGateway', CAST(NULL AS INTEGER), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS TIMESTAMPTZ),
                CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), true),
@@ -72,7 +73,7 @@ public sealed class StoreHealthMonitorTests
               ('store018-gw', 'StoreGateway', 18, 'degraded', NULL, NULL, CAST('{Sql(old)}' AS TIMESTAMPTZ),
                NULL, NULL, NULL, NULL, NULL, NULL, 'windowSeconds must be 10–3600', true))
             """);
-        connection.ExecuteNonQuery("""
+        connection.Execute("""
             CREATE TEMP VIEW actual AS SELECT device_id, module_id, store_id, status, version, last_event_at, last_sent_at,
               buffered_batches, oldest_unsent_age_seconds, rejected, dropped, reference_data_version, reference_data_error, config_error, stale
             FROM health

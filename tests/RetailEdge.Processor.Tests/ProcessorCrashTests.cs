@@ -11,16 +11,18 @@ namespace RetailEdge.Processor.Tests;
 /// Acceptance (exactly-once): the processor host, run as a child process with RETAILEDGE_ONCE,
 /// is SIGKILLed at random points 20 times and then run to the end; bronze holds each routed
 /// record once, silver each batch once, and every silver and gold table equals an uninterrupted run.
+/// Part of the fault suite: 20 kills of one store's day here, 100 kills of three stores' day with RETAILEDGE_SOAK=1.
 /// </summary>
+[Trait("Category", "Fault")]
 public sealed class ProcessorCrashTests(ITestOutputHelper output)
 {
-    private const int Kills = 20;
+    private static readonly int Kills = Soak.Scale(20, 100);
 
     [Fact]
     public async Task RunOnce_KilledAtRandomPointsThenRestarted_LakeEqualsUninterruptedRun()
     {
         using var temp = new TempDirectory("processor-kill");
-        var scenario = LakeScenario.Create(temp.Path, stores: 1, TimeSpan.FromDays(1), "default", seed: 11, replayEvery: 10);
+        var scenario = LakeScenario.Create(temp.Path, stores: Soak.Scale(1, 3), TimeSpan.FromDays(1), "default", seed: 11, replayEvery: 10);
         var watch = Stopwatch.StartNew();
         using (var reference = new LakeContext(new LocalLakeStoreFactory(temp.Combine("lake-a")), TimeProvider.System))
         {

@@ -1,5 +1,6 @@
 using RetailEdge.Contracts.Events;
 using RetailEdge.Contracts.Reference;
+using RetailEdge.Contracts.Telemetry;
 using RetailEdge.Contracts.Twin;
 using RetailEdge.Contracts.Validation;
 using RetailEdge.Simulator;
@@ -109,6 +110,42 @@ public class GatewayEngineTests
         var valid = events.Where(e => e.ExpectedReason is null).Select(e => e.Event!).ToList();
         Assert.Equal(Totals.FromEvents(valid), Totals.FromBatches(batches));
         Assert.Equal(Enumerable.Range(1, batches.Count).Select(i => (long)i), batches.Select(b => b.Seq));
+    }
+
+    [Fact]
+    public async Task Batches_CarryTheJournalIdentity_KeptAcrossRestartsAndNewForANewJournal()
+    {
+        var events = Simulator("small", TimeSpan.FromHours(12), FaultSettings.Default).Generate().ToList();
+        using var kept = new RetailEdge.Testing.TempDirectory("gateway-journal");
+        using var reimaged = new RetailEdge.Testing.TempDirectory("gateway-journal-new");
+        var half = events.Count / 2;
+        await using (var first = new EngineHarness(1, dataDirectory: kept.Path))
+        {
+            await first.FeedAsync(events.Take(half));
+        }
+        await using (var second = new EngineHarness(1, dataDirectory: kept.Path, start: events[half - 1].ArrivalTime))
+        {
+            await second.FeedAsync(events.Skip(half));
+            await second.Engine.FlushAsync(CancellationToken.None);
+        }
+        // the journal volume lost: the same store on an empty data directory
+        await using (var fresh = new EngineHarness(1, dataDirectory: reimaged.Path))
+        {
+            await fresh.FeedAsync(events.Take(half));
+            await fresh.Engine.FlushAsync(CancellationToken.None);
+        }
+
+        var keptBatches = Outbox.Read(kept.Path);
+        var newBatches = Outbox.Read(reimaged.Path);
+        var journal = Assert.Single(keptBatches.Select(b => b.JournalId).Distinct());
+        var newJournal = Assert.Single(newBatches.Select(b => b.JournalId).Distinct());
+        Assert.NotNull(journal);
+        Assert.NotNull(newJournal);
+        Assert.NotEqual(journal, newJournal);
+        Assert.True(TelemetryBatchCodec.IsValidJournalId(journal!));
+        Assert.Equal(1, newBatches[0].Seq);
+        using var journalFile = new GatewayJournal(kept.Path);
+        Assert.Equal(journal, journalFile.JournalId);
     }
 
     [Fact]

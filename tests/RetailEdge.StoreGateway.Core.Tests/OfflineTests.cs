@@ -28,23 +28,7 @@ public class OfflineTests
         await using var harness = new EngineHarness(1, GatewaySettings.Default with { DiskBudgetMb = 24 }, start: events[0].ArrivalTime);
         var payload = ReferenceDataCodec.Serialize(set);
         await harness.Engine.ApplyReferenceDataAsync(payload, ReferenceDataCodec.VersionOf(payload), CancellationToken.None);
-        harness.Transport.Online = false;
-        await harness.StartHubAsync();
-        long maxUsed = 0;
-        var groups = 0;
-
-        await harness.FeedAsync(events, afterGroup: async () =>
-        {
-            if (++groups % 20 == 0)
-            {
-                await harness.Engine.MaintainAsync(CancellationToken.None);
-                maxUsed = Math.Max(maxUsed, (await harness.Engine.GetStatusAsync(CancellationToken.None)).JournalBytes);
-            }
-        });
-        harness.Time.Advance(TimeSpan.FromHours(1));
-        await harness.Engine.FlushAsync(CancellationToken.None);
-        await harness.Engine.MaintainAsync(CancellationToken.None);
-        var backlog = await harness.Engine.GetStatusAsync(CancellationToken.None);
+        var (backlog, maxUsed) = await harness.FeedOfflineAsync(events);
 
         Assert.Empty(harness.Transport.Sent);
         Assert.True(backlog.BufferedBatches > 100, $"backlog {backlog.BufferedBatches}");

@@ -71,4 +71,39 @@ public class DeploymentManifestTests
         }
         Assert.Contains("UseAppHost=false", File.ReadAllText(Path.Combine(folder, "Dockerfile.arm64v8")), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Template_StoreBrokerAndHttpIngest_AuthenticatedAndNotPublishedOnAllInterfaces()
+    {
+        var modules = Manifest().GetProperty("modulesContent").GetProperty("$edgeAgent").GetProperty("properties.desired").GetProperty("modules");
+        foreach (var name in new[] { "storebroker", "StoreGateway" })
+        {
+            var settings = modules.GetProperty(name).GetProperty("settings");
+            var text = string.Concat(settings.EnumerateObject().Where(p => p.Name.StartsWith("createOptions", StringComparison.Ordinal)).OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => p.Value.GetString()));
+            using var createOptions = JsonDocument.Parse(text);
+            foreach (var port in createOptions.RootElement.GetProperty("HostConfig").GetProperty("PortBindings").EnumerateObject())
+            {
+                foreach (var binding in port.Value.EnumerateArray())
+                {
+                    // A specific host address (the store LAN's), never every interface.
+                    var hostIp = binding.TryGetProperty("HostIp", out var ip) ? ip.GetString() : null;
+                    Assert.False(string.IsNullOrEmpty(hostIp) || hostIp is "0.0.0.0" or "::", $"{name} publishes {port.Name} on all host interfaces");
+                }
+            }
+            if (name == "storebroker")
+            {
+                var command = string.Join(' ', createOptions.RootElement.GetProperty("Cmd").EnumerateArray().Select(c => c.GetString()));
+                Assert.DoesNotContain("no-auth", command, StringComparison.Ordinal);
+                Assert.Contains("/mosquitto/config/mosquitto.conf", command, StringComparison.Ordinal);
+            }
+        }
+        // The broker configuration the manifest mounts refuses anonymous clients.
+        var config = File.ReadAllLines(Path.Combine(RepoPaths.Root, "edge", "storebroker", "mosquitto.conf")).Select(l => l.Trim()).ToList();
+        Assert.Contains("allow_anonymous false", config);
+        Assert.Contains(config, l => l.StartsWith("password_file ", StringComparison.Ordinal));
+        var env = modules.GetProperty("StoreGateway").GetProperty("env");
+        Assert.StartsWith("/run/secrets/", env.GetProperty("StoreGateway__IngestKeyFile").GetProperty("value").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("/run/secrets/", env.GetProperty("StoreGateway__MqttPasswordFile").GetProperty("value").GetString(), StringComparison.Ordinal);
+        Assert.False(env.TryGetProperty("StoreGateway__IngestKey", out _), "a key in the manifest is readable by everyone who reads the deployment");
+    }
 }

@@ -31,8 +31,19 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public GatewayEngine Engine => _app.Services.GetRequiredService<GatewayEngine>();
 
-    /// <summary>An HTTP client for this gateway, as a lane would use it.</summary>
-    public HttpClient CreateClient() => new() { BaseAddress = BaseAddress };
+    /// <summary>The store's ingest key every test gateway is configured with.</summary>
+    public const string IngestKey = "test-ingest-key-4f1c9a27d3";
+
+    /// <summary>An HTTP client for this gateway, as a lane would use it (with the ingest key, unless told otherwise).</summary>
+    public HttpClient CreateClient(string? key = IngestKey)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        }
+        return client;
+    }
 
     public static async Task<GatewayHost> StartAsync(string dataDirectory, DateTimeOffset now, IDictionary<string, string?>? settings = null)
     {
@@ -45,13 +56,15 @@ internal sealed class GatewayHost : IAsyncDisposable
             ["StoreGateway:GatewayId"] = "store001-gw",
             ["StoreGateway:DataDirectory"] = dataDirectory,
             ["StoreGateway:Transport"] = "none",
+            ["StoreGateway:HttpBindAddress"] = "127.0.0.1",
+            ["StoreGateway:HttpPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["StoreGateway:IngestKey"] = IngestKey,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             values[key] = value;
         }
         builder.Configuration.AddInMemoryCollection(values);
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddStoreGateway();
         builder.Services.AddSingleton<TimeProvider>(clock);

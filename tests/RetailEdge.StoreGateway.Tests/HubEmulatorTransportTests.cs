@@ -35,7 +35,7 @@ public class HubEmulatorTransportTests
             ["StoreGateway:HubUseTls"] = "false",
             ["StoreGateway:ReportInterval"] = "00:00:01",
         });
-        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        using var http = host.CreateClient();
         var body = new StringBuilder();
         for (var i = 0; i < 3; i++)
         {

@@ -38,7 +38,7 @@ public class IngestAcceptanceTests
         await using (var host = await GatewayHost.StartAsync(directory.Path, events[0].ArrivalTime))
         {
             await LoadReferenceAsync(host, simulator);
-            using var http = new HttpClient { BaseAddress = host.BaseAddress };
+            using var http = host.CreateClient();
             foreach (var group in Groups(events, TimeSpan.FromMinutes(5)))
             {
                 host.Clock.SetUtcNow(group[^1].ArrivalTime);

@@ -43,7 +43,7 @@ public class IngestPathTests
     {
         using var directory = new TempDirectory("gateway-http");
         await using var host = await GatewayHost.StartAsync(directory.Path, Now, new Dictionary<string, string?> { ["StoreGateway:MaxRequestBytes"] = "100000" });
-        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        using var http = host.CreateClient();
         var basket = Encoding.UTF8.GetString(StoreEventJson.Serialize(new BasketEvent
         {
             Id = "arr-1", StoreId = 1, Ts = Now.AddMinutes(-1), LaneId = "L1", Channel = Channels.Store, Lines = [new BasketLine(5, 1m, 1m)],

@@ -21,20 +21,16 @@ public class MqttIngestTests
     private static Task PublishAsync(StoreBrokerPublisher publisher, BasketEvent basket) =>
         publisher.PublishAsync("store/17/pos/" + basket.LaneId, StoreEventJson.Serialize(basket));
 
-    private static Dictionary<string, string> Environment(string dataDirectory, int port, MosquittoBroker broker)
-    {
-        var environment = CrashSafetyTests.GatewayEnvironment(dataDirectory, port);
-        environment["StoreGateway__MqttHost"] = broker.Host;
-        environment["StoreGateway__MqttPort"] = broker.Port.ToString(CultureInfo.InvariantCulture);
-        return environment;
-    }
-
     private static async Task<ManagedProcess> StartSubscribedGatewayAsync(string dataDirectory, MosquittoBroker broker)
     {
         var port = FreePort.Next();
-        var process = ManagedProcess.Start("dotnet", [CrashSafetyTests.GatewayDll()], environment: Environment(dataDirectory, port, broker));
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(20) };
-        await CrashSafetyTests.WaitHealthyAsync(http, process);
+        var process = GatewayProcess.Start(dataDirectory, port, new Dictionary<string, string>
+        {
+            ["StoreGateway__MqttHost"] = broker.Host,
+            ["StoreGateway__MqttPort"] = broker.Port.ToString(CultureInfo.InvariantCulture),
+        });
+        using var http = GatewayProcess.CreateClient(port);
+        await GatewayProcess.WaitHealthyAsync(http, process);
         await GatewayModuleTestsSupport.WaitUntilAsync(() =>
         {
             using var health = JsonDocument.Parse(http.GetStringAsync("health").GetAwaiter().GetResult());

@@ -14,16 +14,33 @@ internal sealed class StoreBrokerPublisher : IDisposable
     {
     }
 
-    public static async Task<StoreBrokerPublisher> ConnectAsync(MosquittoBroker broker, string clientId)
+    public static async Task<StoreBrokerPublisher> ConnectAsync(MosquittoBroker broker, string clientId, string? userName = null, string? password = null)
     {
         var publisher = new StoreBrokerPublisher();
-        var result = await publisher._client.ConnectAsync(new MqttClientOptionsBuilder()
+        var result = await publisher.TryConnectAsync(broker, clientId, userName, password);
+        Assert.Equal(MqttClientConnectResultCode.Success, result);
+        return publisher;
+    }
+
+    /// <summary>Connects once and returns the broker's answer (a refusal is not an exception).</summary>
+    public static async Task<MqttClientConnectResultCode> ConnectResultAsync(MosquittoBroker broker, string clientId)
+    {
+        using var publisher = new StoreBrokerPublisher();
+        return await publisher.TryConnectAsync(broker, clientId, userName: null, password: null);
+    }
+
+    private async Task<MqttClientConnectResultCode> TryConnectAsync(MosquittoBroker broker, string clientId, string? userName, string? password)
+    {
+        var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(broker.Host, broker.Port)
             .WithProtocolVersion(MqttProtocolVersion.V311)
-            .WithClientId(clientId)
-            .Build());
-        Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
-        return publisher;
+            .WithClientId(clientId);
+        if (userName is not null)
+        {
+            builder = builder.WithCredentials(userName, password);
+        }
+        var result = await _client.ConnectAsync(builder.Build());
+        return result.ResultCode;
     }
 
     public async Task PublishAsync(string topic, byte[] payload)

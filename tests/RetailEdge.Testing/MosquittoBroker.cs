@@ -28,14 +28,34 @@ public sealed class MosquittoBroker : IAsyncDisposable
         File.Exists("/usr/bin/" + name) ? "/usr/bin/" + name : name;
 
     /// <param name="extraConfig">lines appended to the generated configuration</param>
-    public static async Task<MosquittoBroker> StartAsync(string? extraConfig = null, CancellationToken cancellationToken = default)
+    public static Task<MosquittoBroker> StartAsync(string? extraConfig = null, CancellationToken cancellationToken = default) =>
+        StartAsync(extraConfig, users: null, cancellationToken);
+
+    /// <param name="extraConfig">lines appended to the generated configuration</param>
+    /// <param name="users">when given, the broker refuses anonymous clients and knows these users (a mosquitto_passwd file)</param>
+    /// <param name="cancellationToken">cancels the start</param>
+    public static async Task<MosquittoBroker> StartAsync(string? extraConfig, IReadOnlyDictionary<string, string>? users, CancellationToken cancellationToken = default)
     {
         var broker = new MosquittoBroker(FreePort.Next());
         var config = broker._directory.Combine("mosquitto.conf");
+        var authentication = "allow_anonymous true";
+        if (users is not null)
+        {
+            var passwords = broker._directory.Combine("passwd");
+            foreach (var (user, password) in users)
+            {
+                await using var tool = ManagedProcess.Start(ClientTool("mosquitto_passwd"), File.Exists(passwords) ? ["-b", passwords, user, password] : ["-c", "-b", passwords, user, password]);
+                if (await tool.WaitForExitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false) != 0)
+                {
+                    throw new InvalidOperationException("mosquitto_passwd failed: " + tool.Output);
+                }
+            }
+            authentication = $"allow_anonymous false\npassword_file {passwords}";
+        }
         await File.WriteAllTextAsync(config,
             $"""
             listener {broker.Port} 127.0.0.1
-            allow_anonymous true
+            {authentication}
             persistence false
             max_queued_messages 100000
             log_dest stdout

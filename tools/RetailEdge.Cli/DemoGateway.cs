@@ -10,15 +10,17 @@ namespace RetailEdge.Cli;
 /// <summary>
 /// One StoreGateway module hosted in the demo's process: the same host wiring as the container
 /// (<c>AddStoreGateway</c>), configured to reach the local hub emulator over plain TCP on loopback
-/// and to serve HTTP ingest on a free loopback port.
+/// and to serve HTTP ingest on a free loopback port with a fresh ingest key of its own (lanes present it).
 /// </summary>
 public sealed class DemoGateway : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly string _ingestKey;
 
-    private DemoGateway(WebApplication app, int storeId, string deviceId, Uri baseAddress)
+    private DemoGateway(WebApplication app, int storeId, string deviceId, Uri baseAddress, string ingestKey)
     {
         _app = app;
+        _ingestKey = ingestKey;
         StoreId = storeId;
         DeviceId = deviceId;
         BaseAddress = baseAddress;
@@ -30,9 +32,17 @@ public sealed class DemoGateway : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>Adds this store's ingest key to a lane's request.</summary>
+    public void Authorize(HttpRequestMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _ingestKey);
+    }
+
     public static async Task<DemoGateway> StartAsync(int storeId, string deviceId, string connectionString, int hubMqttPort, string dataDirectory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(dataDirectory);
+        var ingestKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = dataDirectory });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -46,8 +56,10 @@ public sealed class DemoGateway : IAsyncDisposable
             // seal every few seconds instead of every minute: a demo should not wait
             ["StoreGateway:InitialSettings"] = "{\"sendIntervalSeconds\":2}",
             ["StoreGateway:ReportInterval"] = "00:00:02",
+            ["StoreGateway:HttpBindAddress"] = "127.0.0.1",
+            ["StoreGateway:HttpPort"] = "0",
+            ["StoreGateway:IngestKey"] = ingestKey,
         });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         // the demo's own output is the story; the gateways only speak up about problems
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true)
@@ -57,7 +69,7 @@ public sealed class DemoGateway : IAsyncDisposable
         app.MapStoreGatewayEndpoints();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Urls.First();
-        return new DemoGateway(app, storeId, deviceId, new Uri(address.EndsWith('/') ? address : address + "/"));
+        return new DemoGateway(app, storeId, deviceId, new Uri(address.EndsWith('/') ? address : address + "/"), ingestKey);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using RetailEdge.Delta.Storage;
 using RetailEdge.Lakehouse;
 using Spectre.Console;
 
@@ -45,13 +46,13 @@ public sealed class DemoReport(LakeContext lake, TextWriter output)
         }
         using var connection = lake.Connect();
         await table.CreateViewAsync(connection, "t", snapshot.Files, cancellationToken).ConfigureAwait(false);
-        using var result = connection.Query(sql);
+        using var result = connection.Query(sql, cancellationToken);
         while (result.Read())
         {
             var cells = new string[columns.Length];
             for (var i = 0; i < cells.Length; i++)
             {
-                cells[i] = Markup.Escape(result.IsNull(i) ? "" : result.GetString(i));
+                cells[i] = Markup.Escape(result.IsDBNull(i) ? "" : result.GetString(i));
             }
             view.AddRow(cells);
         }

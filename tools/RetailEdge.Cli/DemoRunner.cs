@@ -211,9 +211,10 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
             body.Write(json);
             body.WriteByte((byte)'\n');
         }
-        using var content = new ByteArrayContent(body.ToArray());
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
-        using var response = await http.PostAsync(new Uri(gateway.BaseAddress, "events"), content, cancellationToken).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway.BaseAddress, "events")) { Content = new ByteArrayContent(body.ToArray()) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+        gateway.Authorize(request);
+        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
         using var result = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
         foreach (var key in new[] { "accepted", "duplicates", "rejected", "dropped" })

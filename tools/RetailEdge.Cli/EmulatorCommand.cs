@@ -15,6 +15,12 @@ public static class EmulatorCommand
     /// <summary>Environment variable with the storage account key for a blob --routing URL without a SAS.</summary>
     public const string RoutingAccountKeyVariable = "RETAILEDGE_ROUTING_ACCOUNT_KEY";
 
+    /// <summary>Default endpoints: the ports the official SDKs dial with TLS (8883 MQTT, 443 HTTPS), the plain ones without.</summary>
+    public const string DefaultMqttsEndPoint = "127.0.0.1:8883";
+    public const string DefaultHttpsEndPoint = "127.0.0.1:443";
+    public const string DefaultMqttEndPoint = "127.0.0.1:1883";
+    public const string DefaultHttpEndPoint = "127.0.0.1:8080";
+
     public static Command Create()
     {
         var command = new Command("emulator", "A local IoT Hub: device MQTT endpoint, twins, methods, service REST API, routing to storage");
@@ -52,13 +58,22 @@ public static class EmulatorCommand
     {
         var registry = RegistryOption();
         var hubName = HubNameOption();
-        var mqtt = EndPointOption("--mqtt", "Device MQTT endpoint, address:port (default 127.0.0.1:1883; 8883 is usual with --tls)", "127.0.0.1:1883");
-        var rest = EndPointOption("--rest", "Service REST endpoint, address:port (default 127.0.0.1:8080)", "127.0.0.1:8080");
+        var mqtt = EndPointOption("--mqtt", $"Device MQTT endpoint, address:port (default {DefaultMqttsEndPoint}, where the official device SDKs dial; {DefaultMqttEndPoint} with --tls false)");
+        var rest = EndPointOption("--rest", $"Service REST endpoint, address:port (default {DefaultHttpsEndPoint}, where the official service SDKs and az call; ports below 1024 need root or CAP_NET_BIND_SERVICE; {DefaultHttpEndPoint} with --tls false)");
         var routing = new Option<string>("--routing")
         {
-            Description = $"Where routed telemetry goes: a folder, or a blob container URL http[s]://…/{{account}}/{{container}} with a SAS query or the account key in {RoutingAccountKeyVariable}",
+            Description = $"Where routed telemetry goes: a folder, or a blob container URL http[s]://…/{{account}}/{{container}} with the account key in {RoutingAccountKeyVariable} (never a SAS query: a command line is visible to every user)",
             Required = true,
         };
+        routing.Validators.Add(result =>
+        {
+            // a SAS in the URL is a secret on the command line: refused without echoing it
+            if (result.GetValueOrDefault<string>() is { } target && target.Contains('?', StringComparison.Ordinal)
+                && Uri.TryCreate(target, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                result.AddError($"--routing must not carry a query (a SAS token) in its URL: a command line is visible to every user of the machine; put the account key in {RoutingAccountKeyVariable}");
+            }
+        });
         var batchInterval = new Option<string>("--batch-interval")
         {
             Description = "How often routed files are written: e.g. 10s (default), 60s, 5m",
@@ -77,7 +92,8 @@ public static class EmulatorCommand
         });
         var tls = new Option<bool>("--tls")
         {
-            Description = "Serve MQTT and REST over TLS with a generated self-signed certificate (its PEM is written beside the registry)",
+            Description = "Serve MQTT and REST over TLS (default true) with a self-signed certificate kept beside the registry ({hub}-emulator-cert.pem to trust); --tls false serves plain MQTT and HTTP",
+            DefaultValueFactory = _ => true,
         };
         var command = new Command("run", "Run the hub emulator until Ctrl+C; buffered routed records are written on stop")
         {
@@ -85,8 +101,9 @@ public static class EmulatorCommand
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
-            EmulatorArguments.TryParseEndPoint(parseResult.GetValue(mqtt)!, "--mqtt", out var mqttEndPoint, out _);
-            EmulatorArguments.TryParseEndPoint(parseResult.GetValue(rest)!, "--rest", out var restEndPoint, out _);
+            var useTls = parseResult.GetValue(tls);
+            EmulatorArguments.TryParseEndPoint(parseResult.GetValue(mqtt) ?? (useTls ? DefaultMqttsEndPoint : DefaultMqttEndPoint), "--mqtt", out var mqttEndPoint, out _);
+            EmulatorArguments.TryParseEndPoint(parseResult.GetValue(rest) ?? (useTls ? DefaultHttpsEndPoint : DefaultHttpEndPoint), "--rest", out var restEndPoint, out _);
             EmulatorArguments.TryParseInterval(parseResult.GetValue(batchInterval)!, "--batch-interval", out var interval, out _);
             var options = new HubEmulatorOptions
             {
@@ -97,7 +114,7 @@ public static class EmulatorCommand
                 RoutingTarget = parseResult.GetValue(routing)!,
                 RoutingAccountKey = Environment.GetEnvironmentVariable(RoutingAccountKeyVariable),
                 BatchInterval = interval,
-                UseTls = parseResult.GetValue(tls),
+                UseTls = useTls,
             };
             return RunAsync(options, cancellationToken);
         });
@@ -160,16 +177,12 @@ public static class EmulatorCommand
         return command;
     }
 
-    private static Option<string> EndPointOption(string name, string description, string defaultValue)
+    private static Option<string?> EndPointOption(string name, string description)
     {
-        var option = new Option<string>(name)
-        {
-            Description = description,
-            DefaultValueFactory = _ => defaultValue,
-        };
+        var option = new Option<string?>(name) { Description = description };
         option.Validators.Add(result =>
         {
-            if (!EmulatorArguments.TryParseEndPoint(result.GetValueOrDefault<string>() ?? string.Empty, name, out _, out var error))
+            if (!EmulatorArguments.TryParseEndPoint(result.GetValueOrDefault<string?>() ?? string.Empty, name, out _, out var error))
             {
                 result.AddError(error);
             }
@@ -178,38 +191,44 @@ public static class EmulatorCommand
     }
 
     /// <summary>Runs the emulator until <paramref name="cancellationToken"/> fires (Ctrl+C, SIGTERM). Returns the exit code.</summary>
-    public static async Task<int> RunAsync(HubEmulatorOptions options, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(HubEmulatorOptions options, CancellationToken cancellationToken) =>
+        await RunAsync(options, Console.Out, Console.Error, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>As <see cref="RunAsync(HubEmulatorOptions, CancellationToken)"/>, printing the guide to <paramref name="output"/> and failures to <paramref name="error"/>.</summary>
+    public static async Task<int> RunAsync(HubEmulatorOptions options, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
         using var loggerFactory = LoggerFactory.Create(builder => builder
             .AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss.fff "; })
             .SetMinimumLevel(LogLevel.Information)
             .AddFilter("Microsoft", LogLevel.Warning));
-        HubEmulator.HubEmulator emulator;
+        var emulator = new HubEmulator.HubEmulator(options, TimeProvider.System, loggerFactory);
         try
         {
-            emulator = new HubEmulator.HubEmulator(options, TimeProvider.System, loggerFactory);
             await emulator.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
         {
-            await Console.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+            await emulator.DisposeAsync().ConfigureAwait(false);
+            await error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+            if (Math.Min(options.MqttEndPoint.Port, options.RestEndPoint.Port) is > 0 and < 1024)
+            {
+                await error.WriteLineAsync(
+                    "Ports below 1024 need root or the CAP_NET_BIND_SERVICE capability. The official service SDKs and az call port 443; "
+                    + "RetailEdge's own commands and curl take any port: e.g. --rest 127.0.0.1:8443.").ConfigureAwait(false);
+            }
             return 1;
         }
         await using (emulator.ConfigureAwait(false))
         {
-            var scheme = options.UseTls ? "mqtts" : "mqtt";
-            await Console.Out.WriteLineAsync($"hub emulator '{options.HubName}' ({emulator.HostName}) running").ConfigureAwait(false);
-            await Console.Out.WriteLineAsync($"  MQTT    {scheme}://{emulator.MqttEndPoint}").ConfigureAwait(false);
-            await Console.Out.WriteLineAsync($"  REST    {emulator.RestBaseAddress}").ConfigureAwait(false);
-            await Console.Out.WriteLineAsync($"  routing {options.RoutingTarget.Split('?')[0]} every {options.BatchInterval.TotalSeconds:0.###}s").ConfigureAwait(false);
-            if (emulator.Certificate is { } certificate)
+            foreach (var line in EmulatorGuide.Lines(emulator))
             {
-                var pemPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.RegistryPath))!, $"{options.HubName}-emulator-cert.pem");
-                await File.WriteAllTextAsync(pemPath, certificate.ExportCertificatePem(), CancellationToken.None).ConfigureAwait(false);
-                await Console.Out.WriteLineAsync($"  TLS certificate (trust it in clients) {pemPath}").ConfigureAwait(false);
+                await output.WriteLineAsync(line).ConfigureAwait(false);
             }
-            await Console.Out.WriteLineAsync("Ctrl+C stops; buffered routed records are written first.").ConfigureAwait(false);
+            await output.WriteLineAsync($"Routing to {options.RoutingTarget.Split('?')[0]} every {options.BatchInterval.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}s.").ConfigureAwait(false);
+            await output.WriteLineAsync("Ctrl+C stops; buffered routed records are written first.").ConfigureAwait(false);
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
@@ -218,7 +237,7 @@ public static class EmulatorCommand
             {
             }
             await emulator.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            await Console.Out.WriteLineAsync($"stopped: {emulator.Routing.RecordsWritten} routed records in {emulator.Routing.FilesWritten} files").ConfigureAwait(false);
+            await output.WriteLineAsync($"stopped: {emulator.Routing.RecordsWritten} routed records in {emulator.Routing.FilesWritten} files").ConfigureAwait(false);
         }
         return 0;
     }

@@ -39,16 +39,20 @@ public static class FleetCommand
         status.Options.Add(staleAfter);
         status.Options.Add(json);
         status.Options.Add(check);
-        status.SetAction((parseResult, cancellationToken) =>
+        status.SetAction(async (parseResult, cancellationToken) =>
         {
             SimulateArguments.TryParseDuration(parseResult.GetValue(staleAfter)!, out var staleValue, out _, "--stale-after");
+            if (await iotHub.TryResolveAsync(parseResult).ConfigureAwait(false) is not { } hub)
+            {
+                return CliApp.UsageError;
+            }
             var request = new FleetStatusRequest(
                 parseResult.GetValue(lake),
-                iotHub.Resolve(parseResult),
+                hub,
                 staleValue,
                 parseResult.GetValue(json),
                 parseResult.GetValue(check));
-            return StatusAsync(request, Console.Out, cancellationToken);
+            return await StatusAsync(request, Console.Out, cancellationToken).ConfigureAwait(false);
         });
         var command = new Command("fleet", "The store gateways as the cloud sees them");
         command.Subcommands.Add(status);

@@ -86,6 +86,8 @@ internal static class FleetStatusView
                 WriteString(json, "referenceDataVersion", row.ReferenceDataVersion);
                 WriteString(json, "referenceDataError", row.ReferenceDataError);
                 WriteString(json, "configError", row.ConfigError);
+                WriteNumber(json, "quarantined", row.Quarantined);
+                WriteNumber(json, "seqConflicts", row.SeqConflicts);
                 WriteTime(json, "observedAt", row.ObservedAt);
                 json.WriteEndObject();
             }

@@ -9,6 +9,9 @@ namespace RetailEdge.Cli;
 /// The `--iothub` / `--iothub-host` / `--iothub-endpoint` options shared by the commands that
 /// talk to the IoT Hub service API, with their environment-variable defaults. The endpoint is
 /// taken as text and checked here: System.CommandLine has no built-in parser for <see cref="Uri"/>.
+/// A secret never comes from the command line (every user of the machine sees it in the process
+/// list): `--iothub` names a file that holds the connection string, and a connection string given
+/// there instead is refused without being echoed.
 /// </summary>
 internal sealed class IotHubArguments
 {
@@ -29,7 +32,10 @@ internal sealed class IotHubArguments
 
     public static IotHubArguments Create(string purpose)
     {
-        var connectionString = new Option<string?>("--iothub") { Description = $"IoT Hub service connection string: {purpose} (default: {ConnectionStringVariable})" };
+        var connectionString = new Option<string?>("--iothub")
+        {
+            Description = $"File holding the IoT Hub service connection string (never the string itself: a command line is visible to every user): {purpose} (default: the connection string in {ConnectionStringVariable})",
+        };
         var hostName = new Option<string?>("--iothub-host") { Description = $"IoT Hub host name ({{hub}}.azure-devices.net) reached with Azure.Identity instead of a connection string (default: {HostNameVariable})" };
         var endpoint = new Option<string?>("--iothub-endpoint") { Description = $"Service API endpoint instead of https://{{HostName}}/, e.g. the local hub emulator (default: {EndpointVariable})" };
         endpoint.Validators.Add(r =>
@@ -49,15 +55,57 @@ internal sealed class IotHubArguments
         command.Options.Add(_endpoint);
     }
 
-    /// <summary>The hub settings from the options, else from the environment.</summary>
+    /// <summary>
+    /// The hub settings from the options, else from the environment. Throws an <see cref="ArgumentException"/>
+    /// naming the option (never its value) when `--iothub` is not a readable file with a connection string.
+    /// </summary>
     public IotHubSettings Resolve(ParseResult parseResult, Func<string, string?>? environment = null)
     {
+        ArgumentNullException.ThrowIfNull(parseResult);
         environment ??= Environment.GetEnvironmentVariable;
         var endpointText = parseResult.GetValue(_endpoint) ?? environment(EndpointVariable);
+        var file = parseResult.GetValue(_connectionString);
         return new IotHubSettings(
-            NullIfBlank(parseResult.GetValue(_connectionString) ?? environment(ConnectionStringVariable)),
+            NullIfBlank(file is null ? environment(ConnectionStringVariable) : ReadConnectionStringFile(file)),
             NullIfBlank(parseResult.GetValue(_hostName) ?? environment(HostNameVariable)),
             endpointText is not null && TryParseEndpoint(endpointText, out var endpoint) ? endpoint : null);
+    }
+
+    /// <summary>Resolves the settings, or writes a one-line error (never a secret) and gives null: the caller exits with <see cref="CliApp.UsageError"/>.</summary>
+    public async Task<IotHubSettings?> TryResolveAsync(ParseResult parseResult)
+    {
+        try
+        {
+            return Resolve(parseResult);
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    private static string ReadConnectionStringFile(string path)
+    {
+        // a value with the shape of a connection string or SAS token is a secret typed on the command line: refuse it, echo nothing
+        if (path.Contains('=', StringComparison.Ordinal) || path.Contains(';', StringComparison.Ordinal)
+            || path.Contains("SharedAccess", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"--iothub takes the path of a file that holds the connection string, not the connection string itself "
+                + $"(a command line is visible to every user of the machine): put it in a file only you can read and pass its path, or set {ConnectionStringVariable}");
+        }
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new ArgumentException($"--iothub: cannot read the connection string file ({e.GetType().Name}); give the path of a readable file, or set {ConnectionStringVariable}", e);
+        }
+        return string.IsNullOrWhiteSpace(text)
+            ? throw new ArgumentException($"--iothub: the connection string file is empty; or set {ConnectionStringVariable}")
+            : text.Trim();
     }
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

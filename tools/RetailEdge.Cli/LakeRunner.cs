@@ -1,7 +1,7 @@
 using RetailEdge.Delta;
 using RetailEdge.Delta.AzureBlob;
 using RetailEdge.Delta.Storage;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Cli;
 
@@ -28,10 +28,10 @@ internal static class LakeRunner
             {
                 return await FailAsync(CliApp.UsageError, $"{root} does not exist").ConfigureAwait(false);
             }
-            using var database = DuckDbDatabase.Open();
+            using var database = DuckDbConnectionExtensions.OpenInMemory();
             using var connection = database.Connect();
             // timestamps print as UTC instants whatever the machine's zone
-            connection.ExecuteNonQuery("SET TimeZone='UTC'");
+            connection.Execute("SET TimeZone='UTC'");
             var table = DeltaTable.Open(store, database);
             if (!await table.ExistsAsync(cancellationToken).ConfigureAwait(false))
             {

@@ -4,12 +4,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using RetailEdge.Delta;
 using RetailEdge.Delta.Storage;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Cli;
 
 /// <summary>The lake commands on one opened table; output goes to Console.Out.</summary>
-internal sealed class LakeSession(DeltaTable table, DuckDbConnection connection)
+internal sealed class LakeSession(DeltaTable table, DuckDBConnection connection)
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
@@ -69,7 +69,7 @@ internal sealed class LakeSession(DeltaTable table, DuckDbConnection connection)
         {
             if (json)
             {
-                using var result = connection.Query($"SELECT CAST(to_json(__row) AS VARCHAR) FROM ({ordered}) __row");
+                using var result = connection.Query($"SELECT CAST(to_json(__row) AS VARCHAR) FROM ({ordered}) __row", cancellationToken, streaming: true);
                 await output.WriteAsync('[').ConfigureAwait(false);
                 var first = true;
                 while (result.Read())
@@ -82,7 +82,7 @@ internal sealed class LakeSession(DeltaTable table, DuckDbConnection connection)
             }
             var columns = snapshot.Schema.Fields.Select(f => f.Name).ToList();
             var text = string.Join(", ", columns.Select((c, i) => $"CAST(\"{c.Replace("\"", "\"\"", StringComparison.Ordinal)}\" AS VARCHAR)"));
-            using var rows = connection.Query($"SELECT {(columns.Count == 0 ? "1" : text)} FROM ({ordered})");
+            using var rows = connection.Query($"SELECT {(columns.Count == 0 ? "1" : text)} FROM ({ordered})", cancellationToken, streaming: true);
             await output.WriteLineAsync(string.Join(",", columns.Select(Csv))).ConfigureAwait(false);
             while (rows.Read())
             {
@@ -94,15 +94,15 @@ internal sealed class LakeSession(DeltaTable table, DuckDbConnection connection)
                         line.Append(',');
                     }
                     // NULL is an empty field; an empty string is a quoted empty field
-                    line.Append(rows.IsNull(i) ? string.Empty : Csv(rows.GetString(i), quoteEmpty: true));
+                    line.Append(rows.IsDBNull(i) ? string.Empty : Csv(rows.GetString(i), quoteEmpty: true));
                 }
                 await output.WriteLineAsync(line.ToString()).ConfigureAwait(false);
             }
             return 0;
         }
-        catch (DuckDbException ex)
+        catch (DuckDBException ex)
         {
-            throw new DeltaException("data files could not be read: " + ex.DuckDbMessage, ex);
+            throw new DeltaException("data files could not be read: " + ex.Message, ex);
         }
     }
 
@@ -177,9 +177,9 @@ internal sealed class LakeSession(DeltaTable table, DuckDbConnection connection)
         try
         {
             var select = await table.BuildSelectAsync(connection, snapshot, cancellationToken).ConfigureAwait(false);
-            return connection.ExecuteScalar<long>($"SELECT count(*) FROM ({select})");
+            return connection.Scalar<long>($"SELECT count(*) FROM ({select})");
         }
-        catch (Exception ex) when (ex is DeltaException or DuckDbException)
+        catch (Exception ex) when (ex is DeltaException or DuckDBException)
         {
             return null;
         }

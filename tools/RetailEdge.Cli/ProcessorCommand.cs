@@ -33,10 +33,10 @@ public static class ProcessorCommand
         run.Options.Add(once);
         run.Options.Add(poll);
         iotHub.AddTo(run);
-        run.SetAction((parseResult, cancellationToken) => RunAsync(parseResult.GetValue(source)!, parseResult.GetValue(lake)!,
-            parseResult.GetValue(once), TimeSpan.FromSeconds(parseResult.GetValue(poll)),
-            iotHub.Resolve(parseResult),
-            cancellationToken));
+        run.SetAction(async (parseResult, cancellationToken) => await iotHub.TryResolveAsync(parseResult).ConfigureAwait(false) is { } hub
+            ? await RunAsync(parseResult.GetValue(source)!, parseResult.GetValue(lake)!, parseResult.GetValue(once), TimeSpan.FromSeconds(parseResult.GetValue(poll)),
+                hub, cancellationToken).ConfigureAwait(false)
+            : CliApp.UsageError);
         var command = new Command("processor", "The cloud processor: routed telemetry to bronze, silver and gold Delta tables");
         command.Subcommands.Add(run);
         return command;

@@ -62,7 +62,10 @@ public sealed partial class HubEmulator : IAsyncDisposable
     /// <summary>The hub host name (SAS audience, CONNECT user-name host).</summary>
     public string HostName => Registry.HostName;
 
-    /// <summary>The generated TLS certificate when <see cref="HubEmulatorOptions.UseTls"/> is set.</summary>
+    /// <summary>The PEM file of <see cref="Certificate"/> beside the registry, for clients to trust (when <see cref="HubEmulatorOptions.UseTls"/> is set).</summary>
+    public string? CertificatePemPath => Certificate is null ? null : SelfSignedCertificate.PemPath(_options.RegistryPath, _options.HubName);
+
+    /// <summary>The TLS certificate when <see cref="HubEmulatorOptions.UseTls"/> is set: kept beside the registry and reused on the next start.</summary>
     public X509Certificate2? Certificate { get; private set; }
 
     /// <summary>
@@ -89,7 +92,7 @@ public sealed partial class HubEmulator : IAsyncDisposable
         Twins.DesiredPatched += patch => Connections.Find(patch.Identity)?.EnqueueDesiredPatch(patch);
         if (_options.UseTls)
         {
-            Certificate = SelfSignedCertificate.Create(Registry.HostName, _timeProvider);
+            Certificate = SelfSignedCertificate.LoadOrCreate(_options.RegistryPath, _options.HubName, Registry.HostName, _timeProvider);
         }
         var sink = RoutingSinkFactory.Create(_options.RoutingTarget, _options.RoutingAccountKey);
         _sink = sink;

@@ -37,7 +37,10 @@ public sealed record HubEmulatorOptions
     /// </summary>
     public bool AcknowledgeAfterWrite { get; init; }
 
-    /// <summary>Serve MQTT (and REST) over TLS with a generated self-signed certificate.</summary>
+    /// <summary>
+    /// Serve MQTT (and REST) over TLS with a self-signed certificate kept beside the registry
+    /// (<c>{hub}-emulator-cert.pfx</c> with its key, <c>{hub}-emulator-cert.pem</c> to trust) and reused across restarts.
+    /// </summary>
     public bool UseTls { get; init; }
 
     /// <summary>IoT Hub's device-to-cloud message limit: body plus property names and values.</summary>

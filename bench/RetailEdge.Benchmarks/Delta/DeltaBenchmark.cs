@@ -3,7 +3,7 @@ using System.Globalization;
 using RetailEdge.Delta;
 using RetailEdge.Delta.Actions;
 using RetailEdge.Delta.Storage;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
 
 namespace RetailEdge.Benchmarks.Delta;
 
@@ -27,7 +27,7 @@ public sealed class DeltaBenchmark : IBenchmark
         Directory.CreateDirectory(root);
         try
         {
-            using var database = DuckDbDatabase.Open();
+            using var database = DuckDbConnectionExtensions.OpenInMemory();
             using var connection = database.Connect();
             await AppendAsync(database, connection, root, rows, commits, cancellationToken).ConfigureAwait(false);
             await SnapshotLoadAsync(database, root, logCommits, cancellationToken).ConfigureAwait(false);
@@ -41,7 +41,7 @@ public sealed class DeltaBenchmark : IBenchmark
     private static string Batch(long from, long count) =>
         $"SELECT range AS id, CAST(range % 500 AS INTEGER) AS item, CAST(range % 7 AS INTEGER) AS qty FROM range({from}, {from + count})";
 
-    private static async Task AppendAsync(DuckDbDatabase database, DuckDbConnection connection, string root, long rows, int commits, CancellationToken cancellationToken)
+    private static async Task AppendAsync(DuckDBConnection database, DuckDBConnection connection, string root, long rows, int commits, CancellationToken cancellationToken)
     {
         var perCommit = rows / commits;
         var schema = new DeltaSchema([new DeltaField("id", DeltaType.Long), new DeltaField("item", DeltaType.Integer), new DeltaField("qty", DeltaType.Integer)]);
@@ -51,7 +51,7 @@ public sealed class DeltaBenchmark : IBenchmark
         for (var c = 0; c < commits; c++)
         {
             var file = Path.Combine(root, $"raw-{c}.parquet");
-            connection.ExecuteNonQuery($"COPY ({Batch(c * perCommit, perCommit)}) TO '{file}' (FORMAT parquet, COMPRESSION zstd)");
+            connection.Execute($"COPY ({Batch(c * perCommit, perCommit)}) TO '{file}' (FORMAT parquet, COMPRESSION zstd)");
         }
         raw.Stop();
 
@@ -76,7 +76,7 @@ public sealed class DeltaBenchmark : IBenchmark
         Console.WriteLine($"  delta / raw time  {delta.Elapsed.TotalSeconds / raw.Elapsed.TotalSeconds,8:F2}x (staging, stats query, log commit)");
     }
 
-    private static async Task SnapshotLoadAsync(DuckDbDatabase database, string root, int logCommits, CancellationToken cancellationToken)
+    private static async Task SnapshotLoadAsync(DuckDBConnection database, string root, int logCommits, CancellationToken cancellationToken)
     {
         Console.WriteLine($"snapshot load: {logCommits:N0} commits, one add each");
         var without = await BuildLogAsync(database, Path.Combine(root, "log-plain"), logCommits, checkpointInterval: int.MaxValue, cancellationToken).ConfigureAwait(false);
@@ -88,7 +88,7 @@ public sealed class DeltaBenchmark : IBenchmark
         Console.WriteLine($"  speed-up             {plainTime / checkpointTime,9:F1}x");
     }
 
-    private static async Task<string> BuildLogAsync(DuckDbDatabase database, string path, int commits, int checkpointInterval, CancellationToken cancellationToken)
+    private static async Task<string> BuildLogAsync(DuckDBConnection database, string path, int commits, int checkpointInterval, CancellationToken cancellationToken)
     {
         var options = new DeltaTableOptions { Log = new DeltaLogOptions { CheckpointInterval = checkpointInterval } };
         var store = new LocalDeltaLogStore(path);
@@ -107,7 +107,7 @@ public sealed class DeltaBenchmark : IBenchmark
         return path;
     }
 
-    private static async Task<TimeSpan> ColdLoadAsync(DuckDbDatabase database, string path, CancellationToken cancellationToken)
+    private static async Task<TimeSpan> ColdLoadAsync(DuckDBConnection database, string path, CancellationToken cancellationToken)
     {
         var times = new List<TimeSpan>();
         for (var i = 0; i < 5; i++)

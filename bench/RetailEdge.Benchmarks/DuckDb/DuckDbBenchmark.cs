@@ -1,19 +1,20 @@
 using System.Diagnostics;
 using System.Globalization;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
+using RetailEdge.Delta.Storage;
 
 namespace RetailEdge.Benchmarks.DuckDb;
 
 /// <summary>
-/// The DuckDB binding's throughput: appender rows/s, prepared-statement inserts (for the ratio),
-/// Parquet (ZSTD) write rows/s flat and partitioned, and rows/s read through DuckDbResult.
+/// DuckDB through the DuckDB.NET provider: throughput: appender rows/s, prepared-statement inserts (for the ratio),
+/// Parquet (ZSTD) write rows/s flat and partitioned, and rows/s read through DuckDBDataReader.
 /// Args: [rows, default 5000000] [threads, default 2].
 /// </summary>
 public sealed class DuckDbBenchmark : IBenchmark
 {
     public string Name => "duckdb";
 
-    public string Description => "DuckDB binding: appender, prepared inserts, Parquet ZSTD write, typed reads (rows/s)";
+    public string Description => "DuckDB (DuckDB.NET provider): appender, prepared inserts, Parquet ZSTD write, typed reads (rows/s)";
 
     public Task RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -34,10 +35,9 @@ public sealed class DuckDbBenchmark : IBenchmark
 
     private static void Run(int rows, int threads, string directory, CancellationToken cancellationToken)
     {
-        Console.WriteLine($"DuckDB {DuckDbLibrary.Version}, {rows:N0} rows, threads={threads}, {Environment.ProcessorCount} cores");
-        using var database = DuckDbDatabase.Open(options: new DuckDbDatabaseOptions { Threads = threads });
-        using var connection = database.Connect();
-        connection.ExecuteNonQuery("CREATE TABLE events (id BIGINT, store VARCHAR, qty INTEGER, amount DOUBLE, ts TIMESTAMP)");
+        using var connection = DuckDbConnectionExtensions.OpenInMemory(threads);
+        Console.WriteLine($"DuckDB {connection.ServerVersion} (DuckDB.NET), {rows:N0} rows, threads={threads}, {Environment.ProcessorCount} cores");
+        connection.Execute("CREATE TABLE events (id BIGINT, store VARCHAR, qty INTEGER, amount DOUBLE, ts TIMESTAMP)");
         string[] stores = Enumerable.Range(1, 50).Select(i => $"store-{i:D4}").ToArray();
         var start = new DateTime(2026, 11, 1);
 
@@ -50,58 +50,61 @@ public sealed class DuckDbBenchmark : IBenchmark
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                 }
-                appender.Append((long)i).Append(stores[i % stores.Length]).Append(i % 7).Append(i * 0.25).Append(start.AddSeconds(i / 10));
-                appender.EndRow();
+                appender.CreateRow().AppendValue((long)i).AppendValue(stores[i % stores.Length]).AppendValue(i % 7).AppendValue(i * 0.25)
+                    .AppendValue(start.AddSeconds(i / 10)).EndRow();
             }
         }
         var append = watch.Elapsed;
         Report("appender (5 columns)", rows, watch);
 
         // Money columns: DECIMAL(18,2) from System.Decimal, boxed as the lake jobs append them.
-        connection.ExecuteNonQuery("CREATE TABLE money (amount DECIMAL(18,2), qty DECIMAL(18,3))");
+        connection.Execute("CREATE TABLE money (amount DECIMAL(18,2), qty DECIMAL(18,3))");
         var decimalRows = Math.Min(rows, 1_000_000);
         watch.Restart();
         using (var appender = connection.CreateAppender("money"))
         {
             for (var i = 0; i < decimalRows; i++)
             {
-                appender.AppendValue((object)(i * 0.01m)).AppendValue((object)(i % 13 * 0.5m));
-                appender.EndRow();
+                appender.CreateRow().AppendObject(i * 0.01m).AppendObject(i % 13 * 0.5m).EndRow();
             }
         }
         Report("appender DECIMAL(18,2)+DECIMAL(18,3), boxed", decimalRows, watch,
-            $"sum {connection.ExecuteScalar<decimal>("SELECT sum(amount) FROM money")}");
+            $"sum {connection.Scalar<decimal>("SELECT sum(amount) FROM money")}");
 
         var preparedRows = Math.Min(rows, 50_000);
-        connection.ExecuteNonQuery("CREATE TABLE events_prepared AS SELECT * FROM events LIMIT 0");
+        connection.Execute("CREATE TABLE events_prepared AS SELECT * FROM events LIMIT 0");
         watch.Restart();
-        connection.ExecuteNonQuery("BEGIN TRANSACTION");
-        using (var insert = connection.Prepare("INSERT INTO events_prepared VALUES ($1, $2, $3, $4, $5)"))
+        connection.Execute("BEGIN TRANSACTION");
+        using (var insert = connection.Command("INSERT INTO events_prepared VALUES ($1, $2, $3, $4, $5)", 0L, string.Empty, 0, 0.0, start))
         {
             for (var i = 0; i < preparedRows; i++)
             {
-                insert.Bind(1, (long)i).Bind(2, stores[i % stores.Length]).Bind(3, i % 7).Bind(4, i * 0.25).Bind(5, start.AddSeconds(i / 10));
+                insert.Parameters[0].Value = (long)i;
+                insert.Parameters[1].Value = stores[i % stores.Length];
+                insert.Parameters[2].Value = i % 7;
+                insert.Parameters[3].Value = i * 0.25;
+                insert.Parameters[4].Value = start.AddSeconds(i / 10);
                 insert.ExecuteNonQuery();
             }
         }
-        connection.ExecuteNonQuery("COMMIT");
+        connection.Execute("COMMIT");
         var prepared = watch.Elapsed;
         Report("prepared INSERT, one transaction", preparedRows, watch);
 
         var file = Path.Combine(directory, "events.parquet");
         watch.Restart();
-        connection.ExecuteNonQuery($"COPY events TO {DuckDbSql.QuoteLiteral(file)} (FORMAT parquet, COMPRESSION zstd)");
+        connection.Execute($"COPY events TO {DuckDbSql.Literal(file)} (FORMAT parquet, COMPRESSION zstd)");
         var parquet = watch.Elapsed;
         Report("COPY TO parquet zstd", rows, watch, $"{new FileInfo(file).Length / 1024.0 / 1024.0:F1} MiB");
 
         var partitioned = Path.Combine(directory, "partitioned");
         watch.Restart();
-        connection.ExecuteNonQuery($"COPY (SELECT *, CAST(ts AS DATE) AS event_date FROM events) TO {DuckDbSql.QuoteLiteral(partitioned)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_date))");
+        connection.Execute($"COPY (SELECT *, CAST(ts AS DATE) AS event_date FROM events) TO {DuckDbSql.Literal(partitioned)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_date))");
         Report("COPY TO parquet zstd PARTITION_BY day", rows, watch, $"{Directory.GetDirectories(partitioned).Length} partitions");
 
         watch.Restart();
         long sum = 0, count = 0;
-        using (var result = connection.Query("SELECT id, store, qty, amount, ts FROM read_parquet($1)", file))
+        using (var result = connection.Query("SELECT id, store, qty, amount, ts FROM read_parquet($1)", cancellationToken, streaming: false, file))
         {
             while (result.Read())
             {
@@ -109,7 +112,7 @@ public sealed class DuckDbBenchmark : IBenchmark
                 count++;
             }
         }
-        Report("read_parquet through DuckDbResult (5 typed getters/row)", count, watch, $"checksum {sum}");
+        Report("read_parquet through DuckDBDataReader (5 typed getters/row)", count, watch, $"checksum {sum}");
 
         Console.WriteLine();
         Console.WriteLine($"ratio appender / prepared insert (rows/s): {Rate(rows, append) / Rate(preparedRows, prepared):F0}x");

@@ -102,6 +102,11 @@ public sealed partial class MqttIngestService(GatewayEngine engine, IOptions<Sto
             .WithCleanSession(false)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(60))
             .WithTimeout(TimeSpan.FromSeconds(30));
+        if (settings.MqttUsername is not null)
+        {
+            // the broker's own accounts (never logged); without a user name the broker must allow anonymous
+            builder = builder.WithCredentials(settings.MqttUsername, settings.MqttPassword);
+        }
         var connectOptions = builder.Build();
         var subscribeOptions = new MqttClientSubscribeOptions
         {

@@ -10,7 +10,7 @@ public static class StoreGatewayHostExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configured = builder.Configuration.GetSection(StoreGatewayOptions.Section).Get<StoreGatewayOptions>() ?? new StoreGatewayOptions();
-        var options = configured with { GatewayId = configured.GatewayId ?? Environment.GetEnvironmentVariable("IOTEDGE_DEVICEID") };
+        var options = (configured with { GatewayId = configured.GatewayId ?? Environment.GetEnvironmentVariable("IOTEDGE_DEVICEID") }).WithSecretsFromFiles();
         var settings = options.Validate();
         var transportKind = options.Transport == "auto"
             ? (Environment.GetEnvironmentVariable("IOTEDGE_WORKLOADURI") is not null || !string.IsNullOrEmpty(options.ConnectionString) ? "iothub" : "none")
@@ -19,10 +19,14 @@ public static class StoreGatewayHostExtensions
         var logLevel = new LogLevelSwitch();
         builder.Logging.AddFilter((_, level) => logLevel.IsEnabled(level));
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBytes);
+        // The documented bind address (HttpBindAddress/HttpPort) decides, whatever Urls says.
+        builder.WebHost.UseUrls(options.HttpUrl());
         var services = builder.Services;
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(logLevel);
         services.AddSingleton(new MqttIngestState());
+        services.AddSingleton(new IngestKeyCheck(options.IngestKey));
+        services.AddSingleton(new IngestBudget(options.MaxInFlightBytes));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new GatewayEngine(new GatewayEngineOptions
         {
@@ -31,6 +35,8 @@ public static class StoreGatewayHostExtensions
             DataDirectory = options.DataDirectory,
             InitialSettings = settings,
             MaxEventsPerCommit = options.MaxEventsPerCommit,
+            MinFreeDiskBytes = options.MinFreeDiskBytes,
+            DiskReserveBytes = options.DiskReserveBytes,
             TimeProvider = sp.GetRequiredService<TimeProvider>(),
         }, sp.GetRequiredService<ILogger<GatewayEngine>>()));
         if (transportKind == "iothub")

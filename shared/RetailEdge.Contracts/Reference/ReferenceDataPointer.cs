@@ -108,7 +108,7 @@ public sealed record ReferenceDataPointer
         {
             return (null, "referenceData must be an object");
         }
-        if (!value.TryGetProperty("sha256", out var sha) || sha.ValueKind != JsonValueKind.String || sha.GetString() is not { Length: 64 } hash || !IsHex(hash))
+        if (!value.TryGetProperty("sha256", out var sha) || JsonText.StringOrNull(sha) is not { Length: 64 } hash || !IsHex(hash))
         {
             return (null, "referenceData.sha256 must be 64 hex digits");
         }
@@ -116,14 +116,18 @@ public sealed record ReferenceDataPointer
         {
             return (null, $"referenceData.bytes must be a number from 1 to {ReferenceDataCodec.MaxBytes}");
         }
-        var version = value.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : hash[..16];
+        var version = value.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String ? JsonText.StringOrNull(v) ?? "" : hash[..16];
+        if (version.Length == 0)
+        {
+            return (null, "referenceData.version must be readable text");
+        }
         if (version.Length > 64)
         {
             return (null, "referenceData.version is longer than 64 characters");
         }
         if (value.TryGetProperty("url", out var urlValue) && urlValue.ValueKind != JsonValueKind.Null)
         {
-            if (urlValue.ValueKind != JsonValueKind.String || !Uri.TryCreate(urlValue.GetString(), UriKind.Absolute, out var url)
+            if (!Uri.TryCreate(JsonText.StringOrNull(urlValue), UriKind.Absolute, out var url)
                 || !(url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp && url.IsLoopback))
             {
                 return (null, "referenceData.url must be an https url (http only to a loopback host)");
@@ -141,11 +145,11 @@ public sealed record ReferenceDataPointer
             {
                 break;
             }
-            if (chunk.ValueKind != JsonValueKind.String || chunk.GetString()!.Length > ChunkChars)
+            if (JsonText.StringOrNull(chunk) is not { } text || text.Length > ChunkChars)
             {
                 return (null, $"referenceData.chunks.{ChunkName(i)} must be a string of at most {ChunkChars} characters");
             }
-            chunks.Add(chunk.GetString()!);
+            chunks.Add(text);
         }
         if (chunks.Count == 0 || chunks.Count != chunksValue.EnumerateObject().Count())
         {

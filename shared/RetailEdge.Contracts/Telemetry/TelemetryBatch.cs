@@ -3,7 +3,9 @@ namespace RetailEdge.Contracts.Telemetry;
 /// <summary>
 /// One upstream message (schema <c>retailedge.telemetry/1</c>, ARCHITECTURE.md §5). Every aggregate
 /// section is additive, so a late event is just another partial row. <see cref="Seq"/> is the
-/// gateway's gap-free sequence number; the cloud deduplicates on (device, module, seq).
+/// gateway's gap-free sequence number within its journal <see cref="JournalId"/>; the cloud
+/// deduplicates on (device, module, journal, seq), so a gateway whose journal was lost or
+/// re-imaged (seq restarting at 1 under a new journal id) sends new data, not duplicates.
 /// </summary>
 public sealed record TelemetryBatch
 {
@@ -17,6 +19,12 @@ public sealed record TelemetryBatch
     public required string Gateway { get; init; }
 
     public string Module { get; init; } = "StoreGateway";
+
+    /// <summary>
+    /// The identity of the gateway journal that assigned <see cref="Seq"/>: a random id made once when
+    /// the journal is created. Null in batches of gateways from before it existed (ARCHITECTURE.md §5).
+    /// </summary>
+    public string? JournalId { get; init; }
 
     public required long Seq { get; init; }
 

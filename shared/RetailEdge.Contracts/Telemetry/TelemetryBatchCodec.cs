@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json;
+using System.Text.Unicode;
 using RetailEdge.Contracts.Events;
 
 namespace RetailEdge.Contracts.Telemetry;
@@ -49,6 +50,10 @@ public static class TelemetryBatchCodec
             w.WriteNumber("storeId", batch.StoreId);
             w.WriteString("gateway", batch.Gateway);
             w.WriteString("module", batch.Module);
+            if (batch.JournalId is not null)
+            {
+                w.WriteString("journalId", batch.JournalId);
+            }
             w.WriteNumber("seq", batch.Seq);
             StoreEventJson.WriteTimestamp(w, "createdAt", batch.CreatedAt);
             w.WriteNumber("windowSeconds", batch.WindowSeconds);
@@ -159,15 +164,15 @@ public static class TelemetryBatchCodec
         {
             json = body.ToArray();
         }
-        try
+        if (!Utf8.IsValid(json))
         {
-            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 32 });
-            return Decode(document.RootElement);
+            // the reader transcodes strings lazily: invalid UTF-8 would surface as an exception deep in a section
+            return TelemetryDecodeResult.Failed(TelemetryReasonCodes.BadJson, "body is not valid UTF-8");
         }
-        catch (JsonException e)
-        {
-            return TelemetryDecodeResult.Failed(TelemetryReasonCodes.BadJson, e.Message);
-        }
+        using var document = StrictJson.TryParse(json, 32, out var duplicateKey, out var error);
+        return document is null
+            ? TelemetryDecodeResult.Failed(duplicateKey ? TelemetryReasonCodes.DuplicateKey : TelemetryReasonCodes.BadJson, error)
+            : Decode(document.RootElement);
     }
 
     /// <summary>Decodes a batch that is already a JSON value (a routed record's JSON <c>Body</c>).</summary>
@@ -177,21 +182,22 @@ public static class TelemetryBatchCodec
         {
             return TelemetryDecodeResult.Failed(TelemetryReasonCodes.BadJson, "body is not a JSON object");
         }
-        if (!root.TryGetProperty("schema", out var schema) || schema.ValueKind != JsonValueKind.String)
-        {
-            return TelemetryDecodeResult.Failed(TelemetryReasonCodes.UnknownSchema, "no schema");
-        }
-        if (schema.GetString() != TelemetryBatch.SchemaV1)
-        {
-            return TelemetryDecodeResult.Failed(TelemetryReasonCodes.UnknownSchema, schema.GetString());
-        }
         try
         {
+            if (!root.TryGetProperty("schema", out var schema) || schema.ValueKind != JsonValueKind.String)
+            {
+                return TelemetryDecodeResult.Failed(TelemetryReasonCodes.UnknownSchema, "no schema");
+            }
+            if (!schema.ValueEquals(TelemetryBatch.SchemaV1))
+            {
+                return TelemetryDecodeResult.Failed(TelemetryReasonCodes.UnknownSchema, schema.GetString());
+            }
             var batch = new TelemetryBatch
             {
                 StoreId = Required(root, "storeId").GetInt32(),
                 Gateway = Required(root, "gateway").GetString() ?? throw new FormatException("gateway"),
                 Module = root.TryGetProperty("module", out var module) && module.ValueKind == JsonValueKind.String ? module.GetString()! : "StoreGateway",
+                JournalId = root.TryGetProperty("journalId", out var journal) && journal.ValueKind != JsonValueKind.Null ? journal.GetString() : null,
                 Seq = Required(root, "seq").GetInt64(),
                 CreatedAt = ParseTs(Required(root, "createdAt")),
                 WindowSeconds = root.TryGetProperty("windowSeconds", out var ws) ? ws.GetInt32() : 60,
@@ -217,6 +223,10 @@ public static class TelemetryBatchCodec
             {
                 return TelemetryDecodeResult.Failed(TelemetryReasonCodes.MissingField, "gateway or seq");
             }
+            if (batch.JournalId is { } journalId && !IsValidJournalId(journalId))
+            {
+                return TelemetryDecodeResult.Failed(TelemetryReasonCodes.BadJournalId, "journalId must be 1..64 letters, digits, '-' or '_'");
+            }
             return new TelemetryDecodeResult(batch, null, null);
         }
         catch (MissingFieldException e)
@@ -228,6 +238,10 @@ public static class TelemetryBatchCodec
             return TelemetryDecodeResult.Failed(TelemetryReasonCodes.BadSection, e.Message);
         }
     }
+
+    /// <summary>What a journal id may be: it becomes part of the cloud's deduplication key and of silver.batch.</summary>
+    public static bool IsValidJournalId(string journalId) =>
+        journalId is { Length: > 0 and <= 64 } && journalId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     private static byte[] Decompress(ReadOnlySpan<byte> body)
     {

@@ -5,7 +5,7 @@ public sealed record GatewayReportedProperties
 {
     public string Version { get; init; } = "";
 
-    /// <summary>running, degraded (offline or config error), stopping.</summary>
+    /// <summary>running, degraded (offline or config error), disk_full (ingest refused, backlog draining), stopping.</summary>
     public string Status { get; init; } = "running";
 
     public DateTimeOffset? StartedAt { get; init; }

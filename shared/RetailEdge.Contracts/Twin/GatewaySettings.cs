@@ -59,7 +59,8 @@ public sealed record GatewaySettings
         {
             return (null, "desired properties must be a JSON object");
         }
-        var size = desired.GetRawText().Length;
+        // Bytes as received: GetRawText would transcode, and throw on bytes that are not UTF-8.
+        var size = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(desired).Length;
         if (size > MaxDesiredBytes)
         {
             return (null, $"desired properties are {size} bytes, more than the twin limit of {MaxDesiredBytes}");
@@ -67,6 +68,10 @@ public sealed record GatewaySettings
         var next = current;
         foreach (var property in desired.EnumerateObject())
         {
+            if (!HasReadableName(property))
+            {
+                return (null, "a desired property name is not readable text (an escaped lone surrogate)");
+            }
             var value = property.Value;
             string? error = null;
             switch (property.Name)
@@ -163,9 +168,21 @@ public sealed record GatewaySettings
         return value.ValueKind is JsonValueKind.True or JsonValueKind.False ? null : "must be true or false";
     }
 
+    private static bool HasReadableName(JsonProperty property)
+    {
+        try
+        {
+            return property.Name.Length >= 0;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     private static string? OneOf(JsonElement value, string[] allowed, out string? result)
     {
-        result = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        result = JsonText.StringOrNull(value);
         return result is not null && allowed.Contains(result) ? null : "must be one of " + string.Join(", ", allowed);
     }
 }

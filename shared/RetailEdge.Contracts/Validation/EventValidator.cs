@@ -68,6 +68,11 @@ public sealed class EventValidator
         {
             return ValidationResult.Rejected(_options.RejectDuplicateKeys && IsWellFormed(bytes) ? ReasonCodes.DuplicateKey : ReasonCodes.MalformedJson, e.Message);
         }
+        catch (InvalidOperationException e)
+        {
+            // The duplicate check decodes property names; an escaped lone surrogate in one is not text.
+            return ValidationResult.Rejected(ReasonCodes.MalformedJson, e.Message);
+        }
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
@@ -277,12 +282,7 @@ public sealed class EventValidator
             {
                 return null;
             }
-            if (value.ValueKind != JsonValueKind.String)
-            {
-                Fail(ReasonCodes.InvalidField(name));
-                return null;
-            }
-            return value.GetString();
+            return ReadString(name, value);
         }
 
         public string? OptionalString(string name)
@@ -291,12 +291,18 @@ public sealed class EventValidator
             {
                 return null;
             }
-            if (value.ValueKind != JsonValueKind.String)
+            return ReadString(name, value);
+        }
+
+        /// <summary>A string field; not a string, or an escaped lone surrogate (not text), is invalid_field.</summary>
+        private string? ReadString(string name, JsonElement value)
+        {
+            if (JsonText.StringOrNull(value) is { } text)
             {
-                Fail(ReasonCodes.InvalidField(name));
-                return null;
+                return text;
             }
-            return value.GetString();
+            Fail(ReasonCodes.InvalidField(name));
+            return null;
         }
 
         public int Int32(string name)

@@ -16,7 +16,8 @@ internal sealed class EngineHarness : IAsyncDisposable
     private readonly Task _engineLoop;
     private Task? _uplinkLoop;
 
-    public EngineHarness(int storeId, GatewaySettings? settings = null, DateTimeOffset? start = null, string? dataDirectory = null, long? diskBudgetBytes = null)
+    public EngineHarness(int storeId, GatewaySettings? settings = null, DateTimeOffset? start = null, string? dataDirectory = null, long? diskBudgetBytes = null,
+        Func<GatewayEngineOptions, GatewayEngineOptions>? configure = null)
     {
         if (dataDirectory is null)
         {
@@ -25,7 +26,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         }
         DataDirectory = dataDirectory;
         Time = new ManualClock(start ?? new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero));
-        Engine = new GatewayEngine(new GatewayEngineOptions
+        var options = new GatewayEngineOptions
         {
             StoreId = storeId,
             GatewayId = SimulationCatalog.DeviceIdOf(storeId),
@@ -37,7 +38,8 @@ internal sealed class EngineHarness : IAsyncDisposable
             DiskBudgetBytesOverride = diskBudgetBytes,
             UplinkMinBackoff = TimeSpan.FromMilliseconds(20),
             UplinkMaxBackoff = TimeSpan.FromMilliseconds(200),
-        });
+        };
+        Engine = new GatewayEngine(configure is null ? options : configure(options));
         Transport = new InMemoryHubTransport();
         Module = new GatewayModule(Engine, Transport, new HttpClient(), new LogLevelSwitch()) { ReportInterval = TimeSpan.FromMilliseconds(100) };
         _engineLoop = Task.Run(() => Engine.RunAsync(_stop.Token));
@@ -97,6 +99,31 @@ internal sealed class EngineHarness : IAsyncDisposable
         }
         await FlushGroup();
         return results;
+    }
+
+    /// <summary>
+    /// The WAN is down: feeds the events with the hub offline (running retention and the disk budget
+    /// every few groups), then seals everything an hour later. Returns the backlog's status and the
+    /// most journal bytes seen on the way.
+    /// </summary>
+    public async Task<(GatewayStatus Backlog, long MaxJournalBytes)> FeedOfflineAsync(IEnumerable<SimulatedEvent> events, int maintainEveryGroups = 20)
+    {
+        Transport.Online = false;
+        await StartHubAsync();
+        long maxUsed = 0;
+        var groups = 0;
+        await FeedAsync(events, afterGroup: async () =>
+        {
+            if (++groups % maintainEveryGroups == 0)
+            {
+                await Engine.MaintainAsync(CancellationToken.None);
+                maxUsed = Math.Max(maxUsed, (await Engine.GetStatusAsync(CancellationToken.None)).JournalBytes);
+            }
+        });
+        Time.Advance(TimeSpan.FromHours(1));
+        await Engine.FlushAsync(CancellationToken.None);
+        await Engine.MaintainAsync(CancellationToken.None);
+        return (await Engine.GetStatusAsync(CancellationToken.None), maxUsed);
     }
 
     public async ValueTask DisposeAsync()

@@ -14,6 +14,10 @@ public sealed class HubRegistry
     /// <summary>IoT Hub's limit on device and module id length.</summary>
     public const int MaxIdLength = 128;
 
+    /// <summary>The modules IoT Hub creates for an IoT Edge device.</summary>
+    public static readonly IReadOnlyList<string> EdgeRuntimeModules = ["$edgeAgent", "$edgeHub"];
+
+    private const string EdgeManager = "iotEdge";
     private const int KeyBytes = 32;
     private readonly string _path;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
@@ -88,7 +92,37 @@ public sealed class HubRegistry
             throw new InvalidOperationException($"registry file {fullPath} is empty.");
         }
         Validate(document, fullPath);
-        return new HubRegistry(fullPath, document, timeProvider ?? TimeProvider.System);
+        var registry = new HubRegistry(fullPath, document, timeProvider ?? TimeProvider.System);
+        if (CompleteMissing(document))
+        {
+            // a file from an older emulator: its new secondary keys and ETags are kept from now on
+            await registry.SaveAsync(document, cancellationToken).ConfigureAwait(false);
+        }
+        return registry;
+    }
+
+    private static bool CompleteMissing(RegistryDocument document)
+    {
+        var changed = false;
+        foreach (var device in document.Devices)
+        {
+            changed |= Complete(device.SecondaryKey, v => device.SecondaryKey = v, NewKey) | Complete(device.ETag, v => device.ETag = v, NewETag);
+            foreach (var module in device.Modules)
+            {
+                changed |= Complete(module.SecondaryKey, v => module.SecondaryKey = v, NewKey) | Complete(module.ETag, v => module.ETag = v, NewETag);
+            }
+        }
+        return changed;
+
+        static bool Complete(string value, Action<string> set, Func<string> make)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                return false;
+            }
+            set(make());
+            return true;
+        }
     }
 
     /// <summary>Adds a module (and its device when new); returns the existing module when present.</summary>
@@ -111,7 +145,7 @@ public sealed class HubRegistry
                 device = NewDevice(deviceId);
                 copy.Devices.Add(device);
             }
-            var module = new ModuleIdentity { ModuleId = moduleId, PrimaryKey = NewKey(), GenerationId = NewGenerationId() };
+            var module = NewModule(moduleId);
             device.Modules.Add(module);
             await SaveAsync(copy, cancellationToken).ConfigureAwait(false);
             _document = copy;
@@ -146,6 +180,148 @@ public sealed class HubRegistry
         {
             _writeGate.Release();
         }
+    }
+
+    /// <summary>Device counts, as GET /statistics/devices answers.</summary>
+    public RegistryStatistics Statistics()
+    {
+        var devices = _document.Devices;
+        var enabled = devices.Count(d => d.Status == IdentitySettings.Enabled);
+        return new RegistryStatistics(devices.Count, enabled, devices.Count - enabled);
+    }
+
+    /// <summary>
+    /// Creates (no If-Match) or updates (If-Match: the ETag or "*") a device. Creating an existing
+    /// device fails with <see cref="RegistryStatus.DeviceAlreadyExists"/>, updating a missing one
+    /// with <see cref="RegistryStatus.DeviceNotFound"/>. Keys not given are generated for a new
+    /// device and kept for an existing one; an IoT Edge device gets its $edgeAgent and $edgeHub modules.
+    /// </summary>
+    public Task<RegistryResult<DeviceIdentity>> PutDeviceAsync(string deviceId, IdentitySettings settings, string? ifMatch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var error = CheckId(deviceId, "deviceId") ?? CheckSettings(settings);
+        if (error is not null)
+        {
+            return Task.FromResult(RegistryResult<DeviceIdentity>.Fail(RegistryStatus.Invalid, error));
+        }
+        return ChangeAsync(copy =>
+        {
+            var device = copy.Devices.FirstOrDefault(d => d.DeviceId == deviceId);
+            if (RefusePut<DeviceIdentity>($"device {deviceId}", device?.ETag, ifMatch, RegistryStatus.DeviceNotFound, RegistryStatus.DeviceAlreadyExists) is { } refused)
+            {
+                return refused;
+            }
+            var created = device is null;
+            if (device is null)
+            {
+                device = NewDevice(deviceId);
+                copy.Devices.Add(device);
+            }
+            device.PrimaryKey = Given(settings.PrimaryKey) ?? device.PrimaryKey;
+            device.SecondaryKey = Given(settings.SecondaryKey) ?? device.SecondaryKey;
+            device.Status = settings.Status ?? device.Status;
+            device.IotEdge = settings.IotEdge ?? device.IotEdge;
+            device.ETag = NewETag();
+            if (device.IotEdge)
+            {
+                AddEdgeRuntimeModules(device);
+            }
+            return new RegistryResult<DeviceIdentity>(created ? RegistryStatus.Created : RegistryStatus.Updated, device, null);
+        }, cancellationToken);
+    }
+
+    /// <summary>Deletes a device and its modules (If-Match: the ETag, "*" or absent).</summary>
+    public Task<RegistryResult<DeviceIdentity>> DeleteDeviceAsync(string deviceId, string? ifMatch, CancellationToken cancellationToken = default) =>
+        ChangeAsync(copy =>
+        {
+            var device = copy.Devices.FirstOrDefault(d => d.DeviceId == deviceId);
+            if (RefuseDelete<DeviceIdentity>($"device {deviceId}", device?.ETag, ifMatch, RegistryStatus.DeviceNotFound) is { } refused)
+            {
+                return refused;
+            }
+            copy.Devices.Remove(device!);
+            return new RegistryResult<DeviceIdentity>(RegistryStatus.Deleted, device, null);
+        }, cancellationToken);
+
+    /// <summary>Creates or updates a module of an existing device, with the rules of <see cref="PutDeviceAsync"/>.</summary>
+    public Task<RegistryResult<ModuleIdentity>> PutModuleAsync(string deviceId, string moduleId, IdentitySettings settings, string? ifMatch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var error = CheckId(deviceId, "deviceId") ?? CheckId(moduleId, "moduleId") ?? CheckSettings(settings);
+        if (error is not null)
+        {
+            return Task.FromResult(RegistryResult<ModuleIdentity>.Fail(RegistryStatus.Invalid, error));
+        }
+        return ChangeAsync(copy =>
+        {
+            var device = copy.Devices.FirstOrDefault(d => d.DeviceId == deviceId);
+            if (device is null)
+            {
+                return RegistryResult<ModuleIdentity>.Fail(RegistryStatus.DeviceNotFound, $"device {deviceId} is not registered: create the device first");
+            }
+            var module = device.Modules.FirstOrDefault(m => m.ModuleId == moduleId);
+            if (RefusePut<ModuleIdentity>($"module {deviceId}/{moduleId}", module?.ETag, ifMatch, RegistryStatus.ModuleNotFound, RegistryStatus.ModuleAlreadyExists) is { } refused)
+            {
+                return refused;
+            }
+            var created = module is null;
+            if (module is null)
+            {
+                module = NewModule(moduleId);
+                device.Modules.Add(module);
+            }
+            module.PrimaryKey = Given(settings.PrimaryKey) ?? module.PrimaryKey;
+            module.SecondaryKey = Given(settings.SecondaryKey) ?? module.SecondaryKey;
+            module.ETag = NewETag();
+            return new RegistryResult<ModuleIdentity>(created ? RegistryStatus.Created : RegistryStatus.Updated, module, null);
+        }, cancellationToken);
+    }
+
+    /// <summary>Deletes a module (If-Match: the ETag, "*" or absent).</summary>
+    public Task<RegistryResult<ModuleIdentity>> DeleteModuleAsync(string deviceId, string moduleId, string? ifMatch, CancellationToken cancellationToken = default) =>
+        ChangeAsync(copy =>
+        {
+            var device = copy.Devices.FirstOrDefault(d => d.DeviceId == deviceId);
+            if (device is null)
+            {
+                return RegistryResult<ModuleIdentity>.Fail(RegistryStatus.DeviceNotFound, $"device {deviceId} is not registered");
+            }
+            var module = device.Modules.FirstOrDefault(m => m.ModuleId == moduleId);
+            if (RefuseDelete<ModuleIdentity>($"module {deviceId}/{moduleId}", module?.ETag, ifMatch, RegistryStatus.ModuleNotFound) is { } refused)
+            {
+                return refused;
+            }
+            device.Modules.Remove(module!);
+            return new RegistryResult<ModuleIdentity>(RegistryStatus.Deleted, module, null);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Makes sure the named modules of a device exist (as an IoT Edge agent creates the identities
+    /// of a deployment's modules), generating their keys; saves once when any was added.
+    /// </summary>
+    public Task<RegistryResult<DeviceIdentity>> EnsureModulesAsync(string deviceId, IReadOnlyCollection<string> moduleIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(moduleIds);
+        var error = moduleIds.Select(m => CheckId(m, "moduleId")).FirstOrDefault(e => e is not null);
+        if (error is not null)
+        {
+            return Task.FromResult(RegistryResult<DeviceIdentity>.Fail(RegistryStatus.Invalid, error));
+        }
+        return ChangeAsync(copy =>
+        {
+            var device = copy.Devices.FirstOrDefault(d => d.DeviceId == deviceId);
+            if (device is null)
+            {
+                return RegistryResult<DeviceIdentity>.Fail(RegistryStatus.DeviceNotFound, $"device {deviceId} is not registered");
+            }
+            foreach (var moduleId in moduleIds.Where(m => device.Modules.All(existing => existing.ModuleId != m)))
+            {
+                var module = NewModule(moduleId);
+                module.ManagedBy = EdgeManager;
+                device.Modules.Add(module);
+            }
+            return new RegistryResult<DeviceIdentity>(RegistryStatus.Updated, device, null);
+        }, cancellationToken);
     }
 
     public DeviceIdentity? FindDevice(string deviceId) =>
@@ -229,10 +405,16 @@ public sealed class HubRegistry
             {
                 ValidateId(device.DeviceId, "deviceId");
                 RequireKey(device.PrimaryKey, $"devices[{device.DeviceId}].primaryKey");
+                RequireOptionalKey(device.SecondaryKey, $"devices[{device.DeviceId}].secondaryKey");
+                if (device.Status is not (IdentitySettings.Enabled or IdentitySettings.Disabled))
+                {
+                    throw new ArgumentException($"devices[{device.DeviceId}].status must be 'enabled' or 'disabled'.");
+                }
                 foreach (var module in device.Modules)
                 {
                     ValidateId(module.ModuleId, "moduleId");
                     RequireKey(module.PrimaryKey, $"devices[{device.DeviceId}].modules[{module.ModuleId}].primaryKey");
+                    RequireOptionalKey(module.SecondaryKey, $"devices[{device.DeviceId}].modules[{module.ModuleId}].secondaryKey");
                 }
             }
         }
@@ -242,17 +424,122 @@ public sealed class HubRegistry
         }
     }
 
+    private static void RequireOptionalKey(string key, string what)
+    {
+        if (!string.IsNullOrEmpty(key))
+        {
+            RequireKey(key, what);
+        }
+    }
+
     private static void RequireKey(string key, string what)
     {
-        Span<byte> buffer = stackalloc byte[128];
-        if (string.IsNullOrEmpty(key) || !Convert.TryFromBase64String(key, buffer, out var written) || written < 16)
+        if (string.IsNullOrEmpty(key) || !IsValidKey(key))
         {
-            throw new ArgumentException($"{what} must be a base64 key of at least 16 bytes.");
+            throw new ArgumentException($"{what} must be a base64 key of 16–64 bytes.");
         }
     }
 
     private DeviceIdentity NewDevice(string deviceId) =>
-        new() { DeviceId = deviceId, PrimaryKey = NewKey(), GenerationId = NewGenerationId() };
+        new() { DeviceId = deviceId, PrimaryKey = NewKey(), SecondaryKey = NewKey(), GenerationId = NewGenerationId(), ETag = NewETag() };
+
+    private ModuleIdentity NewModule(string moduleId) =>
+        new() { ModuleId = moduleId, PrimaryKey = NewKey(), SecondaryKey = NewKey(), GenerationId = NewGenerationId(), ETag = NewETag() };
+
+    private void AddEdgeRuntimeModules(DeviceIdentity device)
+    {
+        foreach (var moduleId in EdgeRuntimeModules.Where(m => device.Modules.All(existing => existing.ModuleId != m)))
+        {
+            var module = NewModule(moduleId);
+            module.ManagedBy = EdgeManager;
+            device.Modules.Add(module);
+        }
+    }
+
+    /// <summary>
+    /// Applies a change to a copy of the document under the write lock and saves it when the
+    /// change succeeds; readers keep seeing the old snapshot until the file is replaced.
+    /// </summary>
+    private async Task<RegistryResult<T>> ChangeAsync<T>(Func<RegistryDocument, RegistryResult<T>> change, CancellationToken cancellationToken)
+        where T : class
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var copy = Clone(_document);
+            var result = change(copy);
+            if (result.Succeeded)
+            {
+                await SaveAsync(copy, cancellationToken).ConfigureAwait(false);
+                _document = copy;
+            }
+            return result;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// IoT Hub's PUT rule: without If-Match a PUT creates (the identity must not exist yet); with
+    /// If-Match it updates an existing identity whose ETag matches. Null when the PUT may proceed.
+    /// </summary>
+    private static RegistryResult<T>? RefusePut<T>(string what, string? currentETag, string? ifMatch, RegistryStatus notFound, RegistryStatus alreadyExists)
+        where T : class
+    {
+        var update = !string.IsNullOrWhiteSpace(ifMatch);
+        if (currentETag is null)
+        {
+            return update ? RegistryResult<T>.Fail(notFound, $"{what} is not registered: create it without If-Match") : null;
+        }
+        if (!update)
+        {
+            return RegistryResult<T>.Fail(alreadyExists, $"{what} already exists: update it with If-Match");
+        }
+        return RefuseDelete<T>(what, currentETag, ifMatch, notFound);
+    }
+
+    /// <summary>A DELETE (or update) needs the identity and, when If-Match names an ETag, that ETag. Null when it may proceed.</summary>
+    private static RegistryResult<T>? RefuseDelete<T>(string what, string? currentETag, string? ifMatch, RegistryStatus notFound)
+        where T : class
+    {
+        if (currentETag is null)
+        {
+            return RegistryResult<T>.Fail(notFound, $"{what} is not registered");
+        }
+        return ETags.Matches(ifMatch, currentETag) ? null : RegistryResult<T>.Fail(RegistryStatus.PreconditionFailed, $"the ETag of {what} does not match If-Match: read it again and retry");
+    }
+
+    private static string? Given(string? key) => string.IsNullOrEmpty(key) ? null : key;
+
+    private static string? CheckId(string id, string what) => IsValidId(id)
+        ? null
+        : $"{what} '{(id is { Length: > 64 } ? id[..64] + "…" : id)}' is not a valid IoT Hub id (1–{MaxIdLength} ASCII letters, digits or -.+%_#*?!(),:=@$').";
+
+    private static string? CheckSettings(IdentitySettings settings)
+    {
+        if (settings.Status is not (null or IdentitySettings.Enabled or IdentitySettings.Disabled))
+        {
+            return "status must be 'enabled' or 'disabled'";
+        }
+        foreach (var (key, what) in new[] { (settings.PrimaryKey, "primaryKey"), (settings.SecondaryKey, "secondaryKey") })
+        {
+            if (!string.IsNullOrEmpty(key) && !IsValidKey(key))
+            {
+                return $"authentication.symmetricKey.{what} must be base64 of 16–64 bytes (or empty to have one generated)";
+            }
+        }
+        return null;
+    }
+
+    private static bool IsValidKey(string key)
+    {
+        Span<byte> buffer = stackalloc byte[128];
+        return key.Length <= 172 && Convert.TryFromBase64String(key, buffer, out var written) && written is >= 16 and <= 64;
+    }
+
+    private static string NewETag() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(9));
 
     private static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeyBytes));
 

@@ -23,14 +23,17 @@ namespace RetailEdge.HubEmulator.Service;
 /// <summary>
 /// The service REST API subset (PROTOCOLS.md "Service REST", api-version 2021-04-12) on Kestrel:
 /// device and module twins (GET, PATCH merge, PUT replace, with ETag / If-Match → 412),
-/// POST /devices/query with x-ms-max-item-count and x-ms-continuation, and direct method
-/// invocation. Every request needs a service-policy SAS token in Authorization.
+/// POST /devices/query with x-ms-max-item-count and x-ms-continuation, direct method
+/// invocation, deployments (applyConfigurationContent) and the identity registry
+/// (<see cref="RegistryEndpoints"/>). Every request needs a service-policy SAS token in
+/// Authorization; errors carry IoT Hub's body (<see cref="HubErrors"/>).
 /// </summary>
 internal sealed partial class ServiceRestServer : IAsyncDisposable
 {
     public const int MaxTwinBodyBytes = 64 * 1024;
     public const int MaxMethodBodyBytes = 160 * 1024;
     public const int MaxMethodPayloadBytes = 128 * 1024;
+    public const int MaxConfigurationBodyBytes = 512 * 1024;
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
 
@@ -40,6 +43,7 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly RegistryEndpoints _registryEndpoints;
     private WebApplication? _app;
 
     public ServiceRestServer(HubRegistry registry, TwinStore twins, ConnectionRegistry connections, TimeProvider timeProvider, ILoggerFactory loggerFactory)
@@ -50,6 +54,7 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
         _timeProvider = timeProvider;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("RetailEdge.HubEmulator.ServiceRest");
+        _registryEndpoints = new RegistryEndpoints(registry, twins, connections, timeProvider);
     }
 
     public IPEndPoint? BoundEndPoint { get; private set; }
@@ -85,10 +90,11 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
         app.MapMethods("/twins/{deviceId}/modules/{moduleId}", ["PATCH"], (HttpContext c, string deviceId, string moduleId) => UpdateTwinAsync(c, new IdentityKey(deviceId, moduleId), replace: false));
         app.MapPut("/twins/{deviceId}/modules/{moduleId}", (HttpContext c, string deviceId, string moduleId) => UpdateTwinAsync(c, new IdentityKey(deviceId, moduleId), replace: true));
         app.MapPost("/devices/query", QueryAsync);
+        _registryEndpoints.Map(app);
         app.MapPost("/devices/{deviceId}/applyConfigurationContent", (HttpContext c, string deviceId) => ApplyConfigurationContentAsync(c, deviceId));
         app.MapPost("/twins/{deviceId}/modules/{moduleId}/methods", (HttpContext c, string deviceId, string moduleId) => InvokeMethodAsync(c, new IdentityKey(deviceId, moduleId)));
         app.MapPost("/twins/{deviceId}/methods", (HttpContext c, string deviceId) => InvokeMethodAsync(c, new IdentityKey(deviceId, null)));
-        app.MapFallback((HttpContext c) => HubErrors.WriteAsync(c, StatusCodes.Status404NotFound, 404000, "NotFound", "this emulator does not serve " + c.Request.Method + " " + c.Request.Path, _timeProvider));
+        app.MapFallback((HttpContext c) => HubErrors.WriteAsync(c, StatusCodes.Status404NotFound, "NotFound", "this emulator does not serve " + c.Request.Method + " " + c.Request.Path, _timeProvider));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -124,7 +130,7 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
 #pragma warning restore CA1031
         {
             LogRequestFailed(_logger, context.Request.Method, context.Request.Path, ex);
-            await HubErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, 500001, "ServerError", "the emulator failed to handle the request: " + ex.Message, _timeProvider).ConfigureAwait(false);
+            await HubErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "ServerError", "the emulator failed to handle the request: " + ex.Message, _timeProvider).ConfigureAwait(false);
         }
     }
 
@@ -140,7 +146,7 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             LogUnauthorized(_logger, context.Request.Method, context.Request.Path, "bearer tokens cannot be verified by the emulator; use a service SAS token");
-            await HubErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, 401002, "IotHubUnauthorizedAccess", "bearer tokens are not accepted by the emulator: use a service-policy SAS token", _timeProvider).ConfigureAwait(false);
+            await HubErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, "IotHubUnauthorizedAccess", "bearer tokens are not accepted by the emulator: use a service-policy SAS token", _timeProvider).ConfigureAwait(false);
             return;
         }
         var policy = _registry.ServicePolicy;
@@ -149,7 +155,7 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
         {
             // the reason only: the token itself never reaches a log
             LogUnauthorized(_logger, context.Request.Method, context.Request.Path, result.Error + ": " + result.Message);
-            await HubErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, 401002, "IotHubUnauthorizedAccess", "Unauthorized: " + result.Message, _timeProvider).ConfigureAwait(false);
+            await HubErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, "IotHubUnauthorizedAccess", "Unauthorized: " + result.Message, _timeProvider).ConfigureAwait(false);
             return;
         }
         await next().ConfigureAwait(false);
@@ -163,7 +169,7 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
             await HubErrors.NotFoundAsync(context, $"{(identity.ModuleId is null ? "device" : "module")} {identity} is not registered", identity.ModuleId is not null, _timeProvider).ConfigureAwait(false);
             return;
         }
-        context.Response.Headers.ETag = Quote(twin["etag"]!.GetValue<string>());
+        context.Response.Headers.ETag = ETags.Quote(twin["etag"]!.GetValue<string>());
         await JsonResponses.WriteAsync(context, StatusCodes.Status200OK, twin).ConfigureAwait(false);
     }
 
@@ -180,14 +186,14 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
         switch (result.Status)
         {
             case TwinUpdateStatus.Ok:
-                context.Response.Headers.ETag = Quote(result.Twin!["etag"]!.GetValue<string>());
+                context.Response.Headers.ETag = ETags.Quote(result.Twin!["etag"]!.GetValue<string>());
                 await JsonResponses.WriteAsync(context, StatusCodes.Status200OK, result.Twin).ConfigureAwait(false);
                 break;
             case TwinUpdateStatus.NotFound:
                 await HubErrors.NotFoundAsync(context, result.Error!, identity.ModuleId is not null, _timeProvider).ConfigureAwait(false);
                 break;
             case TwinUpdateStatus.PreconditionFailed:
-                await HubErrors.WriteAsync(context, StatusCodes.Status412PreconditionFailed, 412002, "PreconditionFailed", result.Error!, _timeProvider).ConfigureAwait(false);
+                await HubErrors.PreconditionFailedAsync(context, result.Error!, _timeProvider).ConfigureAwait(false);
                 break;
             default:
                 await HubErrors.BadRequestAsync(context, result.Error!, _timeProvider).ConfigureAwait(false);
@@ -215,7 +221,7 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
         }
         catch (FormatException ex)
         {
-            await HubErrors.WriteAsync(context, StatusCodes.Status400BadRequest, 400027, "InvalidQuery", "invalid query: " + ex.Message, _timeProvider).ConfigureAwait(false);
+            await HubErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidQuery", "invalid query: " + ex.Message, _timeProvider).ConfigureAwait(false);
             return;
         }
         var pageSize = DefaultPageSize;
@@ -249,9 +255,11 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// An IoT Edge deployment for one device: each registered module named in modulesContent gets
-    /// its "properties.desired" as its desired properties (replaced, as a deployment does);
-    /// modules the registry does not know (e.g. $edgeAgent) are skipped.
+    /// An IoT Edge deployment for one device (what <c>az iot edge set-modules</c> and the service
+    /// SDKs send): every module named in modulesContent, $edgeAgent and $edgeHub included, gets
+    /// its "properties.desired" as its desired properties (replaced, as a deployment does). Module
+    /// identities that do not exist yet are created first, as the device's edge agent would; the
+    /// whole manifest is checked before any twin changes.
     /// </summary>
     private async Task ApplyConfigurationContentAsync(HttpContext context, string deviceId)
     {
@@ -260,19 +268,41 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
             await HubErrors.NotFoundAsync(context, $"device {deviceId} is not registered", false, _timeProvider).ConfigureAwait(false);
             return;
         }
-        var (body, error) = await JsonResponses.ReadObjectAsync(context, 512 * 1024).ConfigureAwait(false);
+        var (body, error) = await JsonResponses.ReadObjectAsync(context, MaxConfigurationBodyBytes).ConfigureAwait(false);
         if (body is null || body["modulesContent"] is not JsonObject modules)
         {
             await HubErrors.BadRequestAsync(context, error ?? "the body must be {\"modulesContent\":{…}}", _timeProvider).ConfigureAwait(false);
             return;
         }
+        var desiredByModule = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         foreach (var (moduleId, content) in modules)
         {
-            var identity = new IdentityKey(deviceId, moduleId);
-            if (_registry.KeyOf(identity) is null || content is not JsonObject moduleContent || moduleContent["properties.desired"] is not JsonObject desired)
+            if (content is not JsonObject moduleContent || moduleContent["properties.desired"] is not JsonObject desired)
             {
-                continue;
+                await HubErrors.BadRequestAsync(context, $"modulesContent.{moduleId} must be {{\"properties.desired\":{{…}}}}", _timeProvider).ConfigureAwait(false);
+                return;
             }
+            var invalid = HubRegistry.IsValidId(moduleId) ? TwinRules.Validate(desired, allowNulls: false) : $"'{moduleId}' is not a valid module id";
+            if (invalid is null && TwinRules.SizeOf(desired) > TwinRules.MaxSectionBytes)
+            {
+                invalid = $"desired properties are larger than {TwinRules.MaxSectionBytes} bytes";
+            }
+            if (invalid is not null)
+            {
+                await HubErrors.BadRequestAsync(context, $"modulesContent.{moduleId}: {invalid}", _timeProvider).ConfigureAwait(false);
+                return;
+            }
+            desiredByModule[moduleId] = desired;
+        }
+        var ensured = await _registry.EnsureModulesAsync(deviceId, desiredByModule.Keys, context.RequestAborted).ConfigureAwait(false);
+        if (!ensured.Succeeded)
+        {
+            await _registryEndpoints.WriteFailureAsync(context, ensured.Status, ensured.Error!).ConfigureAwait(false);
+            return;
+        }
+        foreach (var (moduleId, desired) in desiredByModule)
+        {
+            var identity = new IdentityKey(deviceId, moduleId);
             var result = _twins.UpdateFromService(identity, new JsonObject { ["properties"] = new JsonObject { ["desired"] = desired.DeepClone() } }, "*", replace: true, _connections.IsConnected(identity));
             if (result.Status != TwinUpdateStatus.Ok)
             {
@@ -306,8 +336,7 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
         if (session is null)
         {
             LogMethodOffline(_logger, request.MethodName, identity.ToString());
-            await HubErrors.WriteAsync(context, StatusCodes.Status404NotFound, 404103, "DeviceNotOnline", "Timed out waiting for device to connect.", _timeProvider,
-                new JsonObject { ["timeout"] = request.ConnectTimeout.ToString("c", CultureInfo.InvariantCulture) }).ConfigureAwait(false);
+            await HubErrors.WriteAsync(context, StatusCodes.Status404NotFound, "DeviceNotOnline", "Timed out waiting for device to connect.", _timeProvider).ConfigureAwait(false);
             return;
         }
         DeviceMethodResponse response;
@@ -318,14 +347,13 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
         catch (TimeoutException)
         {
             LogMethodTimeout(_logger, request.MethodName, identity.ToString(), request.ResponseTimeout);
-            await HubErrors.WriteAsync(context, StatusCodes.Status504GatewayTimeout, 504101, "GatewayTimeout", "Timed out waiting for the response from device.", _timeProvider,
-                new JsonObject { ["timeout"] = request.ResponseTimeout.ToString("c", CultureInfo.InvariantCulture) }).ConfigureAwait(false);
+            await HubErrors.WriteAsync(context, StatusCodes.Status504GatewayTimeout, "GatewayTimeout", "Timed out waiting for the response from device.", _timeProvider).ConfigureAwait(false);
             return;
         }
         catch (IOException)
         {
             // the connection dropped before the answer: the device is no longer online
-            await HubErrors.WriteAsync(context, StatusCodes.Status404NotFound, 404103, "DeviceNotOnline", "The device disconnected before answering.", _timeProvider).ConfigureAwait(false);
+            await HubErrors.WriteAsync(context, StatusCodes.Status404NotFound, "DeviceNotOnline", "The device disconnected before answering.", _timeProvider).ConfigureAwait(false);
             return;
         }
         var result = new JsonObject { ["status"] = response.Status, ["payload"] = PayloadNode(response.Payload) };
@@ -348,8 +376,6 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
             return JsonValue.Create(Encoding.UTF8.GetString(payload.Span));
         }
     }
-
-    private static string Quote(string etag) => "\"" + etag + "\"";
 
     private static string WriteContinuation(int offset) =>
         Convert.ToBase64String(Encoding.ASCII.GetBytes("offset:" + offset.ToString(CultureInfo.InvariantCulture)));

@@ -118,6 +118,8 @@ public sealed class TwinStore
             }
             twin.Reported = merged;
             twin.ReportedVersion++;
+            // the twin's version (and ETag) counts every change of the twin, reported ones too
+            twin.Version++;
             Touch(twin);
             return new TwinUpdateResult(TwinUpdateStatus.Ok, twin.ReportedVersion, null, null);
         }
@@ -158,10 +160,6 @@ public sealed class TwinStore
             {
                 return TwinUpdateResult.Fail(TwinUpdateStatus.Invalid, "'tags' must be an object");
             }
-            if (identity.ModuleId is not null && tags.Count > 0)
-            {
-                return TwinUpdateResult.Fail(TwinUpdateStatus.Invalid, "module twins have no tags");
-            }
         }
         var error = (desired is null ? null : TwinRules.Validate(desired, allowNulls: !replace))
             ?? (tags is null ? null : TwinRules.Validate(tags, allowNulls: !replace));
@@ -176,7 +174,7 @@ public sealed class TwinStore
             {
                 return TwinUpdateResult.Fail(TwinUpdateStatus.NotFound, $"identity {identity} is not registered");
             }
-            if (!EtagMatches(ifMatch, twin.Version))
+            if (!ETags.Matches(ifMatch, ETagOf(twin.Version)))
             {
                 return TwinUpdateResult.Fail(TwinUpdateStatus.PreconditionFailed, "the twin's ETag does not match If-Match: read it again and retry");
             }
@@ -194,7 +192,7 @@ public sealed class TwinStore
                 }
             }
             var newTags = twin.Tags;
-            if (tags is not null || (replace && identity.ModuleId is null))
+            if (tags is not null || replace)
             {
                 newTags = replace ? (JsonObject)(tags ?? []).DeepClone() : (JsonObject)twin.Tags.DeepClone();
                 if (!replace)
@@ -223,26 +221,27 @@ public sealed class TwinStore
         }
     }
 
+    /// <summary>
+    /// Drops the twin of a deleted identity (a device's twin drops its modules' twins too), so an
+    /// identity created again under the same id starts with a new, empty twin.
+    /// </summary>
+    public void Forget(IdentityKey identity)
+    {
+        lock (_gate)
+        {
+            foreach (var key in _twins.Keys.Where(k => k == identity || (identity.ModuleId is null && k.DeviceId == identity.DeviceId)).ToList())
+            {
+                _twins.Remove(key);
+            }
+        }
+    }
+
     /// <summary>The quoted ETag of a twin version, as in the ETag and If-Match headers.</summary>
     public static string ETagOf(long version)
     {
         Span<byte> bytes = stackalloc byte[8];
         BinaryPrimitives.WriteInt64BigEndian(bytes, version);
         return Convert.ToBase64String(bytes);
-    }
-
-    private static bool EtagMatches(string? ifMatch, long version)
-    {
-        if (string.IsNullOrWhiteSpace(ifMatch) || ifMatch.Trim() == "*")
-        {
-            return true;
-        }
-        var value = ifMatch.Trim();
-        if (value.StartsWith("W/", StringComparison.Ordinal))
-        {
-            value = value[2..];
-        }
-        return value.Trim('"') == ETagOf(version);
     }
 
     private static JsonObject StripMetadata(JsonObject section)
@@ -294,16 +293,15 @@ public sealed class TwinStore
             view["moduleId"] = identity.ModuleId;
         }
         view["etag"] = ETagOf(twin.Version);
-        view["deviceEtag"] = ETagOf(twin.Version);
-        view["status"] = "enabled";
+        view["deviceEtag"] = (identity.ModuleId is null
+            ? _registry.FindDevice(identity.DeviceId)?.ETag
+            : _registry.FindModule(identity.DeviceId, identity.ModuleId)?.ETag) ?? ETagOf(twin.Version);
+        view["status"] = _registry.FindDevice(identity.DeviceId)?.Status ?? IdentitySettings.Enabled;
         view["connectionState"] = connected ? "Connected" : "Disconnected";
         view["lastActivityTime"] = lastUpdated;
         view["authenticationType"] = "sas";
         view["version"] = twin.Version;
-        if (identity.ModuleId is null)
-        {
-            view["tags"] = twin.Tags.DeepClone();
-        }
+        view["tags"] = twin.Tags.DeepClone();
         view["properties"] = new JsonObject { ["desired"] = desired, ["reported"] = reported };
         return view;
     }
