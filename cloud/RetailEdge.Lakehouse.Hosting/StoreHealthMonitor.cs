@@ -97,7 +97,7 @@ public sealed partial class StoreHealthMonitor : IStoreHealthMonitor
     /// The rows with what silver.quarantine holds per module (all reasons, and seq_conflict), so a drop
     /// the cloud made is visible next to the gateway's own counters; unchanged when there is no quarantine table.
     /// </summary>
-    public static async Task<IReadOnlyList<StoreHealthRow>> WithQuarantineCountsAsync(LakeContext lake, DuckDbConnection connection, IReadOnlyList<StoreHealthRow> rows, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<StoreHealthRow>> WithQuarantineCountsAsync(LakeContext lake, DuckDBConnection connection, IReadOnlyList<StoreHealthRow> rows, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lake);
         ArgumentNullException.ThrowIfNull(connection);
@@ -110,7 +110,7 @@ public sealed partial class StoreHealthMonitor : IStoreHealthMonitor
         }
         var sql = await table.SelectSqlAsync(snapshot.Files, cancellationToken).ConfigureAwait(false);
         var counts = new Dictionary<(string, string), (long All, long Conflicts)>();
-        using (var result = connection.Query($"SELECT device_id, module_id, count(*), count(*) FILTER (WHERE reason = {DuckDbSql.QuoteLiteral(QuarantineReasons.SeqConflict)}) "
+        using (var result = connection.Query($"SELECT device_id, module_id, count(*), count(*) FILTER (WHERE reason = {DuckDbSql.Literal(QuarantineReasons.SeqConflict)}) "
             + $"FROM ({sql}) WHERE device_id IS NOT NULL AND module_id IS NOT NULL GROUP BY device_id, module_id"))
         {
             while (result.Read())

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
-using RetailEdge.DuckDb;
+using DuckDB.NET.Data;
+using RetailEdge.Delta.Storage;
 using RetailEdge.Testing;
 using Xunit.Abstractions;
 
@@ -170,7 +171,7 @@ public sealed class LakehouseFaultTests(ITestOutputHelper output)
     }
 
     private static bool IsRetried(Exception e) =>
-        e is IOException or DuckDbException or Delta.DeltaException or InvalidOperationException or UnauthorizedAccessException;
+        e is IOException or DuckDBException or Delta.DeltaException or InvalidOperationException or UnauthorizedAccessException;
 
     private static void Stage(string source, string file, string staged)
     {
@@ -191,8 +192,8 @@ public sealed class LakehouseFaultTests(ITestOutputHelper output)
         await LakeAssertions.ViewAsync(b, connection, LakeTables.Batch, "b_batch_all");
         Assert.Equal(0, LakeAssertions.Count(connection, "SELECT device_id, module_id, journal_id, seq FROM b_batch_all GROUP BY ALL HAVING count(*) > 1"));
         Assert.True(LakeAssertions.Count(connection, "SELECT * FROM b_batch_all") <= batches);
-        connection.ExecuteNonQuery("CREATE TEMP VIEW a_batch AS SELECT device_id, module_id, journal_id, seq, store_id, created_at, content_hash FROM a_batch_all");
-        connection.ExecuteNonQuery("CREATE TEMP VIEW b_batch AS SELECT device_id, module_id, journal_id, seq, store_id, created_at, content_hash FROM b_batch_all");
+        connection.Execute("CREATE TEMP VIEW a_batch AS SELECT device_id, module_id, journal_id, seq, store_id, created_at, content_hash FROM a_batch_all");
+        connection.Execute("CREATE TEMP VIEW b_batch AS SELECT device_id, module_id, journal_id, seq, store_id, created_at, content_hash FROM b_batch_all");
         Assert.Null(LakeAssertions.Difference(connection, "b_batch", "a_batch"));
         var tables = LakeTables.SilverTables.Where(t => t != LakeTables.Batch && (compareQuarantine || t != LakeTables.Quarantine)).Concat(LakeTables.GoldTables);
         foreach (var table in tables)

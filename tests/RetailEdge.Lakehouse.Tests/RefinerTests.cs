@@ -1,4 +1,6 @@
 using System.Text;
+using DuckDB.NET.Data;
+using RetailEdge.Delta.Storage;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using RetailEdge.Contracts.Telemetry;
@@ -115,7 +117,7 @@ public sealed class RefinerTests
     }
 
     /// <summary>A connection with the views quarantine, items and batches over the lake's silver tables.</summary>
-    private static async Task<DuckDb.DuckDbConnection> ViewsAsync(LakeContext lake)
+    private static async Task<DuckDBConnection> ViewsAsync(LakeContext lake)
     {
         var connection = lake.Connect();
         await LakeAssertions.ViewAsync(lake, connection, LakeTables.Quarantine, "quarantine");
@@ -124,7 +126,7 @@ public sealed class RefinerTests
         return connection;
     }
 
-    private static List<string> Seqs(DuckDb.DuckDbConnection connection)
+    private static List<string> Seqs(DuckDBConnection connection)
     {
         var seqs = new List<string>();
         using var result = connection.Query("SELECT CAST(seq AS VARCHAR) FROM batches ORDER BY seq");
