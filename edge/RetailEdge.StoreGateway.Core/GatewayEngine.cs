@@ -167,7 +167,7 @@ public sealed partial class GatewayEngine : IDisposable
             }
             _aggregator.UpdateSettings(next);
             _settings = next;
-            _journal.SetMeta("settings", SettingsJson(next));
+            PersistUnlessDiskFull(() => _journal.SetMeta("settings", SettingsJson(next)), "settings");
             Log.SettingsApplied(_logger, next.Window, next.AllowedLateness, next.SendInterval, next.MaxBatchBytes);
             return (string?)null;
         }, cancellationToken);
@@ -185,7 +185,7 @@ public sealed partial class GatewayEngine : IDisposable
         var catalog = new ReferenceCatalog(set, version);
         return InvokeAsync(() =>
         {
-            _journal.SaveReferenceData(version, payload);
+            PersistUnlessDiskFull(() => _journal.SaveReferenceData(version, payload), "reference data");
             _reference = catalog;
             _aggregator.UpdateReference(catalog);
             _validator = CreateValidator();
@@ -461,6 +461,24 @@ public sealed partial class GatewayEngine : IDisposable
         if (_diskFull || _options.FreeSpaceProbe(_options.DataDirectory) < _options.MinFreeDiskBytes)
         {
             _reserve.Release();
+        }
+    }
+
+    /// <summary>
+    /// Keeps twin-delivered state in the journal, except on a full disk: a drain-only gateway must
+    /// still take new settings and reference data (the twin is their source and sends them again on
+    /// every connect), so they apply in memory and the disk_full state says why they are not kept.
+    /// </summary>
+    private void PersistUnlessDiskFull(Action persist, string what)
+    {
+        try
+        {
+            persist();
+        }
+        catch (Exception e) when (IsDiskFull(e))
+        {
+            _diskFull = true;
+            Log.NotPersisted(_logger, what);
         }
     }
 

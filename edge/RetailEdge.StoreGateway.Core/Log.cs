@@ -57,4 +57,7 @@ internal static partial class Log
 
     [LoggerMessage(18, LogLevel.Warning, "Batch {Seq} was sent but cannot be marked sent ({Error}); marked when there is disk space again")]
     public static partial void MarkSentFailed(ILogger logger, long seq, string error);
+
+    [LoggerMessage(19, LogLevel.Warning, "The journal's disk is full: the new {What} apply in memory but are not kept in the journal; the module twin sends them again after a restart")]
+    public static partial void NotPersisted(ILogger logger, string what);
 }

@@ -6,13 +6,17 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet;
+using MQTTnet.Exceptions;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
 using RetailEdge.IotHub.Credentials;
-using RetailEdge.Mqtt;
 
 namespace RetailEdge.IotHub;
 
 /// <summary>
-/// An IoT Hub / edgeHub module client over our MQTT client (PROTOCOLS.md "Device/module MQTT",
+/// An IoT Hub / edgeHub module client over the MQTTnet client (PROTOCOLS.md "Device/module MQTT",
 /// ARCHITECTURE.md §7): telemetry with property bags and outputs, input messages with
 /// application-controlled completion, twin GET / reported PATCH with <c>$rid</c> correlation and
 /// timeouts, desired-property updates with the version rule, direct methods, connection status,
@@ -24,11 +28,8 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
     /// <summary>PROTOCOLS.md: desired and reported properties are at most 32 KB each.</summary>
     public const int MaxReportedPatchSize = 32 * 1024;
 
-    private const int MaxInboundPacketSize = 512 * 1024;
-
     private readonly IotHubModuleClientOptions _options;
     private readonly ILogger _logger;
-    private readonly ILoggerFactory? _loggerFactory;
     private readonly TimeProvider _time;
     private readonly SasTokenProvider _tokens;
     private readonly string _userName;
@@ -55,7 +56,6 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
-        _loggerFactory = loggerFactory;
         _logger = loggerFactory?.CreateLogger<IotHubModuleClient>() ?? (ILogger)NullLogger.Instance;
         _time = options.TimeProvider;
         _tokens = new SasTokenProvider(
@@ -103,7 +103,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
     /// <summary>
     /// Connects (retrying transient failures with back-off until <paramref name="cancellationToken"/>
     /// fires) and subscribes to twin responses and to whatever handlers are set. Throws
-    /// <see cref="MqttConnectException"/> when the hub refuses the identity or its token.
+    /// <see cref="IotHubConnectException"/> when the hub refuses the identity or its token.
     /// </summary>
     public async Task OpenAsync(CancellationToken cancellationToken)
     {
@@ -118,9 +118,10 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
             var session = CreateSession();
             try
             {
-                await ConnectWithRetryAsync(session, cancellationToken).ConfigureAwait(false);
-                session.Start(this);
+                await ConnectWithRetryAsync(session, firstConnect: true, cancellationToken).ConfigureAwait(false);
                 await SubscribeAsync(session, BuildSubscriptions(), cancellationToken).ConfigureAwait(false);
+                session.MarkConnected();
+                session.Start(this);
             }
             catch (Exception ex)
             {
@@ -306,7 +307,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
                 return;
             }
         }
-        await SubscribeAsync(session, [new MqttSubscription(IotHubTopics.DesiredPatchFilter, MqttQualityOfService.AtMostOnce)], cancellationToken).ConfigureAwait(false);
+        await SubscribeAsync(session, [Filter(IotHubTopics.DesiredPatchFilter, MqttQualityOfServiceLevel.AtMostOnce)], cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             session.DesiredSubscribed = true;
@@ -331,8 +332,52 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
         message.Validate();
         var session = RequireSession();
         var topic = IotHubTopics.Telemetry(_options.DeviceId, _options.ModuleId, message.ToPropertyBag());
-        await session.Mqtt.PublishAsync(new MqttApplicationMessage(topic, message.Body, MqttQualityOfService.AtLeastOnce), cancellationToken).ConfigureAwait(false);
+        await session.InFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await PublishAsync(session, topic, message.Body, MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            session.InFlight.Release();
+        }
     }
+
+    /// <summary>
+    /// Publishes once connected; when the connection is lost before the PUBACK (QoS 1) or before
+    /// the packet left (QoS 0), waits for the reconnect and sends again — at least once, as the
+    /// SDKs do. Only cancellation or the client closing end the wait.
+    /// </summary>
+    private static async Task PublishAsync(Session session, string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, CancellationToken cancellationToken)
+    {
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayloadSegment(payload)
+            .WithQualityOfServiceLevel(qos)
+            .Build();
+        while (true)
+        {
+            var generation = await session.WaitConnectedAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var result = await session.Mqtt.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+                if (!result.IsSuccess)
+                {
+                    throw new IotHubException($"the hub refused the message on {Truncate(topic)}: {result.ReasonCode}");
+                }
+                return;
+            }
+            catch (Exception ex) when (IsConnectionLoss(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                // the connection went away under this publish: wait for the next one and resend
+                session.MarkLost(generation);
+            }
+        }
+    }
+
+    /// <summary>What MQTTnet throws when the connection ends under an operation (callers check their own token first).</summary>
+    private static bool IsConnectionLoss(Exception ex) =>
+        ex is MqttCommunicationException or IOException or ObjectDisposedException or System.Net.Sockets.SocketException or OperationCanceledException;
 
     private Session RequireSession()
     {
@@ -352,7 +397,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            await session.Mqtt.PublishAsync(new MqttApplicationMessage(topicFor(rid), body, MqttQualityOfService.AtMostOnce), linked.Token).ConfigureAwait(false);
+            await PublishAsync(session, topicFor(rid), body, MqttQualityOfServiceLevel.AtMostOnce, linked.Token).ConfigureAwait(false);
             return await completion.Task.WaitAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -365,37 +410,43 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
         }
     }
 
-    private List<MqttSubscription> BuildSubscriptions()
+    private static MqttTopicFilter Filter(string topic, MqttQualityOfServiceLevel qos) =>
+        new MqttTopicFilterBuilder().WithTopic(topic).WithQualityOfServiceLevel(qos).Build();
+
+    private List<MqttTopicFilter> BuildSubscriptions()
     {
         // PROTOCOLS.md: twin and method traffic at QoS 0 (the response is the acknowledgement);
         // inputs at QoS 1 so an unacknowledged message is redelivered
-        var subscriptions = new List<MqttSubscription> { new(IotHubTopics.TwinResponseFilter, MqttQualityOfService.AtMostOnce) };
+        var subscriptions = new List<MqttTopicFilter> { Filter(IotHubTopics.TwinResponseFilter, MqttQualityOfServiceLevel.AtMostOnce) };
         lock (_gate)
         {
             if (_desiredHandler is not null)
             {
-                subscriptions.Add(new MqttSubscription(IotHubTopics.DesiredPatchFilter, MqttQualityOfService.AtMostOnce));
+                subscriptions.Add(Filter(IotHubTopics.DesiredPatchFilter, MqttQualityOfServiceLevel.AtMostOnce));
             }
             if (_methodHandlers.Count > 0 || _defaultMethodHandler is not null)
             {
-                subscriptions.Add(new MqttSubscription(IotHubTopics.MethodRequestFilter, MqttQualityOfService.AtMostOnce));
+                subscriptions.Add(Filter(IotHubTopics.MethodRequestFilter, MqttQualityOfServiceLevel.AtMostOnce));
             }
             if (_inputHandlers.Count > 0 || _defaultInputHandler is not null)
             {
-                subscriptions.Add(new MqttSubscription(IotHubTopics.ModuleInputFilter(_options.DeviceId, _options.ModuleId), MqttQualityOfService.AtLeastOnce));
+                subscriptions.Add(Filter(IotHubTopics.ModuleInputFilter(_options.DeviceId, _options.ModuleId), MqttQualityOfServiceLevel.AtLeastOnce));
             }
         }
         return subscriptions;
     }
 
-    private static async Task SubscribeAsync(Session session, List<MqttSubscription> subscriptions, CancellationToken cancellationToken)
+    private async Task SubscribeAsync(Session session, List<MqttTopicFilter> subscriptions, CancellationToken cancellationToken)
     {
-        var codes = await session.Mqtt.SubscribeAsync(subscriptions, cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < codes.Count; i++)
+        var options = new MqttClientSubscribeOptions { TopicFilters = subscriptions };
+        using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var result = await session.Mqtt.SubscribeAsync(options, linked.Token).ConfigureAwait(false);
+        foreach (var item in result.Items)
         {
-            if (codes[i] == MqttSubAckReturnCode.Failure)
+            if (item.ResultCode is not (MqttClientSubscribeResultCode.GrantedQoS0 or MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS2))
             {
-                throw new IotHubException($"the hub refused the subscription to '{subscriptions[i].TopicFilter}'");
+                throw new IotHubException($"the hub refused the subscription to '{item.TopicFilter.Topic}' ({item.ResultCode})");
             }
         }
     }
@@ -411,7 +462,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
                 return;
             }
         }
-        await SubscribeAsync(session, [new MqttSubscription(IotHubTopics.ModuleInputFilter(_options.DeviceId, _options.ModuleId), MqttQualityOfService.AtLeastOnce)], cancellationToken).ConfigureAwait(false);
+        await SubscribeAsync(session, [Filter(IotHubTopics.ModuleInputFilter(_options.DeviceId, _options.ModuleId), MqttQualityOfServiceLevel.AtLeastOnce)], cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             session.InputsSubscribed = true;
@@ -429,7 +480,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
                 return;
             }
         }
-        await SubscribeAsync(session, [new MqttSubscription(IotHubTopics.MethodRequestFilter, MqttQualityOfService.AtMostOnce)], cancellationToken).ConfigureAwait(false);
+        await SubscribeAsync(session, [Filter(IotHubTopics.MethodRequestFilter, MqttQualityOfServiceLevel.AtMostOnce)], cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             session.MethodsSubscribed = true;
@@ -438,96 +489,131 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
 
     private Session CreateSession()
     {
-        var inner = _options.ChannelFactory ?? new MqttTcpChannelFactory(new MqttTcpChannelOptions
+        var mqtt = new MqttClientFactory().CreateMqttClient();
+        var session = new Session(mqtt, _options.MaxPendingMessages, _options.MaxInFlight);
+        mqtt.ApplicationMessageReceivedAsync += e => DispatchAsync(session, e);
+        mqtt.DisconnectedAsync += e =>
         {
-            // PROTOCOLS.md: through a gateway connect to the gateway, keep the hub as the token audience
-            Host = _options.GatewayHostName ?? _options.HostName,
-            Port = _options.Port,
-            UseTls = _options.UseTls,
-            TrustedRootCertificates = _options.TrustedRootCertificates,
-        });
-        var channels = new RenewableChannelFactory(inner);
-        var mqtt = new MqttClient(new MqttClientOptions
-        {
-            ClientId = IotHubTopics.ClientId(_options.DeviceId, _options.ModuleId),
-            ChannelFactory = channels,
-            CleanSession = _options.CleanSession,
-            KeepAlive = _options.KeepAlive,
-            CredentialsProvider = GetCredentialsAsync,
-            AutoAcknowledge = false,
-            AutoReconnect = true,
-            MaxInFlight = _options.MaxInFlight,
-            MaxPendingMessages = _options.MaxPendingMessages,
-            MaxPacketSize = MaxInboundPacketSize,
-            ReconnectMinDelay = _options.ReconnectMinDelay,
-            ReconnectMaxDelay = _options.ReconnectMaxDelay,
-            TimeProvider = _time,
-        }, _loggerFactory?.CreateLogger<MqttClient>());
-        var session = new Session(mqtt, channels, _options.MaxPendingMessages);
-        mqtt.ConnectionStateChanged += (_, e) => OnMqttStateChanged(session, e);
+            // only a connection that was up counts as lost; a failed attempt is the reconnect loop's business
+            if (e.ClientWasConnected)
+            {
+                session.OnConnectionLost(e.Exception);
+            }
+            return Task.CompletedTask;
+        };
         return session;
     }
 
-    private async ValueTask<MqttCredentials> GetCredentialsAsync(CancellationToken cancellationToken)
+    private async Task<MqttClientOptions> BuildConnectOptionsAsync(CancellationToken cancellationToken)
     {
         var token = await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
-        return new MqttCredentials(_userName, token.Token);
+        // PROTOCOLS.md: through a gateway connect to the gateway, keep the hub as the token audience
+        var host = _options.GatewayHostName ?? _options.HostName;
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(host, _options.Port)
+            .WithProtocolVersion(MqttProtocolVersion.V311)
+            .WithClientId(IotHubTopics.ClientId(_options.DeviceId, _options.ModuleId))
+            .WithCredentials(_userName, token.Token)
+            .WithCleanSession(_options.CleanSession)
+            .WithTimeout(_options.ConnectTimeout);
+        builder = _options.KeepAlive == TimeSpan.Zero ? builder.WithNoKeepAlive() : builder.WithKeepAlivePeriod(_options.KeepAlive);
+        if (_options.UseTls)
+        {
+            var roots = _options.TrustedRootCertificates;
+            builder = builder.WithTlsOptions(tls => tls
+                .UseTls()
+                .WithTargetHost(host)
+                .WithCertificateValidationHandler(e => TrustBundleValidation.IsTrusted(e.Certificate, e.Chain, e.SslPolicyErrors, roots)));
+        }
+        return builder.Build();
     }
 
-    private async Task ConnectWithRetryAsync(Session session, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects with a freshly read token, retrying transient failures with back-off. On the first
+    /// open a refused identity or token gets one more try with a freshly signed token and is then
+    /// thrown; on a reconnect every failure is retried (the key may be rotated meanwhile).
+    /// </summary>
+    private async Task ConnectWithRetryAsync(Session session, bool firstConnect, CancellationToken cancellationToken)
     {
         var delay = _options.ReconnectMinDelay;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await session.Mqtt.ConnectAsync(cancellationToken).ConfigureAwait(false);
-                return;
+                var options = await BuildConnectOptionsAsync(cancellationToken).ConfigureAwait(false);
+                var result = await session.Mqtt.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+                if (result.ResultCode == MqttClientConnectResultCode.Success)
+                {
+                    return;
+                }
+                throw new IotHubConnectException(result.ResultCode);
             }
-            catch (MqttConnectException ex) when (attempt == 1 && ex.ReturnCode is MqttConnectReturnCode.BadUserNameOrPassword or MqttConnectReturnCode.NotAuthorized)
+            catch (IotHubConnectException ex) when (ex.IsAuthenticationFailure)
             {
-                // one more try with a freshly signed token (the clock or key may have just changed)
+                // a fresh token next time (the clock or the key may have just changed)
                 _tokens.Invalidate();
                 LogConnectFailed(_logger, attempt, ex.Message);
+                if (firstConnect && attempt >= 2)
+                {
+                    throw;
+                }
+                if (!firstConnect)
+                {
+                    await DelayAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
-            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or TimeoutException
-                or System.Security.Authentication.AuthenticationException or MqttProtocolException or WorkloadApiException
-                || (ex is MqttConnectException connect && connect.ReturnCode == MqttConnectReturnCode.ServerUnavailable))
+            // InvalidOperationException: MQTTnet is still closing the previous connection
+            catch (Exception ex) when (ex is IotHubConnectException or MqttCommunicationException or IOException or System.Net.Sockets.SocketException
+                or TimeoutException or System.Security.Authentication.AuthenticationException or WorkloadApiException or InvalidOperationException
+                || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 LogConnectFailed(_logger, attempt, ex.Message);
-                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(_options.ReconnectMaxDelay.Ticks, Math.Max(delay.Ticks * 2, TimeSpan.TicksPerMillisecond)));
+                await DelayAsync(cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        async Task DelayAsync(CancellationToken token)
+        {
+            await Task.Delay(delay, _time, token).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(_options.ReconnectMaxDelay.Ticks, Math.Max(delay.Ticks * 2, TimeSpan.TicksPerMillisecond)));
         }
     }
 
-    private void OnMqttStateChanged(Session session, MqttConnectionStateChangedEventArgs e)
+    /// <summary>
+    /// Waits for a lost connection, then reconnects (fresh token), renews the subscriptions (a
+    /// hub without the session may have forgotten them) and asks for the full twin again.
+    /// </summary>
+    private async Task ConnectionLoopAsync(Session session, CancellationToken cancellationToken)
     {
-        if (e.Reason is MqttConnectException { ReturnCode: MqttConnectReturnCode.BadUserNameOrPassword or MqttConnectReturnCode.NotAuthorized })
+        while (true)
         {
-            _tokens.Invalidate();
-        }
-        bool isCurrent;
-        lock (_gate)
-        {
-            isCurrent = ReferenceEquals(_session, session);
-        }
-        switch (e.State)
-        {
-            case MqttConnectionState.Connected when isCurrent:
-                // the MQTT client has renewed the subscriptions: read the full twin before any patch counts
-                if (session.DesiredSubscribed)
+            var reason = await session.WaitLostAsync(cancellationToken).ConfigureAwait(false);
+            if (session.Mqtt.IsConnected)
+            {
+                // a late report about the connection already replaced: keep operations flowing
+                session.MarkConnected();
+                continue;
+            }
+            SetStatus(IotHubConnectionStatus.Reconnecting, reason);
+            while (true)
+            {
+                await ConnectWithRetryAsync(session, firstConnect: false, cancellationToken).ConfigureAwait(false);
+                try
                 {
-                    session.RequestDesiredResync();
+                    await SubscribeAsync(session, BuildSubscriptions(), cancellationToken).ConfigureAwait(false);
+                    break;
                 }
-                SetStatus(IotHubConnectionStatus.Connected, null);
-                break;
-            case MqttConnectionState.Disconnected or MqttConnectionState.Connecting when isCurrent:
-                SetStatus(IotHubConnectionStatus.Reconnecting, e.Reason);
-                break;
-            case MqttConnectionState.Closed when isCurrent:
-                SetStatus(IotHubConnectionStatus.Closed, e.Reason);
-                break;
+                catch (Exception ex) when (IsConnectionLoss(ex) && !cancellationToken.IsCancellationRequested)
+                {
+                    LogConnectFailed(_logger, 0, ex.Message);
+                }
+            }
+            session.MarkConnected();
+            if (session.DesiredSubscribed)
+            {
+                session.RequestDesiredResync();
+            }
+            SetStatus(IotHubConnectionStatus.Connected, null);
         }
     }
 
@@ -552,7 +638,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
         }
     }
 
-    private async Task ReportMalformedAsync(Session session, MqttReceivedMessage message, string reason)
+    private async Task ReportMalformedAsync(InboundMessage message, string reason)
     {
         Interlocked.Increment(ref _malformedMessages);
         LogMalformed(_logger, Truncate(message.Topic), reason);
@@ -565,17 +651,24 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
             LogHandlerFailed(_logger, "MalformedMessageReceived", ex);
         }
         // handed to the application above: acknowledge so a poison message does not block the stream
-        await session.Mqtt.AcknowledgeAsync(message, CancellationToken.None).ConfigureAwait(false);
+        await message.AcknowledgeAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "…";
 
-    /// <summary>Routes every inbound message; never blocks on a handler except through the bounded queues.</summary>
-    private async Task DispatchLoopAsync(Session session, CancellationToken cancellationToken)
+    /// <summary>
+    /// Routes every inbound message (MQTTnet hands them over one at a time); never blocks on a
+    /// handler except through the bounded queues, which hold the connection's reading back when full.
+    /// The acknowledgement is left to the handler's outcome.
+    /// </summary>
+    private async Task DispatchAsync(Session session, MqttApplicationMessageReceivedEventArgs e)
     {
-        await foreach (var message in session.Mqtt.Messages.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        e.AutoAcknowledge = false;
+        var message = new InboundMessage(e);
+        var topic = message.Topic;
+        var cancellationToken = session.Stopping;
+        try
         {
-            var topic = message.Topic;
             if (IotHubTopics.TryParseTwinResponse(topic, out var twin))
             {
                 if (_pendingTwin.TryGetValue(twin.RequestId, out var pending))
@@ -586,7 +679,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
                 {
                     LogUnmatchedTwinResponse(_logger, twin.RequestId, twin.Status);
                 }
-                await session.Mqtt.AcknowledgeAsync(message, cancellationToken).ConfigureAwait(false);
+                await message.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
             }
             else if (topic.StartsWith("$iothub/twin/PATCH/properties/desired/", StringComparison.Ordinal))
             {
@@ -602,8 +695,12 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
             }
             else
             {
-                await ReportMalformedAsync(session, message, "unknown topic").ConfigureAwait(false);
+                await ReportMalformedAsync(message, "unknown topic").ConfigureAwait(false);
             }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+        {
+            // closing: an unacknowledged QoS 1 message is redelivered to the next session
         }
     }
 
@@ -614,7 +711,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
             IotHubTopics.TryParseInput(message.Topic, _options.DeviceId, _options.ModuleId, out var input);
             if (!IotHubMessage.TryFromPropertyBag(message.Payload, input.PropertyBag, out var parsed, out var error))
             {
-                await ReportMalformedAsync(session, message, error).ConfigureAwait(false);
+                await ReportMalformedAsync(message, error).ConfigureAwait(false);
                 continue;
             }
             Func<IotHubInputMessage, CancellationToken, Task<MessageResponse>>? handler;
@@ -631,7 +728,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
             MessageResponse response;
             try
             {
-                response = await handler(new IotHubInputMessage(input.InputName, parsed, message.Dup), cancellationToken).ConfigureAwait(false);
+                response = await handler(new IotHubInputMessage(input.InputName, parsed, message.IsRedelivery), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -640,7 +737,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
             }
             if (response == MessageResponse.Completed)
             {
-                await session.Mqtt.AcknowledgeAsync(message, cancellationToken).ConfigureAwait(false);
+                await message.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -653,10 +750,10 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
         {
             await foreach (var message in session.Methods.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                await session.Mqtt.AcknowledgeAsync(message, cancellationToken).ConfigureAwait(false);
+                await message.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
                 if (!IotHubTopics.TryParseMethodRequest(message.Topic, out var request))
                 {
-                    await ReportMalformedAsync(session, message, "not a method request topic").ConfigureAwait(false);
+                    await ReportMalformedAsync(message, "not a method request topic").ConfigureAwait(false);
                     continue;
                 }
                 await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -704,12 +801,12 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
                     response = MethodResponse.Json(500, JsonSerializer.Serialize(new JsonObject { ["message"] = $"the method handler failed: {ex.GetType().Name}" }, ModuleTwinJson.Default.JsonObject));
                 }
             }
-            await session.Mqtt.PublishAsync(new MqttApplicationMessage(IotHubTopics.MethodResponse(response.Status, request.RequestId), response.Payload, MqttQualityOfService.AtMostOnce), cancellationToken).ConfigureAwait(false);
+            await PublishAsync(session, IotHubTopics.MethodResponse(response.Status, request.RequestId), response.Payload, MqttQualityOfServiceLevel.AtMostOnce, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        catch (Exception ex) when (ex is IOException or MqttClientClosedException or ObjectDisposedException)
+        catch (Exception ex) when (ex is IOException or MqttCommunicationException or ObjectDisposedException)
         {
             LogHandlerFailed(_logger, "method response " + request.MethodName, ex);
         }
@@ -753,7 +850,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
             }
             if (patch is null || !IotHubTopics.TryParseDesiredPatch(message.Topic, out var topicVersion))
             {
-                await ReportMalformedAsync(session, message, "the desired patch is not a JSON object on a desired topic").ConfigureAwait(false);
+                await ReportMalformedAsync(message, "the desired patch is not a JSON object on a desired topic").ConfigureAwait(false);
                 continue;
             }
             var version = topicVersion ?? ModuleTwin.ReadVersion(patch);
@@ -782,13 +879,9 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
                 await DeliverDesiredAsync(new DesiredPropertiesUpdate(twin.Desired, version, IsFullTwin: true), cancellationToken).ConfigureAwait(false);
                 return version;
             }
-            catch (Exception ex) when (ex is TimeoutException or IotHubException or IOException or MqttClientClosedException)
+            catch (Exception ex) when (ex is TimeoutException or IotHubException or IOException or MqttCommunicationException)
             {
                 LogResyncFailed(_logger, ex.Message);
-                if (ex is MqttClientClosedException)
-                {
-                    throw new OperationCanceledException("the client is closed", ex);
-                }
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(_options.ReconnectMaxDelay.Ticks, Math.Max(delay.Ticks * 2, TimeSpan.TicksPerMillisecond * 100)));
                 // a newer connection may have asked again meanwhile: the next GET serves both
@@ -831,10 +924,21 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
             {
                 await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
             }
-            if (session.Mqtt.IsConnected && await session.Channels.DropCurrentAsync().ConfigureAwait(false))
+            if (session.Mqtt.IsConnected)
             {
+                // sign anew for the reconnect even if the timer fired a moment before the renewal time
+                _tokens.Invalidate();
                 Interlocked.Increment(ref _tokenRenewals);
                 LogRenewing(_logger, _options.DeviceId, _options.ModuleId);
+                try
+                {
+                    // the connection loop reconnects with the fresh token; sends in flight are resent
+                    await session.Mqtt.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (IsConnectionLoss(ex) && !cancellationToken.IsCancellationRequested)
+                {
+                    // already gone: the connection loop is on it
+                }
             }
             // the next GetTokenAsync signs the fresh token the reconnect will present
         }
@@ -872,28 +976,114 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
 
     private readonly record struct TwinResult(int Status, long? Version, ReadOnlyMemory<byte> Payload);
 
-    /// <summary>One MQTT connection lifetime (open → close) with its queues and loops.</summary>
-    private sealed class Session(MqttClient mqtt, RenewableChannelFactory channels, int capacity) : IAsyncDisposable
+    /// <summary>A received message with what is needed to acknowledge it once handled.</summary>
+    private sealed class InboundMessage(MqttApplicationMessageReceivedEventArgs received)
+    {
+        public string Topic { get; } = received.ApplicationMessage.Topic;
+
+        // copied: MQTTnet may reuse the receive buffer once the handler returns
+        public ReadOnlyMemory<byte> Payload { get; } = System.Buffers.BuffersExtensions.ToArray(received.ApplicationMessage.Payload);
+
+        public bool IsRedelivery => received.ApplicationMessage.Dup;
+
+        /// <summary>Sends the PUBACK (QoS 1); a lost connection is no error: the hub redelivers the message.</summary>
+        public async Task AcknowledgeAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await received.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is MqttCommunicationException or IOException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// One client lifetime (open → close): the MQTTnet client, its queues and loops, and whether the
+    /// connection is up (a generation number tells a stale loss report from a current one).
+    /// </summary>
+    private sealed class Session(IMqttClient mqtt, int capacity, int maxInFlight) : IAsyncDisposable
     {
         private readonly CancellationTokenSource _stopping = new();
+        private readonly object _gate = new();
+        private readonly Channel<Exception?> _lost = Channel.CreateUnbounded<Exception?>(new UnboundedChannelOptions { SingleReader = true });
+        private TaskCompletionSource<long> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private long _generation;
         private int _resync;
         private Task _loops = Task.CompletedTask;
 
-        public MqttClient Mqtt { get; } = mqtt;
+        public IMqttClient Mqtt { get; } = mqtt;
 
-        public RenewableChannelFactory Channels { get; } = channels;
+        public CancellationToken Stopping => _stopping.Token;
 
-        public Channel<MqttReceivedMessage> Inputs { get; } = Channel.CreateBounded<MqttReceivedMessage>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
+        public SemaphoreSlim InFlight { get; } = new(maxInFlight, maxInFlight);
 
-        public Channel<MqttReceivedMessage> Methods { get; } = Channel.CreateBounded<MqttReceivedMessage>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+        public Channel<InboundMessage> Inputs { get; } = Channel.CreateBounded<InboundMessage>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
 
-        public Channel<MqttReceivedMessage?> Desired { get; } = Channel.CreateBounded<MqttReceivedMessage?>(new BoundedChannelOptions(capacity) { SingleReader = true });
+        public Channel<InboundMessage> Methods { get; } = Channel.CreateBounded<InboundMessage>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+
+        public Channel<InboundMessage?> Desired { get; } = Channel.CreateBounded<InboundMessage?>(new BoundedChannelOptions(capacity) { SingleReader = true });
 
         public bool DesiredSubscribed { get; set; }
 
         public bool MethodsSubscribed { get; set; }
 
         public bool InputsSubscribed { get; set; }
+
+        public void MarkConnected()
+        {
+            lock (_gate)
+            {
+                _generation++;
+                _connected.TrySetResult(_generation);
+            }
+        }
+
+        /// <summary>Waits until connected; returns the connection's generation.</summary>
+        public async Task<long> WaitConnectedAsync(CancellationToken cancellationToken)
+        {
+            Task<long> connected;
+            lock (_gate)
+            {
+                connected = _connected.Task;
+            }
+            if (connected.IsCompletedSuccessfully)
+            {
+                return connected.Result;
+            }
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+            return await connected.WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+
+        /// <summary>An operation failed on connection <paramref name="generation"/>: hold further operations until the next one.</summary>
+        public void MarkLost(long generation)
+        {
+            lock (_gate)
+            {
+                if (_generation != generation || !_connected.Task.IsCompleted)
+                {
+                    return;
+                }
+                _connected = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+            _lost.Writer.TryWrite(null);
+        }
+
+        public void OnConnectionLost(Exception? reason)
+        {
+            lock (_gate)
+            {
+                if (_connected.Task.IsCompleted)
+                {
+                    _connected = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
+            _lost.Writer.TryWrite(reason);
+        }
+
+        public async Task<Exception?> WaitLostAsync(CancellationToken cancellationToken) =>
+            await _lost.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
 
         public void RequestDesiredResync()
         {
@@ -908,7 +1098,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
         {
             var token = _stopping.Token;
             _loops = Task.WhenAll(
-                Run(() => owner.DispatchLoopAsync(this, token)),
+                Run(() => owner.ConnectionLoopAsync(this, token)),
                 Run(() => owner.InputLoopAsync(this, token)),
                 Run(() => owner.MethodLoopAsync(this, token)),
                 Run(() => owner.DesiredLoopAsync(this, token)),
@@ -921,9 +1111,6 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
                     await loop().ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (token.IsCancellationRequested)
-                {
-                }
-                catch (MqttClientClosedException) when (token.IsCancellationRequested)
                 {
                 }
                 catch (ChannelClosedException)
@@ -941,9 +1128,12 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
             await _stopping.CancelAsync().ConfigureAwait(false);
             try
             {
-                await Mqtt.DisconnectAsync(cancellationToken).ConfigureAwait(false);
+                if (Mqtt.IsConnected)
+                {
+                    await Mqtt.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken).ConfigureAwait(false);
+                }
             }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException or MqttClientClosedException)
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or MqttCommunicationException or OperationCanceledException)
             {
             }
             await DisposeAsync().ConfigureAwait(false);
@@ -955,8 +1145,9 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
             {
                 await _stopping.CancelAsync().ConfigureAwait(false);
             }
-            await Mqtt.DisposeAsync().ConfigureAwait(false);
+            Mqtt.Dispose();
             await _loops.ConfigureAwait(false);
+            // InFlight is left to the collector: a send still waiting on it fails with the cancellation, not ObjectDisposedException
             _stopping.Dispose();
         }
     }

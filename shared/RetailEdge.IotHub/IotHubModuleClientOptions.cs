@@ -1,7 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using RetailEdge.IotHub.Credentials;
-using RetailEdge.Mqtt;
 
 namespace RetailEdge.IotHub;
 
@@ -39,9 +38,6 @@ public sealed record IotHubModuleClientOptions
     /// <summary>Extra roots to trust (the IoT Edge trust bundle or <c>EdgeModuleCACertificateFile</c>).</summary>
     public X509Certificate2Collection? TrustedRootCertificates { get; init; }
 
-    /// <summary>Replaces the TCP/TLS connection (in-memory channels in tests, other transports).</summary>
-    public IMqttChannelFactory? ChannelFactory { get; init; }
-
     /// <summary>The api-version query of the user name.</summary>
     public string ApiVersion { get; init; } = DefaultApiVersion;
 
@@ -56,6 +52,9 @@ public sealed record IotHubModuleClientOptions
 
     /// <summary>false keeps the MQTT session (subscriptions, unacknowledged input messages) across reconnects.</summary>
     public bool CleanSession { get; init; }
+
+    /// <summary>Time allowed from opening the connection to CONNACK, and for a SUBACK.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Timeout of a twin GET or reported PATCH (request to response).</summary>
     public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(60);
@@ -140,6 +139,7 @@ public sealed record IotHubModuleClientOptions
         Check(TokenTimeToLive >= TimeSpan.FromSeconds(2) && TokenTimeToLive <= TimeSpan.FromDays(365), nameof(TokenTimeToLive), "must be between 2 s and 365 days");
         Check(TokenRenewalFraction is > 0 and < 1, nameof(TokenRenewalFraction), "must be between 0 and 1 (exclusive)");
         Check(KeepAlive >= TimeSpan.Zero && KeepAlive <= TimeSpan.FromMinutes(10) && KeepAlive.Ticks % TimeSpan.TicksPerSecond == 0, nameof(KeepAlive), "must be whole seconds up to 10 minutes");
+        Check(ConnectTimeout > TimeSpan.Zero, nameof(ConnectTimeout), "must be positive");
         Check(OperationTimeout > TimeSpan.Zero, nameof(OperationTimeout), "must be positive");
         Check(ReconnectMinDelay >= TimeSpan.Zero && ReconnectMaxDelay >= ReconnectMinDelay, nameof(ReconnectMinDelay), "must be ≥ 0 and ≤ ReconnectMaxDelay");
         Check(MaxInFlight is >= 1 and <= 1000, nameof(MaxInFlight), "must be 1-1000");

@@ -157,13 +157,7 @@ public class DeviceEndpointInteropTests
         using var socket = new TcpClient();
         await socket.ConnectAsync(hub.Emulator.MqttEndPoint);
         var stream = socket.GetStream();
-        await stream.WriteAsync(RetailEdge.Mqtt.MqttPacketEncoder.Encode(new RetailEdge.Mqtt.MqttConnectPacket
-        {
-            ClientId = "d/m",
-            UserName = $"{hub.Emulator.HostName}/d/m/?api-version=2021-04-12",
-            Password = System.Text.Encoding.UTF8.GetBytes(token),
-            KeepAliveSeconds = 60,
-        }));
+        await stream.WriteAsync(RawMqtt.Connect("d/m", $"{hub.Emulator.HostName}/d/m/?api-version=2021-04-12", token, keepAliveSeconds: 60));
         var connAck = new byte[4];
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await stream.ReadExactlyAsync(connAck, timeout.Token);

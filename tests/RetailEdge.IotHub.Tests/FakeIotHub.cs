@@ -2,14 +2,17 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using System.Net;
+using MQTTnet;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
 using RetailEdge.IotHub.Credentials;
-using RetailEdge.Mqtt;
 using RetailEdge.Testing;
 
 namespace RetailEdge.IotHub.Tests;
 
 /// <summary>
-/// A small IoT Hub on our MqttServer (127.0.0.1, free port) for one module identity: validates
+/// A small IoT Hub on MQTTnet.Server (127.0.0.1, free port, persistent sessions) for one module identity: validates
 /// CONNECT with <see cref="SasTokenValidator"/>, records telemetry, answers twin GET/PATCH,
 /// sends desired patches, input messages and direct-method calls.
 /// </summary>
@@ -23,7 +26,11 @@ public sealed class FakeIotHub : IAsyncDisposable
     private readonly object _gate = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<(int Status, string Payload)>> _methodCalls = new();
     private readonly ConcurrentQueue<string> _acceptedTokens = new();
+    private readonly ConcurrentDictionary<ushort, TaskCompletionSource<bool>> _acknowledged = new();
+    // by reference: MQTTnet.Server gives a resent packet a new packet identifier
+    private readonly ConcurrentDictionary<MQTTnet.Packets.MqttPublishPacket, byte> _sentOnce = new(ReferenceEqualityComparer.Instance);
     private MqttServer _server = null!;
+    private MqttServerOptions _serverOptions = null!;
     private JsonObject _desired = new() { ["$version"] = 1 };
     private JsonObject _reported = new() { ["$version"] = 1 };
     private int _connections;
@@ -38,7 +45,7 @@ public sealed class FakeIotHub : IAsyncDisposable
 
     public static string ClientId => IotHubTopics.ClientId(DeviceId, ModuleId);
 
-    public int Port => _server.Port;
+    public int Port => _serverOptions.DefaultEndpointOptions.IsEnabled ? _serverOptions.DefaultEndpointOptions.Port : _serverOptions.TlsEndpointOptions.Port;
 
     public Channel<(string Topic, byte[] Payload)> Telemetry { get; } = Channel.CreateUnbounded<(string, byte[])>();
 
@@ -78,13 +85,36 @@ public sealed class FakeIotHub : IAsyncDisposable
     public static async Task<FakeIotHub> StartAsync(System.Security.Cryptography.X509Certificates.X509Certificate2? serverCertificate = null)
     {
         var hub = new FakeIotHub();
-        hub._server = new MqttServer(new MqttServerOptions
+        var builder = new MqttServerOptionsBuilder().WithPersistentSessions(true);
+        builder = serverCertificate is null
+            ? builder.WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(IPAddress.Loopback).WithDefaultEndpointPort(0)
+            : builder.WithoutDefaultEndpoint().WithEncryptedEndpoint().WithEncryptedEndpointBoundIPAddress(IPAddress.Loopback).WithEncryptedEndpointPort(0)
+                .WithEncryptionCertificate(serverCertificate);
+        hub._serverOptions = builder.Build();
+        hub._server = new MqttServerFactory().CreateMqttServer(hub._serverOptions);
+        hub._server.ValidatingConnectionAsync += hub.AuthenticateAsync;
+        hub._server.InterceptingPublishAsync += hub.InterceptAsync;
+        hub._server.InterceptingOutboundPacketAsync += e =>
         {
-            Port = 0,
-            ServerCertificate = serverCertificate,
-            AuthenticateAsync = hub.AuthenticateAsync,
-            InterceptPublishAsync = hub.InterceptAsync,
-        });
+            // IoT Hub marks a redelivered input with DUP (MQTT 3.1.1 §3.3.1.1); MQTTnet.Server resends
+            // a resumed session's unacknowledged messages without it (and under a new packet
+            // identifier), so this hub sets it itself
+            if (e.Packet is MQTTnet.Packets.MqttPublishPacket { QualityOfServiceLevel: MqttQualityOfServiceLevel.AtLeastOnce } publish
+                && !hub._sentOnce.TryAdd(publish, 0))
+            {
+                publish.Dup = true;
+            }
+            return Task.CompletedTask;
+        };
+        hub._server.ClientAcknowledgedPublishPacketAsync += e =>
+        {
+            hub._sentOnce.TryRemove(e.PublishPacket, out _);
+            if (e.ClientId == ClientId)
+            {
+                hub._acknowledged.GetOrAdd(e.PublishPacket.PacketIdentifier, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(true);
+            }
+            return Task.CompletedTask;
+        };
         await hub._server.StartAsync();
         return hub;
     }
@@ -127,75 +157,121 @@ public sealed class FakeIotHub : IAsyncDisposable
     }
 
     /// <summary>Sends a desired patch with any version, without changing the stored twin.</summary>
-    public Task<bool> SendRawDesiredPatchAsync(long version, JsonObject patch) =>
-        _server.PublishAsync(ClientId, new MqttApplicationMessage(IotHubTopics.DesiredPatch(version), Encoding.UTF8.GetBytes(patch.ToJsonString()), MqttQualityOfService.AtMostOnce));
+    public async Task<bool> SendRawDesiredPatchAsync(long version, JsonObject patch) =>
+        await SendToModuleAsync(IotHubTopics.DesiredPatch(version), Encoding.UTF8.GetBytes(patch.ToJsonString()), MqttQualityOfServiceLevel.AtMostOnce) is not null;
 
     /// <summary>Sends an input message at QoS 1; completes with true once the module acknowledged it.</summary>
     public Task<bool> SendInputAsync(string inputName, IotHubMessage message, CancellationToken cancellationToken = default) =>
         SendRawInputAsync(IotHubTopics.Input(DeviceId, ModuleId, inputName, message.ToPropertyBag()), message.Body, cancellationToken);
 
-    public Task<bool> SendRawInputAsync(string topic, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default) =>
-        _server.PublishAsync(ClientId, new MqttApplicationMessage(topic, body, MqttQualityOfService.AtLeastOnce), cancellationToken);
+    public async Task<bool> SendRawInputAsync(string topic, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+    {
+        if (await SendToModuleAsync(topic, body, MqttQualityOfServiceLevel.AtLeastOnce) is not { } packetId)
+        {
+            return false;
+        }
+        var acknowledged = _acknowledged.GetOrAdd(packetId, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
+        try
+        {
+            return await acknowledged.Task.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            _acknowledged.TryRemove(packetId, out _);
+        }
+    }
+
+    /// <summary>Queues a message on the module's session (whatever it subscribed to); the packet id, or null when it has no session.</summary>
+    private async Task<ushort?> SendToModuleAsync(string topic, ReadOnlyMemory<byte> body, MqttQualityOfServiceLevel qos)
+    {
+        MqttSessionStatus session;
+        try
+        {
+            session = await _server.GetSessionAsync(ClientId);
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+        var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayloadSegment(body).WithQualityOfServiceLevel(qos).Build();
+        return session is not null && session.TryEnqueueApplicationMessage(message, out var result) ? result.PacketIdentifier : null;
+    }
 
     public async Task<(int Status, string Payload)> InvokeMethodAsync(string name, string payload, TimeSpan timeout)
     {
         var rid = Interlocked.Increment(ref _methodCounter).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var completion = new TaskCompletionSource<(int, string)>(TaskCreationOptions.RunContinuationsAsynchronously);
         _methodCalls[rid] = completion;
-        await _server.PublishAsync(ClientId, new MqttApplicationMessage(IotHubTopics.MethodRequest(name, rid), Encoding.UTF8.GetBytes(payload), MqttQualityOfService.AtMostOnce));
+        await SendToModuleAsync(IotHubTopics.MethodRequest(name, rid), Encoding.UTF8.GetBytes(payload), MqttQualityOfServiceLevel.AtMostOnce);
         return await completion.Task.WaitAsync(timeout);
     }
 
-    public Task<bool> DisconnectModuleAsync() => _server.DisconnectClientAsync(ClientId);
+    /// <summary>Drops the module's connection (no DISCONNECT: a lost network as the client sees it).</summary>
+    public async Task<bool> DisconnectModuleAsync()
+    {
+        if (!await IsModuleConnectedAsync())
+        {
+            return false;
+        }
+        await _server.DisconnectClientAsync(ClientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NormalDisconnection });
+        return true;
+    }
 
-    public bool IsModuleConnected => _server.ConnectedClientIds.Contains(ClientId);
+    public async Task<bool> IsModuleConnectedAsync() => (await _server.GetClientsAsync()).Any(c => c.Id == ClientId);
 
-    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _server.StopAsync(new MqttServerStopOptions());
+        _server.Dispose();
+    }
 
-    private ValueTask<MqttConnectReturnCode> AuthenticateAsync(MqttServerConnectContext context, CancellationToken cancellationToken)
+    private Task AuthenticateAsync(ValidatingConnectionEventArgs context)
     {
         var resource = SharedAccessSignature.ModuleResourceUri(HostName, DeviceId, ModuleId);
-        var result = SasTokenValidator.Validate(context.PasswordText, resource, DateTimeOffset.UtcNow, Key);
+        var result = SasTokenValidator.Validate(context.Password, resource, DateTimeOffset.UtcNow, Key);
         if (context.ClientId != ClientId
             || context.UserName != IotHubTopics.UserName(HostName, DeviceId, ModuleId, IotHubModuleClientOptions.DefaultApiVersion)
             || !result.IsValid)
         {
             Interlocked.Increment(ref _refused);
-            return ValueTask.FromResult(MqttConnectReturnCode.NotAuthorized);
+            context.ReasonCode = MqttConnectReasonCode.NotAuthorized;
+            return Task.CompletedTask;
         }
-        _acceptedTokens.Enqueue(context.PasswordText!);
+        _acceptedTokens.Enqueue(context.Password);
         Interlocked.Increment(ref _connections);
-        return ValueTask.FromResult(MqttConnectReturnCode.Accepted);
+        return Task.CompletedTask;
     }
 
-    private async ValueTask<MqttPublishDisposition> InterceptAsync(MqttServerPublishContext context, CancellationToken cancellationToken)
+    private async Task InterceptAsync(InterceptingPublishEventArgs context)
     {
-        if (IotHubTopics.TryParseTelemetry(context.Topic, out _))
+        // nothing is forwarded to other subscribers: this hub answers every request itself
+        context.ProcessPublish = false;
+        var topic = context.ApplicationMessage.Topic;
+        var payload = System.Buffers.BuffersExtensions.ToArray(context.ApplicationMessage.Payload);
+        if (IotHubTopics.TryParseTelemetry(topic, out _))
         {
             if (TelemetryAckDelay > TimeSpan.Zero)
             {
-                await Task.Delay(TelemetryAckDelay, cancellationToken);
+                await Task.Delay(TelemetryAckDelay, context.CancellationToken);
             }
-            Telemetry.Writer.TryWrite((context.Topic, context.Payload.ToArray()));
+            Telemetry.Writer.TryWrite((topic, payload));
         }
-        else if (IotHubTopics.TryParseTwinRequest(context.Topic, out var twin))
+        else if (IotHubTopics.TryParseTwinRequest(topic, out var twin))
         {
             if (!IgnoreTwinRequests)
             {
-                var (status, version, body) = HandleTwin(twin.Kind, context.Payload.Span);
-                var topic = IotHubTopics.TwinResponse(status, twin.RequestId, version);
-                // answer off the connection's receive path
-                _ = Task.Run(() => _server.PublishAsync(context.ClientId, new MqttApplicationMessage(topic, body, MqttQualityOfService.AtMostOnce)), CancellationToken.None);
+                var (status, version, body) = HandleTwin(twin.Kind, payload);
+                var responseTopic = IotHubTopics.TwinResponse(status, twin.RequestId, version);
+                await SendToModuleAsync(responseTopic, body, MqttQualityOfServiceLevel.AtMostOnce);
             }
         }
-        else if (IotHubTopics.TryParseMethodResponse(context.Topic, out var response))
+        else if (IotHubTopics.TryParseMethodResponse(topic, out var response))
         {
             if (_methodCalls.TryRemove(response.RequestId, out var call))
             {
-                call.TrySetResult((response.Status, Encoding.UTF8.GetString(context.Payload.Span)));
+                call.TrySetResult((response.Status, Encoding.UTF8.GetString(payload)));
             }
         }
-        return MqttPublishDisposition.Acknowledge;
     }
 
     private (int Status, long? Version, byte[] Body) HandleTwin(TwinRequestKind kind, ReadOnlySpan<byte> payload)

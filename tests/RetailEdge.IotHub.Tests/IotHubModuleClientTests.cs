@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
+using MQTTnet;
 using RetailEdge.IotHub.Credentials;
-using RetailEdge.Mqtt;
 
 namespace RetailEdge.IotHub.Tests;
 
@@ -33,9 +33,10 @@ public class IotHubModuleClientTests
         await using var hub = await FakeIotHub.StartAsync();
         await using var client = new IotHubModuleClient(hub.ClientOptions(key: "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA="));
 
-        var ex = await Assert.ThrowsAsync<MqttConnectException>(() => client.OpenAsync(None));
+        var ex = await Assert.ThrowsAsync<IotHubConnectException>(() => client.OpenAsync(None));
 
-        Assert.Equal(MqttConnectReturnCode.NotAuthorized, ex.ReturnCode);
+        Assert.Equal(MqttClientConnectResultCode.NotAuthorized, ex.ResultCode);
+        Assert.True(ex.IsAuthenticationFailure);
         Assert.Equal(2, hub.Refused);
         Assert.Equal(IotHubConnectionStatus.Disconnected, client.Status);
     }

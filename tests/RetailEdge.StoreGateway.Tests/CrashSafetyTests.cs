@@ -90,7 +90,7 @@ public class CrashSafetyTests
         Assert.Equal(generated.Select(e => e.Id).Order(StringComparer.Ordinal), batches.SelectMany(b => b.Baskets).Select(b => b.Id).Order(StringComparer.Ordinal));
     }
 
-    private static List<BasketEvent> NewBaskets(Random random, ref int nextId, int count, List<BasketEvent> generated)
+    internal static List<BasketEvent> NewBaskets(Random random, ref int nextId, int count, List<BasketEvent> generated)
     {
         var now = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(1));
         var baskets = new List<BasketEvent>(count);

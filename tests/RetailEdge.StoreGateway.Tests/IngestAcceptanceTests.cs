@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using RetailEdge.Contracts.Reference;
 using RetailEdge.Contracts.Validation;
-using RetailEdge.Mqtt;
 using RetailEdge.Simulator;
 using RetailEdge.StoreGateway.Core;
 using RetailEdge.StoreGateway.Testing;
@@ -98,13 +97,7 @@ public class IngestAcceptanceTests
         };
         var host = await GatewayHost.StartAsync(directory.Path, events[0].ArrivalTime, settings);
         await LoadReferenceAsync(host, simulator);
-        await using var publisher = new MqttClient(new MqttClientOptions
-        {
-            ClientId = "pos-lanes",
-            ChannelFactory = new MqttTcpChannelFactory(new MqttTcpChannelOptions { Host = broker.Host, Port = broker.Port, UseTls = false }),
-            MaxInFlight = 200,
-        });
-        await publisher.ConnectAsync();
+        using var publisher = await StoreBrokerPublisher.ConnectAsync(broker, "pos-lanes");
         // The first session must exist (subscribed) before anything is published to it.
         await host.WaitForMqttSubscriptionAsync();
         var outstanding = new List<Task>();
@@ -119,7 +112,7 @@ public class IngestAcceptanceTests
                     host.Clock.SetUtcNow(e.ArrivalTime);
                 }
                 var topic = e.Event is RetailEdge.Contracts.Events.WeighingEvent ? "store/1/scale/S1" : "store/1/pos/L1";
-                outstanding.Add(publisher.PublishAsync(topic, e.Json, MqttQualityOfService.AtLeastOnce));
+                outstanding.Add(publisher.PublishAsync(topic, e.Json));
                 if (outstanding.Count >= 200)
                 {
                     await Task.WhenAll(outstanding);

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using RetailEdge.Mqtt;
+using MQTTnet;
 using RetailEdge.StoreGateway.Core;
 using RetailEdge.Testing;
 using StoreGateway;
@@ -167,15 +167,7 @@ public class IngestSecurityTests
     {
         var users = new Dictionary<string, string> { ["storegateway"] = "gw-password-1", ["lane"] = "lane-password-2" };
         await using var broker = await MosquittoBroker.StartAsync(extraConfig: null, users);
-        await using (var anonymous = new MqttClient(new MqttClientOptions
-        {
-            ClientId = "intruder",
-            AutoReconnect = false,
-            ChannelFactory = new MqttTcpChannelFactory(new MqttTcpChannelOptions { Host = broker.Host, Port = broker.Port, UseTls = false }),
-        }))
-        {
-            await Assert.ThrowsAsync<MqttConnectException>(() => anonymous.ConnectAsync());
-        }
+        Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await StoreBrokerPublisher.ConnectResultAsync(broker, "intruder"));
         using var directory = new TempDirectory("gateway-mqtt-auth");
         await using var host = await GatewayHost.StartAsync(directory.Path, Now, new Dictionary<string, string?>
         {
@@ -185,14 +177,8 @@ public class IngestSecurityTests
             ["StoreGateway:MqttPassword"] = "gw-password-1",
         });
         await host.WaitForMqttSubscriptionAsync();
-        await using var lane = new MqttClient(new MqttClientOptions
-        {
-            ClientId = "lane-1",
-            Credentials = new MqttCredentials("lane", "lane-password-2"),
-            ChannelFactory = new MqttTcpChannelFactory(new MqttTcpChannelOptions { Host = broker.Host, Port = broker.Port, UseTls = false }),
-        });
-        await lane.ConnectAsync();
-        await lane.PublishAsync("store/1/scale/S1", PoisonEventTests.Weighing("w-signed-in"), MqttQualityOfService.AtLeastOnce);
+        using var lane = await StoreBrokerPublisher.ConnectAsync(broker, "lane-1", "lane", "lane-password-2");
+        await lane.PublishAsync("store/1/scale/S1", PoisonEventTests.Weighing("w-signed-in"));
 
         await GatewayModuleTestsSupport.WaitUntilAsync(() => host.Engine.Status.Accepted == 1, 30_000);
     }

@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using RetailEdge.Contracts.Events;
-using RetailEdge.Mqtt;
 using RetailEdge.StoreGateway.Core;
 using RetailEdge.Testing;
 
@@ -74,19 +73,14 @@ public class PoisonEventTests
         try
         {
             await host.WaitForMqttSubscriptionAsync();
-            await using var scale = new MqttClient(new MqttClientOptions
-            {
-                ClientId = "scale-S1",
-                ChannelFactory = new MqttTcpChannelFactory(new MqttTcpChannelOptions { Host = broker.Host, Port = broker.Port, UseTls = false }),
-            });
-            await scale.ConnectAsync();
+            using var scale = await StoreBrokerPublisher.ConnectAsync(broker, "scale-S1");
             for (var i = 0; i < 30; i++)
             {
-                await scale.PublishAsync("store/1/scale/S1", Latin1Weighing("w-bad-" + i), MqttQualityOfService.AtLeastOnce);
+                await scale.PublishAsync("store/1/scale/S1", Latin1Weighing("w-bad-" + i));
             }
             for (var i = 0; i < 20; i++)
             {
-                await scale.PublishAsync("store/1/scale/S1", Weighing("w-good-" + i), MqttQualityOfService.AtLeastOnce);
+                await scale.PublishAsync("store/1/scale/S1", Weighing("w-good-" + i));
             }
             await GatewayModuleTestsSupport.WaitUntilAsync(() => Count(directory.Path) == (20, 30), 60_000);
 
@@ -96,7 +90,7 @@ public class PoisonEventTests
             await host.DisposeAsync();
             host = await GatewayHost.StartAsync(directory.Path, now, settings);
             await host.WaitForMqttSubscriptionAsync();
-            await scale.PublishAsync("store/1/scale/S1", Weighing("w-marker"), MqttQualityOfService.AtLeastOnce);
+            await scale.PublishAsync("store/1/scale/S1", Weighing("w-marker"));
             await GatewayModuleTestsSupport.WaitUntilAsync(() => Count(directory.Path).Events == 21, 60_000);
 
             Assert.Equal((21, 30), Count(directory.Path));

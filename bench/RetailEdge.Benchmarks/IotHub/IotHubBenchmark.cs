@@ -3,8 +3,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using RetailEdge.IotHub;
+using MQTTnet;
+using MQTTnet.Protocol;
 using RetailEdge.IotHub.Credentials;
-using RetailEdge.Mqtt;
 using RetailEdge.Testing;
 
 namespace RetailEdge.Benchmarks.IotHub;
@@ -12,7 +13,7 @@ namespace RetailEdge.Benchmarks.IotHub;
 /// <summary>
 /// The IoT Hub layer: SAS create/validate and property-bag encode/decode rates (pure), then
 /// IotHubModuleClient.SendEventAsync of 16 KB telemetry to a local mosquitto with PUBACK, one at a
-/// time (with p50/p99 latency) and with 16 in flight, compared with the raw MQTT client to show the
+/// time (with p50/p99 latency) and with 16 in flight, compared with the raw MQTTnet client to show the
 /// layer's overhead. Args: [messages, default 3000] [payload bytes, default 16384]. Needs /usr/sbin/mosquitto.
 /// </summary>
 public sealed class IotHubBenchmark : IBenchmark
@@ -51,7 +52,7 @@ public sealed class IotHubBenchmark : IBenchmark
             raw16 = Math.Max(raw16, await RawRateAsync(port, payload, count, window: 16, cancellationToken).ConfigureAwait(false));
             hub16 = Math.Max(hub16, await HubRateAsync(port, payload, count, window: 16, cancellationToken).ConfigureAwait(false));
         }
-        Console.WriteLine($"ratio IotHubModuleClient / raw MqttClient: window 1 {hub1 / raw1:F2}x, window 16 {hub16 / raw16:F2}x; IotHub window 16 / window 1: {hub16 / hub1:F2}x");
+        Console.WriteLine($"ratio IotHubModuleClient / raw MQTTnet client: window 1 {hub1 / raw1:F2}x, window 16 {hub16 / raw16:F2}x; IotHub window 16 / window 1: {hub16 / hub1:F2}x");
     }
 
     private static void Pure()
@@ -162,40 +163,22 @@ public sealed class IotHubBenchmark : IBenchmark
 
     private static async Task<double> RawRateAsync(int port, byte[] payload, int count, int window, CancellationToken cancellationToken)
     {
-        await using var client = new MqttClient(new MqttClientOptions
-        {
-            ClientId = "bench-raw-" + window.ToString(CultureInfo.InvariantCulture),
-            ChannelFactory = new MqttTcpChannelFactory(new MqttTcpChannelOptions { Host = "127.0.0.1", Port = port, UseTls = false }),
-            MaxInFlight = window,
-        });
-        await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        using var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", port)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311)
+            .WithClientId("bench-raw-" + window.ToString(CultureInfo.InvariantCulture))
+            .Build(), cancellationToken).ConfigureAwait(false);
         const string Topic = "devices/store017-gw/modules/raw/messages/events/%24.mid=m&%24.ct=application%2fjson&%24.ce=gzip&%24.on=upstream&store=017";
+        var message = new MqttApplicationMessageBuilder().WithTopic(Topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
-        if (window == 1)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                await client.PublishAsync(Topic, payload, MqttQualityOfService.AtLeastOnce, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        else
-        {
-            var tasks = new Task[count];
-            for (var i = 0; i < count; i++)
-            {
-                tasks[i] = client.PublishAsync(Topic, payload, MqttQualityOfService.AtLeastOnce, cancellationToken);
-            }
-            await Task.WhenAll(tasks).ConfigureAwait(false);
-        }
+        await BenchSupport.PublishInWindowAsync(client, message, count, window, cancellationToken).ConfigureAwait(false);
         var elapsed = watch.Elapsed;
         var cpuUsed = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         var rate = count / elapsed.TotalSeconds;
-        Console.WriteLine($"raw MqttClient     window {window,2}: {rate,8:N0} msg/s, {rate * payload.Length / 1e6,6:N1} MB/s, {cpuUsed.TotalMilliseconds / count * 1000,6:N0} µs/msg client CPU");
-        await client.DisconnectAsync(cancellationToken).ConfigureAwait(false);
+        Console.WriteLine($"raw MQTTnet client window {window,2}: {rate,8:N0} msg/s, {rate * payload.Length / 1e6,6:N1} MB/s, {cpuUsed.TotalMilliseconds / count * 1000,6:N0} µs/msg client CPU");
+        await client.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken).ConfigureAwait(false);
         return rate;
     }
-
-
-
 }

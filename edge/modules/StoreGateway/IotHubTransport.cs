@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RetailEdge.IotHub;
-using RetailEdge.Mqtt;
+using MQTTnet.Exceptions;
 using RetailEdge.StoreGateway.Core;
 
 namespace StoreGateway;
@@ -95,7 +95,7 @@ public sealed class IotHubTransport : IHubTransport
         {
             throw new HubTransportException("no acknowledgement from the hub in time", e);
         }
-        catch (Exception e) when (e is IotHubException or IOException or MqttClientClosedException or MessageTooLargeException or InvalidOperationException)
+        catch (Exception e) when (e is IotHubException or IOException or MqttCommunicationException or MessageTooLargeException or InvalidOperationException)
         {
             throw new HubTransportException(e.Message, e);
         }
@@ -112,7 +112,7 @@ public sealed class IotHubTransport : IHubTransport
         {
             await client.UpdateReportedPropertiesAsync(patchObject, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IotHubException or IOException or MqttClientClosedException or InvalidOperationException or TimeoutException)
+        catch (Exception e) when (e is IotHubException or IOException or MqttCommunicationException or InvalidOperationException or TimeoutException)
         {
             throw new HubTransportException(e.Message, e);
         }

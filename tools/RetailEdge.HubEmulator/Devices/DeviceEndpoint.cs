@@ -9,21 +9,30 @@ using RetailEdge.HubEmulator.Registry;
 using RetailEdge.HubEmulator.Routing;
 using RetailEdge.HubEmulator.Twins;
 using RetailEdge.IotHub;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
 using RetailEdge.IotHub.Credentials;
-using RetailEdge.Mqtt;
 
 namespace RetailEdge.HubEmulator.Devices;
 
 /// <summary>
 /// The device side of the hub over MQTT 3.1.1 (ARCHITECTURE.md §7, PROTOCOLS.md "Device/module
-/// MQTT"), on the shared <see cref="MqttServer"/>: SAS-authenticated CONNECT with IoT Hub's client
-/// id and user-name rules, telemetry into routing, twin GET and reported PATCH, desired patches,
-/// direct methods. Anything else closes the connection, as IoT Hub does, with the reason logged
-/// (never the token). QoS 2 and malformed packets are closed by the server itself.
+/// MQTT"), on MQTTnet.Server: SAS-authenticated CONNECT with IoT Hub's client id and user-name
+/// rules, per-identity topic authorization, telemetry into routing, twin GET and reported PATCH,
+/// desired patches, direct methods. Nothing a device publishes is forwarded to another client:
+/// the hub consumes every message, and sends to one identity's session only. Anything else
+/// (another topic, QoS 2, an oversize message) closes the connection, as IoT Hub does, with the
+/// reason logged (never the token); malformed packets are closed by the server itself.
 /// </summary>
 internal sealed partial class DeviceEndpoint : IAsyncDisposable
 {
     private const int MaxMessageIdLength = 128;
+
+    /// <summary>Messages queued for one client (twin responses, desired patches, method requests); more are refused.</summary>
+    private const int MaxQueuedMessagesPerClient = 1000;
+
     private readonly HubEmulatorOptions _options;
     private readonly HubRegistry _registry;
     private readonly TwinStore _twins;
@@ -33,6 +42,7 @@ internal sealed partial class DeviceEndpoint : IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly MqttServer _server;
+    private readonly MqttServerOptions _serverOptions;
     private readonly ConcurrentDictionary<string, MqttDeviceSession> _sessions = new(StringComparer.Ordinal);
 
     public DeviceEndpoint(HubEmulatorOptions options, HubRegistry registry, TwinStore twins, ConnectionRegistry connections, RoutingBatcher routing,
@@ -46,59 +56,135 @@ internal sealed partial class DeviceEndpoint : IAsyncDisposable
         _metrics = metrics;
         _timeProvider = timeProvider;
         _logger = loggerFactory.CreateLogger<DeviceEndpoint>();
-        _server = new MqttServer(new MqttServerOptions
+        var builder = new MqttServerOptionsBuilder()
+            .WithMaxPendingMessagesPerClient(MaxQueuedMessagesPerClient)
+            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropNewMessage)
+            // time for the TLS handshake and CONNECT, and for a send to one client
+            .WithDefaultCommunicationTimeout(TimeSpan.FromSeconds(10));
+        builder = certificate is null
+            ? builder.WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(options.MqttEndPoint.Address).WithDefaultEndpointPort(options.MqttEndPoint.Port)
+            : builder.WithoutDefaultEndpoint().WithEncryptedEndpoint().WithEncryptedEndpointBoundIPAddress(options.MqttEndPoint.Address)
+                .WithEncryptedEndpointPort(options.MqttEndPoint.Port).WithEncryptionCertificate(certificate);
+        _serverOptions = builder.Build();
+        _server = new MqttServerFactory().CreateMqttServer(_serverOptions);
+        _server.ValidatingConnectionAsync += e =>
         {
-            Address = options.MqttEndPoint.Address,
-            Port = options.MqttEndPoint.Port,
-            ServerCertificate = certificate,
-            // the 256 KB rule counts body + properties; the topic adds at most a few KB on top,
-            // so bigger packets are closed before they are buffered and the rest is checked exactly
-            MaxPacketSize = options.MaxMessageBytes + 16 * 1024,
-            TimeProvider = timeProvider,
-            AuthenticateAsync = AuthenticateAsync,
-            AuthorizeSubscribeAsync = AuthorizeSubscribeAsync,
-            InterceptPublishAsync = OnPublishAsync,
-        }, loggerFactory.CreateLogger<MqttServer>());
-        _server.ClientConnected += OnClientConnected;
-        _server.ClientDisconnected += OnClientDisconnected;
+            Authenticate(e);
+            return Task.CompletedTask;
+        };
+        _server.ClientConnectedAsync += e =>
+        {
+            OnClientConnected(e.ClientId, e.RemoteEndPoint?.ToString() ?? string.Empty);
+            return Task.CompletedTask;
+        };
+        _server.ClientDisconnectedAsync += e =>
+        {
+            OnClientDisconnected(e.ClientId, e.RemoteEndPoint?.ToString() ?? string.Empty, e.DisconnectType);
+            return Task.CompletedTask;
+        };
+        _server.InterceptingSubscriptionAsync += e =>
+        {
+            AuthorizeSubscribe(e);
+            return Task.CompletedTask;
+        };
+        _server.InterceptingPublishAsync += OnPublishAsync;
     }
+
+    /// <summary>
+    /// The largest PUBLISH accepted before its topic is even read: the 256 KB rule counts body +
+    /// properties, and the topic adds at most a few KB on top; the rest is checked exactly.
+    /// </summary>
+    private int MaxPublishPayload => _options.MaxMessageBytes + 16 * 1024;
 
     public IPEndPoint? BoundEndPoint { get; private set; }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await _server.StartAsync(cancellationToken).ConfigureAwait(false);
-        BoundEndPoint = new IPEndPoint(_options.MqttEndPoint.Address, _server.Port);
+        cancellationToken.ThrowIfCancellationRequested();
+        await _server.StartAsync().ConfigureAwait(false);
+        // port 0: MQTTnet writes the port it bound back into the endpoint options
+        var port = _serverOptions.DefaultEndpointOptions.IsEnabled ? _serverOptions.DefaultEndpointOptions.Port : _serverOptions.TlsEndpointOptions.Port;
+        BoundEndPoint = new IPEndPoint(_options.MqttEndPoint.Address, port);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        await _server.DisposeAsync().ConfigureAwait(false);
+        await DisposeAsync().ConfigureAwait(false);
         foreach (var session in _sessions.Values)
         {
             session.OnDisconnected();
         }
     }
 
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
-
-    private ValueTask<MqttConnectReturnCode> AuthenticateAsync(MqttServerConnectContext context, CancellationToken cancellationToken)
+    public async ValueTask DisposeAsync()
     {
-        var identity = ConnectRules.ParseClientId(context.ClientId);
+        if (_server.IsStarted)
+        {
+            await _server.StopAsync(new MqttServerStopOptions()).ConfigureAwait(false);
+        }
+        _server.Dispose();
+    }
+
+    /// <summary>Queues a message for one connected identity only (never through subscriptions of others); false when it is gone or its queue is full.</summary>
+    internal async Task<bool> SendToClientAsync(string clientId, string topic, ReadOnlyMemory<byte> payload)
+    {
+        MqttSessionStatus session;
+        try
+        {
+            session = await _server.GetSessionAsync(clientId).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayloadSegment(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce)
+            .Build();
+        return session is not null && session.TryEnqueueApplicationMessage(message, out _);
+    }
+
+    /// <summary>Closes one client's connection; false when it is not connected.</summary>
+    internal async Task<bool> DisconnectClientAsync(string clientId)
+    {
+        try
+        {
+            await _server.DisconnectClientAsync(clientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NormalDisconnection }).ConfigureAwait(false);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private void Authenticate(ValidatingConnectionEventArgs context)
+    {
+        var clientId = context.ClientId ?? string.Empty;
+        if (context.ProtocolVersion != MqttProtocolVersion.V311)
+        {
+            Refuse(context, MqttConnectReasonCode.UnsupportedProtocolVersion, $"IoT Hub speaks MQTT 3.1.1, not {context.ProtocolVersion}");
+            return;
+        }
+        var identity = ConnectRules.ParseClientId(clientId);
         if (identity is null)
         {
-            return Refuse(context, MqttConnectReturnCode.IdentifierRejected, "the client id is not {deviceId} or {deviceId}/{moduleId}");
+            Refuse(context, MqttConnectReasonCode.ClientIdentifierNotValid, "the client id is not {deviceId} or {deviceId}/{moduleId}");
+            return;
         }
         var key = _registry.KeyOf(identity.Value);
         if (key is null)
         {
-            return Refuse(context, MqttConnectReturnCode.NotAuthorized, "the identity is not registered");
+            Refuse(context, MqttConnectReasonCode.NotAuthorized, "the identity is not registered");
+            return;
         }
         var userNameError = ConnectRules.CheckUserName(context.UserName, identity.Value, _registry.HostName);
         if (userNameError is not null)
         {
-            return Refuse(context, MqttConnectReturnCode.BadUserNameOrPassword, userNameError);
+            Refuse(context, MqttConnectReasonCode.BadUserNameOrPassword, userNameError);
+            return;
         }
         var resource = identity.Value.ModuleId is null
             ? SharedAccessSignature.DeviceResourceUri(_registry.HostName, identity.Value.DeviceId)
@@ -110,31 +196,31 @@ internal sealed partial class DeviceEndpoint : IAsyncDisposable
         {
             keys.Add(SharedAccessSignature.DecodeKey(device.PrimaryKey));
         }
-        var result = SasTokenValidator.Validate(context.PasswordText, resource, keys, _timeProvider.GetUtcNow());
+        var password = context.RawPassword is null ? null : context.Password;
+        var result = SasTokenValidator.Validate(password, resource, keys, _timeProvider.GetUtcNow());
         if (!result.IsValid)
         {
-            return Refuse(context, MqttConnectReturnCode.NotAuthorized, $"{result.Error}: {result.Message}");
+            Refuse(context, MqttConnectReasonCode.NotAuthorized, $"{result.Error}: {result.Message}");
         }
-        return ValueTask.FromResult(MqttConnectReturnCode.Accepted);
     }
 
-    private ValueTask<MqttConnectReturnCode> Refuse(MqttServerConnectContext context, MqttConnectReturnCode code, string reason)
+    private void Refuse(ValidatingConnectionEventArgs context, MqttConnectReasonCode code, string reason)
     {
+        context.ReasonCode = code;
         _metrics.ConnectionRefused();
         // the reason and the client id only; the password (a SAS token) never reaches a log
-        LogConnectRefused(_logger, context.ClientId, context.RemoteEndPoint, code, reason);
-        return ValueTask.FromResult(code);
+        LogConnectRefused(_logger, Truncate(context.ClientId ?? string.Empty), context.RemoteEndPoint?.ToString() ?? string.Empty, code, reason);
     }
 
-    private void OnClientConnected(object? sender, MqttServerClientEventArgs e)
+    private void OnClientConnected(string clientId, string remoteEndPoint)
     {
-        var identity = ConnectRules.ParseClientId(e.ClientId);
+        var identity = ConnectRules.ParseClientId(clientId);
         if (identity is null)
         {
             return;
         }
-        var session = new MqttDeviceSession(identity.Value, e.ClientId, e.RemoteEndPoint, _server, _timeProvider);
-        _sessions[e.ClientId] = session;
+        var session = new MqttDeviceSession(identity.Value, clientId, remoteEndPoint, this, _timeProvider);
+        _sessions[clientId] = session;
         var previous = _connections.Register(session);
         if (previous is MqttDeviceSession old)
         {
@@ -142,75 +228,106 @@ internal sealed partial class DeviceEndpoint : IAsyncDisposable
             old.OnDisconnected();
         }
         _metrics.ConnectionAccepted();
-        LogConnected(_logger, identity.Value.ToString(), e.RemoteEndPoint);
+        LogConnected(_logger, identity.Value.ToString(), remoteEndPoint);
     }
 
-    private void OnClientDisconnected(object? sender, MqttServerClientEventArgs e)
+    private void OnClientDisconnected(string clientId, string remoteEndPoint, MqttClientDisconnectType type)
     {
         // only the connection that ends: a newer one of the same identity may already be registered
-        if (_sessions.TryGetValue(e.ClientId, out var session) && session.RemoteEndPoint == e.RemoteEndPoint)
+        if (_sessions.TryGetValue(clientId, out var session) && session.RemoteEndPoint == remoteEndPoint)
         {
-            _sessions.TryRemove(new KeyValuePair<string, MqttDeviceSession>(e.ClientId, session));
+            _sessions.TryRemove(new KeyValuePair<string, MqttDeviceSession>(clientId, session));
             _connections.Unregister(session);
             session.OnDisconnected();
-            LogDisconnected(_logger, session.Identity.ToString(), e.Reason?.Message ?? "DISCONNECT");
+            LogDisconnected(_logger, session.Identity.ToString(), type.ToString());
         }
     }
 
-    private ValueTask<MqttSubAckReturnCode> AuthorizeSubscribeAsync(MqttServerSubscribeContext context, CancellationToken cancellationToken)
+    private void AuthorizeSubscribe(InterceptingSubscriptionEventArgs context)
     {
         if (!_sessions.TryGetValue(context.ClientId, out var session))
         {
-            return ValueTask.FromResult(MqttSubAckReturnCode.Failure);
+            RefuseSubscription(context);
+            return;
         }
-        var filter = context.TopicFilter;
+        var filter = context.TopicFilter.Topic;
         var identity = session.Identity;
         var allowed = filter is IotHubTopics.TwinResponseFilter or IotHubTopics.DesiredPatchFilter or IotHubTopics.MethodRequestFilter
             || (identity.ModuleId is not null && filter == IotHubTopics.ModuleInputFilter(identity.DeviceId, identity.ModuleId))
             || (identity.ModuleId is null && filter == $"devices/{identity.DeviceId}/messages/devicebound/#");
         if (!allowed)
         {
-            LogSubscribeRefused(_logger, identity.ToString(), filter);
-            return ValueTask.FromResult(MqttSubAckReturnCode.Failure);
+            LogSubscribeRefused(_logger, identity.ToString(), Truncate(filter));
+            RefuseSubscription(context);
+            return;
         }
         session.OnSubscribed(filter);
         if (filter == IotHubTopics.MethodRequestFilter)
         {
             _connections.NotifyReady(identity);
         }
-        var granted = context.RequestedQualityOfService == MqttQualityOfService.AtMostOnce ? MqttSubAckReturnCode.GrantedQualityOfService0 : MqttSubAckReturnCode.GrantedQualityOfService1;
-        return ValueTask.FromResult(granted);
+        // IoT Hub grants at most QoS 1
+        var granted = context.TopicFilter.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce;
+        context.TopicFilter.QualityOfServiceLevel = granted;
+        context.Response.ReasonCode = granted == MqttQualityOfServiceLevel.AtMostOnce ? MqttSubscribeReasonCode.GrantedQoS0 : MqttSubscribeReasonCode.GrantedQoS1;
     }
 
-    private async ValueTask<MqttPublishDisposition> OnPublishAsync(MqttServerPublishContext context, CancellationToken cancellationToken)
+    private static void RefuseSubscription(InterceptingSubscriptionEventArgs context)
+    {
+        // SUBACK return code 0x80 (spec 3.9.3)
+        context.ProcessSubscription = false;
+        context.Response.ReasonCode = MqttSubscribeReasonCode.UnspecifiedError;
+    }
+
+    private async Task OnPublishAsync(InterceptingPublishEventArgs context)
+    {
+        // the hub consumes every device message: nothing is routed to other clients' subscriptions
+        context.ProcessPublish = false;
+        var disposition = await ClassifyPublishAsync(context).ConfigureAwait(false);
+        // closing the connection skips the PUBACK, as IoT Hub does for a refused message
+        context.CloseConnection = disposition == PublishDisposition.Disconnect;
+    }
+
+    private async Task<PublishDisposition> ClassifyPublishAsync(InterceptingPublishEventArgs context)
     {
         if (!_sessions.TryGetValue(context.ClientId, out var session))
         {
-            return MqttPublishDisposition.Disconnect;
+            return PublishDisposition.Disconnect;
         }
-        var topic = context.Topic;
+        var message = context.ApplicationMessage;
+        var topic = message.Topic;
+        if (message.QualityOfServiceLevel == MqttQualityOfServiceLevel.ExactlyOnce)
+        {
+            return Reject(session, "QoS 2 is not supported by IoT Hub");
+        }
+        if (message.Payload.Length > MaxPublishPayload)
+        {
+            return Reject(session, $"message of {message.Payload.Length} bytes exceeds the {_options.MaxMessageBytes}-byte limit");
+        }
+        var payload = System.Buffers.BuffersExtensions.ToArray(message.Payload);
+        var cancellationToken = context.CancellationToken;
         if (IotHubTopics.TryParseTelemetry(topic, out var telemetry))
         {
-            return await OnTelemetryAsync(session, telemetry, context, cancellationToken).ConfigureAwait(false);
+            return await OnTelemetryAsync(session, telemetry, payload, cancellationToken).ConfigureAwait(false);
         }
         if (IotHubTopics.TryParseTwinRequest(topic, out var twinRequest))
         {
             _metrics.TwinRequest();
-            await OnTwinRequestAsync(session, twinRequest, context.Payload, cancellationToken).ConfigureAwait(false);
-            return MqttPublishDisposition.Acknowledge;
+            await OnTwinRequestAsync(session, twinRequest, payload).ConfigureAwait(false);
+            return PublishDisposition.Acknowledge;
         }
         if (IotHubTopics.TryParseMethodResponse(topic, out var methodResponse))
         {
-            if (!session.CompleteMethod(methodResponse.RequestId, methodResponse.Status, context.Payload))
+            if (!session.CompleteMethod(methodResponse.RequestId, methodResponse.Status, payload))
             {
                 LogLateMethodResponse(_logger, session.Identity.ToString(), methodResponse.RequestId);
             }
-            return MqttPublishDisposition.Acknowledge;
+            return PublishDisposition.Acknowledge;
         }
         return Reject(session, "publish to a topic IoT Hub does not accept from a device: " + Truncate(topic));
     }
 
-    private async ValueTask<MqttPublishDisposition> OnTelemetryAsync(MqttDeviceSession session, TelemetryTopic telemetry, MqttServerPublishContext context, CancellationToken cancellationToken)
+    private async Task<PublishDisposition> OnTelemetryAsync(MqttDeviceSession session, TelemetryTopic telemetry, byte[] payload, CancellationToken cancellationToken)
     {
         var identity = session.Identity;
         if (telemetry.DeviceId != identity.DeviceId || telemetry.ModuleId != identity.ModuleId)
@@ -222,7 +339,7 @@ internal sealed partial class DeviceEndpoint : IAsyncDisposable
             return Reject(session, "bad property bag: " + bagError);
         }
         // PROTOCOLS.md: the 256 KB limit counts the body and every property name and value
-        var size = context.Payload.Length + bag.Sum(p => Encoding.UTF8.GetByteCount(p.Key) + Encoding.UTF8.GetByteCount(p.Value));
+        var size = payload.Length + bag.Sum(p => Encoding.UTF8.GetByteCount(p.Key) + Encoding.UTF8.GetByteCount(p.Value));
         if (size > _options.MaxMessageBytes)
         {
             return Reject(session, $"message of {size} bytes exceeds the {_options.MaxMessageBytes}-byte limit");
@@ -237,7 +354,7 @@ internal sealed partial class DeviceEndpoint : IAsyncDisposable
         bag.TryGetValue(IotHubSystemProperties.ContentEncoding, out var contentEncoding);
         var properties = bag.Where(p => !IotHubSystemProperties.IsSystemProperty(p.Key)).ToList();
         var message = new RoutedMessage(identity, _registry.GenerationIdOf(identity) ?? string.Empty, _timeProvider.GetUtcNow(),
-            properties, messageId, correlationId, contentType, contentEncoding, context.Payload.ToArray());
+            properties, messageId, correlationId, contentType, contentEncoding, payload);
         var written = _routing.Append(message);
         _metrics.TelemetryAcceptedOne();
         if (_options.AcknowledgeAfterWrite)
@@ -245,10 +362,10 @@ internal sealed partial class DeviceEndpoint : IAsyncDisposable
             // durable acknowledgement: PUBACK only once the routed file holding the record exists
             await written.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        return MqttPublishDisposition.Acknowledge;
+        return PublishDisposition.Acknowledge;
     }
 
-    private async Task OnTwinRequestAsync(MqttDeviceSession session, TwinRequestTopic request, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    private async Task OnTwinRequestAsync(MqttDeviceSession session, TwinRequestTopic request, byte[] payload)
     {
         int status;
         byte[] body = [];
@@ -268,7 +385,7 @@ internal sealed partial class DeviceEndpoint : IAsyncDisposable
             string? error = null;
             try
             {
-                patch = JsonNode.Parse(payload.Span, documentOptions: new JsonDocumentOptions { MaxDepth = 32 }) as JsonObject;
+                patch = JsonNode.Parse(payload, documentOptions: new JsonDocumentOptions { MaxDepth = 32 }) as JsonObject;
                 error = patch is null ? "the reported patch must be a JSON object" : null;
             }
             catch (JsonException ex)
@@ -297,22 +414,26 @@ internal sealed partial class DeviceEndpoint : IAsyncDisposable
                 }
             }
         }
-        await _server.PublishAsync(session.ClientId,
-            new MqttApplicationMessage(IotHubTopics.TwinResponse(status, request.RequestId, version), body, MqttQualityOfService.AtMostOnce, false),
-            cancellationToken).ConfigureAwait(false);
+        await SendToClientAsync(session.ClientId, IotHubTopics.TwinResponse(status, request.RequestId, version), body).ConfigureAwait(false);
     }
 
-    private MqttPublishDisposition Reject(MqttDeviceSession session, string reason)
+    private PublishDisposition Reject(MqttDeviceSession session, string reason)
     {
         _metrics.PublishRejected();
         LogPublishRejected(_logger, session.Identity.ToString(), reason);
-        return MqttPublishDisposition.Disconnect;
+        return PublishDisposition.Disconnect;
+    }
+
+    private enum PublishDisposition
+    {
+        Acknowledge,
+        Disconnect,
     }
 
     private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "…";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "CONNECT refused for client {ClientId} from {Remote}: {Code} — {Reason}")]
-    private static partial void LogConnectRefused(ILogger logger, string clientId, string remote, MqttConnectReturnCode code, string reason);
+    private static partial void LogConnectRefused(ILogger logger, string clientId, string remote, MqttConnectReasonCode code, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Identity} connected from {Remote}")]
     private static partial void LogConnected(ILogger logger, string identity, string remote);

@@ -4,7 +4,6 @@ using System.Threading.Channels;
 using RetailEdge.HubEmulator.Registry;
 using RetailEdge.HubEmulator.Twins;
 using RetailEdge.IotHub;
-using RetailEdge.Mqtt;
 
 namespace RetailEdge.HubEmulator.Devices;
 
@@ -15,7 +14,7 @@ namespace RetailEdge.HubEmulator.Devices;
 /// </summary>
 internal sealed class MqttDeviceSession : IDeviceSession
 {
-    private readonly MqttServer _server;
+    private readonly DeviceEndpoint _endpoint;
     private readonly TimeProvider _timeProvider;
     private readonly Channel<DesiredPatch> _patches = Channel.CreateUnbounded<DesiredPatch>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, TaskCompletionSource<DeviceMethodResponse>> _pendingMethods = new(StringComparer.Ordinal);
@@ -24,12 +23,12 @@ internal sealed class MqttDeviceSession : IDeviceSession
     private volatile bool _acceptsDesired;
     private volatile bool _acceptsMethods;
 
-    public MqttDeviceSession(IdentityKey identity, string clientId, string remoteEndPoint, MqttServer server, TimeProvider timeProvider)
+    public MqttDeviceSession(IdentityKey identity, string clientId, string remoteEndPoint, DeviceEndpoint endpoint, TimeProvider timeProvider)
     {
         Identity = identity;
         ClientId = clientId;
         RemoteEndPoint = remoteEndPoint;
-        _server = server;
+        _endpoint = endpoint;
         _timeProvider = timeProvider;
         PatchPump = Task.Run(PumpPatchesAsync);
     }
@@ -74,9 +73,8 @@ internal sealed class MqttDeviceSession : IDeviceSession
         _pendingMethods[requestId] = completion;
         try
         {
-            var sent = await _server.PublishAsync(ClientId,
-                new MqttApplicationMessage(IotHubTopics.MethodRequest(methodName, requestId), payload, MqttQualityOfService.AtMostOnce, false),
-                cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            var sent = await _endpoint.SendToClientAsync(ClientId, IotHubTopics.MethodRequest(methodName, requestId), payload).ConfigureAwait(false);
             if (!sent)
             {
                 throw new IOException("the identity disconnected before the method request was sent");
@@ -101,7 +99,8 @@ internal sealed class MqttDeviceSession : IDeviceSession
 
     public async Task CloseAsync(string reason, CancellationToken cancellationToken)
     {
-        await _server.DisconnectClientAsync(ClientId, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        await _endpoint.DisconnectClientAsync(ClientId).ConfigureAwait(false);
         OnDisconnected();
     }
 
@@ -126,9 +125,7 @@ internal sealed class MqttDeviceSession : IDeviceSession
             await foreach (var patch in _patches.Reader.ReadAllAsync(_closed.Token).ConfigureAwait(false))
             {
                 var payload = System.Text.Encoding.UTF8.GetBytes(patch.Patch.ToJsonString());
-                var sent = await _server.PublishAsync(ClientId,
-                    new MqttApplicationMessage(IotHubTopics.DesiredPatch(patch.Version), payload, MqttQualityOfService.AtMostOnce, false),
-                    _closed.Token).ConfigureAwait(false);
+                var sent = await _endpoint.SendToClientAsync(ClientId, IotHubTopics.DesiredPatch(patch.Version), payload).ConfigureAwait(false);
                 if (!sent)
                 {
                     return;
