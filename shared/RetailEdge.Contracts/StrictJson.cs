@@ -5,29 +5,44 @@ namespace RetailEdge.Contracts;
 /// <summary>
 /// Parses JSON from the network with duplicate property names refused: an object with two
 /// <c>seq</c> or two <c>Body</c> members is ambiguous (readers disagree on which one wins), so
-/// it is rejected with its own reason instead of being read last-key-wins.
+/// it is rejected with its own reason instead of being read last-key-wins. The one parser of
+/// untrusted JSON documents: events, telemetry batches and routed records all come through here.
 /// </summary>
 public static class StrictJson
 {
-    /// <summary>The document, or null with <paramref name="duplicateKey"/> (valid JSON that repeats a member) or a syntax error.</summary>
-    public static JsonDocument? TryParse(ReadOnlyMemory<byte> json, int maxDepth, out bool duplicateKey, out string? error)
+    /// <summary>
+    /// The document, or null with <paramref name="error"/>; <paramref name="duplicateKey"/> tells valid
+    /// JSON that repeats a member from a syntax error. <paramref name="rejectDuplicateKeys"/> false
+    /// reads last-key-wins (for data accepted before the rule existed). Never throws on any bytes.
+    /// </summary>
+    public static JsonDocument? TryParse(ReadOnlyMemory<byte> json, int maxDepth, out bool duplicateKey, out string? error, bool rejectDuplicateKeys = true)
     {
         duplicateKey = false;
         try
         {
             error = null;
-            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = maxDepth, AllowDuplicateProperties = false });
+            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = maxDepth, AllowDuplicateProperties = !rejectDuplicateKeys });
         }
         catch (JsonException e)
         {
             error = e.Message;
         }
+        catch (InvalidOperationException e)
+        {
+            // The duplicate check decodes property names; an escaped lone surrogate in one is not text.
+            error = e.Message;
+            return null;
+        }
+        if (!rejectDuplicateKeys)
+        {
+            return null;
+        }
         // Only bad input gets here: parse again allowing duplicates to tell the two failures apart.
         try
         {
+            // the parser's message already names the property ("Duplicate property 'seq' …")
             using var lenient = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = maxDepth });
             duplicateKey = true;
-            error = "a JSON object repeats a property name (ambiguous): " + error;
         }
         catch (JsonException)
         {

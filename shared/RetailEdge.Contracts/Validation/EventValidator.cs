@@ -18,9 +18,8 @@ public sealed class EventValidator
     /// <summary>Longest accepted event id; ids are keys in the journal and the lake.</summary>
     public const int MaxIdLength = 128;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16, AllowDuplicateProperties = false };
-
-    private static readonly JsonDocumentOptions LenientDocumentOptions = new() { MaxDepth = 16 };
+    /// <summary>Deepest JSON nesting an event may have.</summary>
+    private const int MaxDepth = 16;
 
     private readonly EventValidationOptions _options;
 
@@ -58,43 +57,16 @@ public sealed class EventValidator
     /// <summary>The reference path: parse a <see cref="JsonDocument"/>, then read its fields.</summary>
     private ValidationResult ValidateDocument(ReadOnlySpan<byte> raw, DateTimeOffset receivedAt)
     {
-        var bytes = raw.ToArray();
-        JsonDocument document;
-        try
+        using var document = StrictJson.TryParse(raw.ToArray(), MaxDepth, out var duplicateKey, out var error, _options.RejectDuplicateKeys);
+        if (document is null)
         {
-            document = JsonDocument.Parse(bytes, _options.RejectDuplicateKeys ? DocumentOptions : LenientDocumentOptions);
+            return ValidationResult.Rejected(duplicateKey ? ReasonCodes.DuplicateKey : ReasonCodes.MalformedJson, error);
         }
-        catch (JsonException e)
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
-            return ValidationResult.Rejected(_options.RejectDuplicateKeys && IsWellFormed(bytes) ? ReasonCodes.DuplicateKey : ReasonCodes.MalformedJson, e.Message);
+            return ValidationResult.Rejected(ReasonCodes.MalformedJson, "not a JSON object");
         }
-        catch (InvalidOperationException e)
-        {
-            // The duplicate check decodes property names; an escaped lone surrogate in one is not text.
-            return ValidationResult.Rejected(ReasonCodes.MalformedJson, e.Message);
-        }
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return ValidationResult.Rejected(ReasonCodes.MalformedJson, "not a JSON object");
-            }
-            return Validate(document.RootElement, receivedAt);
-        }
-    }
-
-    /// <summary>Whether the text parses when properties may repeat: then a strict parse failed only on a duplicate.</summary>
-    private static bool IsWellFormed(byte[] bytes)
-    {
-        try
-        {
-            using var lenient = JsonDocument.Parse(bytes, LenientDocumentOptions);
-            return true;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
+        return Validate(document.RootElement, receivedAt);
     }
 
     /// <summary>Where the first byte that is not UTF-8 is (support can then find the field in the quarantined sample).</summary>
