@@ -484,9 +484,9 @@ public sealed partial class GatewayEngine : IDisposable
 
     private bool IsDiskFull(Exception e)
     {
-        if (e is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 })
+        if (GatewayJournal.IsDiskFullError(e))
         {
-            return true; // SQLITE_FULL
+            return true;
         }
         if (e is Microsoft.Data.Sqlite.SqliteException or IOException)
         {

@@ -16,6 +16,9 @@ public sealed class GatewayJournal : IDisposable
 {
     public const string FileName = "gateway.db";
 
+    /// <summary>Whether a journal call failed because its disk is full (SQLITE_FULL).</summary>
+    public static bool IsDiskFullError(Exception exception) => exception is SqliteException { SqliteErrorCode: 13 };
+
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS events(
           tag INTEGER PRIMARY KEY,

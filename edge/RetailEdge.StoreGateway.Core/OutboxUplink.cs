@@ -30,7 +30,7 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
             {
                 return new GatewayJournal(engine.Options.DataDirectory);
             }
-            catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode == 13)
+            catch (Exception e) when (GatewayJournal.IsDiskFullError(e))
             {
                 await Task.Delay(engine.Options.UplinkMinBackoff, time, cancellationToken).ConfigureAwait(false);
             }
