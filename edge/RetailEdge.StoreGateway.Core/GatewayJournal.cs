@@ -84,9 +84,18 @@ public sealed class GatewayJournal : IDisposable
         Path = System.IO.Path.Combine(dataDirectory, FileName);
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
         _connection.Open();
-        // auto_vacuum must be chosen before the first table exists; WAL + FULL: a commit is on disk when it returns.
-        Execute("PRAGMA auto_vacuum=INCREMENTAL;");
-        Execute("PRAGMA journal_mode=WAL;");
+        // Opening an existing journal writes nothing, so that a gateway on a full disk can still open
+        // it (drain-only): setting auto_vacuum rewrites the header even when unchanged, so it is set
+        // only on a new file (where it must come before the first table), and WAL is asked for only
+        // when not yet on. WAL + FULL: a commit is on disk when it returns.
+        if (Scalar("PRAGMA page_count") is 0L)
+        {
+            Execute("PRAGMA auto_vacuum=INCREMENTAL;");
+        }
+        if (!string.Equals(Scalar("PRAGMA journal_mode") as string, "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            Execute("PRAGMA journal_mode=WAL;");
+        }
         Execute("PRAGMA synchronous=FULL;");
         Execute("PRAGMA busy_timeout=10000;");
         if (!checkpointOnCommit)
@@ -115,6 +124,10 @@ public sealed class GatewayJournal : IDisposable
 
     private string EnsureJournalId()
     {
+        if (GetMeta("journal_id") is { } existing)
+        {
+            return existing;
+        }
         // INSERT ... DO NOTHING: the writer and the uplink open the same file; whoever comes first creates the id
         using (var insert = Command("INSERT INTO meta(key, value) VALUES('journal_id', $id) ON CONFLICT(key) DO NOTHING"))
         {

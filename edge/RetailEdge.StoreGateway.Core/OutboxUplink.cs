@@ -18,31 +18,12 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
     /// <summary>Batches acknowledged since start.</summary>
     public long SentCount { get; private set; }
 
-    /// <summary>
-    /// Opens the uplink's own connection; on a full disk (SQLITE_FULL while opening the WAL) it waits
-    /// and tries again instead of stopping the module, which stays up drain-only and serves health.
-    /// </summary>
-    private async Task<GatewayJournal> OpenJournalAsync(TimeProvider time, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            try
-            {
-                return new GatewayJournal(engine.Options.DataDirectory);
-            }
-            catch (Exception e) when (GatewayJournal.IsDiskFullError(e))
-            {
-                await Task.Delay(engine.Options.UplinkMinBackoff, time, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(transport);
         var time = engine.Options.TimeProvider;
-        using var journal = await OpenJournalAsync(time, cancellationToken).ConfigureAwait(false);
+        using var journal = new GatewayJournal(engine.Options.DataDirectory);
         var backoff = engine.Options.UplinkMinBackoff;
         // Batches sent but not marked because the disk is full: draining needs no disk space (they are
         // marked once there is room again; after a crash they are sent again with the same seq).
