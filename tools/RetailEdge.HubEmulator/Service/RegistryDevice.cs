@@ -3,40 +3,16 @@ using System.Text.Json.Serialization;
 namespace RetailEdge.HubEmulator.Service;
 
 /// <summary>A device as the registry REST API reads and writes it (PUT body and GET answer).</summary>
-internal sealed class RegistryDevice
+internal sealed class RegistryDevice : RegistryIdentity
 {
-    [JsonPropertyName("deviceId")]
-    public string? DeviceId { get; set; }
-
-    [JsonPropertyName("generationId")]
-    public string? GenerationId { get; set; }
-
-    [JsonPropertyName("etag")]
-    public string? ETag { get; set; }
-
-    [JsonPropertyName("connectionState")]
-    public string? ConnectionState { get; set; }
-
     [JsonPropertyName("status")]
     public string? Status { get; set; }
 
     [JsonPropertyName("statusReason")]
     public string? StatusReason { get; set; }
 
-    [JsonPropertyName("connectionStateUpdatedTime")]
-    public DateTimeOffset? ConnectionStateUpdatedTime { get; set; }
-
     [JsonPropertyName("statusUpdatedTime")]
     public DateTimeOffset? StatusUpdatedTime { get; set; }
-
-    [JsonPropertyName("lastActivityTime")]
-    public DateTimeOffset? LastActivityTime { get; set; }
-
-    [JsonPropertyName("cloudToDeviceMessageCount")]
-    public int CloudToDeviceMessageCount { get; set; }
-
-    [JsonPropertyName("authentication")]
-    public AuthenticationMechanism? Authentication { get; set; }
 
     [JsonPropertyName("capabilities")]
     public DeviceCapabilities? Capabilities { get; set; }
