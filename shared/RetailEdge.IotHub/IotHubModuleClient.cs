@@ -535,7 +535,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
     /// </summary>
     private async Task ConnectWithRetryAsync(Session session, bool firstConnect, CancellationToken cancellationToken)
     {
-        var delay = _options.ReconnectMinDelay;
+        var backoff = NewBackoff();
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -559,7 +559,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
                 }
                 if (!firstConnect)
                 {
-                    await DelayAsync(cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(backoff.Next(), _time, cancellationToken).ConfigureAwait(false);
                 }
             }
             // InvalidOperationException: MQTTnet is still closing the previous connection
@@ -568,16 +568,12 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
                 || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 LogConnectFailed(_logger, attempt, ex.Message);
-                await DelayAsync(cancellationToken).ConfigureAwait(false);
+                await Task.Delay(backoff.Next(), _time, cancellationToken).ConfigureAwait(false);
             }
         }
-
-        async Task DelayAsync(CancellationToken token)
-        {
-            await Task.Delay(delay, _time, token).ConfigureAwait(false);
-            delay = TimeSpan.FromTicks(Math.Min(_options.ReconnectMaxDelay.Ticks, Math.Max(delay.Ticks * 2, TimeSpan.TicksPerMillisecond)));
-        }
     }
+
+    private ReconnectBackoff NewBackoff() => new(_options.ReconnectMinDelay, _options.ReconnectMaxDelay);
 
     /// <summary>
     /// Waits for a lost connection, then reconnects (fresh token), renews the subscriptions (a
@@ -869,7 +865,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
 
     private async Task<long> ResyncDesiredAsync(Session session, CancellationToken cancellationToken)
     {
-        var delay = _options.ReconnectMinDelay;
+        var backoff = NewBackoff();
         while (true)
         {
             try
@@ -882,8 +878,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
             catch (Exception ex) when (ex is TimeoutException or IotHubException or IOException or MqttCommunicationException)
             {
                 LogResyncFailed(_logger, ex.Message);
-                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(_options.ReconnectMaxDelay.Ticks, Math.Max(delay.Ticks * 2, TimeSpan.TicksPerMillisecond * 100)));
+                await Task.Delay(backoff.Next(), _time, cancellationToken).ConfigureAwait(false);
                 // a newer connection may have asked again meanwhile: the next GET serves both
                 session.TakeDesiredResync();
             }
