@@ -60,6 +60,9 @@ public sealed class FakeIotHub : IAsyncDisposable
     /// <summary>Telemetry is acknowledged only after this delay (as edgeHub acknowledges after storing).</summary>
     public TimeSpan TelemetryAckDelay { get; set; }
 
+    /// <summary>When true, every CONNECT is refused as "server unavailable" (a hub outage).</summary>
+    public bool Unavailable { get; set; }
+
     /// <summary>When true, twin requests get no answer (timeouts).</summary>
     public bool IgnoreTwinRequests { get; set; }
 
@@ -227,6 +230,11 @@ public sealed class FakeIotHub : IAsyncDisposable
 
     private Task AuthenticateAsync(ValidatingConnectionEventArgs context)
     {
+        if (Unavailable)
+        {
+            context.ReasonCode = MqttConnectReasonCode.ServerUnavailable;
+            return Task.CompletedTask;
+        }
         var resource = SharedAccessSignature.ModuleResourceUri(HostName, DeviceId, ModuleId);
         var result = SasTokenValidator.Validate(context.Password, resource, DateTimeOffset.UtcNow, Key);
         if (context.ClientId != ClientId
