@@ -674,17 +674,18 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
                 }
                 await message.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
             }
-            else if (topic.StartsWith("$iothub/twin/PATCH/properties/desired/", StringComparison.Ordinal))
+            // each topic is parsed here once; the loops get the parsed form with the message
+            else if (IotHubTopics.TryParseDesiredPatch(topic, out var version))
             {
-                await session.Desired.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                await session.Desired.Writer.WriteAsync((message, version), cancellationToken).ConfigureAwait(false);
             }
-            else if (topic.StartsWith("$iothub/methods/POST/", StringComparison.Ordinal))
+            else if (IotHubTopics.TryParseMethodRequest(topic, out var request))
             {
-                await session.Methods.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                await session.Methods.Writer.WriteAsync((message, request), cancellationToken).ConfigureAwait(false);
             }
-            else if (IotHubTopics.TryParseInput(topic, _options.DeviceId, _options.ModuleId, out _))
+            else if (IotHubTopics.TryParseInput(topic, _options.DeviceId, _options.ModuleId, out var input))
             {
-                await session.Inputs.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                await session.Inputs.Writer.WriteAsync((message, input), cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -699,9 +700,8 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
 
     private async Task InputLoopAsync(Session session, CancellationToken cancellationToken)
     {
-        await foreach (var message in session.Inputs.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var (message, input) in session.Inputs.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            IotHubTopics.TryParseInput(message.Topic, _options.DeviceId, _options.ModuleId, out var input);
             if (!IotHubMessage.TryFromPropertyBag(message.Payload, input.PropertyBag, out var parsed, out var error))
             {
                 await ReportMalformedAsync(message, error).ConfigureAwait(false);
@@ -741,14 +741,9 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
         var running = new List<Task>();
         try
         {
-            await foreach (var message in session.Methods.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var (message, request) in session.Methods.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 await message.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
-                if (!IotHubTopics.TryParseMethodRequest(message.Topic, out var request))
-                {
-                    await ReportMalformedAsync(message, "not a method request topic").ConfigureAwait(false);
-                    continue;
-                }
                 await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
                 running.RemoveAll(t => t.IsCompleted);
                 running.Add(RunMethodAsync(session, request, message.Payload, slots, cancellationToken));
@@ -817,13 +812,13 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
     {
         long delivered = -1;
         // a null item is the "read the full twin" marker written on (re)connect
-        await foreach (var message in session.Desired.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var item in session.Desired.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             if (session.TakeDesiredResync())
             {
                 delivered = await ResyncDesiredAsync(session, cancellationToken).ConfigureAwait(false);
             }
-            if (message is null)
+            if (item is not var (message, topicVersion))
             {
                 continue;
             }
@@ -841,9 +836,9 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
             catch (JsonException)
             {
             }
-            if (patch is null || !IotHubTopics.TryParseDesiredPatch(message.Topic, out var topicVersion))
+            if (patch is null)
             {
-                await ReportMalformedAsync(message, "the desired patch is not a JSON object on a desired topic").ConfigureAwait(false);
+                await ReportMalformedAsync(message, "the desired patch is not a JSON object").ConfigureAwait(false);
                 continue;
             }
             var version = topicVersion ?? ModuleTwin.ReadVersion(patch);
@@ -1021,11 +1016,15 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
 
         public SemaphoreSlim InFlight { get; } = new(maxInFlight, maxInFlight);
 
-        public Channel<InboundMessage> Inputs { get; } = Channel.CreateBounded<InboundMessage>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
+        public Channel<(InboundMessage Message, InputTopic Input)> Inputs { get; } =
+            Channel.CreateBounded<(InboundMessage, InputTopic)>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
 
-        public Channel<InboundMessage> Methods { get; } = Channel.CreateBounded<InboundMessage>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+        public Channel<(InboundMessage Message, MethodRequestTopic Request)> Methods { get; } =
+            Channel.CreateBounded<(InboundMessage, MethodRequestTopic)>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
 
-        public Channel<InboundMessage?> Desired { get; } = Channel.CreateBounded<InboundMessage?>(new BoundedChannelOptions(capacity) { SingleReader = true });
+        /// <summary>Desired patches with their topic's <c>$version</c>; null is the "read the full twin" marker.</summary>
+        public Channel<(InboundMessage Message, long? Version)?> Desired { get; } =
+            Channel.CreateBounded<(InboundMessage, long?)?>(new BoundedChannelOptions(capacity) { SingleReader = true });
 
         /// <summary>What this session subscribed to beyond the twin responses (guarded by the client's gate).</summary>
         public Subscriptions Subscribed { get; set; }
