@@ -794,7 +794,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        catch (Exception ex) when (ex is IOException or MqttCommunicationException or ObjectDisposedException)
+        catch (Exception ex) when (IsConnectionLoss(ex))
         {
             LogHandlerFailed(_logger, "method response " + request.MethodName, ex);
         }
@@ -990,7 +990,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
             {
                 await received.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is MqttCommunicationException or IOException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (IsConnectionLoss(ex) && !cancellationToken.IsCancellationRequested)
             {
             }
         }
@@ -1131,7 +1131,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
                     await Mqtt.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException or MqttCommunicationException or OperationCanceledException)
+            catch (Exception ex) when (IsConnectionLoss(ex))
             {
             }
             await DisposeAsync().ConfigureAwait(false);
