@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using RetailEdge.IotHub.Credentials;
 using RetailEdge.Testing;
 
 namespace RetailEdge.IotHub.Tests;
@@ -60,15 +59,9 @@ public class ReconnectBackoffTests
     public async Task OpenAsync_HubUnreachable_RetriesAfterJitteredDelays()
     {
         var time = new DelayRecordingTimeProvider();
-        var options = new IotHubModuleClientOptions
+        // nothing listens on the port: every attempt is refused at once
+        var options = FakeIotHub.LoopbackOptions(FreePort.Next()) with
         {
-            HostName = FakeIotHub.HostName,
-            GatewayHostName = "127.0.0.1",
-            DeviceId = FakeIotHub.DeviceId,
-            ModuleId = FakeIotHub.ModuleId,
-            Signer = new SharedAccessKeySigner(FakeIotHub.Key),
-            Port = FreePort.Next(),
-            UseTls = false,
             ReconnectMinDelay = TimeSpan.FromMilliseconds(100),
             ReconnectMaxDelay = TimeSpan.FromMilliseconds(100),
             TimeProvider = time,
