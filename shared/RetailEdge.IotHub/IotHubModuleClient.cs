@@ -118,9 +118,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
             var session = CreateSession();
             try
             {
-                await ConnectWithRetryAsync(session, firstConnect: true, cancellationToken).ConfigureAwait(false);
-                await SubscribeAsync(session, BuildSubscriptions(), cancellationToken).ConfigureAwait(false);
-                session.MarkConnected();
+                await EstablishAsync(session, firstConnect: true, cancellationToken).ConfigureAwait(false);
                 session.Start(this);
             }
             catch (Exception ex)
@@ -132,13 +130,6 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
             lock (_gate)
             {
                 _session = session;
-                session.DesiredSubscribed = _desiredHandler is not null;
-                session.MethodsSubscribed = _methodHandlers.Count > 0 || _defaultMethodHandler is not null;
-                session.InputsSubscribed = _inputHandlers.Count > 0 || _defaultInputHandler is not null;
-            }
-            if (session.DesiredSubscribed)
-            {
-                session.RequestDesiredResync();
             }
             SetStatus(IotHubConnectionStatus.Connected, null);
             LogOpened(_logger, _options.DeviceId, _options.ModuleId, _options.GatewayHostName ?? _options.HostName);
@@ -244,7 +235,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
         {
             SetOrRemove(_inputHandlers, inputName, handler);
         }
-        return EnsureInputSubscriptionAsync(cancellationToken);
+        return EnsureSubscribedAsync(Subscriptions.Inputs, cancellationToken);
     }
 
     /// <summary>Sets the handler for inputs without a specific handler.</summary>
@@ -254,7 +245,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
         {
             _defaultInputHandler = handler;
         }
-        return EnsureInputSubscriptionAsync(cancellationToken);
+        return EnsureSubscribedAsync(Subscriptions.Inputs, cancellationToken);
     }
 
     /// <summary>Sets the handler of one direct method (unknown methods get 501).</summary>
@@ -265,7 +256,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
         {
             SetOrRemove(_methodHandlers, methodName, handler);
         }
-        return EnsureMethodSubscriptionAsync(cancellationToken);
+        return EnsureSubscribedAsync(Subscriptions.Methods, cancellationToken);
     }
 
     /// <summary>Sets the handler for methods without a specific handler.</summary>
@@ -275,7 +266,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
         {
             _defaultMethodHandler = handler;
         }
-        return EnsureMethodSubscriptionAsync(cancellationToken);
+        return EnsureSubscribedAsync(Subscriptions.Methods, cancellationToken);
     }
 
     private static void SetOrRemove<THandler>(Dictionary<string, THandler> handlers, string name, THandler? handler)
@@ -295,24 +286,13 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
     /// Sets the desired-properties handler. After every (re)connect it first gets the full desired
     /// section (a twin GET made after subscribing), then only patches with a newer <c>$version</c>.
     /// </summary>
-    public async Task SetDesiredPropertyUpdateHandlerAsync(Func<DesiredPropertiesUpdate, CancellationToken, Task>? handler, CancellationToken cancellationToken)
+    public Task SetDesiredPropertyUpdateHandlerAsync(Func<DesiredPropertiesUpdate, CancellationToken, Task>? handler, CancellationToken cancellationToken)
     {
-        Session? session;
         lock (_gate)
         {
             _desiredHandler = handler;
-            session = _session;
-            if (handler is null || session is null || session.DesiredSubscribed)
-            {
-                return;
-            }
         }
-        await SubscribeAsync(session, [Filter(IotHubTopics.DesiredPatchFilter, MqttQualityOfServiceLevel.AtMostOnce)], cancellationToken).ConfigureAwait(false);
-        lock (_gate)
-        {
-            session.DesiredSubscribed = true;
-        }
-        session.RequestDesiredResync();
+        return EnsureSubscribedAsync(Subscriptions.Desired, cancellationToken);
     }
 
     /// <summary>Closes the connection and stops everything.</summary>
@@ -410,38 +390,56 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
         }
     }
 
-    private static MqttTopicFilter Filter(string topic, MqttQualityOfServiceLevel qos) =>
-        new MqttTopicFilterBuilder().WithTopic(topic).WithQualityOfServiceLevel(qos).Build();
-
-    private List<MqttTopicFilter> BuildSubscriptions()
+    /// <summary>The optional subscriptions the handlers set so far need (the twin responses are always subscribed).</summary>
+    private Subscriptions WantedSubscriptions()
     {
-        // PROTOCOLS.md: twin and method traffic at QoS 0 (the response is the acknowledgement);
-        // inputs at QoS 1 so an unacknowledged message is redelivered
-        var subscriptions = new List<MqttTopicFilter> { Filter(IotHubTopics.TwinResponseFilter, MqttQualityOfServiceLevel.AtMostOnce) };
         lock (_gate)
         {
+            var wanted = Subscriptions.None;
             if (_desiredHandler is not null)
             {
-                subscriptions.Add(Filter(IotHubTopics.DesiredPatchFilter, MqttQualityOfServiceLevel.AtMostOnce));
+                wanted |= Subscriptions.Desired;
             }
             if (_methodHandlers.Count > 0 || _defaultMethodHandler is not null)
             {
-                subscriptions.Add(Filter(IotHubTopics.MethodRequestFilter, MqttQualityOfServiceLevel.AtMostOnce));
+                wanted |= Subscriptions.Methods;
             }
             if (_inputHandlers.Count > 0 || _defaultInputHandler is not null)
             {
-                subscriptions.Add(Filter(IotHubTopics.ModuleInputFilter(_options.DeviceId, _options.ModuleId), MqttQualityOfServiceLevel.AtLeastOnce));
+                wanted |= Subscriptions.Inputs;
             }
+            return wanted;
         }
-        return subscriptions;
     }
 
-    private async Task SubscribeAsync(Session session, List<MqttTopicFilter> subscriptions, CancellationToken cancellationToken)
+    /// <summary>
+    /// Subscribes to <paramref name="subscriptions"/> (and the twin responses when asked) and
+    /// records them on the session; a new desired subscription asks for the full twin first.
+    /// </summary>
+    private async Task SubscribeAsync(Session session, Subscriptions subscriptions, bool twinResponses, CancellationToken cancellationToken)
     {
-        var options = new MqttClientSubscribeOptions { TopicFilters = subscriptions };
+        // PROTOCOLS.md: twin and method traffic at QoS 0 (the response is the acknowledgement);
+        // inputs at QoS 1 so an unacknowledged message is redelivered
+        var filters = new List<MqttTopicFilter>();
+        if (twinResponses)
+        {
+            filters.Add(Filter(IotHubTopics.TwinResponseFilter, MqttQualityOfServiceLevel.AtMostOnce));
+        }
+        if (subscriptions.HasFlag(Subscriptions.Desired))
+        {
+            filters.Add(Filter(IotHubTopics.DesiredPatchFilter, MqttQualityOfServiceLevel.AtMostOnce));
+        }
+        if (subscriptions.HasFlag(Subscriptions.Methods))
+        {
+            filters.Add(Filter(IotHubTopics.MethodRequestFilter, MqttQualityOfServiceLevel.AtMostOnce));
+        }
+        if (subscriptions.HasFlag(Subscriptions.Inputs))
+        {
+            filters.Add(Filter(IotHubTopics.ModuleInputFilter(_options.DeviceId, _options.ModuleId), MqttQualityOfServiceLevel.AtLeastOnce));
+        }
         using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var result = await session.Mqtt.SubscribeAsync(options, linked.Token).ConfigureAwait(false);
+        var result = await session.Mqtt.SubscribeAsync(new MqttClientSubscribeOptions { TopicFilters = filters }, linked.Token).ConfigureAwait(false);
         foreach (var item in result.Items)
         {
             if (item.ResultCode is not (MqttClientSubscribeResultCode.GrantedQoS0 or MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS2))
@@ -449,42 +447,32 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
                 throw new IotHubException($"the hub refused the subscription to '{item.TopicFilter.Topic}' ({item.ResultCode})");
             }
         }
+        lock (_gate)
+        {
+            session.Subscribed |= subscriptions;
+        }
+        if (subscriptions.HasFlag(Subscriptions.Desired))
+        {
+            session.RequestDesiredResync();
+        }
+
+        static MqttTopicFilter Filter(string topic, MqttQualityOfServiceLevel qos) =>
+            new MqttTopicFilterBuilder().WithTopic(topic).WithQualityOfServiceLevel(qos).Build();
     }
 
-    private async Task EnsureInputSubscriptionAsync(CancellationToken cancellationToken)
+    /// <summary>After a handler was set on an open client: subscribes to its topic unless already done.</summary>
+    private async Task EnsureSubscribedAsync(Subscriptions subscription, CancellationToken cancellationToken)
     {
         Session? session;
         lock (_gate)
         {
             session = _session;
-            if (session is null || session.InputsSubscribed || (_inputHandlers.Count == 0 && _defaultInputHandler is null))
+            if (session is null || session.Subscribed.HasFlag(subscription) || !WantedSubscriptions().HasFlag(subscription))
             {
                 return;
             }
         }
-        await SubscribeAsync(session, [Filter(IotHubTopics.ModuleInputFilter(_options.DeviceId, _options.ModuleId), MqttQualityOfServiceLevel.AtLeastOnce)], cancellationToken).ConfigureAwait(false);
-        lock (_gate)
-        {
-            session.InputsSubscribed = true;
-        }
-    }
-
-    private async Task EnsureMethodSubscriptionAsync(CancellationToken cancellationToken)
-    {
-        Session? session;
-        lock (_gate)
-        {
-            session = _session;
-            if (session is null || session.MethodsSubscribed || (_methodHandlers.Count == 0 && _defaultMethodHandler is null))
-            {
-                return;
-            }
-        }
-        await SubscribeAsync(session, [Filter(IotHubTopics.MethodRequestFilter, MqttQualityOfServiceLevel.AtMostOnce)], cancellationToken).ConfigureAwait(false);
-        lock (_gate)
-        {
-            session.MethodsSubscribed = true;
-        }
+        await SubscribeAsync(session, subscription, twinResponses: false, cancellationToken).ConfigureAwait(false);
     }
 
     private Session CreateSession()
@@ -535,7 +523,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
     /// </summary>
     private async Task ConnectWithRetryAsync(Session session, bool firstConnect, CancellationToken cancellationToken)
     {
-        var delay = _options.ReconnectMinDelay;
+        var backoff = NewBackoff();
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -559,7 +547,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
                 }
                 if (!firstConnect)
                 {
-                    await DelayAsync(cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(backoff.Next(), _time, cancellationToken).ConfigureAwait(false);
                 }
             }
             // InvalidOperationException: MQTTnet is still closing the previous connection
@@ -568,21 +556,43 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
                 || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 LogConnectFailed(_logger, attempt, ex.Message);
-                await DelayAsync(cancellationToken).ConfigureAwait(false);
+                await Task.Delay(backoff.Next(), _time, cancellationToken).ConfigureAwait(false);
             }
-        }
-
-        async Task DelayAsync(CancellationToken token)
-        {
-            await Task.Delay(delay, _time, token).ConfigureAwait(false);
-            delay = TimeSpan.FromTicks(Math.Min(_options.ReconnectMaxDelay.Ticks, Math.Max(delay.Ticks * 2, TimeSpan.TicksPerMillisecond)));
         }
     }
 
     /// <summary>
-    /// Waits for a lost connection, then reconnects (fresh token), renews the subscriptions (a
-    /// hub without the session may have forgotten them) and asks for the full twin again.
+    /// Open and every reconnect: connects (fresh token), subscribes to the twin responses and to
+    /// what the handlers need (a hub without the session may have forgotten them; the full twin is
+    /// asked for again), then lets operations through. On a reconnect a connection lost while
+    /// subscribing is connected again; on open it is thrown.
     /// </summary>
+    private async Task EstablishAsync(Session session, bool firstConnect, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await ConnectWithRetryAsync(session, firstConnect, cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+            {
+                // what the handlers want now, not what an earlier connection had
+                session.Subscribed = Subscriptions.None;
+            }
+            try
+            {
+                await SubscribeAsync(session, WantedSubscriptions(), twinResponses: true, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (Exception ex) when (!firstConnect && IsConnectionLoss(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                LogConnectFailed(_logger, 0, ex.Message);
+            }
+        }
+        session.MarkConnected();
+    }
+
+    private ReconnectBackoff NewBackoff() => new(_options.ReconnectMinDelay, _options.ReconnectMaxDelay);
+
+    /// <summary>Waits for a lost connection, then establishes it again (<see cref="EstablishAsync"/>).</summary>
     private async Task ConnectionLoopAsync(Session session, CancellationToken cancellationToken)
     {
         while (true)
@@ -595,24 +605,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
                 continue;
             }
             SetStatus(IotHubConnectionStatus.Reconnecting, reason);
-            while (true)
-            {
-                await ConnectWithRetryAsync(session, firstConnect: false, cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    await SubscribeAsync(session, BuildSubscriptions(), cancellationToken).ConfigureAwait(false);
-                    break;
-                }
-                catch (Exception ex) when (IsConnectionLoss(ex) && !cancellationToken.IsCancellationRequested)
-                {
-                    LogConnectFailed(_logger, 0, ex.Message);
-                }
-            }
-            session.MarkConnected();
-            if (session.DesiredSubscribed)
-            {
-                session.RequestDesiredResync();
-            }
+            await EstablishAsync(session, firstConnect: false, cancellationToken).ConfigureAwait(false);
             SetStatus(IotHubConnectionStatus.Connected, null);
         }
     }
@@ -681,17 +674,18 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
                 }
                 await message.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
             }
-            else if (topic.StartsWith("$iothub/twin/PATCH/properties/desired/", StringComparison.Ordinal))
+            // each topic is parsed here once; the loops get the parsed form with the message
+            else if (IotHubTopics.TryParseDesiredPatch(topic, out var version))
             {
-                await session.Desired.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                await session.Desired.Writer.WriteAsync((message, version), cancellationToken).ConfigureAwait(false);
             }
-            else if (topic.StartsWith("$iothub/methods/POST/", StringComparison.Ordinal))
+            else if (IotHubTopics.TryParseMethodRequest(topic, out var request))
             {
-                await session.Methods.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                await session.Methods.Writer.WriteAsync((message, request), cancellationToken).ConfigureAwait(false);
             }
-            else if (IotHubTopics.TryParseInput(topic, _options.DeviceId, _options.ModuleId, out _))
+            else if (IotHubTopics.TryParseInput(topic, _options.DeviceId, _options.ModuleId, out var input))
             {
-                await session.Inputs.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                await session.Inputs.Writer.WriteAsync((message, input), cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -706,9 +700,8 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
 
     private async Task InputLoopAsync(Session session, CancellationToken cancellationToken)
     {
-        await foreach (var message in session.Inputs.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var (message, input) in session.Inputs.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            IotHubTopics.TryParseInput(message.Topic, _options.DeviceId, _options.ModuleId, out var input);
             if (!IotHubMessage.TryFromPropertyBag(message.Payload, input.PropertyBag, out var parsed, out var error))
             {
                 await ReportMalformedAsync(message, error).ConfigureAwait(false);
@@ -748,14 +741,9 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
         var running = new List<Task>();
         try
         {
-            await foreach (var message in session.Methods.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var (message, request) in session.Methods.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 await message.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
-                if (!IotHubTopics.TryParseMethodRequest(message.Topic, out var request))
-                {
-                    await ReportMalformedAsync(message, "not a method request topic").ConfigureAwait(false);
-                    continue;
-                }
                 await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
                 running.RemoveAll(t => t.IsCompleted);
                 running.Add(RunMethodAsync(session, request, message.Payload, slots, cancellationToken));
@@ -806,7 +794,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        catch (Exception ex) when (ex is IOException or MqttCommunicationException or ObjectDisposedException)
+        catch (Exception ex) when (IsConnectionLoss(ex))
         {
             LogHandlerFailed(_logger, "method response " + request.MethodName, ex);
         }
@@ -824,13 +812,13 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
     {
         long delivered = -1;
         // a null item is the "read the full twin" marker written on (re)connect
-        await foreach (var message in session.Desired.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var item in session.Desired.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             if (session.TakeDesiredResync())
             {
                 delivered = await ResyncDesiredAsync(session, cancellationToken).ConfigureAwait(false);
             }
-            if (message is null)
+            if (item is not var (message, topicVersion))
             {
                 continue;
             }
@@ -848,9 +836,9 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
             catch (JsonException)
             {
             }
-            if (patch is null || !IotHubTopics.TryParseDesiredPatch(message.Topic, out var topicVersion))
+            if (patch is null)
             {
-                await ReportMalformedAsync(message, "the desired patch is not a JSON object on a desired topic").ConfigureAwait(false);
+                await ReportMalformedAsync(message, "the desired patch is not a JSON object").ConfigureAwait(false);
                 continue;
             }
             var version = topicVersion ?? ModuleTwin.ReadVersion(patch);
@@ -869,7 +857,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
 
     private async Task<long> ResyncDesiredAsync(Session session, CancellationToken cancellationToken)
     {
-        var delay = _options.ReconnectMinDelay;
+        var backoff = NewBackoff();
         while (true)
         {
             try
@@ -882,8 +870,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
             catch (Exception ex) when (ex is TimeoutException or IotHubException or IOException or MqttCommunicationException)
             {
                 LogResyncFailed(_logger, ex.Message);
-                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(_options.ReconnectMaxDelay.Ticks, Math.Max(delay.Ticks * 2, TimeSpan.TicksPerMillisecond * 100)));
+                await Task.Delay(backoff.Next(), _time, cancellationToken).ConfigureAwait(false);
                 // a newer connection may have asked again meanwhile: the next GET serves both
                 session.TakeDesiredResync();
             }
@@ -974,6 +961,16 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
     [LoggerMessage(EventId = 19, Level = LogLevel.Warning, Message = "IoT Hub twin GET after connect failed, retrying: {Error}")]
     private static partial void LogResyncFailed(ILogger logger, string error);
 
+    /// <summary>The subscriptions a handler needs; the twin responses are always subscribed.</summary>
+    [Flags]
+    private enum Subscriptions
+    {
+        None = 0,
+        Desired = 1,
+        Methods = 2,
+        Inputs = 4,
+    }
+
     private readonly record struct TwinResult(int Status, long? Version, ReadOnlyMemory<byte> Payload);
 
     /// <summary>A received message with what is needed to acknowledge it once handled.</summary>
@@ -993,7 +990,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
             {
                 await received.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is MqttCommunicationException or IOException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (IsConnectionLoss(ex) && !cancellationToken.IsCancellationRequested)
             {
             }
         }
@@ -1019,17 +1016,18 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
 
         public SemaphoreSlim InFlight { get; } = new(maxInFlight, maxInFlight);
 
-        public Channel<InboundMessage> Inputs { get; } = Channel.CreateBounded<InboundMessage>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
+        public Channel<(InboundMessage Message, InputTopic Input)> Inputs { get; } =
+            Channel.CreateBounded<(InboundMessage, InputTopic)>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
 
-        public Channel<InboundMessage> Methods { get; } = Channel.CreateBounded<InboundMessage>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+        public Channel<(InboundMessage Message, MethodRequestTopic Request)> Methods { get; } =
+            Channel.CreateBounded<(InboundMessage, MethodRequestTopic)>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
 
-        public Channel<InboundMessage?> Desired { get; } = Channel.CreateBounded<InboundMessage?>(new BoundedChannelOptions(capacity) { SingleReader = true });
+        /// <summary>Desired patches with their topic's <c>$version</c>; null is the "read the full twin" marker.</summary>
+        public Channel<(InboundMessage Message, long? Version)?> Desired { get; } =
+            Channel.CreateBounded<(InboundMessage, long?)?>(new BoundedChannelOptions(capacity) { SingleReader = true });
 
-        public bool DesiredSubscribed { get; set; }
-
-        public bool MethodsSubscribed { get; set; }
-
-        public bool InputsSubscribed { get; set; }
+        /// <summary>What this session subscribed to beyond the twin responses (guarded by the client's gate).</summary>
+        public Subscriptions Subscribed { get; set; }
 
         public void MarkConnected()
         {
@@ -1133,7 +1131,7 @@ public sealed partial class IotHubModuleClient : IAsyncDisposable
                     await Mqtt.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException or MqttCommunicationException or OperationCanceledException)
+            catch (Exception ex) when (IsConnectionLoss(ex))
             {
             }
             await DisposeAsync().ConfigureAwait(false);

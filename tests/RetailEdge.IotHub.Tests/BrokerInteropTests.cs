@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using MQTTnet;
 using MQTTnet.Protocol;
-using RetailEdge.IotHub.Credentials;
 using RetailEdge.Testing;
 
 namespace RetailEdge.IotHub.Tests;
@@ -24,19 +23,7 @@ public abstract class BrokerInteropTests : IAsyncLifetime
 
     public abstract Task DisposeAsync();
 
-    protected IotHubModuleClientOptions Options() => new()
-    {
-        HostName = "myhub.azure-devices.net",
-        GatewayHostName = "127.0.0.1",
-        Port = Port,
-        UseTls = false,
-        DeviceId = "store017-gw",
-        ModuleId = "StoreGateway",
-        Signer = new SharedAccessKeySigner(FakeIotHub.Key),
-        ReconnectMinDelay = TimeSpan.FromMilliseconds(50),
-        ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
-        OperationTimeout = TimeSpan.FromSeconds(10),
-    };
+    protected IotHubModuleClientOptions Options() => FakeIotHub.LoopbackOptions(Port);
 
     /// <summary>Publishes one QoS 1 message to the module's input as another client of the broker.</summary>
     protected async Task PublishInputAsync(string inputName, string messageId, string body)

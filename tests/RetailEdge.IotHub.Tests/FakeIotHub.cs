@@ -60,6 +60,9 @@ public sealed class FakeIotHub : IAsyncDisposable
     /// <summary>Telemetry is acknowledged only after this delay (as edgeHub acknowledges after storing).</summary>
     public TimeSpan TelemetryAckDelay { get; set; }
 
+    /// <summary>When true, every CONNECT is refused as "server unavailable" (a hub outage).</summary>
+    public bool Unavailable { get; set; }
+
     /// <summary>When true, twin requests get no answer (timeouts).</summary>
     public bool IgnoreTwinRequests { get; set; }
 
@@ -120,14 +123,20 @@ public sealed class FakeIotHub : IAsyncDisposable
     }
 
     /// <summary>Options for a client of this hub using the module key (plain TCP on 127.0.0.1).</summary>
-    public IotHubModuleClientOptions ClientOptions(string key = Key) => new()
+    public IotHubModuleClientOptions ClientOptions(string key = Key) => LoopbackOptions(Port, key);
+
+    /// <summary>
+    /// Options for this test module against any MQTT server on 127.0.0.1:<paramref name="port"/>
+    /// (this hub, mosquitto, aedes): plain TCP, short reconnect delays and operation timeout.
+    /// </summary>
+    public static IotHubModuleClientOptions LoopbackOptions(int port, string key = Key) => new()
     {
         HostName = HostName,
         GatewayHostName = "127.0.0.1",
         DeviceId = DeviceId,
         ModuleId = ModuleId,
         Signer = new SharedAccessKeySigner(key),
-        Port = Port,
+        Port = port,
         UseTls = false,
         ReconnectMinDelay = TimeSpan.FromMilliseconds(50),
         ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
@@ -227,6 +236,11 @@ public sealed class FakeIotHub : IAsyncDisposable
 
     private Task AuthenticateAsync(ValidatingConnectionEventArgs context)
     {
+        if (Unavailable)
+        {
+            context.ReasonCode = MqttConnectReasonCode.ServerUnavailable;
+            return Task.CompletedTask;
+        }
         var resource = SharedAccessSignature.ModuleResourceUri(HostName, DeviceId, ModuleId);
         var result = SasTokenValidator.Validate(context.Password, resource, DateTimeOffset.UtcNow, Key);
         if (context.ClientId != ClientId

@@ -198,6 +198,37 @@ public class IotHubModuleClientTests
     }
 
     [Fact]
+    public async Task DesiredHandler_SetWhileReconnecting_FullTwinOnceBackThenPatches()
+    {
+        await using var hub = await FakeIotHub.StartAsync();
+        await hub.SendDesiredPatchAsync(new JsonObject { ["batchSeconds"] = 60 });
+        await using var client = new IotHubModuleClient(hub.ClientOptions());
+        await client.OpenAsync(None);
+        hub.Unavailable = true;
+        Assert.True(await hub.DisconnectModuleAsync());
+        await Wait.UntilAsync(() => client.Status == IotHubConnectionStatus.Reconnecting, "the client to notice the outage");
+
+        // no connection to subscribe on now: the reconnect subscribes, and must then read the twin
+        var updates = new ConcurrentQueue<DesiredPropertiesUpdate>();
+        try
+        {
+            await client.SetDesiredPropertyUpdateHandlerAsync((u, _) => { updates.Enqueue(u); return Task.CompletedTask; }, None);
+        }
+        catch (MQTTnet.Exceptions.MqttCommunicationException)
+        {
+            // not connected: the handler stays set
+        }
+        hub.Unavailable = false;
+
+        await Wait.UntilAsync(() => updates.Count == 1, "the full twin after the reconnect", seconds: 30);
+        Assert.True(updates.Single().IsFullTwin);
+        Assert.Equal(2, updates.Single().Version);
+        await hub.SendDesiredPatchAsync(new JsonObject { ["batchSeconds"] = 30 });
+        await Wait.UntilAsync(() => updates.Count == 2, "the patch made after the reconnect", seconds: 30);
+        Assert.Equal(3, updates.Last().Version);
+    }
+
+    [Fact]
     public async Task MethodHandlers_CallKnownUnknownAndFailing_AnswerWithStatusAndPayload()
     {
         await using var hub = await FakeIotHub.StartAsync();

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using RetailEdge.IotHub.Credentials;
 using RetailEdge.Testing;
 
 namespace RetailEdge.IotHub.Tests;
@@ -9,17 +8,7 @@ namespace RetailEdge.IotHub.Tests;
 /// <summary>The module client against a real mosquitto broker, with mosquitto_sub / mosquitto_pub as independent peers that show the exact wire topics.</summary>
 public class MosquittoInteropTests
 {
-    private static IotHubModuleClientOptions Options(MosquittoBroker broker) => new()
-    {
-        HostName = "myhub.azure-devices.net",
-        GatewayHostName = broker.Host,
-        Port = broker.Port,
-        UseTls = false,
-        DeviceId = "store017-gw",
-        ModuleId = "StoreGateway",
-        Signer = new SharedAccessKeySigner(IotHubSasVectors.Key),
-        ReconnectMinDelay = TimeSpan.FromMilliseconds(50),
-    };
+    private static IotHubModuleClientOptions Options(MosquittoBroker broker) => FakeIotHub.LoopbackOptions(broker.Port);
 
     [Fact]
     public async Task SendEventAsync_ToMosquitto_SubscriberSeesIotHubTelemetryTopic()

@@ -4,6 +4,7 @@ using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using RetailEdge.IotHub;
 using RetailEdge.StoreGateway.Core;
 
 namespace StoreGateway;
@@ -15,7 +16,7 @@ namespace StoreGateway;
 /// the broker redeliver it (and the journal's unique ids make the redelivery a counted duplicate,
 /// never a double count). Messages are handed to the engine without waiting, so many share one
 /// group commit; PUBACKs go out in arrival order (MQTT 3.1.1 §4.6). A lost connection is retried
-/// with back-off and the topics are subscribed again (a restarted broker may have lost the session).
+/// with jittered back-off (<see cref="ReconnectBackoff"/>) and the topics are subscribed again (a restarted broker may have lost the session).
 /// </summary>
 public sealed partial class MqttIngestService(GatewayEngine engine, IOptions<StoreGatewayOptions> options, MqttIngestState state, ILogger<MqttIngestService> logger) : BackgroundService
 {
@@ -112,7 +113,7 @@ public sealed partial class MqttIngestService(GatewayEngine engine, IOptions<Sto
         {
             TopicFilters = [.. topics.Select(t => new MqttTopicFilterBuilder().WithTopic(t).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build())],
         };
-        var delay = TimeSpan.FromSeconds(1);
+        var backoff = new ReconnectBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
         while (true)
         {
             try
@@ -134,13 +135,13 @@ public sealed partial class MqttIngestService(GatewayEngine engine, IOptions<Sto
             catch (Exception e) when (e is MqttCommunicationException or IOException or System.Net.Sockets.SocketException or TimeoutException
                 || (e is OperationCanceledException && !stoppingToken.IsCancellationRequested))
             {
+                var delay = backoff.Next();
                 LogConnectFailed(logger, settings.MqttHost!, settings.MqttPort, e.Message, delay);
                 if (client.IsConnected)
                 {
                     await client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None).ConfigureAwait(false);
                 }
                 await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(30).Ticks, delay.Ticks * 2));
             }
         }
     }

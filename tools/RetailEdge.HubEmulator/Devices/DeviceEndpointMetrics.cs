@@ -8,7 +8,6 @@ public sealed class DeviceEndpointMetrics
     private long _telemetryAccepted;
     private long _publishesRejected;
     private long _twinRequests;
-    private long _methodsInvoked;
 
     public long ConnectionsAccepted => Interlocked.Read(ref _connectionsAccepted);
 
@@ -21,8 +20,6 @@ public sealed class DeviceEndpointMetrics
 
     public long TwinRequests => Interlocked.Read(ref _twinRequests);
 
-    public long MethodsInvoked => Interlocked.Read(ref _methodsInvoked);
-
     internal void ConnectionAccepted() => Interlocked.Increment(ref _connectionsAccepted);
 
     internal void ConnectionRefused() => Interlocked.Increment(ref _connectionsRefused);
@@ -32,6 +29,4 @@ public sealed class DeviceEndpointMetrics
     internal void PublishRejected() => Interlocked.Increment(ref _publishesRejected);
 
     internal void TwinRequest() => Interlocked.Increment(ref _twinRequests);
-
-    internal void MethodInvoked() => Interlocked.Increment(ref _methodsInvoked);
 }

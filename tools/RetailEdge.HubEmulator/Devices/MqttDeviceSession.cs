@@ -30,7 +30,8 @@ internal sealed class MqttDeviceSession : IDeviceSession
         RemoteEndPoint = remoteEndPoint;
         _endpoint = endpoint;
         _timeProvider = timeProvider;
-        PatchPump = Task.Run(PumpPatchesAsync);
+        // ends by itself when the connection does (OnDisconnected); nothing waits for it
+        _ = Task.Run(PumpPatchesAsync);
     }
 
     public IdentityKey Identity { get; }
@@ -42,8 +43,6 @@ internal sealed class MqttDeviceSession : IDeviceSession
     public bool AcceptsDesiredPatches => _acceptsDesired;
 
     public bool AcceptsMethods => _acceptsMethods;
-
-    public Task PatchPump { get; }
 
     public void OnSubscribed(string topicFilter)
     {
