@@ -32,6 +32,8 @@ public sealed partial class Lander
     private readonly Dictionary<(string Name, long Length, DateTimeOffset LastModified), string> _verified = [];
     // changed files whose landed content is a prefix of the new (a file a writer was still appending to): complete lines already landed
     private readonly Dictionary<string, long> _landedLines = new(StringComparer.Ordinal);
+    // what the bronze snapshot last read holds
+    private LandedSources? _landed;
 
     public Lander(LakeContext lake, ITelemetrySource source, LanderOptions options, ILogger<Lander> logger)
     {
@@ -46,8 +48,12 @@ public sealed partial class Lander
     {
         var bronze = _lake.Table(LakeTables.BronzeTelemetry);
         var snapshot = await bronze.TryLoadAsync(cancellationToken).ConfigureAwait(false);
-        var landed = await LandedFilesAsync(_lake, bronze, snapshot, cancellationToken).ConfigureAwait(false);
-        var contents = LandedContents(snapshot);
+        // read again only when bronze moved on: an idle poll parses no tags and queries no untagged files
+        var sources = _landed is { } cached && cached.IsOf(snapshot)
+            ? cached
+            : _landed = await LandedSources.ReadAsync(_lake, bronze, snapshot, cancellationToken).ConfigureAwait(false);
+        var landed = sources.Names;
+        var contents = sources.Contents;
         var listed = await _source.ListAsync(cancellationToken).ConfigureAwait(false);
         var pending = new List<RoutedFile>();
         foreach (var file in listed)
@@ -141,38 +147,10 @@ public sealed partial class Lander
     }
 
     /// <summary>
-    /// The contents landed per file name, from the add tags; files landed before contents were recorded
-    /// (or rewritten by compaction) have none and are known by name only.
-    /// </summary>
-    public static Dictionary<string, List<LandedFile>> LandedContents(DeltaSnapshot? snapshot)
-    {
-        var contents = new Dictionary<string, List<LandedFile>>(StringComparer.Ordinal);
-        foreach (var file in snapshot?.Files ?? [])
-        {
-            if (file.Tags?.GetValueOrDefault(SourceContentsTag) is { } tag
-                && JsonSerializer.Deserialize(tag, LakehouseJsonContext.Default.LandedFileArray) is { } landed)
-            {
-                foreach (var entry in landed)
-                {
-                    if (!contents.TryGetValue(entry.Name, out var list))
-                    {
-                        contents[entry.Name] = list = [];
-                    }
-                    if (!list.Contains(entry))
-                    {
-                        list.Add(entry);
-                    }
-                }
-            }
-        }
-        return contents;
-    }
-
-    /// <summary>
     /// Whether a file whose name was landed now holds other content: same length and time as a landed
     /// version is the same file; otherwise its hash decides (and a match is remembered, not rehashed).
     /// </summary>
-    private async Task<bool> ChangedSinceLandedAsync(RoutedFile file, Dictionary<string, List<LandedFile>> contents, CancellationToken cancellationToken)
+    private async Task<bool> ChangedSinceLandedAsync(RoutedFile file, IReadOnlyDictionary<string, List<LandedFile>> contents, CancellationToken cancellationToken)
     {
         if (!contents.TryGetValue(file.Name, out var versions))
         {
@@ -222,45 +200,6 @@ public sealed partial class Lander
             }
         }
         return true;
-    }
-
-    /// <summary>
-    /// Every source file already in bronze: from the add tags, and for files without the tag
-    /// (rewritten by compaction or written by another engine) from their source_file column.
-    /// </summary>
-    public static async Task<HashSet<string>> LandedFilesAsync(LakeContext lake, LakeTable bronze, DeltaSnapshot? snapshot, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(lake);
-        ArgumentNullException.ThrowIfNull(bronze);
-        var landed = new HashSet<string>(StringComparer.Ordinal);
-        if (snapshot is null)
-        {
-            return landed;
-        }
-        var untagged = new List<AddAction>();
-        foreach (var file in snapshot.Files)
-        {
-            if (file.Tags?.GetValueOrDefault(LakeTable.SourceFilesTag) is { } tag
-                && JsonSerializer.Deserialize(tag, LakehouseJsonContext.Default.StringArray) is { } names)
-            {
-                landed.UnionWith(names);
-            }
-            else
-            {
-                untagged.Add(file);
-            }
-        }
-        if (untagged.Count > 0)
-        {
-            using var connection = lake.Connect();
-            var sql = await bronze.SelectSqlAsync(untagged, cancellationToken).ConfigureAwait(false);
-            using var result = connection.Query($"SELECT DISTINCT source_file FROM ({sql})");
-            while (result.Read())
-            {
-                landed.Add(result.GetString(0));
-            }
-        }
-        return landed;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Malformed routed record {File}:{Line} ({Reason}): {Error}; landed raw, will be quarantined")]
