@@ -62,8 +62,10 @@ public sealed partial class Refiner
         var records = new List<BronzeRow>();
         {
             var sql = await bronze.SelectSqlAsync(adds, cancellationToken).ConfigureAwait(false);
+            // properties only where the lander kept a malformed line's failure (no device): a good record's are never used here
             using var result = connection.Query(
-                "SELECT enqueued_time, device_id, module_id, message_id, content_encoding, body, source_file, source_line, ingest_date, properties "
+                "SELECT enqueued_time, device_id, module_id, message_id, content_encoding, body, source_file, source_line, ingest_date, "
+                + "CASE WHEN device_id IS NULL THEN properties END "
                 + $"FROM ({sql}) ORDER BY ingest_date, source_file, source_line");
             while (result.Read())
             {
