@@ -91,12 +91,10 @@ public sealed partial class Lander
             {
                 foreach (var file in batch)
                 {
-                    using var sha = SHA256.Create();
                     var stream = await _source.OpenReadAsync(file, cancellationToken).ConfigureAwait(false);
-                    using var hashing = new CryptoStream(stream, sha, CryptoStreamMode.Read);
-                    long length = 0;
+                    using var reading = new HashingReader(stream);
                     var skipLines = _landedLines.GetValueOrDefault(file.Name);
-                    foreach (var record in RoutedRecordParser.Parse(new CountingReader(hashing, n => length += n), _options.MaxLineBytes))
+                    foreach (var record in RoutedRecordParser.Parse(reading, _options.MaxLineBytes))
                     {
                         cancellationToken.ThrowIfCancellationRequested();
                         if (record.Line <= skipLines)
@@ -120,10 +118,10 @@ public sealed partial class Lander
                             .EndRow();
                         records++;
                     }
-                    var landedFile = new LandedFile(file.Name, length, file.LastModified, Convert.ToHexStringLower(sha.Hash!));
+                    var landedFile = new LandedFile(file.Name, reading.BytesRead, file.LastModified, reading.Sha256());
                     if (contents.TryGetValue(file.Name, out var earlier))
                     {
-                        LogChangedFile(_logger, file.Name, earlier[^1].Length, earlier[^1].Sha256, length, landedFile.Sha256);
+                        LogChangedFile(_logger, file.Name, earlier[^1].Length, earlier[^1].Sha256, landedFile.Length, landedFile.Sha256);
                     }
                     landing.Add(landedFile);
                 }
@@ -208,24 +206,48 @@ public sealed partial class Lander
     [LoggerMessage(Level = LogLevel.Warning, Message = "Routed file {File} changed after it was landed ({OldLength} bytes sha256 {OldHash} → {NewLength} bytes sha256 {NewHash}); landing it again (only lines after its landed content when it was appended to): batches already landed are deduplicated, new ones landed, conflicting ones quarantined")]
     private static partial void LogChangedFile(ILogger logger, string file, long oldLength, string oldHash, long newLength, string newHash);
 
-    /// <summary>Counts the bytes read through it (the file's length as landed, whatever the listing said).</summary>
-    private sealed class CountingReader(Stream inner, Action<int> counted) : Stream
+    /// <summary>
+    /// Reads a routed file through, counting and hashing its bytes: the content as landed (length,
+    /// SHA-256), whatever the listing said. Disposes the file's stream.
+    /// </summary>
+    private sealed class HashingReader(Stream inner) : Stream
     {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private long _read;
+
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;
         public override long Length => throw new NotSupportedException();
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        /// <summary>The bytes read so far (the file's length once it was read to its end).</summary>
+        public long BytesRead => _read;
+
+        /// <summary>The SHA-256 of the bytes read so far (the whole file once it was read to its end).</summary>
+        public string Sha256() => Convert.ToHexStringLower(_hash.GetCurrentHash());
+
         public override void Flush() { }
         public override int Read(byte[] buffer, int offset, int count)
         {
             var read = inner.Read(buffer, offset, count);
-            counted(read);
+            _hash.AppendData(buffer, offset, read);
+            _read += read;
             return read;
         }
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _hash.Dispose();
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Landed {Files} routed files, {Records} records ({Malformed} malformed) into bronze.telemetry version {Version}")]
