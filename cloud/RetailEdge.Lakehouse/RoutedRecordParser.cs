@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using System.Text.Unicode;
 using RetailEdge.Contracts;
 
 namespace RetailEdge.Lakehouse;
@@ -144,11 +143,6 @@ public static class RoutedRecordParser
 
     public static RoutedRecord ParseLine(long line, ReadOnlyMemory<byte> raw)
     {
-        if (!Utf8.IsValid(raw.Span))
-        {
-            // the JSON reader transcodes strings lazily: invalid UTF-8 would throw later, in the middle of a record
-            return Malformed(line, raw, "not JSON: the line is not valid UTF-8");
-        }
         using var document = StrictJson.TryParse(raw, 64, out var duplicateKey, out var error);
         if (document is null)
         {

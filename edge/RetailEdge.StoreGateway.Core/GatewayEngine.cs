@@ -570,16 +570,14 @@ public sealed partial class GatewayEngine : IDisposable
 
     private long Maintain()
     {
-        var budget = _options.DiskBudgetBytesOverride ?? _settings.DiskBudgetMb * 1024L * 1024L;
         // On a full disk, make room from what is already delivered (sent batches, sealed events,
-        // summarised quarantine) as if the budget were zero, but never drop unsent data for it.
-        var (dropped, overBudget) = _diskFull
-            ? _journal.Maintain(_time.GetUtcNow(), TimeSpan.FromDays(_settings.RetentionDays), 0, dropOldest: false)
-            : _journal.Maintain(_time.GetUtcNow(), TimeSpan.FromDays(_settings.RetentionDays), budget, _settings.DropPolicy == GatewaySettings.DropOldest);
-        if (_diskFull)
-        {
-            overBudget = _overBudget;
-        }
+        // summarised quarantine) as if the budget were zero, but never drop unsent data for it; being
+        // over that zero budget says nothing about the configured one, which keeps its last verdict.
+        var diskFull = _diskFull;
+        var budget = diskFull ? 0 : _options.DiskBudgetBytesOverride ?? _settings.DiskBudgetMb * 1024L * 1024L;
+        var dropOldest = !diskFull && _settings.DropPolicy == GatewaySettings.DropOldest;
+        var (dropped, overBudget) = _journal.Maintain(_time.GetUtcNow(), TimeSpan.FromDays(_settings.RetentionDays), budget, dropOldest);
+        overBudget = diskFull ? _overBudget : overBudget;
         if (dropped > 0 || overBudget)
         {
             Log.Dropped(_logger, dropped, overBudget);

@@ -1,4 +1,8 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace RetailEdge.Contracts;
 
@@ -18,6 +22,13 @@ public static class StrictJson
     public static JsonDocument? TryParse(ReadOnlyMemory<byte> json, int maxDepth, out bool duplicateKey, out string? error, bool rejectDuplicateKeys = true)
     {
         duplicateKey = false;
+        // JSON text is UTF-8 (RFC 8259 §8.1); the reader transcodes strings only when they are read,
+        // so bytes that are not UTF-8 would throw later, in the middle of a caller's field: refuse them here.
+        if (!Utf8.IsValid(json.Span))
+        {
+            error = InvalidUtf8Detail(json.Span);
+            return null;
+        }
         try
         {
             error = null;
@@ -49,5 +60,16 @@ public static class StrictJson
             // a syntax error: the first message stands
         }
         return null;
+    }
+
+    /// <summary>Where the first byte that is not UTF-8 is (support can then find the field in a quarantined sample).</summary>
+    public static string InvalidUtf8Detail(ReadOnlySpan<byte> bytes)
+    {
+        var offset = 0;
+        while (offset < bytes.Length && Rune.DecodeFromUtf8(bytes[offset..], out _, out var consumed) == OperationStatus.Done)
+        {
+            offset += consumed;
+        }
+        return "not UTF-8 at byte " + offset.ToString(CultureInfo.InvariantCulture);
     }
 }

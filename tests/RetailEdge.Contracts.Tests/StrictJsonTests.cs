@@ -28,4 +28,17 @@ public sealed class StrictJsonTests
         Assert.False(duplicateKey);
         Assert.Equal(2, document.RootElement.GetProperty("seq").GetInt32());
     }
+
+    [Fact]
+    public void TryParse_NotUtf8_NullWithTheOffsetOfTheFirstBadByte()
+    {
+        // "Jalape\xF1o" as a Latin-1 scale label writes it
+        byte[] json = [.. Encoding.ASCII.GetBytes("{\"label\":\"Jalape"), 0xF1, .. Encoding.ASCII.GetBytes("o\"}")];
+
+        var document = StrictJson.TryParse(json, 16, out var duplicateKey, out var error);
+
+        Assert.Null(document);
+        Assert.False(duplicateKey);
+        Assert.Equal("not UTF-8 at byte 16", error);
+    }
 }

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json;
-using System.Text.Unicode;
 using RetailEdge.Contracts.Events;
 
 namespace RetailEdge.Contracts.Telemetry;
@@ -163,11 +162,6 @@ public static class TelemetryBatchCodec
         else
         {
             json = body.ToArray();
-        }
-        if (!Utf8.IsValid(json))
-        {
-            // the reader transcodes strings lazily: invalid UTF-8 would surface as an exception deep in a section
-            return TelemetryDecodeResult.Failed(TelemetryReasonCodes.BadJson, "body is not valid UTF-8");
         }
         using var document = StrictJson.TryParse(json, 32, out var duplicateKey, out var error);
         return document is null

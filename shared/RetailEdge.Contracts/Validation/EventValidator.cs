@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using RetailEdge.Contracts.Events;
@@ -43,7 +41,7 @@ public sealed class EventValidator
         // which would throw in the middle of judging the fields: check all bytes first (vectorised).
         if (!Utf8.IsValid(raw))
         {
-            return ValidationResult.Rejected(ReasonCodes.InvalidUtf8, InvalidUtf8Detail(raw));
+            return ValidationResult.Rejected(ReasonCodes.InvalidUtf8, StrictJson.InvalidUtf8Detail(raw));
         }
         // Fast path for the usual event (one reader pass, no document); anything it does not
         // understand is judged below, with identical results either way.
@@ -67,21 +65,6 @@ public sealed class EventValidator
             return ValidationResult.Rejected(ReasonCodes.MalformedJson, "not a JSON object");
         }
         return Validate(document.RootElement, receivedAt);
-    }
-
-    /// <summary>Where the first byte that is not UTF-8 is (support can then find the field in the quarantined sample).</summary>
-    private static string InvalidUtf8Detail(ReadOnlySpan<byte> raw)
-    {
-        var offset = 0;
-        while (offset < raw.Length)
-        {
-            if (Rune.DecodeFromUtf8(raw[offset..], out _, out var consumed) != OperationStatus.Done)
-            {
-                break;
-            }
-            offset += consumed;
-        }
-        return "not UTF-8 at byte " + offset.ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>Validates an already parsed JSON object.</summary>
