@@ -23,9 +23,6 @@ public static class DeltaStoreLocator
 
     public const string SasVariable = "AZURE_STORAGE_SAS_TOKEN";
 
-    /// <summary>True when <paramref name="location"/> is an http(s), abfs(s) or wasb(s) URL (a blob table), not a folder.</summary>
-    public static bool IsBlobUrl(string location) => BlobUri.IsUrl(location);
-
     /// <summary>The store for <paramref name="location"/>.</summary>
     /// <param name="environment">reads an environment variable (tests pass their own)</param>
     /// <param name="credentialFactory">the Azure.Identity credential when no SAS or connection string is found (default DefaultAzureCredential)</param>
@@ -35,7 +32,7 @@ public static class DeltaStoreLocator
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(location);
         environment ??= Environment.GetEnvironmentVariable;
-        if (!IsBlobUrl(location))
+        if (!BlobUri.IsUrl(location))
         {
             return new LocalDeltaLogStore(location);
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using RetailEdge.Delta.Actions;
 using DuckDB.NET.Data;
 
@@ -11,7 +12,7 @@ namespace RetailEdge.Delta.Storage;
 /// column nullCount, minValues, maxValues, as Spark and delta-rs write them) are computed from the
 /// file written. Not thread-safe: one writer per commit.
 /// </summary>
-public sealed class DataFileWriter
+public sealed partial class DataFileWriter
 {
     private readonly IDeltaLogStore _store;
     private readonly string _scratch;
@@ -24,9 +25,7 @@ public sealed class DataFileWriter
         _timeProvider = timeProvider;
     }
 
-    /// <summary>Files written so far (relative store paths), for clean-up when the commit is skipped.</summary>
-    public IReadOnlyList<string> Written => _written;
-
+    // files written so far (relative store paths), for clean-up when the commit is skipped
     private readonly List<string> _written = [];
 
     /// <summary>
@@ -50,13 +49,9 @@ public sealed class DataFileWriter
         var partitionId = partitionColumns.Count == 0
             ? "1"
             : "dense_rank() OVER (ORDER BY " + string.Join(", ", partitionColumns.Select(c => DuckDbSql.Identifier(c) + " NULLS FIRST")) + ")";
-        var source = sourceSql.TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase)
-            || sourceSql.TrimStart().StartsWith("WITH", StringComparison.OrdinalIgnoreCase)
-            || sourceSql.TrimStart().StartsWith("FROM", StringComparison.OrdinalIgnoreCase)
-            || sourceSql.TrimStart().StartsWith("VALUES", StringComparison.OrdinalIgnoreCase)
-            || sourceSql.TrimStart().StartsWith('(')
-            ? $"({sourceSql})"
-            : sourceSql;
+        // a relation name is read as is; anything else is a query, parenthesised on lines of its own so
+        // that one starting with a comment or WITH, or ending in a comment, stays one subquery
+        var source = RelationName().IsMatch(sourceSql) ? sourceSql : "(\n" + sourceSql + "\n)";
         try
         {
             connection.Execute(
@@ -144,6 +139,10 @@ public sealed class DataFileWriter
         }
         _written.Clear();
     }
+
+    /// <summary>A table or view name, optionally qualified, each part plain or double-quoted.</summary>
+    [GeneratedRegex("""^\s*("([^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)(\s*\.\s*("([^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*))*\s*$""")]
+    private static partial Regex RelationName();
 
     /// <summary>
     /// One scan of the stage: per file (__pid) its partition values and its stats. Non-nullable

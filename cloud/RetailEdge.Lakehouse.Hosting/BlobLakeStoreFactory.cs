@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using RetailEdge.Delta;
 using RetailEdge.Delta.AzureBlob;
+using RetailEdge.Delta.Storage;
 using RetailEdge.Lakehouse;
 
 namespace RetailEdge.Lakehouse.Hosting;
@@ -19,11 +20,8 @@ public sealed class BlobLakeStoreFactory : ILakeStoreFactory
     {
         _container = container ?? throw new ArgumentNullException(nameof(container));
         ArgumentNullException.ThrowIfNull(prefix);
-        if (prefix.Split('/').Any(s => s is "." or ".."))
-        {
-            throw new ArgumentException("the lake prefix must not contain '.' or '..' segments", nameof(prefix));
-        }
-        _prefix = prefix.Trim('/').Length == 0 ? string.Empty : prefix.Trim('/') + "/";
+        var trimmed = prefix.Trim('/');
+        _prefix = trimmed.Length == 0 ? string.Empty : StorePath.Validate(trimmed) + "/";
     }
 
     /// <summary>The container URL and prefix, without credentials.</summary>
@@ -32,10 +30,7 @@ public sealed class BlobLakeStoreFactory : ILakeStoreFactory
     public IDeltaLogStore Open(string relativePath)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(relativePath);
-        if (relativePath.Split('/').Any(s => s is "" or "." or ".."))
-        {
-            throw new ArgumentException($"table path '{relativePath}' leaves the lake root", nameof(relativePath));
-        }
-        return new BlobDeltaLogStore(_container, _prefix + relativePath);
+        // the store's own check refuses '.', '..', empty segments and rooted paths, naming the path
+        return new BlobDeltaLogStore(_container, _prefix + StorePath.Validate(relativePath));
     }
 }

@@ -18,9 +18,6 @@ public static class LakeLocations
 
     public const string LakeConnectionStringVariable = "RETAILEDGE_LAKE_CONNECTION_STRING";
 
-    /// <summary>True when <paramref name="location"/> is a blob, ADLS Gen2 (abfss) or wasbs URL rather than a folder.</summary>
-    public static bool IsUrl(string location) => BlobUri.IsUrl(location);
-
     public static ITelemetrySource OpenSource(string location, Func<string, string?>? environment = null) =>
         OpenSource(location, new AzureAccess(environment));
 
@@ -63,7 +60,7 @@ public static class LakeLocations
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(location);
         ArgumentNullException.ThrowIfNull(access);
-        if (!IsUrl(location))
+        if (!BlobUri.IsUrl(location))
         {
             return null;
         }

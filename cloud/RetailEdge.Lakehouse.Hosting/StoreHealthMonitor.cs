@@ -124,25 +124,8 @@ public sealed partial class StoreHealthMonitor : IStoreHealthMonitor
     }
 
     /// <summary>device_id → store_id from reference.store; empty when the table does not exist yet.</summary>
-    public static async Task<Dictionary<string, int>> ReadStoresByDeviceAsync(LakeContext lake, DuckDBConnection connection, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(lake);
-        ArgumentNullException.ThrowIfNull(connection);
-        var map = new Dictionary<string, int>(StringComparer.Ordinal);
-        var table = lake.Table(LakeTables.ReferenceStore);
-        var snapshot = await table.TryLoadAsync(cancellationToken).ConfigureAwait(false);
-        if (snapshot is null)
-        {
-            return map;
-        }
-        var sql = await table.SelectSqlAsync(snapshot.Files, cancellationToken).ConfigureAwait(false);
-        using var result = connection.Query($"SELECT device_id, store_id FROM ({sql}) WHERE device_id IS NOT NULL");
-        while (result.Read())
-        {
-            map[result.GetString(0)] = result.GetInt32(1);
-        }
-        return map;
-    }
+    public static async Task<Dictionary<string, int>> ReadStoresByDeviceAsync(LakeContext lake, DuckDBConnection connection, CancellationToken cancellationToken) =>
+        await ReferenceLoader.ReadStoresByDeviceAsync(lake, connection, cancellationToken).ConfigureAwait(false) ?? new(StringComparer.Ordinal);
 
     /// <summary>The rows of gold.store_health as the last monitor pass wrote them; null when the table does not exist.</summary>
     public static async Task<IReadOnlyList<StoreHealthRow>?> ReadTableAsync(LakeContext lake, DuckDBConnection connection, CancellationToken cancellationToken)

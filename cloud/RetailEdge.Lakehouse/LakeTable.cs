@@ -163,11 +163,11 @@ public sealed class LakeTable
             {
                 configuration["delta.appendOnly"] = "true";
             }
-            transaction.Add(new MetadataAction(Guid.NewGuid().ToString("D"), Definition.ToDeltaSchema().ToJsonString(),
+            transaction.Add(new MetadataAction(Guid.NewGuid().ToString("D"), _schema.ToJsonString(),
                 partition is null ? [] : [partition], configuration, now, Definition.FullName));
         }
         // one write path with DeltaTable: files and their statistics come from DataFileWriter
-        var schema = snapshot?.Schema ?? Definition.ToDeltaSchema();
+        var schema = snapshot?.Schema ?? _schema;
         IReadOnlyList<string> partitionColumns = partition is null ? [] : [partition];
         IReadOnlyDictionary<string, string?>? emptyPartition = null;
         if (mode == LakeWriteMode.AppendKeepEmpty)
@@ -179,8 +179,7 @@ public sealed class LakeTable
         var files = new DataFileWriter(Store, _scratch, _timeProvider);
         try
         {
-            // parenthesised (and on its own line) so a script that starts with a comment or WITH stays one query
-            var adds = await files.WriteAsync(connection, "(" + sourceSql + "\n)", schema, partitionColumns, dataChange: true, cancellationToken,
+            var adds = await files.WriteAsync(connection, sourceSql, schema, partitionColumns, dataChange: true, cancellationToken,
                 tags, emptyPartition).ConfigureAwait(false);
             transaction.AddRange(adds);
             var rows = adds.Sum(a => a.ParsedStats?.NumRecords ?? 0);

@@ -32,6 +32,8 @@ public sealed partial class Lander
     private readonly Dictionary<(string Name, long Length, DateTimeOffset LastModified), string> _verified = [];
     // changed files whose landed content is a prefix of the new (a file a writer was still appending to): complete lines already landed
     private readonly Dictionary<string, long> _landedLines = new(StringComparer.Ordinal);
+    // what the bronze snapshot last read holds
+    private LandedSources? _landed;
 
     public Lander(LakeContext lake, ITelemetrySource source, LanderOptions options, ILogger<Lander> logger)
     {
@@ -46,8 +48,12 @@ public sealed partial class Lander
     {
         var bronze = _lake.Table(LakeTables.BronzeTelemetry);
         var snapshot = await bronze.TryLoadAsync(cancellationToken).ConfigureAwait(false);
-        var landed = await LandedFilesAsync(_lake, bronze, snapshot, cancellationToken).ConfigureAwait(false);
-        var contents = LandedContents(snapshot);
+        // read again only when bronze moved on: an idle poll parses no tags and queries no untagged files
+        var sources = _landed is { } cached && cached.IsOf(snapshot)
+            ? cached
+            : _landed = await LandedSources.ReadAsync(_lake, bronze, snapshot, cancellationToken).ConfigureAwait(false);
+        var landed = sources.Names;
+        var contents = sources.Contents;
         var listed = await _source.ListAsync(cancellationToken).ConfigureAwait(false);
         var pending = new List<RoutedFile>();
         foreach (var file in listed)
@@ -85,12 +91,10 @@ public sealed partial class Lander
             {
                 foreach (var file in batch)
                 {
-                    using var sha = SHA256.Create();
                     var stream = await _source.OpenReadAsync(file, cancellationToken).ConfigureAwait(false);
-                    using var hashing = new CryptoStream(stream, sha, CryptoStreamMode.Read);
-                    long length = 0;
+                    using var reading = new HashingReader(stream);
                     var skipLines = _landedLines.GetValueOrDefault(file.Name);
-                    foreach (var record in RoutedRecordParser.Parse(new CountingReader(hashing, n => length += n), _options.MaxLineBytes))
+                    foreach (var record in RoutedRecordParser.Parse(reading, _options.MaxLineBytes))
                     {
                         cancellationToken.ThrowIfCancellationRequested();
                         if (record.Line <= skipLines)
@@ -114,10 +118,10 @@ public sealed partial class Lander
                             .EndRow();
                         records++;
                     }
-                    var landedFile = new LandedFile(file.Name, length, file.LastModified, Convert.ToHexStringLower(sha.Hash!));
+                    var landedFile = new LandedFile(file.Name, reading.BytesRead, file.LastModified, reading.Sha256());
                     if (contents.TryGetValue(file.Name, out var earlier))
                     {
-                        LogChangedFile(_logger, file.Name, earlier[^1].Length, earlier[^1].Sha256, length, landedFile.Sha256);
+                        LogChangedFile(_logger, file.Name, earlier[^1].Length, earlier[^1].Sha256, landedFile.Length, landedFile.Sha256);
                     }
                     landing.Add(landedFile);
                 }
@@ -141,38 +145,10 @@ public sealed partial class Lander
     }
 
     /// <summary>
-    /// The contents landed per file name, from the add tags; files landed before contents were recorded
-    /// (or rewritten by compaction) have none and are known by name only.
-    /// </summary>
-    public static Dictionary<string, List<LandedFile>> LandedContents(DeltaSnapshot? snapshot)
-    {
-        var contents = new Dictionary<string, List<LandedFile>>(StringComparer.Ordinal);
-        foreach (var file in snapshot?.Files ?? [])
-        {
-            if (file.Tags?.GetValueOrDefault(SourceContentsTag) is { } tag
-                && JsonSerializer.Deserialize(tag, LakehouseJsonContext.Default.LandedFileArray) is { } landed)
-            {
-                foreach (var entry in landed)
-                {
-                    if (!contents.TryGetValue(entry.Name, out var list))
-                    {
-                        contents[entry.Name] = list = [];
-                    }
-                    if (!list.Contains(entry))
-                    {
-                        list.Add(entry);
-                    }
-                }
-            }
-        }
-        return contents;
-    }
-
-    /// <summary>
     /// Whether a file whose name was landed now holds other content: same length and time as a landed
     /// version is the same file; otherwise its hash decides (and a match is remembered, not rehashed).
     /// </summary>
-    private async Task<bool> ChangedSinceLandedAsync(RoutedFile file, Dictionary<string, List<LandedFile>> contents, CancellationToken cancellationToken)
+    private async Task<bool> ChangedSinceLandedAsync(RoutedFile file, IReadOnlyDictionary<string, List<LandedFile>> contents, CancellationToken cancellationToken)
     {
         if (!contents.TryGetValue(file.Name, out var versions))
         {
@@ -224,69 +200,54 @@ public sealed partial class Lander
         return true;
     }
 
-    /// <summary>
-    /// Every source file already in bronze: from the add tags, and for files without the tag
-    /// (rewritten by compaction or written by another engine) from their source_file column.
-    /// </summary>
-    public static async Task<HashSet<string>> LandedFilesAsync(LakeContext lake, LakeTable bronze, DeltaSnapshot? snapshot, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(lake);
-        ArgumentNullException.ThrowIfNull(bronze);
-        var landed = new HashSet<string>(StringComparer.Ordinal);
-        if (snapshot is null)
-        {
-            return landed;
-        }
-        var untagged = new List<AddAction>();
-        foreach (var file in snapshot.Files)
-        {
-            if (file.Tags?.GetValueOrDefault(LakeTable.SourceFilesTag) is { } tag
-                && JsonSerializer.Deserialize(tag, LakehouseJsonContext.Default.StringArray) is { } names)
-            {
-                landed.UnionWith(names);
-            }
-            else
-            {
-                untagged.Add(file);
-            }
-        }
-        if (untagged.Count > 0)
-        {
-            using var connection = lake.Connect();
-            var sql = await bronze.SelectSqlAsync(untagged, cancellationToken).ConfigureAwait(false);
-            using var result = connection.Query($"SELECT DISTINCT source_file FROM ({sql})");
-            while (result.Read())
-            {
-                landed.Add(result.GetString(0));
-            }
-        }
-        return landed;
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Malformed routed record {File}:{Line} ({Reason}): {Error}; landed raw, will be quarantined")]
     private static partial void LogMalformedLine(ILogger logger, string file, long line, string reason, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Routed file {File} changed after it was landed ({OldLength} bytes sha256 {OldHash} → {NewLength} bytes sha256 {NewHash}); landing it again (only lines after its landed content when it was appended to): batches already landed are deduplicated, new ones landed, conflicting ones quarantined")]
     private static partial void LogChangedFile(ILogger logger, string file, long oldLength, string oldHash, long newLength, string newHash);
 
-    /// <summary>Counts the bytes read through it (the file's length as landed, whatever the listing said).</summary>
-    private sealed class CountingReader(Stream inner, Action<int> counted) : Stream
+    /// <summary>
+    /// Reads a routed file through, counting and hashing its bytes: the content as landed (length,
+    /// SHA-256), whatever the listing said. Disposes the file's stream.
+    /// </summary>
+    private sealed class HashingReader(Stream inner) : Stream
     {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private long _read;
+
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;
         public override long Length => throw new NotSupportedException();
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        /// <summary>The bytes read so far (the file's length once it was read to its end).</summary>
+        public long BytesRead => _read;
+
+        /// <summary>The SHA-256 of the bytes read so far (the whole file once it was read to its end).</summary>
+        public string Sha256() => Convert.ToHexStringLower(_hash.GetCurrentHash());
+
         public override void Flush() { }
         public override int Read(byte[] buffer, int offset, int count)
         {
             var read = inner.Read(buffer, offset, count);
-            counted(read);
+            _hash.AppendData(buffer, offset, read);
+            _read += read;
             return read;
         }
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _hash.Dispose();
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Landed {Files} routed files, {Records} records ({Malformed} malformed) into bronze.telemetry version {Version}")]

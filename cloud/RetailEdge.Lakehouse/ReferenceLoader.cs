@@ -16,6 +16,27 @@ public sealed class ReferenceLoader
 
     public ReferenceLoader(LakeContext lake) => _lake = lake ?? throw new ArgumentNullException(nameof(lake));
 
+    /// <summary>device_id → store_id from reference.store; null when reference data was never loaded.</summary>
+    public static async Task<Dictionary<string, int>?> ReadStoresByDeviceAsync(LakeContext lake, DuckDBConnection connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lake);
+        ArgumentNullException.ThrowIfNull(connection);
+        var table = lake.Table(LakeTables.ReferenceStore);
+        var snapshot = await table.TryLoadAsync(cancellationToken).ConfigureAwait(false);
+        if (snapshot is null)
+        {
+            return null;
+        }
+        var sql = await table.SelectSqlAsync(snapshot.Files, cancellationToken).ConfigureAwait(false);
+        var map = new Dictionary<string, int>(StringComparer.Ordinal);
+        using var result = connection.Query($"SELECT device_id, store_id FROM ({sql}) WHERE device_id IS NOT NULL", cancellationToken);
+        while (result.Read())
+        {
+            map[result.GetString(0)] = result.GetInt32(1);
+        }
+        return map;
+    }
+
     /// <summary>Returns table → rows written.</summary>
     public async Task<IReadOnlyDictionary<string, int>> LoadAsync(string folder, CancellationToken cancellationToken)
     {

@@ -58,12 +58,14 @@ public sealed partial class Refiner
         }
         var adds = await bronze.AddedBetweenAsync(low, target, cancellationToken).ConfigureAwait(false);
         using var connection = _lake.Connect();
-        var registry = await StoreRegistryAsync(connection, cancellationToken).ConfigureAwait(false);
+        var registry = await ReferenceLoader.ReadStoresByDeviceAsync(_lake, connection, cancellationToken).ConfigureAwait(false);
         var records = new List<BronzeRow>();
         {
             var sql = await bronze.SelectSqlAsync(adds, cancellationToken).ConfigureAwait(false);
+            // properties only where the lander kept a malformed line's failure (no device): a good record's are never used here
             using var result = connection.Query(
-                "SELECT enqueued_time, device_id, module_id, message_id, content_encoding, body, source_file, source_line, ingest_date, properties "
+                "SELECT enqueued_time, device_id, module_id, message_id, content_encoding, body, source_file, source_line, ingest_date, "
+                + "CASE WHEN device_id IS NULL THEN properties END "
                 + $"FROM ({sql}) ORDER BY ingest_date, source_file, source_line");
             while (result.Read())
             {
@@ -245,25 +247,6 @@ public sealed partial class Refiner
         {
             connection.Execute($"DROP TABLE IF EXISTS {table}");
         }
-    }
-
-    /// <summary>device_id → store_id from reference.store; null when no reference data was loaded (nothing to check against).</summary>
-    private async Task<Dictionary<string, int>?> StoreRegistryAsync(DuckDBConnection connection, CancellationToken cancellationToken)
-    {
-        var table = _lake.Table(LakeTables.ReferenceStore);
-        var snapshot = await table.TryLoadAsync(cancellationToken).ConfigureAwait(false);
-        if (snapshot is null)
-        {
-            return null;
-        }
-        var sql = await table.SelectSqlAsync(snapshot.Files, cancellationToken).ConfigureAwait(false);
-        var map = new Dictionary<string, int>(StringComparer.Ordinal);
-        using var result = connection.Query($"SELECT device_id, store_id FROM ({sql}) WHERE device_id IS NOT NULL");
-        while (result.Read())
-        {
-            map[result.GetString(0)] = result.GetInt32(1);
-        }
-        return map;
     }
 
     private async Task<Dictionary<(string, string, string), JournalState>> KnownBatchesAsync(DuckDBConnection connection, DeltaSnapshot? batchSnapshot, List<string> devices, CancellationToken cancellationToken)

@@ -17,15 +17,6 @@ public sealed class DeltaStoreLocatorTests
     };
 
     [Theory]
-    [InlineData("/lake/gold/sales", false)]
-    [InlineData("file:///lake/gold/sales", false)]
-    [InlineData("https://acct.blob.core.windows.net/lake/gold/sales", true)]
-    [InlineData("abfss://lake@acct.dfs.core.windows.net/gold/sales", true)]
-    [InlineData("wasbs://lake@acct.blob.core.windows.net/gold/sales", true)]
-    public void IsBlobUrl_AdlsAndBlobUrls(string location, bool expected) =>
-        Assert.Equal(expected, DeltaStoreLocator.IsBlobUrl(location));
-
-    [Theory]
     [InlineData("abfss://lake@acct.dfs.core.windows.net/gold/sales", "https://acct.blob.core.windows.net/lake/gold/sales")]
     [InlineData("https://acct.dfs.core.windows.net/lake/gold/sales", "https://acct.blob.core.windows.net/lake/gold/sales")]
     [InlineData("https://acct.blob.core.windows.net/lake/gold/sales", "https://acct.blob.core.windows.net/lake/gold/sales")]

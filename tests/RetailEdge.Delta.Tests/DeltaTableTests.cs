@@ -74,6 +74,21 @@ public sealed class DeltaTableTests : IDisposable
     }
 
     [Fact]
+    public async Task Write_QueryWithCommentsOrARelationName_EachIsOneSource()
+    {
+        var table = NewTable();
+        await table.CreateAsync(SalesSchema, ["store"], null, CancellationToken.None);
+        _connection.Execute($"CREATE TEMP TABLE staged AS {Rows(20, 5)}");
+
+        var commented = await table.WriteAsync(_connection, "-- the first ten\n" + Rows(0, 10), null, CancellationToken.None);
+        var trailing = await table.WriteAsync(_connection, Rows(10, 10) + " -- the next ten", null, CancellationToken.None);
+        var relation = await table.WriteAsync(_connection, "staged", null, CancellationToken.None);
+
+        Assert.Equal([10L, 10L, 5L], [commented.RowsWritten, trailing.RowsWritten, relation.RowsWritten]);
+        Assert.Equal(25, (await TestTables.ReadRowsAsync(table, _connection)).Count);
+    }
+
+    [Fact]
     public async Task Write_Stats_MatchTheDataInEachFile()
     {
         var table = NewTable();

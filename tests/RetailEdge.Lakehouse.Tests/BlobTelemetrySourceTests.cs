@@ -57,8 +57,8 @@ public sealed class BlobTelemetrySourceTests
         await LakeAssertions.ViewAsync(lake, connection, LakeTables.Batch, "batches");
         Assert.Equal(3, LakeAssertions.Count(connection, "SELECT * FROM bronze"));
         Assert.Equal(3, LakeAssertions.Count(connection, "SELECT DISTINCT seq FROM batches"));
-        Assert.Equal(4, (await Lander.LandedFilesAsync(lake, lake.Table(LakeTables.BronzeTelemetry),
-            await lake.Table(LakeTables.BronzeTelemetry).TryLoadAsync(CancellationToken.None), CancellationToken.None)).Count);
+        Assert.Equal(4, (await LandedSources.ReadAsync(lake, lake.Table(LakeTables.BronzeTelemetry),
+            await lake.Table(LakeTables.BronzeTelemetry).TryLoadAsync(CancellationToken.None), CancellationToken.None)).Names.Count);
     }
 
     [Fact]

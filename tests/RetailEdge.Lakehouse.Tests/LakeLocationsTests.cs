@@ -24,18 +24,6 @@ public sealed class LakeLocationsTests
     }
 
     [Theory]
-    [InlineData("/data/lake", false)]
-    [InlineData("lake", false)]
-    [InlineData("https://acct.blob.core.windows.net/lake", true)]
-    [InlineData("http://127.0.0.1:10000/devstoreaccount1/lake", true)]
-    [InlineData("abfss://lake@acct.dfs.core.windows.net/prod", true)]
-    [InlineData("ABFSS://lake@acct.dfs.core.windows.net", true)]
-    [InlineData("wasbs://lake@acct.blob.core.windows.net/prod", true)]
-    [InlineData("ftp://host/lake", false)]
-    public void IsUrl_BlobAndAdlsUrls_NotFolders(string location, bool expected) =>
-        Assert.Equal(expected, LakeLocations.IsUrl(location));
-
-    [Theory]
     [InlineData("abfss://lake@acct.dfs.core.windows.net/prod/v1", "https://acct.blob.core.windows.net/lake/prod/v1/")]
     [InlineData("abfss://lake@acct.dfs.core.windows.net", "https://acct.blob.core.windows.net/lake/")]
     [InlineData("https://acct.dfs.core.windows.net/lake/prod", "https://acct.blob.core.windows.net/lake/prod/")]

@@ -100,7 +100,7 @@ public sealed class LakehousePipelineTests
         await LakeAssertions.ViewAsync(lake, connection, LakeTables.Batch, "batches");
         Assert.Equal(2, LakeAssertions.Count(connection, "SELECT * FROM bronze"));
         Assert.Equal(2, LakeAssertions.Count(connection, "SELECT * FROM batches"));
-        var landed = await Lander.LandedFilesAsync(lake, lake.Table(LakeTables.BronzeTelemetry), await lake.Table(LakeTables.BronzeTelemetry).TryLoadAsync(CancellationToken.None), CancellationToken.None);
+        var landed = (await LandedSources.ReadAsync(lake, lake.Table(LakeTables.BronzeTelemetry), await lake.Table(LakeTables.BronzeTelemetry).TryLoadAsync(CancellationToken.None), CancellationToken.None)).Names;
         Assert.Equal(["hub/00/2026/11/20/07/59.json", "hub/00/2026/11/20/08/05.json", "hub/00/2026/11/20/08/06.json"], landed.Order(StringComparer.Ordinal));
     }
 

@@ -4,6 +4,19 @@ namespace RetailEdge.Delta.Tests.Blob;
 
 public sealed class BlobUriTests
 {
+    [Theory]
+    [InlineData("/data/lake", false)]
+    [InlineData("lake", false)]
+    [InlineData("file:///lake/gold/sales", false)]
+    [InlineData("ftp://host/lake", false)]
+    [InlineData("https://acct.blob.core.windows.net/lake", true)]
+    [InlineData("http://127.0.0.1:10000/devstoreaccount1/lake", true)]
+    [InlineData("abfss://lake@acct.dfs.core.windows.net/prod", true)]
+    [InlineData("ABFSS://lake@acct.dfs.core.windows.net", true)]
+    [InlineData("wasbs://lake@acct.blob.core.windows.net/prod", true)]
+    public void IsUrl_BlobAndAdlsUrls_NotFolders(string location, bool expected) =>
+        Assert.Equal(expected, BlobUri.IsUrl(location));
+
     [Fact]
     public void Parse_HostStyle_SplitsAccountContainerPath()
     {
