@@ -104,6 +104,24 @@ internal sealed class ReferenceFleet : IAsyncDisposable
         return ["--iothub", path, "--iothub-endpoint", Emulator.RestBaseAddress.ToString()];
     }
 
+    /// <summary>Posts events to a store's gateway and flushes it, so its twin reports a recent send (a store that never sent is stale).</summary>
+    public async Task SendAndFlushAsync(int storeId, IEnumerable<byte[]> events)
+    {
+        var gateway = _gateways[storeId];
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway.BaseAddress, "events"))
+        {
+            Content = new ByteArrayContent([.. events.SelectMany(e => e.Append((byte)'\n'))]),
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-ndjson");
+        gateway.Authorize(request);
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        var flush = await Service.InvokeModuleMethodAsync(_devices[storeId], ModuleId, new MethodInvocation("flush") { ResponseTimeout = TimeSpan.FromSeconds(30) });
+        Assert.Equal(200, flush.Status);
+        await WaitReportedAsync([storeId], (_, r) => r["lastSentAt"] is JsonValue, TimeSpan.FromSeconds(30));
+    }
+
     public async Task<JsonObject> ReportedAsync(int storeId) => (await Service.GetModuleTwinAsync(_devices[storeId], ModuleId)).Reported;
 
     /// <summary>Waits (polling the twins, at most <paramref name="timeout"/>) until every listed store reports what <paramref name="done"/> expects; returns how long it took.</summary>
