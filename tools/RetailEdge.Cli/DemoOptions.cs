@@ -9,6 +9,11 @@ public sealed record DemoOptions
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromDays(1);
 
+    /// <summary>When the simulated traffic starts (each store's local wall-clock time unless <see cref="StartIsStoreLocal"/> is false).</summary>
+    public DateTimeOffset Start { get; init; } = RetailEdge.Simulator.SimulationOptions.DefaultStart;
+
+    public bool StartIsStoreLocal { get; init; } = true;
+
     public int Seed { get; init; } = 1;
 
     public string Faults { get; init; } = "default";
