@@ -21,7 +21,7 @@ namespace RetailEdge.Cli;
 /// StoreGateway per store (HTTP ingest, SQLite journal, MQTT to the hub) → hub emulator (routing
 /// to a folder) → processor (bronze, silver, gold in a local lake folder) → a summary.
 /// </summary>
-public sealed class DemoRunner(DemoOptions options, TextWriter output)
+public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWriter? errors = null)
 {
     private const string HubName = "demohub";
     private const string ModuleId = "StoreGateway";
@@ -33,7 +33,7 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
         var clock = Stopwatch.StartNew();
         if (!PrepareDirectory(out var error))
         {
-            await Console.Error.WriteLineAsync("error: " + error).ConfigureAwait(false);
+            await (errors ?? Console.Error).WriteLineAsync("error: " + error).ConfigureAwait(false);
             return CliApp.UsageError;
         }
         var referenceDir = Path.Combine(options.Directory, "reference");
@@ -67,7 +67,7 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
         if (simulatedEvents == 0)
         {
             // say so now rather than run an empty pipeline: the usual cause is a window outside trading hours
-            await Console.Error.WriteLineAsync(EmptyWindowMessage(simulator.Profile)).ConfigureAwait(false);
+            await (errors ?? Console.Error).WriteLineAsync(EmptyWindowMessage(simulator.Profile)).ConfigureAwait(false);
             return CliApp.UsageError;
         }
 
