@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Spectre.Console;
 using RetailEdge.Simulator;
 
 namespace RetailEdge.Cli;
@@ -81,6 +82,8 @@ public static class DemoCommand
                 Seed = parseResult.GetValue(seed),
                 Faults = parseResult.GetValue(faults)!,
                 Directory = Path.GetFullPath(parseResult.GetValue(directory)!),
+                // a live view only where someone watches: not in CI logs or pipes
+                Live = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive,
             };
             return await new DemoRunner(options, Console.Out).RunAsync(cancellationToken).ConfigureAwait(false);
         });

@@ -20,6 +20,9 @@ public sealed record DemoOptions
 
     public required string Directory { get; init; }
 
+    /// <summary>A live progress view (a terminal); otherwise one plain line per step.</summary>
+    public bool Live { get; init; }
+
     /// <summary>The emulator's routing batch interval: short, so the demo does not wait.</summary>
     public TimeSpan RoutingInterval { get; init; } = TimeSpan.FromSeconds(1);
 

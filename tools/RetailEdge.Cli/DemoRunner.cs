@@ -28,7 +28,23 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
     private const int EventsPerRequest = 1000;
     private const string Marker = ".retailedge-demo";
 
+    private readonly DemoProgress _progress = new();
+
     public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var view = DemoLiveView.Start(_progress, output, options.Live);
+        try
+        {
+            return await RunStagesAsync(view, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await view.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs the stages under the progress view, and closes the view before the tables are printed.</summary>
+    private async Task<int> RunStagesAsync(DemoLiveView view, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         if (!PrepareDirectory(out var error))
@@ -63,7 +79,8 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
             }
         }
         var simulatedEvents = eventsByStore.Values.Sum(l => l.Count);
-        Step($"simulated {options.Stores} {options.Profile} store(s) × {options.Duration}: {simulatedEvents:N0} events ({simulator.Faults.Total:N0} injected faults)");
+        _progress.Set(DemoStage.Simulated, simulatedEvents);
+        Step($"simulated {options.Stores} {options.Profile} store(s) × {DurationText(options.Duration)} from {options.Start:yyyy-MM-dd HH:mm}: {simulatedEvents:N0} events ({simulator.Faults.Total:N0} injected faults)");
         if (simulatedEvents == 0)
         {
             // say so now rather than run an empty pipeline: the usual cause is a window outside trading hours
@@ -85,6 +102,8 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
             BatchInterval = options.RoutingInterval,
         }, TimeProvider.System, NullLoggerFactory.Instance);
         await hub.StartAsync(cancellationToken).ConfigureAwait(false);
+        _progress.Watch(DemoStage.SentToHub, () => hub.Metrics.TelemetryAccepted);
+        _progress.Watch(DemoStage.Routed, () => hub.Routing.RecordsWritten);
         Step($"hub emulator: MQTT {hub.MqttEndPoint}, REST {hub.RestBaseAddress}, routing to {routingDir}");
         using var service = new IotHubServiceClient(new IotHubServiceClientOptions
         {
@@ -121,10 +140,12 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
                 foreach (var chunk in eventsByStore[gateway.StoreId].Chunk(EventsPerRequest))
                 {
                     await PostAsync(http, gateway, chunk, cancellationToken).ConfigureAwait(false);
+                    _progress.Posted($"store {gateway.StoreId}", chunk.Length);
                 }
             }
             lastPosted = Stopwatch.GetTimestamp();
-            Step($"posted {simulatedEvents:N0} events to {gateways.Count} gateway(s) over HTTP");
+            _progress.PostingDone();
+            Step($"posted {simulatedEvents:N0} events to {gateways.Count} gateway(s) over HTTP ({_progress.Snapshot().PostedPerSecond:N0} events/s)");
 
             // 6. seal and send now (a direct method through the hub), then wait for the outboxes
             foreach (var gateway in gateways)
@@ -139,6 +160,8 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
             await WaitDrainedAsync(http, gateways, cancellationToken).ConfigureAwait(false);
             await WaitTwinsReportDrainedAsync(service, gateways, cancellationToken).ConfigureAwait(false);
             await hub.Routing.FlushAsync(cancellationToken).ConfigureAwait(false);
+            _progress.Unwatch(DemoStage.SentToHub);
+            _progress.Unwatch(DemoStage.Routed);
             Step($"gateway outboxes drained; the hub routed {hub.Routing.RecordsWritten:N0} messages into {hub.Routing.FilesWritten:N0} files");
         }
         finally
@@ -158,9 +181,13 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
 
         // every count printed from here on is read back from the lake, so it agrees with gold.store_health and silver.quarantine
         var counts = await LakeCounts.ReadAsync(lake, cancellationToken).ConfigureAwait(false);
+        _progress.Set(DemoStage.Bronze, counts.Messages);
+        _progress.Set(DemoStage.Silver, counts.Batches);
+        _progress.Set(DemoStage.Gold, counts.Transactions);
         Step($"in the lake: {counts.Messages:N0} device messages ({counts.BillableUnits:N0} billable units), {counts.Batches:N0} batches, "
             + $"{counts.RejectedAtGateways:N0} events rejected at the gateways, {counts.QuarantinedInCloud:N0} rows quarantined in the cloud");
-        await new DemoReport(lake, output).WriteAsync(cancellationToken).ConfigureAwait(false);
+        await view.DisposeAsync().ConfigureAwait(false);
+        await new DemoReport(lake, output, options.Live).WriteAsync(cancellationToken).ConfigureAwait(false);
         var reportPath = Path.Combine(options.Directory, "report.html");
         await GoldReportReader.WriteReportAsync(lake, reportPath,
             $"RetailEdge demo: {options.Stores} {options.Profile} store(s), {DurationText(options.Duration)} from {options.Start:yyyy-MM-dd HH:mm}",
@@ -281,7 +308,10 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
             foreach (var gateway in gateways)
             {
                 using var health = JsonDocument.Parse(await http.GetStringAsync(new Uri(gateway.BaseAddress, "health"), cancellationToken).ConfigureAwait(false));
-                buffered += health.RootElement.GetProperty("bufferedBatches").GetInt64();
+                var gatewayBuffered = health.RootElement.GetProperty("bufferedBatches").GetInt64();
+                buffered += gatewayBuffered;
+                _progress.GatewayHealth($"store {gateway.StoreId}", gatewayBuffered,
+                    health.RootElement.TryGetProperty("rejected", out var rejected) && rejected.TryGetInt64(out var count) ? count : 0);
             }
             if (buffered == 0)
             {
@@ -317,5 +347,5 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
         }
     }
 
-    private void Step(string text) => output.WriteLine("• " + text.ToString(CultureInfo.InvariantCulture));
+    private void Step(string text) => _progress.Step(text);
 }
