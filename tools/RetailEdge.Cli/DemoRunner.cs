@@ -244,8 +244,11 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
             long buffered = 0;
             foreach (var gateway in gateways)
             {
-                using var health = JsonDocument.Parse(await http.GetStringAsync(new Uri(gateway.BaseAddress, "health"), cancellationToken).ConfigureAwait(false));
-                buffered += health.RootElement.GetProperty("bufferedBatches").GetInt64();
+                // /health carries the reported properties' shape (plus local counters, ignored here)
+                var health = JsonSerializer.Deserialize(
+                    await http.GetStringAsync(new Uri(gateway.BaseAddress, "health"), cancellationToken).ConfigureAwait(false),
+                    ContractsJsonContext.Default.GatewayReportedProperties);
+                buffered += health?.BufferedBatches ?? 0;
             }
             if (buffered == 0)
             {
@@ -271,8 +274,8 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
             while (deadline.Elapsed < options.DrainTimeout)
             {
                 var twin = await service.GetModuleTwinAsync(gateway.DeviceId, ModuleId, cancellationToken).ConfigureAwait(false);
-                if (twin.Reported["bufferedBatches"] is JsonValue value && value.TryGetValue<long>(out var buffered) && buffered == 0
-                    && twin.Reported["lastSentAt"] is not null)
+                var reported = TolerantJson.Deserialize(twin.Reported, ContractsJsonContext.Default.GatewayReportedProperties, out _);
+                if (reported.BufferedBatches == 0 && reported.LastSentAt is not null)
                 {
                     break;
                 }
