@@ -36,6 +36,12 @@ public sealed record StoreHealthRow(
     /// <summary>Of those, batches under a known (journal, seq) with different content (reason seq_conflict).</summary>
     public long? SeqConflicts { get; init; }
 
+    /// <summary>The deployment the device runs (its deployment tag); shown live by `fleet status`, not kept in gold.store_health.</summary>
+    public string? Deployment { get; init; }
+
+    /// <summary>The module's image in the device's edgeAgent twin; shown live by `fleet status`, not kept in gold.store_health.</summary>
+    public string? ModuleImage { get; init; }
+
     /// <summary>True when the module reports a configuration or reference-data error.</summary>
     public bool HasError => !string.IsNullOrEmpty(ConfigError) || !string.IsNullOrEmpty(ReferenceDataError);
 

@@ -40,7 +40,7 @@ internal static class FleetStatusView
             return;
         }
         var table = new Table().Border(TableBorder.Rounded);
-        foreach (var column in new[] { "health", "store", "device", "status", "last sent", "backlog", "oldest unsent", "rejected", "dropped", "reference data", "error" })
+        foreach (var column in new[] { "health", "store", "device", "status", "last sent", "backlog", "oldest unsent", "rejected", "dropped", "reference data", "deployment", "image", "error" })
         {
             table.AddColumn(column is "store" or "backlog" or "oldest unsent" or "rejected" or "dropped" ? new TableColumn(column).RightAligned() : new TableColumn(column));
         }
@@ -57,6 +57,8 @@ internal static class FleetStatusView
                 Cell(row.Rejected?.ToString("N0", CultureInfo.InvariantCulture)),
                 Cell(row.Dropped?.ToString("N0", CultureInfo.InvariantCulture)),
                 Cell(row.ReferenceDataVersion),
+                Cell(row.Deployment),
+                Cell(row.ModuleImage),
                 Cell(Error(row)));
         }
         console.Write(table);
