@@ -139,7 +139,8 @@ public sealed class DeployCommandTests : IAsyncLifetime
         var path = _directory.Combine($"deployment.{defect}.json");
         File.WriteAllText(path, manifest.ToJsonString());
 
-        var run = await DeployAsync(path, "--target-condition", "tags.ring = 'pilot'");
+        // a copy outside edge/ has no modules/StoreGateway/module.json beside it: the image comes from --set
+        var run = await DeployAsync(path, "--target-condition", "tags.ring = 'pilot'", "--set", "MODULES.StoreGateway=registry.example.test/storegateway:0.1.0-amd64");
 
         Assert.Equal(CliApp.UsageError, run.ExitCode);
         Assert.Contains($"manifest refused: {code} at ", run.Error, StringComparison.Ordinal);
