@@ -48,6 +48,12 @@ public sealed class GatewayModule : IHubTransportHandler
 
     public TimeSpan ReportInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The folder under which a <c>file:</c> reference url may point (the publisher's lake folder, mounted
+    /// read-only); null refuses every file url, so a twin cannot make the module read an arbitrary file.
+    /// </summary>
+    public string? ReferenceDataFileRoot { get; init; }
+
     public string? ConfigError => _configError;
 
     public string? ReferenceDataError => _referenceDataError;
@@ -187,9 +193,11 @@ public sealed class GatewayModule : IHubTransportHandler
         byte[] payload;
         try
         {
-            payload = pointer.IsInline ? pointer.InlinePayload()! : await DownloadAsync(pointer, cancellationToken).ConfigureAwait(false);
+            payload = pointer.IsInline ? pointer.InlinePayload()!
+                : pointer.Url!.IsFile ? await ReadFileAsync(pointer, cancellationToken).ConfigureAwait(false)
+                : await DownloadAsync(pointer, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or FormatException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or IOException or FormatException or UnauthorizedAccessException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             Fail("download failed: " + e.Message);
             return;
@@ -241,6 +249,41 @@ public sealed class GatewayModule : IHubTransportHandler
             throw new FormatException($"downloaded {(total > pointer.Bytes ? "more than" : total.ToString(CultureInfo.InvariantCulture))} bytes, announced {pointer.Bytes}");
         }
         return buffer[..total];
+    }
+
+    /// <summary>
+    /// Reads a set from a file url: only under <see cref="ReferenceDataFileRoot"/> (after resolving '..'),
+    /// never through a symbolic link (it could point anywhere), and only when the file has the announced size.
+    /// </summary>
+    private async Task<byte[]> ReadFileAsync(ReferenceDataPointer pointer, CancellationToken cancellationToken)
+    {
+        if (ReferenceDataFileRoot is null)
+        {
+            throw new FormatException("file urls are not allowed on this gateway (no ReferenceDataFileRoot)");
+        }
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(ReferenceDataFileRoot)) + Path.DirectorySeparatorChar;
+        var path = Path.GetFullPath(pointer.Url!.LocalPath);
+        if (!path.StartsWith(root, StringComparison.Ordinal))
+        {
+            throw new FormatException("the file url is outside the allowed reference data folder");
+        }
+        for (var part = new FileInfo(path) as FileSystemInfo; part is not null && part.FullName.Length >= root.Length; part = (part as FileInfo)?.Directory ?? (part as DirectoryInfo)?.Parent)
+        {
+            if (part.LinkTarget is not null)
+            {
+                throw new FormatException("the file url goes through a symbolic link");
+            }
+        }
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new FileNotFoundException("the reference data file does not exist");
+        }
+        if (info.Length != pointer.Bytes)
+        {
+            throw new FormatException($"the file has {info.Length} bytes, announced {pointer.Bytes}");
+        }
+        return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
     }
 
     private static bool TryReadRange(ReadOnlyMemory<byte> payload, out long from, out long to, out string error)
