@@ -42,7 +42,7 @@ public sealed class FleetMethodCommandTests : IAsyncLifetime
         await _emulator.Registry.AddModuleAsync(Device, "StoreGateway");
         _gateway = await DemoGateway.StartAsync(1, Device,
             _emulator.Registry.ModuleConnectionString(Device, "StoreGateway") + ";GatewayHostName=127.0.0.1",
-            _emulator.MqttEndPoint.Port, _directory.Combine("gateway"), CancellationToken.None);
+            _emulator.MqttEndPoint.Port, _directory.Combine("gateway"), _directory.Combine("reference-files"), CancellationToken.None);
         await WaitUntilAsync(() => Task.FromResult(_emulator.Connections.Count == 1), "the gateway connects to the hub");
     }
 
