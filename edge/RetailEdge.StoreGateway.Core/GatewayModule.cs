@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using RetailEdge.Contracts;
 using RetailEdge.Contracts.Reference;
 using RetailEdge.Contracts.Twin;
 
@@ -112,32 +113,31 @@ public sealed class GatewayModule : IHubTransportHandler
         await _engine.IngestAsync(EventPayload.Split(payload), IngestSources.EdgeHub, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The reported properties of ARCHITECTURE.md §6 as a JSON patch; errors are written as null when cleared so the twin drops them.</summary>
-    public byte[] ReportedJson()
+    /// <summary>The reported properties of ARCHITECTURE.md §6: the module's state for its twin, /health and the status method.</summary>
+    public GatewayReportedProperties Reported()
     {
         var status = _engine.Status;
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var w = new Utf8JsonWriter(buffer))
+        return new GatewayReportedProperties
         {
-            w.WriteStartObject();
-            w.WriteString("version", ModuleVersion);
-            w.WriteString("status", status.DiskFull ? "disk_full" : _configError is not null || status.OverBudget || !_transport.IsConnected ? "degraded" : "running");
-            w.WriteString("startedAt", status.StartedAt);
-            WriteTime(w, "lastEventAt", status.LastEventAt);
-            WriteTime(w, "lastSentAt", status.LastSentAt);
-            w.WriteNumber("bufferedBatches", status.BufferedBatches);
-            w.WriteNumber("oldestUnsentAgeSeconds", status.OldestUnsentAgeSeconds);
-            w.WriteNumber("eventsPerMinute", status.EventsPerMinute);
-            w.WriteNumber("rejected", status.Rejected);
-            w.WriteNumber("dropped", status.Dropped);
-            WriteString(w, "referenceDataVersion", status.ReferenceDataVersion);
-            WriteString(w, "referenceDataError", _referenceDataError);
-            WriteString(w, "configError", _configError);
-            w.WriteNumber("diskFreeMb", status.DiskFreeBytes < 0 ? -1 : status.DiskFreeBytes / (1024 * 1024));
-            w.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
+            Version = ModuleVersion,
+            Status = status.DiskFull ? "disk_full" : _configError is not null || status.OverBudget || !_transport.IsConnected ? "degraded" : "running",
+            StartedAt = status.StartedAt,
+            LastEventAt = status.LastEventAt,
+            LastSentAt = status.LastSentAt,
+            BufferedBatches = status.BufferedBatches,
+            OldestUnsentAgeSeconds = status.OldestUnsentAgeSeconds,
+            EventsPerMinute = status.EventsPerMinute,
+            Rejected = status.Rejected,
+            Dropped = status.Dropped,
+            ReferenceDataVersion = status.ReferenceDataVersion,
+            ReferenceDataError = _referenceDataError,
+            ConfigError = _configError,
+            DiskFreeMb = status.DiskFreeBytes < 0 ? -1 : status.DiskFreeBytes / (1024 * 1024),
+        };
     }
+
+    /// <summary><see cref="Reported"/> as a twin patch: the cleared values are written as null so the twin drops them.</summary>
+    public byte[] ReportedJson() => JsonSerializer.SerializeToUtf8Bytes(Reported(), ContractsJsonContext.Default.GatewayReportedProperties);
 
     /// <summary>Patches reported properties when they changed, at most every <see cref="ReportInterval"/>.</summary>
     public async Task RunReporterAsync(CancellationToken cancellationToken)
@@ -334,29 +334,5 @@ public sealed class GatewayModule : IHubTransportHandler
             w.WriteEndObject();
         }
         return new HubMethodResult(status, buffer.WrittenSpan.ToArray());
-    }
-
-    private static void WriteTime(Utf8JsonWriter w, string name, DateTimeOffset? value)
-    {
-        if (value is { } v)
-        {
-            w.WriteString(name, v);
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
-    }
-
-    private static void WriteString(Utf8JsonWriter w, string name, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull(name);
-        }
-        else
-        {
-            w.WriteString(name, value);
-        }
     }
 }

@@ -336,11 +336,13 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
             long buffered = 0;
             foreach (var gateway in gateways)
             {
-                using var health = JsonDocument.Parse(await http.GetStringAsync(new Uri(gateway.BaseAddress, "health"), cancellationToken).ConfigureAwait(false));
-                var gatewayBuffered = health.RootElement.GetProperty("bufferedBatches").GetInt64();
+                // /health carries the reported properties' shape (plus local counters, ignored here)
+                var health = JsonSerializer.Deserialize(
+                    await http.GetStringAsync(new Uri(gateway.BaseAddress, "health"), cancellationToken).ConfigureAwait(false),
+                    ContractsJsonContext.Default.GatewayReportedProperties);
+                var gatewayBuffered = health?.BufferedBatches ?? 0;
                 buffered += gatewayBuffered;
-                _progress.GatewayHealth($"store {gateway.StoreId}", gatewayBuffered,
-                    health.RootElement.TryGetProperty("rejected", out var rejected) && rejected.TryGetInt64(out var count) ? count : 0);
+                _progress.GatewayHealth($"store {gateway.StoreId}", gatewayBuffered, health?.Rejected ?? 0);
             }
             if (buffered == 0)
             {
@@ -366,8 +368,8 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
             while (deadline.Elapsed < options.DrainTimeout)
             {
                 var twin = await service.GetModuleTwinAsync(gateway.DeviceId, ModuleId, cancellationToken).ConfigureAwait(false);
-                if (twin.Reported["bufferedBatches"] is JsonValue value && value.TryGetValue<long>(out var buffered) && buffered == 0
-                    && twin.Reported["lastSentAt"] is not null)
+                var reported = TolerantJson.Deserialize(twin.Reported, ContractsJsonContext.Default.GatewayReportedProperties, out _);
+                if (reported.BufferedBatches == 0 && reported.LastSentAt is not null)
                 {
                     break;
                 }

@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using RetailEdge.Contracts.Twin;
 using RetailEdge.HubEmulator.Devices;
 using RetailEdge.HubEmulator.Query;
 using RetailEdge.HubEmulator.Registry;
