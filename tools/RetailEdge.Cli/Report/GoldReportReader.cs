@@ -113,7 +113,8 @@ public sealed class GoldReportReader(LakeContext lake)
                 cells.Add((index, reader.GetString(1), reader.GetDouble(2)));
             }
         }
-        var series = cells.Select(c => c.Series).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+        // "store 2" before "store 10": shorter names first, then by text
+        var series = cells.Select(c => c.Series).Distinct(StringComparer.Ordinal).OrderBy(name => name.Length).ThenBy(name => name, StringComparer.Ordinal)
             .Select(name =>
             {
                 var values = new double?[categories.Count];
