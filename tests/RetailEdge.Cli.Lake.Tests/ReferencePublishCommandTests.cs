@@ -112,6 +112,34 @@ public sealed partial class ReferencePublishCommandTests
         Assert.False(Directory.Exists(Path.Combine(fleet.LakePath, "_published")));
     }
 
+    [Fact]
+    public async Task ProcessorRun_WithHub_PublishesChangedReferenceTablesAndNothingWhenUnchanged()
+    {
+        var catalog = new StoreSimulator(new SimulationOptions { Stores = 2, Seed = 5 }).Catalog;
+        var tables = new ReferenceTables(catalog.Stores, catalog.Items, catalog.ChangeTypes, catalog.Assortment);
+        await using var fleet = await ReferenceFleet.StartAsync("refpub-processor");
+        await fleet.LoadReferenceAsync(tables);
+        foreach (var store in catalog.Stores)
+        {
+            await fleet.RegisterAsync(store);
+        }
+        var routed = fleet.Directory.Combine("routed");
+        Directory.CreateDirectory(routed);
+        string?[] DesiredVersions(IEnumerable<RetailEdge.IotHubService.Twin> twins) =>
+            [.. twins.Select(t => (t.Desired["referenceData"] as System.Text.Json.Nodes.JsonObject)?["version"]?.GetValue<string>())];
+
+        var run = await CliRun.RunAsync(["processor", "run", "--source", routed, "--lake", fleet.LakePath, "--once", .. fleet.HubArguments()]);
+
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        var versions = ReferenceFleet.VersionsOf(tables);
+        var twins = await Task.WhenAll(catalog.Stores.Select(s => fleet.Service.GetModuleTwinAsync(s.DeviceId, "StoreGateway")));
+        Assert.Equal(catalog.Stores.Select(s => versions[s.StoreId]), DesiredVersions(twins));
+        var again = await CliRun.RunAsync(["processor", "run", "--source", routed, "--lake", fleet.LakePath, "--once", .. fleet.HubArguments()]);
+        Assert.Equal(0, again.ExitCode);
+        var after = await Task.WhenAll(catalog.Stores.Select(s => fleet.Service.GetModuleTwinAsync(s.DeviceId, "StoreGateway")));
+        Assert.Equal(twins.Select(t => t.DesiredVersion), after.Select(t => t.DesiredVersion));
+    }
+
     /// <summary>The store ids of the output lines with this action ("store 3 (store003-gw): patched, …").</summary>
     private static List<int> Lines(string output, string action) =>
         [.. output.Split('\n').Select(l => StoreLine().Match(l)).Where(m => m.Success && m.Groups[2].Value == action).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))];

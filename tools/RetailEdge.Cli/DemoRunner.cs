@@ -137,7 +137,8 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
                     cancellationToken).ConfigureAwait(false));
             }
             await WaitConnectedAsync(hub, gateways.Count, cancellationToken).ConfigureAwait(false);
-            Step($"started {gateways.Count} StoreGateway module(s) connected to the hub");
+            await WaitReferenceAppliedAsync(service, published, cancellationToken).ConfigureAwait(false);
+            Step($"started {gateways.Count} StoreGateway module(s) connected to the hub, each with its reference data applied");
 
             // 5. the stores' traffic, over HTTP
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
@@ -299,6 +300,31 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
                 throw new TimeoutException($"only {hub.Connections.Count} of {modules} gateways connected to the hub within a minute");
             }
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A gateway reads its twin after it connects: wait (bounded) until each reports the published version,
+    /// so no basket is checked for price mismatches and low stock before the catalogue is there.
+    /// </summary>
+    private async Task WaitReferenceAppliedAsync(IotHubServiceClient service, ReferencePublishResult published, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        foreach (var store in published.Stores)
+        {
+            while (true)
+            {
+                var twin = await service.GetModuleTwinAsync(store.DeviceId, ModuleId, cancellationToken).ConfigureAwait(false);
+                if (twin.Reported["referenceDataVersion"] is JsonValue value && value.TryGetValue<string>(out var version) && version == store.NewVersion)
+                {
+                    break;
+                }
+                if (deadline.Elapsed > options.DrainTimeout)
+                {
+                    throw new TimeoutException($"{store.DeviceId} did not report reference data version {store.NewVersion} within {options.DrainTimeout}");
+                }
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
