@@ -154,7 +154,7 @@ public sealed partial class DeploymentTemplate
                 {
                     if (obj[key] is JsonValue v && v.TryGetValue<string>(out var text))
                     {
-                        obj[key] = Replace(text, variables);
+                        obj[key] = Replace(text, variables, jsonText: key.StartsWith("createOptions", StringComparison.Ordinal));
                     }
                     else if (obj[key] is { } child)
                     {
@@ -167,7 +167,7 @@ public sealed partial class DeploymentTemplate
                 {
                     if (array[i] is JsonValue v && v.TryGetValue<string>(out var text))
                     {
-                        array[i] = Replace(text, variables);
+                        array[i] = Replace(text, variables, jsonText: false);
                     }
                     else if (array[i] is { } child)
                     {
@@ -178,13 +178,18 @@ public sealed partial class DeploymentTemplate
         }
     }
 
-    private static string Replace(string text, IReadOnlyDictionary<string, string> variables)
+    /// <param name="jsonText">
+    /// the value is JSON text (createOptions): a value goes in JSON-escaped, so a device tag such as
+    /// <c>10.0.0.2"}],"Privileged":true…</c> stays inside its string and cannot add Docker options
+    /// </param>
+    private static string Replace(string text, IReadOnlyDictionary<string, string> variables, bool jsonText)
     {
         var result = new StringBuilder(text.Length);
         var last = 0;
         foreach (Match match in PlaceholderPattern().Matches(text))
         {
-            result.Append(text, last, match.Index - last).Append(variables[NameOf(match)]);
+            var value = variables[NameOf(match)];
+            result.Append(text, last, match.Index - last).Append(jsonText ? JsonSerializer.Serialize(value, DeploymentJsonContext.Default.String)[1..^1] : value);
             last = match.Index + match.Length;
         }
         return result.Append(text, last, text.Length - last).ToString();

@@ -154,6 +154,48 @@ public sealed class DeployCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deploy_Configuration_HubAppliesItToMatchingDevicesIncludingLaterOnesAndHigherPriorityWins()
+    {
+        // a fleet-wide manifest: the same for every device (no per-store values)
+        var fleetWide = _directory.Combine("fleet-wide.json");
+        File.WriteAllText(fleetWide, File.ReadAllText(Template).Replace("${STORE_ID}", "0", StringComparison.Ordinal).Replace("${STORE_LAN_ADDRESS}", "0.0.0.0", StringComparison.Ordinal));
+        string[] images = ["--set", "MODULES.StoreGateway=registry.example.test/storegateway:0.2.0-amd64"];
+
+        var perStore = await DeployAsync(Template, "--target-condition", "tags.ring = 'pilot'", "--configuration", "pilot-base");
+        var base10 = await DeployAsync(fleetWide, ["--target-condition", "tags.ring = 'pilot'", "--configuration", "pilot-base", "--priority", "10", .. images]);
+
+        Assert.Equal(CliApp.UsageError, perStore.ExitCode);
+        Assert.Contains("renders differently per device", perStore.Error, StringComparison.Ordinal);
+        Assert.True(base10.ExitCode == 0, $"exit {base10.ExitCode}: {base10.Error}");
+        Assert.Contains("configuration pilot-base (priority 10, tags.ring = 'pilot'): targeted 3, applied 3", base10.Output, StringComparison.Ordinal);
+        foreach (var device in new[] { "store001-gw", "store002-gw", "store003-gw" })
+        {
+            Assert.Equal("registry.example.test/storegateway:0.2.0-amd64", await GatewayImageAsync(device));
+        }
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await Assert.ThrowsAsync<IotHubServiceException>(() => _service.GetModuleTwinAsync("store004-gw", "$edgeAgent"))).StatusCode);
+
+        // a device that joins the condition later gets the configuration from the hub, without another deploy
+        await _service.UpdateDeviceTwinAsync("store004-gw", null, new JsonObject { ["ring"] = "pilot" });
+        Assert.Equal("registry.example.test/storegateway:0.2.0-amd64", await GatewayImageAsync("store004-gw"));
+
+        // a higher-priority configuration over the same devices wins everywhere
+        var hotfix = await DeployAsync(fleetWide, "--target-condition", "tags.ring = 'pilot'", "--configuration", "pilot-hotfix", "--priority", "20",
+            "--set", "MODULES.StoreGateway=registry.example.test/storegateway:0.2.1-amd64");
+        Assert.True(hotfix.ExitCode == 0, $"exit {hotfix.ExitCode}: {hotfix.Error}");
+        foreach (var device in new[] { "store001-gw", "store002-gw", "store003-gw", "store004-gw" })
+        {
+            Assert.Equal("registry.example.test/storegateway:0.2.1-amd64", await GatewayImageAsync(device));
+        }
+        var baseView = await _service.GetConfigurationAsync("pilot-base");
+        Assert.Equal(4, (int)baseView["systemMetrics"]!["results"]!["targetedCount"]!);
+        Assert.Equal(0, (int)baseView["systemMetrics"]!["results"]!["appliedCount"]!);
+        Assert.Equal(CliApp.UsageError, (await CliRun.RunAsync(["deploy", "--manifest", fleetWide, "--device", "store001-gw", "--configuration", "x", .. Hub()])).ExitCode);
+    }
+
+    private async Task<string> GatewayImageAsync(string device) =>
+        (string)(await _service.GetModuleTwinAsync(device, "$edgeAgent")).Desired["modules"]!["StoreGateway"]!["settings"]!["image"]!;
+
+    [Fact]
     public async Task Deploy_UnresolvedPlaceholderOrNoTarget_UsageErrorNamingIt()
     {
         var noVersion = await CliRun.RunAsync(["deploy", "--manifest", Template, "--device", "store001-gw", "--set", "MODULES.StoreSimulator=sim:1", .. Hub()]);

@@ -46,6 +46,25 @@ public class DeploymentTemplateTests
     }
 
     [Fact]
+    public void Render_ValueWithQuotesInCreateOptions_StaysInsideItsStringAndAddsNoOption()
+    {
+        var (template, _) = DeploymentTemplate.Parse(RepositoryTemplate);
+        var variables = Variables(1);
+        // a device tag written to escape its JSON string and switch on a privileged container
+        variables["STORE_LAN_ADDRESS"] = "10.0.0.2\"}]},\"Privileged\":true,\"x\":{\"y\":[{\"z\":\"";
+
+        var (content, problems) = template!.Render(variables);
+
+        Assert.Empty(problems);
+        var createOptions = JsonNode.Parse((string)content!["modulesContent"]!["$edgeAgent"]!["properties.desired"]!["modules"]!["StoreGateway"]!["settings"]!["createOptions"]!)!;
+        Assert.Null(createOptions["Privileged"]);
+        Assert.Null(createOptions["HostConfig"]!["Privileged"]);
+        Assert.Equal(variables["STORE_LAN_ADDRESS"], (string)createOptions["HostConfig"]!["PortBindings"]!["8080/tcp"]![0]!["HostIp"]!);
+        // outside createOptions the value is plain text
+        Assert.Equal("1", (string)content["modulesContent"]!["$edgeAgent"]!["properties.desired"]!["modules"]!["StoreGateway"]!["env"]!["StoreGateway__StoreId"]!["value"]!);
+    }
+
+    [Fact]
     public void Render_MissingVariable_NamesEachPlaceholderWithoutRendering()
     {
         var (template, _) = DeploymentTemplate.Parse(RepositoryTemplate);

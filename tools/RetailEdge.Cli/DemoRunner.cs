@@ -315,7 +315,7 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
             while (true)
             {
                 var twin = await service.GetModuleTwinAsync(store.DeviceId, ModuleId, cancellationToken).ConfigureAwait(false);
-                if (twin.Reported["referenceDataVersion"] is JsonValue value && value.TryGetValue<string>(out var version) && version == store.NewVersion)
+                if (TolerantJson.Deserialize(twin.Reported, ContractsJsonContext.Default.GatewayReportedProperties, out _).ReferenceDataVersion == store.NewVersion)
                 {
                     break;
                 }

@@ -15,7 +15,9 @@ namespace RetailEdge.Cli;
 /// per-store values come from the device twin's tags), checks every rendered manifest, and only when all
 /// are valid applies each to its device with applyConfigurationContent and records the deployment in the
 /// device twin's <c>deployment</c> tag. An IoT Hub configuration (one manifest for every targeted device)
-/// cannot carry a different StoreId per store, so the target condition selects devices here instead.
+/// cannot carry a different StoreId per store, so the target condition selects devices here; with
+/// <c>--configuration</c> a manifest that renders the same for every device becomes a configuration
+/// (target condition and priority), which the hub applies, also to devices that match later.
 /// </summary>
 public static class DeployCommand
 {
@@ -36,9 +38,18 @@ public static class DeployCommand
         var name = new Option<string?>("--name") { Description = "The deployment's name recorded on each device (default: derived from the template and the --set values)" };
         var platform = new Option<string>("--platform") { Description = "Image platform for modules whose image comes from their module.json", DefaultValueFactory = _ => DefaultPlatform };
         var dryRun = new Option<bool>("--dry-run") { Description = "Render and check for every device, print what would be applied, change nothing" };
+        var configuration = new Option<string?>("--configuration") { Description = "With --target-condition: create this IoT Hub configuration (automatic deployment; devices that match later get it too) instead of applying per device; only for a manifest that is the same for every device" };
+        var priority = new Option<int>("--priority") { Description = "The configuration's priority (the highest wins where configurations overlap)", DefaultValueFactory = _ => 0 };
+        priority.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 0)
+            {
+                r.AddError("--priority must be 0 or more");
+            }
+        });
         var iotHub = IotHubArguments.Create("read device tags and apply the deployment");
         var command = new Command("deploy", "Render, check and apply an IoT Edge deployment manifest to store gateways");
-        foreach (var option in new Option[] { manifest, device, condition, sets, name, platform, dryRun })
+        foreach (var option in new Option[] { manifest, device, condition, sets, name, platform, dryRun, configuration, priority })
         {
             command.Options.Add(option);
         }
@@ -50,6 +61,12 @@ public static class DeployCommand
             if ((target is null) == (targetCondition is null))
             {
                 await Console.Error.WriteLineAsync("error: give either --device or --target-condition").ConfigureAwait(false);
+                return CliApp.UsageError;
+            }
+            var configurationId = parseResult.GetValue(configuration);
+            if (configurationId is not null && targetCondition is null)
+            {
+                await Console.Error.WriteLineAsync("error: --configuration needs --target-condition (a configuration selects its devices itself)").ConfigureAwait(false);
                 return CliApp.UsageError;
             }
             var setValues = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -64,7 +81,7 @@ public static class DeployCommand
                 setValues[pair.Value.Key] = pair.Value.Value;
             }
             var request = new DeployRequest(parseResult.GetValue(manifest)!, target, targetCondition, setValues, parseResult.GetValue(name),
-                parseResult.GetValue(platform)!, parseResult.GetValue(dryRun));
+                parseResult.GetValue(platform)!, parseResult.GetValue(dryRun), configurationId, parseResult.GetValue(priority));
             var (template, templateText) = await ReadTemplateAsync(request.ManifestPath).ConfigureAwait(false);
             if (template is null)
             {
@@ -164,6 +181,35 @@ public static class DeployCommand
             }
             return CliApp.UsageError;
         }
+        if (request.ConfigurationId is not null)
+        {
+            if (rendered.Select(r => r.Content.ToJsonString()).Distinct(StringComparer.Ordinal).Count() > 1)
+            {
+                await Console.Error.WriteLineAsync("error: manifest refused for --configuration: it renders differently per device (per-store values such as STORE_ID from the tags), "
+                    + "and a configuration carries one manifest for every device it targets; deploy without --configuration to give each device its own").ConfigureAwait(false);
+                return CliApp.UsageError;
+            }
+            var configuration = new JsonObject
+            {
+                ["id"] = request.ConfigurationId,
+                ["content"] = rendered[0].Content.DeepClone(),
+                ["targetCondition"] = request.TargetCondition,
+                ["priority"] = request.Priority,
+                ["labels"] = new JsonObject { [DeploymentRecord.TagName] = deploymentId },
+            };
+            if (!request.DryRun)
+            {
+                var created = await hub.PutConfigurationAsync(request.ConfigurationId, configuration, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var results = created["systemMetrics"]?["results"];
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"configuration {request.ConfigurationId} (priority {request.Priority}, {request.TargetCondition}): targeted {results?["targetedCount"]}, applied {results?["appliedCount"]}")).ConfigureAwait(false);
+            }
+            else
+            {
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"would create configuration {request.ConfigurationId} (priority {request.Priority}, {request.TargetCondition}) for {rendered.Count} device(s) matching now")).ConfigureAwait(false);
+            }
+        }
         await output.WriteLineAsync($"deployment {deploymentId}: {rendered.Count} device(s){(request.DryRun ? ", dry run: nothing is changed" : string.Empty)}").ConfigureAwait(false);
         foreach (var (device, content) in rendered)
         {
@@ -176,7 +222,10 @@ public static class DeployCommand
             };
             if (!request.DryRun)
             {
-                await hub.ApplyConfigurationContentAsync(device.DeviceId, content, cancellationToken).ConfigureAwait(false);
+                if (request.ConfigurationId is null)
+                {
+                    await hub.ApplyConfigurationContentAsync(device.DeviceId, content, cancellationToken).ConfigureAwait(false);
+                }
                 var tag = JsonSerializer.SerializeToNode(record, DeploymentJsonContext.Default.DeploymentRecord);
                 await hub.UpdateDeviceTwinAsync(device.DeviceId, null, new JsonObject { [DeploymentRecord.TagName] = tag }, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
@@ -231,5 +280,6 @@ public static class DeployCommand
         return "retailedge-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..12];
     }
 
-    private sealed record DeployRequest(string ManifestPath, string? DeviceId, string? TargetCondition, Dictionary<string, string> Sets, string? Name, string Platform, bool DryRun);
+    private sealed record DeployRequest(string ManifestPath, string? DeviceId, string? TargetCondition, Dictionary<string, string> Sets, string? Name, string Platform, bool DryRun,
+        string? ConfigurationId, int Priority);
 }
