@@ -321,7 +321,10 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
                 }
                 if (deadline.Elapsed > options.DrainTimeout)
                 {
-                    throw new TimeoutException($"{store.DeviceId} did not report reference data version {store.NewVersion} within {options.DrainTimeout}");
+                    // what the gateway last said (its reference or configuration error, its connection) names the cause
+                    throw new TimeoutException($"{store.DeviceId} did not report reference data version {store.NewVersion} within {options.DrainTimeout}; "
+                        + $"it reports {twin.Reported["referenceDataVersion"]?.ToJsonString() ?? "no version"}, referenceDataError {twin.Reported["referenceDataError"]?.ToJsonString() ?? "none"}, "
+                        + $"configError {twin.Reported["configError"]?.ToJsonString() ?? "none"}, status {twin.Reported["status"]?.ToJsonString() ?? "none"}");
                 }
                 await Task.Delay(100, cancellationToken).ConfigureAwait(false);
             }
