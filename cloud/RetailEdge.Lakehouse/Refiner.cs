@@ -149,7 +149,7 @@ public sealed partial class Refiner
             if (state.Hashes.TryGetValue(header.Seq, out var landedHash))
             {
                 // a resend carries the same content; a null hash is a row from before hashes were kept
-                if (landedHash is null || landedHash == header.Hash || batch is null && landedHash == CanonicalHash(record))
+                if (landedHash is null || landedHash == header.Hash || landedHash == OtherHash(record, batch))
                 {
                     duplicates++;
                 }
@@ -200,8 +200,9 @@ public sealed partial class Refiner
             string? bulkSql = null;
             if (section.spec is not null && bulkRows[section.i] > 0)
             {
-                connection.Execute("CREATE OR REPLACE TEMP VIEW bulk_section AS " + bulk.ReadSql(section.i));
-                bulkSql = SqlScripts.Get(section.spec.SqlName);
+                // the section's lines carry the record index: the accepted batches give them their lineage
+                bulkSql = "SELECT a.device_id, a.module_id, a.seq, a.store_id, s.* EXCLUDE (r) FROM (" + bulk.ReadSql(section.i) + ") s "
+                    + "JOIN refine_accepted a ON a.r = s.r";
                 silverRows += bulkRows[section.i];
             }
             silverRows += rows[definition].Count;
@@ -261,11 +262,18 @@ public sealed partial class Refiner
             batch.Alerts.Count, batch.Rejects.Count, null, ContentHash(batch));
 
     /// <summary>
-    /// The canonical hash of a bulk-scanned body, asked only when its raw hash differs from the landed
-    /// one: a batch landed in another form (JSON body, another encoder) is still a resend.
+    /// The body's other hash, asked only when the first differs from the landed one: the canonical
+    /// hash of a bulk-scanned body, or the as-sent hash of a decoded one (the bulk scan's), so that a
+    /// resend is recognised whichever path each copy took and whatever encoder wrote it.
     /// </summary>
-    private static string? CanonicalHash(BronzeRow record) =>
-        TelemetryBatchCodec.Decode(record.Body, record.ContentEncoding).Batch is { } batch ? ContentHash(batch) : null;
+    private static string? OtherHash(BronzeRow record, TelemetryBatch? decoded)
+    {
+        if (decoded is not null)
+        {
+            return BulkBatchScanner.TryScan(record.Body, record.ContentEncoding)?.Hash;
+        }
+        return TelemetryBatchCodec.Decode(record.Body, record.ContentEncoding).Batch is { } batch ? ContentHash(batch) : null;
+    }
 
     /// <summary>An unknown change type or channel, described; null when every row is valid.</summary>
     private static string? InvalidRow(TelemetryBatch batch) =>
@@ -287,9 +295,9 @@ public sealed partial class Refiner
             {
                 var record = records[index];
                 if (record.DeviceId is not null && record.ModuleId is not null
-                    && BulkBatchScanner.TryScan(record.Body, record.ContentEncoding) is { } scan)
+                    && BulkBatchScanner.TryScan(record.Body, record.ContentEncoding, index) is { } scan)
                 {
-                    writer.Write(index, scan.SectionLines!);
+                    writer.Write(scan.SectionLines!);
                     scans[index] = scan with { SectionLines = null };
                 }
                 return writer;

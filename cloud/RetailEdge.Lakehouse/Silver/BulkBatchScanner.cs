@@ -14,9 +14,9 @@ namespace RetailEdge.Lakehouse.Silver;
 /// The bulk refine's admission check (pure, thread-safe): a telemetry body qualifies when
 /// <see cref="TelemetryBatchCodec.Decode(ReadOnlySpan{byte}, string?)"/> would accept it and every
 /// cell is in the plain form DuckDB reads to the same value (numbers without exponent and at most
-/// 15 significant digits within the column's scale, canonical timestamps, strings without escapes,
-/// known change types and channels). It then yields the batch header and each section's rows as
-/// one JSON line for DuckDB to explode; anything else returns null and takes the per-batch .NET
+/// 15 significant digits within the column's scale, canonical timestamps, non-empty strings without
+/// escapes, known change types and channels). It then yields the batch header and each section's rows as
+/// CSV lines DuckDB loads with the silver table's types; anything else returns null and takes the per-batch .NET
 /// path, which gives the exact reason and detail. Erring towards null only costs speed.
 /// </summary>
 public static class BulkBatchScanner
@@ -24,15 +24,15 @@ public static class BulkBatchScanner
     /// <summary>The sections DuckDB explodes, in <see cref="BulkSection"/> order, with the cells each silver column reads.</summary>
     public static IReadOnlyList<BulkSectionSpec> Sections { get; } =
     [
-        new("items", LakeTables.ItemWindow, TelemetryBatchCodec.ItemColumns,
+        new("items", LakeTables.ItemWindow, TelemetryBatchCodec.ItemColumns, 0,
             [Cell.Timestamp, Cell.Long, Cell.ChangeType, Cell.NullableChannel, Cell.Int, Cell.Quantity, Cell.Money, Cell.Money]),
-        new("baskets", LakeTables.Basket, TelemetryBatchCodec.BasketColumns,
+        new("baskets", LakeTables.Basket, TelemetryBatchCodec.BasketColumns, 1,
             [Cell.Text, Cell.Timestamp, Cell.Text, Cell.Channel, Cell.NullableText, Cell.Int, Cell.Quantity, Cell.Money]),
-        new("weighings", LakeTables.WeighingWindow, TelemetryBatchCodec.WeighingColumns,
+        new("weighings", LakeTables.WeighingWindow, TelemetryBatchCodec.WeighingColumns, 0,
             [Cell.Timestamp, Cell.Text, Cell.Long, Cell.Int, Cell.Quantity, Cell.Money, Cell.Int]),
-        new("snapshots", LakeTables.InventorySnapshot, TelemetryBatchCodec.SnapshotColumns,
+        new("snapshots", LakeTables.InventorySnapshot, TelemetryBatchCodec.SnapshotColumns, 1,
             [Cell.Text, Cell.Timestamp, Cell.Long, Cell.Quantity, Cell.NullableText]),
-        new("inventory", LakeTables.InventoryPosition, TelemetryBatchCodec.InventoryColumns,
+        new("inventory", LakeTables.InventoryPosition, TelemetryBatchCodec.InventoryColumns, 1,
             [Cell.Long, Cell.Timestamp, Cell.Quantity, Cell.NullableTimestamp, Cell.NullableQuantity]),
     ];
 
@@ -40,7 +40,7 @@ public static class BulkBatchScanner
     private const int MaxSignificantDigits = 15;
 
     /// <summary>The header and section lines of a qualifying body, or null (use the per-batch path).</summary>
-    public static ScannedBatch? TryScan(byte[] body, string? contentEncoding)
+    public static ScannedBatch? TryScan(byte[] body, string? contentEncoding, long record = 0)
     {
         ArgumentNullException.ThrowIfNull(body);
         var json = string.Equals(contentEncoding, TelemetryMessage.GzipContentEncoding, StringComparison.OrdinalIgnoreCase)
@@ -54,7 +54,7 @@ public static class BulkBatchScanner
         try
         {
             using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth, AllowDuplicateProperties = false });
-            return Scan(document.RootElement, json);
+            return Scan(document.RootElement, json, record);
         }
         catch (JsonException)
         {
@@ -66,12 +66,12 @@ public static class BulkBatchScanner
         }
     }
 
-    private static ScannedBatch? Scan(JsonElement root, byte[] json)
+    private static ScannedBatch? Scan(JsonElement root, byte[] json, long record)
     {
         if (root.ValueKind != JsonValueKind.Object
             || !root.TryGetProperty("schema", out var schema) || schema.ValueKind != JsonValueKind.String || !schema.ValueEquals(TelemetryBatch.SchemaV1)
             || !root.TryGetProperty("storeId", out var storeElement) || !storeElement.TryGetInt32(out var storeId) || storeElement.ValueKind != JsonValueKind.Number
-            || !root.TryGetProperty("gateway", out var gateway) || !IsPlainString(gateway) || JsonMarshal.GetRawUtf8Value(gateway).Length == 2
+            || !root.TryGetProperty("gateway", out var gateway) || !IsPlainString(gateway) || StringContent(gateway).IsEmpty
             || !root.TryGetProperty("seq", out var seqElement) || seqElement.ValueKind != JsonValueKind.Number || !seqElement.TryGetInt64(out var seq) || seq < 0
             || !root.TryGetProperty("createdAt", out var createdElement) || !TryTimestamp(createdElement, out var createdAt))
         {
@@ -98,6 +98,7 @@ public static class BulkBatchScanner
         }
         var counts = new int[Sections.Count];
         var lines = new byte[]?[Sections.Count];
+        var csv = new ArrayBufferWriter<byte>(json.Length);
         for (var s = 0; s < Sections.Count; s++)
         {
             var spec = Sections[s];
@@ -105,34 +106,35 @@ public static class BulkBatchScanner
             {
                 continue;
             }
-            if (TryScanSection(section, spec, out var count, out var positions, out var rows) is false)
+            csv.ResetWrittenCount();
+            if (!TryScanSection(section, spec, record, csv, out counts[s]))
             {
                 return null;
             }
-            counts[s] = count;
-            if (count > 0)
+            if (counts[s] > 0)
             {
-                lines[s] = SectionLine(positions!, rows);
+                lines[s] = csv.WrittenSpan.ToArray();
             }
         }
         var hash = Convert.ToHexStringLower(SHA256.HashData(json));
         return new ScannedBatch(storeId, journalId, seq, createdAt, windowSeconds, counts, 0, rejects, lines, hash);
     }
 
-    private static bool TryScanSection(JsonElement section, BulkSectionSpec spec, out int count, out int[]? positions, out ReadOnlySpan<byte> rows)
+    /// <summary>
+    /// Checks a section's rows and writes them as CSV lines <c>record,cells in the spec's order…,local date</c>:
+    /// strings quoted (a string without escapes holds no quote), null cells empty.
+    /// </summary>
+    private static bool TryScanSection(JsonElement section, BulkSectionSpec spec, long record, ArrayBufferWriter<byte> csv, out int count)
     {
         count = 0;
-        positions = null;
-        rows = default;
         if (section.ValueKind != JsonValueKind.Object || !section.TryGetProperty("cols", out var cols) || cols.ValueKind != JsonValueKind.Array
-            || !section.TryGetProperty("rows", out var rowsElement) || rowsElement.ValueKind != JsonValueKind.Array)
+            || !section.TryGetProperty("rows", out var rows) || rows.ValueKind != JsonValueKind.Array)
         {
             return false;
         }
         // the codec looks columns up by name (first match), so a reader tolerates added columns and another order
-        positions = new int[spec.Columns.Count];
+        var positions = new int[spec.Columns.Count];
         Array.Fill(positions, -1);
-        var cellAt = new List<Cell>();
         var index = 0;
         foreach (var col in cols.EnumerateArray())
         {
@@ -140,13 +142,11 @@ public static class BulkBatchScanner
             {
                 return false;
             }
-            cellAt.Add(Cell.Any);
             for (var c = 0; c < spec.Columns.Count; c++)
             {
                 if (positions[c] < 0 && col.ValueEquals(spec.Columns[c]))
                 {
                     positions[c] = index;
-                    cellAt[index] = spec.Cells[c];
                 }
             }
             index++;
@@ -156,52 +156,42 @@ public static class BulkBatchScanner
             return false;
         }
         var needed = positions.Max() + 1;
-        foreach (var row in rowsElement.EnumerateArray())
+        Span<byte> number = stackalloc byte[24];
+        record.TryFormat(number, out var recordLength, default, CultureInfo.InvariantCulture);
+        foreach (var row in rows.EnumerateArray())
         {
             if (row.ValueKind != JsonValueKind.Array || row.GetArrayLength() < needed)
             {
                 return false;
             }
-            var at = 0;
-            foreach (var cell in row.EnumerateArray())
+            csv.Write(number[..recordLength]);
+            for (var c = 0; c < positions.Length; c++)
             {
-                if (at < cellAt.Count && !IsPlain(cell, cellAt[at]))
+                var cell = row[positions[c]];
+                if (!IsPlain(cell, spec.Cells[c]))
                 {
                     return false;
                 }
-                at++;
+                csv.Write(","u8);
+                if (cell.ValueKind != JsonValueKind.Null)
+                {
+                    // strings keep their quotes: CSV quoting, and an empty string is never read as null
+                    var raw = JsonMarshal.GetRawUtf8Value(cell);
+                    csv.Write(spec.Cells[c] is Cell.Timestamp or Cell.NullableTimestamp ? raw[1..^1] : raw);
+                }
             }
+            csv.Write(","u8);
+            csv.Write(JsonMarshal.GetRawUtf8Value(row[positions[spec.DateColumn]]).Slice(1, 10));
+            csv.Write("\n"u8);
             count++;
         }
-        rows = JsonMarshal.GetRawUtf8Value(rowsElement);
         return true;
-    }
-
-    /// <summary><c>{"p":[1-based positions of the spec's columns],"w":[rows as sent]}</c>; the reader adds the record index.</summary>
-    private static byte[] SectionLine(int[] positions, ReadOnlySpan<byte> rows)
-    {
-        var buffer = new ArrayBufferWriter<byte>(rows.Length + 64);
-        buffer.Write("\"p\":["u8);
-        for (var i = 0; i < positions.Length; i++)
-        {
-            if (i > 0)
-            {
-                buffer.Write(","u8);
-            }
-            var span = buffer.GetSpan(11);
-            (positions[i] + 1).TryFormat(span, out var written, default, CultureInfo.InvariantCulture);
-            buffer.Advance(written);
-        }
-        buffer.Write("],\"w\":"u8);
-        buffer.Write(rows);
-        return buffer.WrittenSpan.ToArray();
     }
 
     private static bool IsPlain(JsonElement cell, Cell kind) => kind switch
     {
-        Cell.Any => cell.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array),
-        Cell.Text => IsPlainString(cell),
-        Cell.NullableText => cell.ValueKind == JsonValueKind.Null || IsPlainString(cell),
+        Cell.Text => IsPlainString(cell) && !StringContent(cell).IsEmpty,
+        Cell.NullableText => cell.ValueKind == JsonValueKind.Null || IsPlainString(cell) && !StringContent(cell).IsEmpty,
         Cell.ChangeType => IsPlainString(cell) && IsOneOf(cell, ChangeTypes.All),
         Cell.Channel => IsPlainString(cell) && IsOneOf(cell, Channels.All),
         Cell.NullableChannel => cell.ValueKind == JsonValueKind.Null || IsPlainString(cell) && IsOneOf(cell, Channels.All),
@@ -270,7 +260,7 @@ public static class BulkBatchScanner
         {
             return false;
         }
-        var raw = JsonMarshal.GetRawUtf8Value(element);
+        var raw = StringContent(element);
         if (raw.Length != 29 || raw[4] != '-' || raw[7] != '-' || raw[10] != 'T' || raw[13] != ':' || raw[16] != ':' || raw[19] != '.'
             || raw[23] is not ((byte)'+' or (byte)'-') || raw[26] != ':')
         {
@@ -297,6 +287,9 @@ public static class BulkBatchScanner
         value = new DateTimeOffset(local, raw[23] == '-' ? -offset : offset);
         return true;
     }
+
+    /// <summary>A string's raw text without its quotes.</summary>
+    private static ReadOnlySpan<byte> StringContent(JsonElement element) => JsonMarshal.GetRawUtf8Value(element)[1..^1];
 
     private static bool TryDigits(ReadOnlySpan<byte> raw, int at, int count, out int value)
     {

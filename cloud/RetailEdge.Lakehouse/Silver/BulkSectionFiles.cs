@@ -5,9 +5,9 @@ using RetailEdge.Delta.Storage;
 namespace RetailEdge.Lakehouse.Silver;
 
 /// <summary>
-/// The scratch files one bulk refine hands to DuckDB: per section, newline-delimited
-/// <c>{"r":record,"p":[…],"w":[…]}</c> lines, one file per decoding thread so the threads never share
-/// a stream. Deleted with the instance.
+/// The scratch files one bulk refine hands to DuckDB: per section, the CSV lines of
+/// <see cref="BulkBatchScanner"/>, one file per decoding thread so the threads never share a stream.
+/// Deleted with the instance.
 /// </summary>
 public sealed class BulkSectionFiles : IDisposable
 {
@@ -32,11 +32,13 @@ public sealed class BulkSectionFiles : IDisposable
     public IReadOnlyList<string> FilesOf(int section) =>
         [.. _writers.Select(w => w.PathOf(section)).Where(p => File.Exists(p) && new FileInfo(p).Length > 0).Order(StringComparer.Ordinal)];
 
-    /// <summary>DuckDB SQL reading the lines of a section's files.</summary>
-    public string ReadSql(int section) =>
-        "SELECT * FROM read_json([" + string.Join(", ", FilesOf(section).Select(DuckDbSql.Literal)) + "], format = 'newline_delimited', "
-        + "columns = {r: 'BIGINT', p: 'INTEGER[]', w: 'VARCHAR[][]'}, maximum_object_size = "
-        + (2 * Contracts.Telemetry.TelemetryBatchCodec.MaxDecodedBytes).ToString(CultureInfo.InvariantCulture) + ")";
+    /// <summary>DuckDB SQL reading a section's lines typed as its silver table's columns, with <c>r</c> the bronze record index.</summary>
+    public string ReadSql(int section)
+    {
+        var columns = BulkBatchScanner.Sections[section].TableColumns.Select(c => DuckDbSql.Literal(c.Name) + ": " + DuckDbSql.Literal(c.DuckDbType));
+        return "SELECT * FROM read_csv([" + string.Join(", ", FilesOf(section).Select(DuckDbSql.Literal)) + "], header = false, delim = ',', quote = '\"', "
+            + "escape = '\"', auto_detect = false, columns = {'r': 'BIGINT', " + string.Join(", ", columns) + "})";
+    }
 
     public void Dispose()
     {
@@ -54,7 +56,7 @@ public sealed class BulkSectionFiles : IDisposable
         }
     }
 
-    /// <summary>Appends a record's section fragments to this thread's files.</summary>
+    /// <summary>Appends a record's section lines to this thread's files.</summary>
     public sealed class Writer : IDisposable
     {
         private readonly string _prefix;
@@ -62,12 +64,11 @@ public sealed class BulkSectionFiles : IDisposable
 
         internal Writer(string prefix) => _prefix = prefix;
 
-        internal string PathOf(int section) => _prefix + "." + BulkBatchScanner.Sections[section].Name + ".json";
+        internal string PathOf(int section) => _prefix + "." + BulkBatchScanner.Sections[section].Name + ".csv";
 
-        public void Write(int record, IReadOnlyList<byte[]?> sectionLines)
+        public void Write(IReadOnlyList<byte[]?> sectionLines)
         {
             ArgumentNullException.ThrowIfNull(sectionLines);
-            Span<byte> number = stackalloc byte[24];
             for (var s = 0; s < sectionLines.Count; s++)
             {
                 if (sectionLines[s] is not { } line)
@@ -75,12 +76,7 @@ public sealed class BulkSectionFiles : IDisposable
                     continue;
                 }
                 var stream = _streams[s] ??= new FileStream(PathOf(s), FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 20);
-                stream.Write("{\"r\":"u8);
-                record.TryFormat(number, out var written, default, CultureInfo.InvariantCulture);
-                stream.Write(number[..written]);
-                stream.Write(","u8);
                 stream.Write(line);
-                stream.Write("}\n"u8);
             }
         }
 

@@ -1,19 +1,19 @@
 namespace RetailEdge.Lakehouse.Silver;
 
 /// <summary>
-/// A telemetry section the bulk refine explodes: its JSON name, the silver table it fills (by
-/// Sql/silver_{table}.sql), the codec's columns in the order that SQL reads them, and what each cell must look like.
+/// A telemetry section the bulk refine loads: its JSON name, the silver table it fills, the codec's
+/// columns in the order of that table's own columns (after the lineage, before event_date), the
+/// column whose local date is event_date, and what each cell must look like.
 /// </summary>
-public sealed record BulkSectionSpec(string Name, LakeTableDefinition Table, IReadOnlyList<string> Columns, IReadOnlyList<Cell> Cells)
+public sealed record BulkSectionSpec(string Name, LakeTableDefinition Table, IReadOnlyList<string> Columns, int DateColumn, IReadOnlyList<Cell> Cells)
 {
-    public string SqlName => "silver_" + Table.Name + ".sql";
+    /// <summary>The table's columns the section's CSV lines hold after the record index.</summary>
+    public IReadOnlyList<LakeColumn> TableColumns => [.. Table.Columns.Skip(LakeTables.SilverLineage.Count)];
 }
 
 /// <summary>The plain cell forms DuckDB and the codec read to the same value.</summary>
 public enum Cell
 {
-    /// <summary>A column no silver table reads: any scalar.</summary>
-    Any,
     Text,
     NullableText,
     ChangeType,
