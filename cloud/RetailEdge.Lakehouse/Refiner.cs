@@ -209,7 +209,10 @@ public sealed partial class Refiner
             await WriteRowsAsync(connection, definition, silver[definition], rows[definition], bulkSql, target, cancellationToken).ConfigureAwait(false);
         }
         LogRefined(_logger, low + 1, target, records.Count, batches, duplicates, quarantined);
-        return new RefineResult(target, records.Count, batches, duplicates, quarantined, silverRows, reasons, target < bronzeSnapshot.Version);
+        return new RefineResult(target, records.Count, batches, duplicates, quarantined, silverRows, reasons, target < bronzeSnapshot.Version)
+        {
+            BulkBatches = accepted.Count,
+        };
     }
 
     /// <summary>What tells a resend from a conflicting batch: SHA-256 of the batch's canonical encoding (independent of gzip and of the routed form).</summary>
