@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.IO.Compression;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -353,29 +352,11 @@ public static class BulkBatchScanner
         }
         try
         {
-            using var gzip = new GZipStream(new MemoryStream(body, writable: false), CompressionMode.Decompress);
-            using var output = new MemoryStream(body.Length * 8);
-            var buffer = ArrayPool<byte>.Shared.Rent(81920);
-            try
-            {
-                int read;
-                while ((read = gzip.Read(buffer, 0, buffer.Length)) > 0)
-                {
-                    if (output.Length + read > TelemetryBatchCodec.MaxDecodedBytes)
-                    {
-                        return null;
-                    }
-                    output.Write(buffer, 0, read);
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-            return output.ToArray();
+            return TelemetryBatchCodec.Decompress(body);
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException)
         {
+            // not gzip or too large: the per-batch path names which
             return null;
         }
     }
