@@ -37,6 +37,9 @@ public sealed class LakehouseScaleBenchmark : IBenchmark
             var refiner = new Refiner(lake, refinerOptions, NullLogger<Refiner>.Instance);
             var builder = new Builder(lake, NullLogger<Builder>.Instance);
 
+            using var self = Process.GetCurrentProcess();
+            TimeSpan Cpu() { self.Refresh(); return self.TotalProcessorTime; }
+            var cpu = Cpu();
             var watch = Stopwatch.StartNew();
             long records = 0;
             LandResult land;
@@ -45,6 +48,8 @@ public sealed class LakehouseScaleBenchmark : IBenchmark
                 records += land.Records;
             }
             var landSeconds = watch.Elapsed.TotalSeconds;
+            var landCpu = (Cpu() - cpu).TotalSeconds;
+            cpu = Cpu();
             watch.Restart();
             long silverRows = 0, batches = 0, runs = 0;
             RefineResult refine;
@@ -57,15 +62,18 @@ public sealed class LakehouseScaleBenchmark : IBenchmark
             }
             while (refine.MoreAvailable);
             var refineSeconds = watch.Elapsed.TotalSeconds;
+            var refineCpu = (Cpu() - cpu).TotalSeconds;
+            cpu = Cpu();
             watch.Restart();
             var build = await builder.RunOnceAsync(cancellationToken).ConfigureAwait(false);
             var buildSeconds = watch.Elapsed.TotalSeconds;
+            var buildCpu = (Cpu() - cpu).TotalSeconds;
 
             var total = landSeconds + refineSeconds + buildSeconds;
-            Console.WriteLine($"bronze: {records:N0} routed records in {landSeconds:F1} s = {records / landSeconds:N0} records/s");
-            Console.WriteLine($"silver: {batches:N0} batches → {silverRows:N0} rows in {refineSeconds:F1} s = {silverRows / refineSeconds:N0} rows/s ({runs} refine runs)");
-            Console.WriteLine($"gold:   {build.Tables.Count} tables refreshed from all of it in {buildSeconds:F1} s = {silverRows / buildSeconds:N0} silver rows/s");
-            Console.WriteLine($"total:  routed files → gold in {total:F1} s; load average after: {LoadAverage()}");
+            Console.WriteLine($"bronze: {records:N0} routed records in {landSeconds:F1} s = {records / landSeconds:N0} records/s, {landCpu:F1} CPU-s");
+            Console.WriteLine($"silver: {batches:N0} batches → {silverRows:N0} rows in {refineSeconds:F1} s = {silverRows / refineSeconds:N0} rows/s, {refineCpu:F1} CPU-s ({runs} refine runs)");
+            Console.WriteLine($"gold:   {build.Tables.Count} tables refreshed from all of it in {buildSeconds:F1} s = {silverRows / buildSeconds:N0} silver rows/s, {buildCpu:F1} CPU-s");
+            Console.WriteLine($"total:  routed files → gold in {total:F1} s, {landCpu + refineCpu + buildCpu:F1} CPU-s; load average after: {LoadAverage()}");
         }
         finally
         {
