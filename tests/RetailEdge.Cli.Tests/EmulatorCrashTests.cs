@@ -44,10 +44,11 @@ public sealed class EmulatorCrashTests(ITestOutputHelper output) : IDisposable
         var routed = _temp.Combine("routed");
         var mqttPort = FreePort.Next();
         var restPort = FreePort.Next();
+        var eventHubsPort = FreePort.Next();
         string[] arguments =
         [
             CliDll(), "emulator", "run", "--registry", registryPath, "--hub-name", HubName, "--routing", routed, "--tls", "false",
-            "--mqtt", $"127.0.0.1:{mqttPort}", "--rest", $"127.0.0.1:{restPort}",
+            "--mqtt", $"127.0.0.1:{mqttPort}", "--rest", $"127.0.0.1:{restPort}", "--eventhubs", $"127.0.0.1:{eventHubsPort}",
             // a short interval: a connection gets one acknowledgement per write in this mode
             "--batch-interval", "100ms", "--ack-after-write",
         ];
