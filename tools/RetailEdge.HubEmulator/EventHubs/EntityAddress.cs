@@ -21,14 +21,15 @@ internal sealed record EntityAddress(string Path, string ConsumerGroup, Partitio
             || !string.Equals(parts[1], "ConsumerGroups", StringComparison.OrdinalIgnoreCase)
             || !string.Equals(parts[3], "Partitions", StringComparison.OrdinalIgnoreCase))
         {
-            throw new AmqpException(AmqpErrorCode.NotFound, $"the address '{Shorten(address)}' is not {eventHubName}/ConsumerGroups/<group>/Partitions/<id>");
+            throw new AmqpException(AmqpErrorCode.NotFound, $"The messaging entity '{Shorten(address)}' could not be found: receivers attach to {eventHubName}/ConsumerGroups/<group>/Partitions/<id>");
         }
         if (!consumerGroupExists(parts[2]))
         {
-            throw new AmqpException(AmqpErrorCode.NotFound, $"consumer group '{Shorten(parts[2])}' does not exist: create it in the registry file or with PUT /eventHubEndpoints/events/ConsumerGroups/<name>");
+            // Event Hubs' wording, which the clients map to "resource not found"
+            throw new AmqpException(AmqpErrorCode.NotFound, $"The messaging entity '{eventHubName}/ConsumerGroups/{Shorten(parts[2])}' could not be found: create the consumer group in the registry file or with PUT /eventHubEndpoints/events/ConsumerGroups/<name>");
         }
         var partition = log.Partition(parts[4])
-            ?? throw new AmqpException(AmqpErrorCode.NotFound, $"partition '{Shorten(parts[4])}' does not exist: the partitions are {string.Join(", ", log.PartitionIds)}");
+            ?? throw new AmqpException(AmqpErrorCode.NotFound, $"The messaging entity '{eventHubName}/Partitions/{Shorten(parts[4])}' could not be found: the partitions are {string.Join(", ", log.PartitionIds)}");
         var consumerGroup = parts[2].ToLowerInvariant();
         return new EntityAddress($"{eventHubName}/ConsumerGroups/{consumerGroup}/Partitions/{partition.PartitionId}", consumerGroup, partition);
     }

@@ -147,12 +147,8 @@ public sealed partial class EventHubsEndpoint : IRuntimeProvider, IAsyncDisposab
             settings.SettleType = SettleMode.SettleOnSend;
             return new ReceivingAmqpLink(session, settings);
         }
-        var source = AddressOf(settings.Source);
-        if (source is not (CbsAddress or ManagementAddress))
-        {
-            // validated now so a bad address is refused at attach
-            _ = EntityAddress.Parse(source, _log.Name, _log, _consumerGroupExists);
-        }
+        // the source is checked when the link opens (OpenLink): refused there, the client gets the error on its attach
+        _ = AddressOf(settings.Source);
         return new SendingAmqpLink(session, settings);
     }
 
