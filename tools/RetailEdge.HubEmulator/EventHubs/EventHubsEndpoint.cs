@@ -10,7 +10,7 @@ namespace RetailEdge.HubEmulator.EventHubs;
 
 /// <summary>
 /// IoT Hub's built-in, Event Hubs-compatible endpoint over AMQP 1.0 (Microsoft.Azure.Amqp):
-/// SASL <c>MSSBCBS</c>, then claims-based security on <c>$cbs</c> (put-token with a SAS token of
+/// SASL <c>MSSBCBS</c> (or ANONYMOUS), then claims-based security on <c>$cbs</c> (put-token with a SAS token of
 /// the hub's policy), <c>$management</c> READ of the event hub and its partitions, and receiver
 /// links on <c>{hub}/ConsumerGroups/{group}/Partitions/{id}</c> (<see cref="PartitionConsumer"/>)
 /// with the start filters and owner levels the Event Hubs clients use. The endpoint is read-only,
@@ -20,7 +20,7 @@ namespace RetailEdge.HubEmulator.EventHubs;
 /// </summary>
 public sealed partial class EventHubsEndpoint : IRuntimeProvider, IAsyncDisposable
 {
-    /// <summary>The SASL mechanism the Event Hubs clients ask for (they refuse plain ANONYMOUS).</summary>
+    /// <summary>The SASL mechanism the .NET Event Hubs client asks for (it refuses a server that offers only ANONYMOUS).</summary>
     public const string SaslMechanism = "MSSBCBS";
     public const string CbsAddress = "$cbs";
     public const string ManagementAddress = "$management";
@@ -65,6 +65,8 @@ public sealed partial class EventHubsEndpoint : IRuntimeProvider, IAsyncDisposab
         var sasl = new SaslTransportProvider();
         sasl.Versions.Add(new AmqpVersion(1, 0, 0));
         sasl.AddHandler(new SaslAnonymousHandler(SaslMechanism));
+        // rhea-based clients (@azure/event-hubs for JavaScript) ask for ANONYMOUS; either way every link needs a $cbs token
+        sasl.AddHandler(new SaslAnonymousHandler());
         var amqp = new AmqpTransportProvider();
         amqp.Versions.Add(new AmqpVersion(1, 0, 0));
         _settings = new AmqpSettings { RuntimeProvider = this };
@@ -164,8 +166,12 @@ public sealed partial class EventHubsEndpoint : IRuntimeProvider, IAsyncDisposab
         var source = AddressOf(link.Settings.Source);
         if (source is CbsAddress or ManagementAddress)
         {
-            var replyTo = AddressOf(link.Settings.Target);
-            state.AddReplyLink(replyTo, (SendingAmqpLink)link);
+            // replies go to the requests' reply-to: the .NET client names it in the link's target, rhea by the link name
+            state.AddReplyLink((link.Settings.Target as Target)?.Address?.ToString() ?? link.Name, (SendingAmqpLink)link);
+            if ((link.Settings.Target as Target)?.Address is not null)
+            {
+                state.AddReplyLink(link.Name, (SendingAmqpLink)link);
+            }
             return;
         }
         var entity = EntityAddress.Parse(source, _log.Name, _log, _consumerGroupExists);
