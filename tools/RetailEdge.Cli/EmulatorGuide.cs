@@ -43,6 +43,10 @@ public static class EmulatorGuide
         lines.Add(string.Empty);
         lines.Add($"Event Hubs-compatible connection string (EventHubConsumerClient, @azure/event-hubs; consumer groups: {string.Join(", ", registry.ConsumerGroups)}):");
         lines.Add("  " + emulator.EventHubsConnectionString());
+        if (tls && emulator.EventHubsEndPoint.Port != 5671)
+        {
+            lines.Add($"  the Event Hubs clients dial AMQPS port 5671: set CustomEndpointAddress = amqps://{emulator.EventHubsEndPoint} (or --eventhubs 127.0.0.1:5671), and trust the certificate");
+        }
         lines.Add(string.Empty);
         lines.Add("Module connection strings (azure-iot-device ModuleClient with the MQTT transport):");
         var modules = registry.Devices.SelectMany(d => d.Modules.Select(m => (d.DeviceId, m.ModuleId))).ToList();
