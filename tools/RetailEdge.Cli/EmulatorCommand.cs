@@ -66,22 +66,8 @@ public static class EmulatorCommand
         var mqtt = EndPointOption("--mqtt", $"Device MQTT endpoint, address:port (default {DefaultMqttsEndPoint}, where the official device SDKs dial; {DefaultMqttEndPoint} with --tls false)");
         var rest = EndPointOption("--rest", $"Service REST endpoint, address:port (default {DefaultHttpsEndPoint}, where the official service SDKs and az call; ports below 1024 need root or CAP_NET_BIND_SERVICE; {DefaultHttpEndPoint} with --tls false)");
         var eventHubs = EventHubsOption();
-        var retention = new Option<string>("--event-retention")
-        {
-            Description = "How long the built-in Event Hubs-compatible endpoint keeps events: e.g. 1d (default, as IoT Hub), 12h, 7d",
-            DefaultValueFactory = _ => "1d",
-        };
-        retention.Validators.Add(result =>
-        {
-            if (!EmulatorArguments.TryParseInterval(result.GetValueOrDefault<string>() ?? string.Empty, "--event-retention", out var value, out var error))
-            {
-                result.AddError(error);
-            }
-            else if (value < TimeSpan.FromMinutes(1) || value > TimeSpan.FromDays(90))
-            {
-                result.AddError("--event-retention must be between 1m and 90d");
-            }
-        });
+        var retention = DurationOption("--event-retention", "How long the built-in Event Hubs-compatible endpoint keeps events: e.g. 1d (default, as IoT Hub), 12h, 7d",
+            "1d", (TimeSpan.FromMinutes(1), "1m"), (TimeSpan.FromDays(90), "90d"));
         var partitions = new Option<int>("--partitions")
         {
             Description = "The hub's partitions (default 4): of routing and of the built-in endpoint; a device's messages always land in the same one",
@@ -108,22 +94,8 @@ public static class EmulatorCommand
                 result.AddError($"--routing must not carry a query (a SAS token) in its URL: a command line is visible to every user of the machine; put the account key in {RoutingAccountKeyVariable}");
             }
         });
-        var batchInterval = new Option<string>("--batch-interval")
-        {
-            Description = "How often routed files are written: e.g. 10s (default), 60s, 5m",
-            DefaultValueFactory = _ => "10s",
-        };
-        batchInterval.Validators.Add(result =>
-        {
-            if (!EmulatorArguments.TryParseInterval(result.GetValueOrDefault<string>() ?? string.Empty, "--batch-interval", out var value, out var error))
-            {
-                result.AddError(error);
-            }
-            else if (value < TimeSpan.FromMilliseconds(100) || value > TimeSpan.FromHours(1))
-            {
-                result.AddError("--batch-interval must be between 100ms and 1h");
-            }
-        });
+        var batchInterval = DurationOption("--batch-interval", "How often routed files are written: e.g. 10s (default), 60s, 5m",
+            "10s", (TimeSpan.FromMilliseconds(100), "100ms"), (TimeSpan.FromHours(1), "1h"));
         var tls = new Option<bool>("--tls")
         {
             Description = "Serve MQTT and REST over TLS (default true) with a self-signed certificate kept beside the registry ({hub}-emulator-cert.pem to trust); --tls false serves plain MQTT and HTTP",
@@ -220,6 +192,24 @@ public static class EmulatorCommand
             }
         });
         return command;
+    }
+
+    /// <summary>A duration option (500ms, 10s, 2m, 1h, 1d) checked against its range when parsed.</summary>
+    private static Option<string> DurationOption(string name, string description, string defaultValue, (TimeSpan Value, string Text) min, (TimeSpan Value, string Text) max)
+    {
+        var option = new Option<string>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(result =>
+        {
+            if (!EmulatorArguments.TryParseInterval(result.GetValueOrDefault<string>() ?? string.Empty, name, out var value, out var error))
+            {
+                result.AddError(error);
+            }
+            else if (value < min.Value || value > max.Value)
+            {
+                result.AddError($"{name} must be between {min.Text} and {max.Text}");
+            }
+        });
+        return option;
     }
 
     private static Option<string?> EventHubsOption() => EndPointOption("--eventhubs",
