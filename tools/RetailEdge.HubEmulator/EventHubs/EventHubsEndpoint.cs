@@ -214,7 +214,8 @@ public sealed partial class EventHubsEndpoint : IRuntimeProvider, IAsyncDisposab
         }
         if (expression is null)
         {
-            throw new AmqpException(AmqpErrorCode.NotImplemented, "only the apache.org:selector-filter:string filter is supported");
+            throw new AmqpException(AmqpErrorCode.NotImplemented, "only the apache.org:selector-filter:string filter is supported, not "
+                + string.Join(", ", source.FilterSet.Select(f => $"{f.Key.Key} ({(f.Value as Microsoft.Azure.Amqp.Encoding.DescribedType)?.Descriptor?.GetType().Name ?? f.Value?.GetType().Name})")));
         }
         if (!EventPositionFilter.TryParse(expression, out var position, out var error))
         {
@@ -228,6 +229,7 @@ public sealed partial class EventHubsEndpoint : IRuntimeProvider, IAsyncDisposab
         Microsoft.Azure.Amqp.Encoding.AmqpSymbol symbol => symbol.Value == EventPositionFilter.SelectorFilterName,
         string text => text == EventPositionFilter.SelectorFilterName,
         ulong code => code is EventPositionFilter.SelectorFilterCode or EventPositionFilter.SelectorFilterCodeMicrosoft,
+        long code => code is (long)EventPositionFilter.SelectorFilterCode or (long)EventPositionFilter.SelectorFilterCodeMicrosoft,
         _ => false,
     };
 
