@@ -219,13 +219,13 @@ public class EventHubsEndpointTests
             await SendAsync(module, "store040-gw", 0, 5);
         }
         var partition = PartitionOf("store040-gw");
-        List<PartitionEvent> before;
-        await using (var consumer = new EventHubConsumerClient(EventHubConsumerClient.DefaultConsumerGroupName, hub.Emulator.EventHubsConnectionString()))
-        {
-            before = await ReadAsync(consumer, partition, EventPosition.Earliest, 5);
-        }
+        await using var first = new EventHubConsumerClient(EventHubConsumerClient.DefaultConsumerGroupName, hub.Emulator.EventHubsConnectionString(),
+            new EventHubConsumerClientOptions { RetryOptions = new EventHubsRetryOptions { MaximumRetries = 0, TryTimeout = TimeSpan.FromSeconds(5) } });
+        var before = await ReadAsync(first, partition, EventPosition.Earliest, 5);
 
         await hub.RestartAsync();
+        // the stop closed the old endpoint's connections: the client's next call fails instead of hanging on a dead link
+        await Assert.ThrowsAnyAsync<Exception>(() => first.GetPartitionIdsAsync());
         await using (var module = new IotHubModuleClient(hub.Emulator.ModuleClientOptions("store040-gw", "StoreGateway")))
         {
             await module.OpenAsync(CancellationToken.None);

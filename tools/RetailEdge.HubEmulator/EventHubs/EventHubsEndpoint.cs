@@ -35,6 +35,7 @@ public sealed partial class EventHubsEndpoint : IRuntimeProvider, IAsyncDisposab
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ConsumerRegistry _consumers = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<AmqpConnection, byte> _connections = new();
     private readonly ManagementNode _management;
     private LoopbackTransportListener? _socketListener;
     private AmqpTransportListener? _listener;
@@ -78,10 +79,15 @@ public sealed partial class EventHubsEndpoint : IRuntimeProvider, IAsyncDisposab
         _listener.Listen(OnAcceptTransport);
     }
 
+    /// <summary>Stops accepting and closes every open connection (their receivers with them).</summary>
     public ValueTask DisposeAsync()
     {
         _listener?.SafeClose();
         _consumers.CloseAll();
+        foreach (var connection in _connections.Keys)
+        {
+            connection.SafeClose();
+        }
         return ValueTask.CompletedTask;
     }
 
@@ -281,7 +287,12 @@ public sealed partial class EventHubsEndpoint : IRuntimeProvider, IAsyncDisposab
         {
             var settings = new AmqpConnectionSettings { ContainerId = "retailedge-" + _log.Name, MaxFrameSize = 64 * 1024, IdleTimeOut = 120_000 };
             connection = ((IConnectionFactory)this).CreateConnection(args.Transport, (ProtocolHeader)args.UserToken, false, _settings!, settings);
-            connection.Closed += (_, _) => _consumers.RemoveConnection(connection);
+            _connections[connection] = 0;
+            connection.Closed += (_, _) =>
+            {
+                _consumers.RemoveConnection(connection);
+                _connections.TryRemove(connection, out _);
+            };
             _ = OpenConnectionAsync(connection);
         }
 #pragma warning disable CA1031 // one client's failure closes its connection; the endpoint goes on
