@@ -3,6 +3,7 @@
 #  - mosquitto (Debian) for MQTT interop and the store-broker ingest tests
 #  - azurite, mqtt, aedes (npm, pinned) into .tools/node for Azure Storage and MQTT interop
 #  - azure-iot-device, azure-iot-device-mqtt, azure-iothub (npm, pinned): Microsoft's IoT Hub SDKs as emulator conformance peers
+#  - @azure/event-hubs, rhea (npm, pinned): Microsoft's Event Hubs SDK and an independent AMQP 1.0 client, peers of the built-in endpoint
 #  - chromium (Debian) and playwright-core (npm, pinned) to open the demo's report.html headless
 # (DuckDB comes with the DuckDB.NET.Data.Full package at restore: nothing to install for it.)
 set -euo pipefail
@@ -30,12 +31,13 @@ fi
 
 node_dir="$tools/node"
 if [ ! -d "$node_dir/node_modules/azurite" ] || [ ! -d "$node_dir/node_modules/mqtt" ] || [ ! -d "$node_dir/node_modules/aedes" ] \
-  || [ ! -d "$node_dir/node_modules/azure-iot-device-mqtt" ] || [ ! -d "$node_dir/node_modules/azure-iothub" ]; then
-  echo "setup: installing azurite, mqtt, aedes, IoT Hub SDKs (npm)"
+  || [ ! -d "$node_dir/node_modules/azure-iot-device-mqtt" ] || [ ! -d "$node_dir/node_modules/azure-iothub" ] \
+  || [ ! -d "$node_dir/node_modules/@azure/event-hubs" ] || [ ! -d "$node_dir/node_modules/rhea" ]; then
+  echo "setup: installing azurite, mqtt, aedes, IoT Hub and Event Hubs SDKs (npm)"
   mkdir -p "$node_dir"
   [ -f "$node_dir/package.json" ] || echo '{"name":"retailedge-test-tools","private":true}' > "$node_dir/package.json"
   (cd "$node_dir" && npm install --no-audit --no-fund --loglevel=error azurite@3.35.0 mqtt@5.16.0 aedes@1.2.0 \
-    azure-iot-device@1.18.4 azure-iot-device-mqtt@1.16.4 azure-iothub@1.16.6 >/dev/null)
+    azure-iot-device@1.18.4 azure-iot-device-mqtt@1.16.4 azure-iothub@1.16.6 @azure/event-hubs@6.0.4 rhea@3.0.5 >/dev/null)
 fi
 
 if [ ! -d "$node_dir/node_modules/playwright-core" ]; then

@@ -32,6 +32,7 @@ public sealed class EmulatorCommandTests : IDisposable
         Assert.Contains("REQUESTS_CA_BUNDLE=" + pem, text, StringComparison.Ordinal);
         Assert.Contains("az iot edge set-modules --device-id <deviceId> --content deployment.json --login \"" + registry.ServiceConnectionString() + "\"", text, StringComparison.Ordinal);
         Assert.Contains("map devhub.azure-devices.net to 127.0.0.1", text, StringComparison.Ordinal);
+        Assert.Contains($";SharedAccessKeyName=service;SharedAccessKey={registry.ServicePolicy.PrimaryKey};EntityPath=devhub", text, StringComparison.Ordinal);
         // free ports were asked for: the guide says which ports the official SDKs need instead
         Assert.Contains("--mqtt 127.0.0.1:8883", text, StringComparison.Ordinal);
         Assert.Contains("--rest 127.0.0.1:443", text, StringComparison.Ordinal);

@@ -44,10 +44,11 @@ public sealed class EmulatorCrashTests(ITestOutputHelper output) : IDisposable
         var routed = _temp.Combine("routed");
         var mqttPort = FreePort.Next();
         var restPort = FreePort.Next();
+        var eventHubsPort = FreePort.Next();
         string[] arguments =
         [
             CliDll(), "emulator", "run", "--registry", registryPath, "--hub-name", HubName, "--routing", routed, "--tls", "false",
-            "--mqtt", $"127.0.0.1:{mqttPort}", "--rest", $"127.0.0.1:{restPort}",
+            "--mqtt", $"127.0.0.1:{mqttPort}", "--rest", $"127.0.0.1:{restPort}", "--eventhubs", $"127.0.0.1:{eventHubsPort}",
             // a short interval: a connection gets one acknowledgement per write in this mode
             "--batch-interval", "100ms", "--ack-after-write",
         ];
@@ -134,6 +135,21 @@ public sealed class EmulatorCrashTests(ITestOutputHelper output) : IDisposable
         Assert.True(lost.Count == 0, $"{lost.Count} acknowledged messages not routed, e.g. {string.Join(", ", lost.Take(10))}");
         Assert.True(doubledUnexpectedly.Count == 0, $"routed twice without a kill during their send: {string.Join(", ", doubledUnexpectedly.Take(10))}");
         Assert.Empty(copies.Keys.Except(acknowledged.Keys));
+
+        // the built-in Event Hubs-compatible endpoint's partitions, as the next emulator would open them:
+        // every acknowledged message is there (it is appended before routing), numbered without gaps
+        var eventsFolder = _temp.Combine(HubName + "-events");
+        await using var events = RetailEdge.HubEmulator.EventHubs.EventHubLog.Open(HubName, eventsFolder, 4,
+            new RetailEdge.HubEmulator.EventHubs.EventRetentionOptions(TimeSpan.FromDays(1), 1L << 30), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var stored = events.PartitionIds.SelectMany(p => events.Partition(p)!.ReadFrom(0, int.MaxValue)).ToList();
+        foreach (var partition in events.PartitionIds)
+        {
+            var numbers = events.Partition(partition)!.ReadFrom(0, int.MaxValue).Select(e => e.SequenceNumber).ToList();
+            Assert.Equal(Enumerable.Range(0, numbers.Count).Select(i => (long)i), numbers);
+        }
+        var notInEvents = acknowledged.Keys.Except(stored.Select(e => e.MessageId!)).ToList();
+        output.WriteLine($"built-in endpoint: {stored.Count} events, {stored.Select(e => e.MessageId).Distinct().Count()} distinct, {notInEvents.Count} acknowledged messages missing");
+        Assert.True(notInEvents.Count == 0, $"{notInEvents.Count} acknowledged messages not in the built-in endpoint, e.g. {string.Join(", ", notInEvents.Take(10))}");
     }
 
     /// <summary>Sends numbered messages one after the other until stopped; records each acknowledged id and whether its send spanned a kill.</summary>

@@ -5,16 +5,19 @@ namespace RetailEdge.HubEmulator.Tests;
 /// <summary>A started emulator on free loopback ports with a temp registry and routing folder.</summary>
 public sealed class EmulatorHarness : IAsyncDisposable
 {
-    private EmulatorHarness(TempDirectory directory, HubEmulator emulator, CapturingLoggerFactory logs)
+    private readonly HubEmulatorOptions _options;
+
+    private EmulatorHarness(TempDirectory directory, HubEmulatorOptions options, HubEmulator emulator, CapturingLoggerFactory logs)
     {
         Directory = directory;
+        _options = options;
         Emulator = emulator;
         Logs = logs;
     }
 
     public TempDirectory Directory { get; }
 
-    public HubEmulator Emulator { get; }
+    public HubEmulator Emulator { get; private set; }
 
     public CapturingLoggerFactory Logs { get; }
 
@@ -30,11 +33,12 @@ public sealed class EmulatorHarness : IAsyncDisposable
         return client;
     }
 
-    public static async Task<EmulatorHarness> StartAsync(TimeSpan? batchInterval = null, string? routingTarget = null, string? accountKey = null, bool acknowledgeAfterWrite = false)
+    public static async Task<EmulatorHarness> StartAsync(TimeSpan? batchInterval = null, string? routingTarget = null, string? accountKey = null, bool acknowledgeAfterWrite = false,
+        Func<HubEmulatorOptions, HubEmulatorOptions>? configure = null)
     {
         var directory = new TempDirectory("hubemu");
         var logs = new CapturingLoggerFactory();
-        var emulator = new HubEmulator(new HubEmulatorOptions
+        var options = new HubEmulatorOptions
         {
             RegistryPath = directory.Combine("registry.json"),
             HubName = "testhub",
@@ -42,9 +46,19 @@ public sealed class EmulatorHarness : IAsyncDisposable
             RoutingAccountKey = accountKey,
             BatchInterval = batchInterval ?? TimeSpan.FromSeconds(30),
             AcknowledgeAfterWrite = acknowledgeAfterWrite,
-        }, TimeProvider.System, logs);
+        };
+        options = configure?.Invoke(options) ?? options;
+        var emulator = new HubEmulator(options, TimeProvider.System, logs);
         await emulator.StartAsync(CancellationToken.None);
-        return new EmulatorHarness(directory, emulator, logs);
+        return new EmulatorHarness(directory, options, emulator, logs);
+    }
+
+    /// <summary>Stops the emulator and starts a new one on the same registry, routing folder and event store (new free ports).</summary>
+    public async Task RestartAsync()
+    {
+        await Emulator.DisposeAsync();
+        Emulator = new HubEmulator(_options, TimeProvider.System, Logs);
+        await Emulator.StartAsync(CancellationToken.None);
     }
 
     /// <summary>Every routed record line written so far under the routing folder.</summary>

@@ -98,4 +98,31 @@ public class RegistryRestTests
         Assert.Equal(3, statistics["totalDeviceCount"]!.GetValue<int>());
         Assert.Equal(3, statistics["enabledDeviceCount"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task ConsumerGroups_CreatedListedDeletedByRest_KeptInTheRegistryFile_BadNameRefused()
+    {
+        await using var hub = await EmulatorHarness.StartAsync();
+        using var client = Client(hub);
+
+        using var created = await client.PutAsync(new Uri("eventHubEndpoints/events/ConsumerGroups/lake-processor?api-version=2021-04-12", UriKind.Relative), Json("{}"));
+        using var again = await client.PutAsync(new Uri("eventHubEndpoints/events/ConsumerGroups/lake-processor?api-version=2021-04-12", UriKind.Relative), Json("{}"));
+        using var bad = await client.PutAsync(new Uri("eventHubEndpoints/events/ConsumerGroups/has%20space?api-version=2021-04-12", UriKind.Relative), Json("{}"));
+        using var list = await client.GetAsync(new Uri("eventHubEndpoints/events/ConsumerGroups?api-version=2021-04-12", UriKind.Relative));
+        var names = JsonNode.Parse(await list.Content.ReadAsStringAsync())!.AsArray().Select(n => n!["name"]!.GetValue<string>()).ToList();
+        var file = await File.ReadAllTextAsync(hub.Emulator.Registry.Path);
+        using var deleted = await client.DeleteAsync(new Uri("eventHubEndpoints/events/ConsumerGroups/lake-processor?api-version=2021-04-12", UriKind.Relative));
+        using var missing = await client.DeleteAsync(new Uri("eventHubEndpoints/events/ConsumerGroups/lake-processor?api-version=2021-04-12", UriKind.Relative));
+        using var defaultGroup = await client.DeleteAsync(new Uri("eventHubEndpoints/events/ConsumerGroups/$Default?api-version=2021-04-12", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal(["$Default", "lake-processor"], names);
+        Assert.Equal(["lake-processor"], JsonNode.Parse(file)!["consumerGroups"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, defaultGroup.StatusCode);
+        Assert.False(hub.Emulator.Registry.HasConsumerGroup("lake-processor"));
+    }
 }

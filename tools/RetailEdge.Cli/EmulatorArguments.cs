@@ -24,7 +24,7 @@ public static class EmulatorArguments
     public static bool TryParseInterval(string text, string flag, out TimeSpan interval, out string error)
     {
         interval = TimeSpan.Zero;
-        error = $"{flag} '{text}' is not a duration such as 500ms, 10s, 2m or 1h";
+        error = $"{flag} '{text}' is not a duration such as 500ms, 10s, 2m, 1h or 1d";
         if (string.IsNullOrWhiteSpace(text))
         {
             return false;
@@ -32,7 +32,7 @@ public static class EmulatorArguments
         text = text.Trim();
         var units = new (string Suffix, Func<double, TimeSpan> Make)[]
         {
-            ("ms", TimeSpan.FromMilliseconds), ("s", TimeSpan.FromSeconds), ("m", TimeSpan.FromMinutes), ("h", TimeSpan.FromHours),
+            ("ms", TimeSpan.FromMilliseconds), ("s", TimeSpan.FromSeconds), ("m", TimeSpan.FromMinutes), ("h", TimeSpan.FromHours), ("d", TimeSpan.FromDays),
         };
         foreach (var (suffix, make) in units)
         {

@@ -21,12 +21,17 @@ public static class EmulatorCommand
     public const string DefaultMqttEndPoint = "127.0.0.1:1883";
     public const string DefaultHttpEndPoint = "127.0.0.1:8080";
 
+    /// <summary>Default built-in (Event Hubs-compatible) endpoint: AMQP's ports, 5671 with TLS and 5672 without.</summary>
+    public const string DefaultAmqpsEndPoint = "127.0.0.1:5671";
+    public const string DefaultAmqpEndPoint = "127.0.0.1:5672";
+
     public static Command Create()
     {
-        var command = new Command("emulator", "A local IoT Hub: device MQTT endpoint, twins, methods, service REST API, routing to storage");
+        var command = new Command("emulator", "A local IoT Hub: device MQTT endpoint, twins, methods, service REST API, routing to storage, the built-in Event Hubs-compatible endpoint");
         command.Subcommands.Add(CreateRun());
         command.Subcommands.Add(CreateAddModule());
         command.Subcommands.Add(CreateServiceConnectionString());
+        command.Subcommands.Add(CreateEventHubConnectionString());
         return command;
     }
 
@@ -60,6 +65,21 @@ public static class EmulatorCommand
         var hubName = HubNameOption();
         var mqtt = EndPointOption("--mqtt", $"Device MQTT endpoint, address:port (default {DefaultMqttsEndPoint}, where the official device SDKs dial; {DefaultMqttEndPoint} with --tls false)");
         var rest = EndPointOption("--rest", $"Service REST endpoint, address:port (default {DefaultHttpsEndPoint}, where the official service SDKs and az call; ports below 1024 need root or CAP_NET_BIND_SERVICE; {DefaultHttpEndPoint} with --tls false)");
+        var eventHubs = EventHubsOption();
+        var retention = DurationOption("--event-retention", "How long the built-in Event Hubs-compatible endpoint keeps events: e.g. 1d (default, as IoT Hub), 12h, 7d",
+            "1d", (TimeSpan.FromMinutes(1), "1m"), (TimeSpan.FromDays(90), "90d"));
+        var partitions = new Option<int>("--partitions")
+        {
+            Description = "The hub's partitions (default 4): of routing and of the built-in endpoint; a device's messages always land in the same one",
+            DefaultValueFactory = _ => 4,
+        };
+        partitions.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 32)
+            {
+                result.AddError("--partitions must be 1-32");
+            }
+        });
         var routing = new Option<string>("--routing")
         {
             Description = $"Where routed telemetry goes: a folder, or a blob container URL http[s]://…/{{account}}/{{container}} with the account key in {RoutingAccountKeyVariable} (never a SAS query: a command line is visible to every user)",
@@ -74,22 +94,8 @@ public static class EmulatorCommand
                 result.AddError($"--routing must not carry a query (a SAS token) in its URL: a command line is visible to every user of the machine; put the account key in {RoutingAccountKeyVariable}");
             }
         });
-        var batchInterval = new Option<string>("--batch-interval")
-        {
-            Description = "How often routed files are written: e.g. 10s (default), 60s, 5m",
-            DefaultValueFactory = _ => "10s",
-        };
-        batchInterval.Validators.Add(result =>
-        {
-            if (!EmulatorArguments.TryParseInterval(result.GetValueOrDefault<string>() ?? string.Empty, "--batch-interval", out var value, out var error))
-            {
-                result.AddError(error);
-            }
-            else if (value < TimeSpan.FromMilliseconds(100) || value > TimeSpan.FromHours(1))
-            {
-                result.AddError("--batch-interval must be between 100ms and 1h");
-            }
-        });
+        var batchInterval = DurationOption("--batch-interval", "How often routed files are written: e.g. 10s (default), 60s, 5m",
+            "10s", (TimeSpan.FromMilliseconds(100), "100ms"), (TimeSpan.FromHours(1), "1h"));
         var tls = new Option<bool>("--tls")
         {
             Description = "Serve MQTT and REST over TLS (default true) with a self-signed certificate kept beside the registry ({hub}-emulator-cert.pem to trust); --tls false serves plain MQTT and HTTP",
@@ -102,20 +108,25 @@ public static class EmulatorCommand
         };
         var command = new Command("run", "Run the hub emulator until Ctrl+C; buffered routed records are written on stop")
         {
-            registry, hubName, mqtt, rest, routing, batchInterval, tls, ackAfterWrite,
+            registry, hubName, mqtt, rest, eventHubs, routing, batchInterval, tls, ackAfterWrite, retention, partitions,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
             var useTls = parseResult.GetValue(tls);
             EmulatorArguments.TryParseEndPoint(parseResult.GetValue(mqtt) ?? (useTls ? DefaultMqttsEndPoint : DefaultMqttEndPoint), "--mqtt", out var mqttEndPoint, out _);
             EmulatorArguments.TryParseEndPoint(parseResult.GetValue(rest) ?? (useTls ? DefaultHttpsEndPoint : DefaultHttpEndPoint), "--rest", out var restEndPoint, out _);
+            EmulatorArguments.TryParseEndPoint(parseResult.GetValue(eventHubs) ?? (useTls ? DefaultAmqpsEndPoint : DefaultAmqpEndPoint), "--eventhubs", out var eventHubsEndPoint, out _);
             EmulatorArguments.TryParseInterval(parseResult.GetValue(batchInterval)!, "--batch-interval", out var interval, out _);
+            EmulatorArguments.TryParseInterval(parseResult.GetValue(retention)!, "--event-retention", out var eventRetention, out _);
             var options = new HubEmulatorOptions
             {
                 RegistryPath = parseResult.GetValue(registry)!,
                 HubName = parseResult.GetValue(hubName)!,
                 MqttEndPoint = mqttEndPoint,
                 RestEndPoint = restEndPoint,
+                EventHubsEndPoint = eventHubsEndPoint,
+                EventRetention = eventRetention,
+                PartitionCount = parseResult.GetValue(partitions),
                 RoutingTarget = parseResult.GetValue(routing)!,
                 RoutingAccountKey = Environment.GetEnvironmentVariable(RoutingAccountKeyVariable),
                 BatchInterval = interval,
@@ -183,6 +194,62 @@ public static class EmulatorCommand
         return command;
     }
 
+    /// <summary>A duration option (500ms, 10s, 2m, 1h, 1d) checked against its range when parsed.</summary>
+    private static Option<string> DurationOption(string name, string description, string defaultValue, (TimeSpan Value, string Text) min, (TimeSpan Value, string Text) max)
+    {
+        var option = new Option<string>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(result =>
+        {
+            if (!EmulatorArguments.TryParseInterval(result.GetValueOrDefault<string>() ?? string.Empty, name, out var value, out var error))
+            {
+                result.AddError(error);
+            }
+            else if (value < min.Value || value > max.Value)
+            {
+                result.AddError($"{name} must be between {min.Text} and {max.Text}");
+            }
+        });
+        return option;
+    }
+
+    private static Option<string?> EventHubsOption() => EndPointOption("--eventhubs",
+        $"The built-in Event Hubs-compatible endpoint (AMQP), address:port (default {DefaultAmqpsEndPoint} with TLS, {DefaultAmqpEndPoint} with --tls false)");
+
+    private static Command CreateEventHubConnectionString()
+    {
+        var registry = RegistryOption();
+        var hubName = HubNameOption();
+        var eventHubs = EventHubsOption();
+        var tls = new Option<bool>("--tls")
+        {
+            Description = "Whether the emulator runs with TLS (default true, AMQPS); --tls false adds UseDevelopmentEmulator=true for plain AMQP",
+            DefaultValueFactory = _ => true,
+        };
+        var command = new Command("eventhub-connection-string",
+            "Print the Event Hubs-compatible connection string of the hub's built-in endpoint (Endpoint=sb://…/;SharedAccessKeyName=…;SharedAccessKey=…;EntityPath=<hub>), as the portal shows it")
+        {
+            registry, hubName, eventHubs, tls,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            try
+            {
+                var useTls = parseResult.GetValue(tls);
+                EmulatorArguments.TryParseEndPoint(parseResult.GetValue(eventHubs) ?? (useTls ? DefaultAmqpsEndPoint : DefaultAmqpEndPoint), "--eventhubs", out var endPoint, out _);
+                var hub = await HubRegistry.OpenOrCreateAsync(parseResult.GetValue(registry)!, parseResult.GetValue(hubName)!, cancellationToken: cancellationToken).ConfigureAwait(false);
+                // stdout carries only the connection string, so scripts can capture it; it holds the policy key and is never logged
+                await Console.Out.WriteLineAsync(RetailEdge.HubEmulator.EventHubs.EventHubsConnectionStrings.Build(endPoint, hub.ServicePolicy, hub.HubName, useTls)).ConfigureAwait(false);
+                return 0;
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                await Console.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                return 1;
+            }
+        });
+        return command;
+    }
+
     private static Option<string?> EndPointOption(string name, string description)
     {
         var option = new Option<string?>(name) { Description = description };
@@ -219,7 +286,7 @@ public static class EmulatorCommand
         {
             await emulator.DisposeAsync().ConfigureAwait(false);
             await error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
-            if (Math.Min(options.MqttEndPoint.Port, options.RestEndPoint.Port) is > 0 and < 1024)
+            if (Math.Min(Math.Min(options.MqttEndPoint.Port, options.RestEndPoint.Port), options.EventHubsEndPoint.Port) is > 0 and < 1024)
             {
                 await error.WriteLineAsync(
                     "Ports below 1024 need root or the CAP_NET_BIND_SERVICE capability. The official service SDKs and az call port 443; "

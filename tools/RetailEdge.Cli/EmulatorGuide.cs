@@ -31,6 +31,7 @@ public static class EmulatorGuide
             $"hub emulator {registry.HubName} ({host}): a development emulator, not for production; the keys below belong to this local hub only",
             $"  device MQTT   {(tls ? "mqtts" : "mqtt")}://{emulator.MqttEndPoint}",
             $"  service REST  {emulator.RestBaseAddress}  (api-version 2021-04-12)",
+            $"  Event Hubs    {(tls ? "amqps" : "amqp")}://{emulator.EventHubsEndPoint}  (the built-in Event Hubs-compatible endpoint, event hub {registry.HubName}, {emulator.Events.PartitionIds.Count.ToString(CultureInfo.InvariantCulture)} partitions)",
         };
         if (emulator.CertificatePemPath is { } pem)
         {
@@ -39,6 +40,13 @@ public static class EmulatorGuide
         lines.Add(string.Empty);
         lines.Add("Service connection string (azure-iothub Registry and Client, az --login, retailedge --iothub):");
         lines.Add("  " + service);
+        lines.Add(string.Empty);
+        lines.Add($"Event Hubs-compatible connection string (EventHubConsumerClient, @azure/event-hubs; consumer groups: {string.Join(", ", registry.ConsumerGroups)}):");
+        lines.Add("  " + emulator.EventHubsConnectionString());
+        if (tls && emulator.EventHubsEndPoint.Port != 5671)
+        {
+            lines.Add($"  the Event Hubs clients dial AMQPS port 5671: set CustomEndpointAddress = amqps://{emulator.EventHubsEndPoint} (or --eventhubs 127.0.0.1:5671), and trust the certificate");
+        }
         lines.Add(string.Empty);
         lines.Add("Module connection strings (azure-iot-device ModuleClient with the MQTT transport):");
         var modules = registry.Devices.SelectMany(d => d.Modules.Select(m => (d.DeviceId, m.ModuleId))).ToList();

@@ -13,7 +13,7 @@ namespace RetailEdge.HubEmulator.Service;
 /// <summary>
 /// The identity registry over REST (PROTOCOLS.md "Service REST", Registry): PUT/GET/DELETE of
 /// devices and modules with ETags and If-Match, the device list (<c>?top=N</c>), a device's
-/// module list and the device statistics. Changes are saved to the registry file before the
+/// module list, the device statistics, and the built-in endpoint's consumer groups. Changes are saved to the registry file before the
 /// answer; a deleted identity loses its twin.
 /// </summary>
 internal sealed class RegistryEndpoints
@@ -45,6 +45,30 @@ internal sealed class RegistryEndpoints
         app.MapGet("/devices/{deviceId}/modules/{moduleId}", (HttpContext c, string deviceId, string moduleId) => GetModuleAsync(c, deviceId, moduleId));
         app.MapPut("/devices/{deviceId}/modules/{moduleId}", (HttpContext c, string deviceId, string moduleId) => PutModuleAsync(c, deviceId, moduleId));
         app.MapDelete("/devices/{deviceId}/modules/{moduleId}", (HttpContext c, string deviceId, string moduleId) => DeleteModuleAsync(c, deviceId, moduleId));
+        // the built-in endpoint's consumer groups, on the path Azure's management API gives them (…/eventHubEndpoints/events/ConsumerGroups/{name})
+        app.MapGet(ConsumerGroupsPath, (HttpContext c) =>
+            WriteAsync(c, StatusCodes.Status200OK, _registry.ConsumerGroups.Select(ConsumerGroupInfo.Of).ToList(), ServiceJsonContext.Default.ListConsumerGroupInfo));
+        app.MapPut(ConsumerGroupsPath + "/{name}", (HttpContext c, string name) => ChangeConsumerGroupAsync(c, _registry.AddConsumerGroupAsync(name, c.RequestAborted)));
+        app.MapDelete(ConsumerGroupsPath + "/{name}", (HttpContext c, string name) => ChangeConsumerGroupAsync(c, _registry.DeleteConsumerGroupAsync(name, c.RequestAborted)));
+    }
+
+    public const string ConsumerGroupsPath = "/eventHubEndpoints/events/ConsumerGroups";
+
+    private async Task ChangeConsumerGroupAsync(HttpContext context, Task<RegistryResult<string>> change)
+    {
+        var result = await change.ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            await WriteFailureAsync(context, result.Status, result.Error!).ConfigureAwait(false);
+            return;
+        }
+        if (result.Status == RegistryStatus.Deleted)
+        {
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            return;
+        }
+        var status = result.Status == RegistryStatus.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
+        await WriteAsync(context, status, ConsumerGroupInfo.Of(result.Identity!), ServiceJsonContext.Default.ConsumerGroupInfo).ConfigureAwait(false);
     }
 
     private Task ListDevicesAsync(HttpContext context)
@@ -174,6 +198,7 @@ internal sealed class RegistryEndpoints
         RegistryStatus.DeviceAlreadyExists => HubErrors.WriteAsync(context, StatusCodes.Status409Conflict, "DeviceAlreadyExists", error, _timeProvider),
         RegistryStatus.ModuleAlreadyExists => HubErrors.WriteAsync(context, StatusCodes.Status409Conflict, "ModuleAlreadyExistsOnDevice", error, _timeProvider),
         RegistryStatus.PreconditionFailed => HubErrors.PreconditionFailedAsync(context, error, _timeProvider),
+        RegistryStatus.ConsumerGroupNotFound => HubErrors.WriteAsync(context, StatusCodes.Status404NotFound, "ConsumerGroupNotFound", error, _timeProvider),
         _ => HubErrors.BadRequestAsync(context, error, _timeProvider),
     };
 

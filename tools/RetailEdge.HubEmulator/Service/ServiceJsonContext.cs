@@ -11,4 +11,6 @@ namespace RetailEdge.HubEmulator.Service;
 [JsonSerializable(typeof(RegistryModule))]
 [JsonSerializable(typeof(List<RegistryModule>))]
 [JsonSerializable(typeof(RegistryStatistics))]
+[JsonSerializable(typeof(ConsumerGroupInfo))]
+[JsonSerializable(typeof(List<ConsumerGroupInfo>))]
 internal sealed partial class ServiceJsonContext : JsonSerializerContext;
