@@ -10,18 +10,18 @@ namespace RetailEdge.Lakehouse;
 /// </summary>
 public sealed class LakehousePipeline
 {
-    private readonly Lander _lander;
+    private readonly Lander? _lander;
     private readonly IStoreHealthMonitor? _monitor;
     private readonly Refiner _refiner;
     private readonly Builder _builder;
 
-    public LakehousePipeline(LakeContext lake, ITelemetrySource source, ILoggerFactory? loggerFactory = null, LanderOptions? lander = null, RefinerOptions? refiner = null,
+    /// <param name="source">the routed files to land, or null when bronze is fed by a stream (<see cref="StreamLander"/>) and a pass only refines and builds</param>
+    public LakehousePipeline(LakeContext lake, ITelemetrySource? source, ILoggerFactory? loggerFactory = null, LanderOptions? lander = null, RefinerOptions? refiner = null,
         IStoreHealthMonitor? monitor = null)
     {
         ArgumentNullException.ThrowIfNull(lake);
-        ArgumentNullException.ThrowIfNull(source);
         var factory = loggerFactory ?? NullLoggerFactory.Instance;
-        _lander = new Lander(lake, source, lander ?? new LanderOptions(), factory.CreateLogger<Lander>());
+        _lander = source is null ? null : new Lander(lake, source, lander ?? new LanderOptions(), factory.CreateLogger<Lander>());
         _refiner = new Refiner(lake, refiner ?? new RefinerOptions(), factory.CreateLogger<Refiner>());
         _builder = new Builder(lake, factory.CreateLogger<Builder>());
         _monitor = monitor;
@@ -30,13 +30,17 @@ public sealed class LakehousePipeline
     /// <summary>Observes each finished pass (metrics, logs).</summary>
     public event Action<PipelineCycle>? CycleCompleted;
 
-    /// <summary>Lands everything listed, refines everything landed, then refreshes gold once.</summary>
+    /// <summary>Lands everything listed (nothing without a routed source), refines everything landed, then refreshes gold once.</summary>
     public async Task<PipelineCycle> RunCycleAsync(CancellationToken cancellationToken)
     {
         var land = new LandResult(0, 0, 0, null, false, null);
         LandResult step;
         do
         {
+            if (_lander is null)
+            {
+                break;
+            }
             step = await _lander.RunOnceAsync(cancellationToken).ConfigureAwait(false);
             land = new LandResult(land.Files + step.Files, land.Records + step.Records, land.MalformedLines + step.MalformedLines,
                 step.Version ?? land.Version, step.MoreAvailable, step.Lag ?? land.Lag);
