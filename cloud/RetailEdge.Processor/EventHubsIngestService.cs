@@ -1,5 +1,4 @@
 using Azure.Messaging.EventHubs;
-using RetailEdge.EventHubsSource;
 using RetailEdge.Lakehouse;
 using RetailEdge.Lakehouse.Hosting;
 
@@ -31,25 +30,10 @@ public sealed partial class EventHubsIngestService : BackgroundService
         _logger = loggerFactory.CreateLogger<EventHubsIngestService>();
     }
 
-    /// <summary>The processor with the configured credential: the connection string (read here, handed to the client only) or Azure.Identity.</summary>
-    public static BronzeEventProcessor CreateProcessor(ProcessorOptions options, AzureAccess access, LakeContext lake, ILoggerFactory loggerFactory)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(access);
-        var eventHubs = options.EventHubs ?? throw new InvalidOperationException("the source is not eventhubs");
-        var (container, prefix) = LakeLocations.OpenCheckpointStore(options.CheckpointStore!, access);
-        var store = new BlobCheckpointStore(container, prefix);
-        if (access.Get(ProcessorOptions.EventHubsConnectionStringVariable) is { } connectionString)
-        {
-            return new BronzeEventProcessor(store, eventHubs, connectionString, lake, loggerFactory);
-        }
-        var credential = access.CredentialFor($"the event hub {eventHubs.EventHubName} in {eventHubs.FullyQualifiedNamespace} (no {ProcessorOptions.EventHubsConnectionStringVariable})");
-        return new BronzeEventProcessor(store, eventHubs, credential, lake, loggerFactory);
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var processor = CreateProcessor(_options, _access, _lake, _loggerFactory);
+        var processor = EventHubsAccess.OpenProcessor(_options.EventHubs!, _access.Get(ProcessorOptions.EventHubsConnectionStringVariable), _options.CheckpointStore!,
+            _access, _lake, _loggerFactory);
         await using (processor.ConfigureAwait(false))
         {
             processor.Landed += landed =>

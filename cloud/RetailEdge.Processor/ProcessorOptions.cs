@@ -1,4 +1,3 @@
-using Azure.Messaging.EventHubs;
 using RetailEdge.EventHubsSource;
 using RetailEdge.Lakehouse;
 using RetailEdge.Lakehouse.Hosting;
@@ -25,7 +24,7 @@ public sealed record ProcessorOptions
     public const string EventHubsSourceName = "eventhubs";
 
     /// <summary>The hub's Event Hubs-compatible connection string (secret; never logged or kept in options).</summary>
-    public const string EventHubsConnectionStringVariable = "RETAILEDGE_EVENTHUBS_CONNECTION_STRING";
+    public const string EventHubsConnectionStringVariable = EventHubsAccess.ConnectionStringVariable;
 
     public const string EventHubsNamespaceVariable = "RETAILEDGE_EVENTHUBS_NAMESPACE";
     public const string EventHubNameVariable = "RETAILEDGE_EVENTHUB";
@@ -188,24 +187,13 @@ public sealed record ProcessorOptions
         }
         if (connectionString is not null)
         {
-            EventHubsConnectionStringProperties properties;
             try
             {
-                properties = EventHubsConnectionStringProperties.Parse(connectionString);
+                eventHubName = EventHubsAccess.EventHubOf(connectionString, eventHubName, EventHubsConnectionStringVariable);
             }
-            catch (Exception e) when (e is FormatException or ArgumentException)
+            catch (ArgumentException e)
             {
-                // the value is a secret: the error names the variable only
-                throw new InvalidOperationException($"{EventHubsConnectionStringVariable} is not an Event Hubs connection string (Endpoint=sb://…;SharedAccessKeyName=…;SharedAccessKey=…;EntityPath=…)");
-            }
-            if (properties.EventHubName is { Length: > 0 } entityPath && eventHubName is not null && !string.Equals(entityPath, eventHubName, StringComparison.Ordinal))
-            {
-                throw new InvalidOperationException($"{EventHubNameVariable} ('{eventHubName}') differs from the connection string's EntityPath");
-            }
-            eventHubName ??= properties.EventHubName;
-            if (string.IsNullOrEmpty(eventHubName))
-            {
-                throw new InvalidOperationException($"{EventHubsConnectionStringVariable} has no EntityPath: set {EventHubNameVariable} to the hub's Event Hubs-compatible name");
+                throw new InvalidOperationException(e.Message + $" (or set {EventHubNameVariable})", e);
             }
         }
         else if (fullyQualifiedNamespace is null || eventHubName is null)
