@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RetailEdge.HubEmulator.Devices;
+using RetailEdge.HubEmulator.EventHubs;
 using RetailEdge.HubEmulator.Registry;
 using RetailEdge.HubEmulator.Routing;
 using RetailEdge.HubEmulator.Service;
@@ -26,6 +27,8 @@ public sealed partial class HubEmulator : IAsyncDisposable
     private DeviceEndpoint? _mqtt;
     private RoutingBatcher? _routing;
     private IRoutingSink? _sink;
+    private EventHubLog? _events;
+    private EventHubsEndpoint? _eventHubs;
     private bool _stopped;
 
     public HubEmulator(HubEmulatorOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
@@ -55,6 +58,23 @@ public sealed partial class HubEmulator : IAsyncDisposable
 
     /// <summary>The bound service REST endpoint.</summary>
     public IPEndPoint RestEndPoint => _rest?.BoundEndPoint ?? throw new InvalidOperationException("the emulator is not started");
+
+    /// <summary>The bound built-in (Event Hubs-compatible) AMQP endpoint.</summary>
+    public IPEndPoint EventHubsEndPoint => _eventHubs?.BoundEndPoint ?? throw new InvalidOperationException("the emulator is not started");
+
+    /// <summary>The built-in endpoint's event hub: partitions, counters (available after start).</summary>
+    public EventHubLog Events => _events ?? throw new InvalidOperationException("the emulator is not started");
+
+    /// <summary>The built-in endpoint's AMQP host (links refused, for diagnostics).</summary>
+    public EventHubsEndpoint EventHubs => _eventHubs ?? throw new InvalidOperationException("the emulator is not started");
+
+    /// <summary>
+    /// The Event Hubs-compatible connection string of the built-in endpoint, as the portal shows
+    /// it for a real hub (<c>Endpoint=sb://…/;SharedAccessKeyName=…;SharedAccessKey=…;EntityPath={hub}</c>),
+    /// plus <c>UseDevelopmentEmulator=true</c> when the endpoint speaks plain AMQP. Contains the policy key: never log it.
+    /// </summary>
+    public string EventHubsConnectionString() =>
+        EventHubsConnectionStrings.Build(EventHubsEndPoint, Registry.ServicePolicy, _options.HubName, useTls: Certificate is not null);
 
     /// <summary>The REST base address, e.g. http://127.0.0.1:5000/.</summary>
     public Uri RestBaseAddress => new($"{(_options.UseTls ? "https" : "http")}://{RestEndPoint}/");
@@ -100,11 +120,18 @@ public sealed partial class HubEmulator : IAsyncDisposable
             new RoutingOptions { HubName = _options.HubName, PartitionCount = _options.PartitionCount, BatchInterval = _options.BatchInterval },
             sink, _timeProvider, _loggerFactory.CreateLogger<RoutingBatcher>());
         _routing.Start();
+        _events = EventHubLog.Open(_options.HubName, _options.ResolvedEventsPath, _options.PartitionCount,
+            new EventRetentionOptions(_options.EventRetention, _options.EventRetentionBytesPerPartition), _timeProvider, _loggerFactory.CreateLogger<EventHubLog>());
+        _events.Start();
+        var hostNames = new[] { _options.EventHubsEndPoint.Address.ToString(), "localhost", Registry.HostName };
+        _eventHubs = new EventHubsEndpoint(_events, new EventHubsAuthorizer(Registry, _options.HubName, hostNames, _timeProvider), Registry.HasConsumerGroup,
+            Certificate, _timeProvider, _loggerFactory);
+        _eventHubs.Start(_options.EventHubsEndPoint);
         _rest = new ServiceRestServer(Registry, Twins, Connections, _timeProvider, _loggerFactory);
         await _rest.StartAsync(_options.RestEndPoint, Certificate, cancellationToken).ConfigureAwait(false);
-        _mqtt = new DeviceEndpoint(_options, Registry, Twins, Connections, _routing, Metrics, Certificate, _timeProvider, _loggerFactory);
+        _mqtt = new DeviceEndpoint(_options, Registry, Twins, Connections, _routing, _events, Metrics, Certificate, _timeProvider, _loggerFactory);
         await _mqtt.StartAsync(cancellationToken).ConfigureAwait(false);
-        LogStarted(_logger, _options.HubName, MqttEndPoint.ToString(), RestEndPoint.ToString(), sink.Description, _options.BatchInterval);
+        LogStarted(_logger, _options.HubName, MqttEndPoint.ToString(), RestEndPoint.ToString(), EventHubsEndPoint.ToString(), sink.Description, _options.BatchInterval);
     }
 
     /// <summary>Stops accepting, closes device connections, stops REST, and writes buffered routed records.</summary>
@@ -127,6 +154,14 @@ public sealed partial class HubEmulator : IAsyncDisposable
         {
             await _routing.StopAsync(cancellationToken).ConfigureAwait(false);
         }
+        if (_eventHubs is not null)
+        {
+            await _eventHubs.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_events is not null)
+        {
+            await _events.DisposeAsync().ConfigureAwait(false);
+        }
         LogStopped(_logger, _routing?.RecordsWritten ?? 0, _routing?.FilesWritten ?? 0);
     }
 
@@ -145,8 +180,8 @@ public sealed partial class HubEmulator : IAsyncDisposable
         Certificate?.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "hub emulator {HubName} started: MQTT {Mqtt}, REST {Rest}, routing to {Routing} every {Interval}")]
-    private static partial void LogStarted(ILogger logger, string hubName, string mqtt, string rest, string routing, TimeSpan interval);
+    [LoggerMessage(Level = LogLevel.Information, Message = "hub emulator {HubName} started: MQTT {Mqtt}, REST {Rest}, Event Hubs-compatible AMQP {EventHubs}, routing to {Routing} every {Interval}")]
+    private static partial void LogStarted(ILogger logger, string hubName, string mqtt, string rest, string eventHubs, string routing, TimeSpan interval);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "hub emulator stopped: {Records} routed records in {Files} files")]
     private static partial void LogStopped(ILogger logger, long records, long files);

@@ -17,6 +17,18 @@ public sealed record HubEmulatorOptions
     /// <summary>Service REST endpoint; port 0 picks a free port (see <see cref="HubEmulator.RestEndPoint"/>).</summary>
     public IPEndPoint RestEndPoint { get; init; } = new(IPAddress.Loopback, 0);
 
+    /// <summary>The built-in Event Hubs-compatible endpoint (AMQP); port 0 picks a free port (see <see cref="HubEmulator.EventHubsEndPoint"/>).</summary>
+    public IPEndPoint EventHubsEndPoint { get; init; } = new(IPAddress.Loopback, 0);
+
+    /// <summary>Where the built-in endpoint keeps its partitions; default: a folder "{hub}-events" beside the registry file.</summary>
+    public string? EventsPath { get; init; }
+
+    /// <summary>How long the built-in endpoint keeps events (IoT Hub's default: 1 day).</summary>
+    public TimeSpan EventRetention { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>How many bytes of events each partition keeps at most (default 256 MB); the oldest go first.</summary>
+    public long EventRetentionBytesPerPartition { get; init; } = 256L * 1024 * 1024;
+
     /// <summary>Routing target: a folder path, or a blob container URL (http[s]://…/account/container[?sas]).</summary>
     public required string RoutingTarget { get; init; }
 
@@ -26,7 +38,7 @@ public sealed record HubEmulatorOptions
     /// <summary>How often routed batches are written (default 10 s).</summary>
     public TimeSpan BatchInterval { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Routing partitions (default 4).</summary>
+    /// <summary>The hub's partitions (default 4): of routing and of the built-in endpoint; a device's messages always land in one.</summary>
     public int PartitionCount { get; init; } = 4;
 
     /// <summary>
@@ -46,6 +58,9 @@ public sealed record HubEmulatorOptions
     /// <summary>IoT Hub's device-to-cloud message limit: body plus property names and values.</summary>
     public int MaxMessageBytes { get; init; } = 256 * 1024;
 
+    /// <summary>The folder of the built-in endpoint's partitions.</summary>
+    public string ResolvedEventsPath => EventsPath ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(RegistryPath))!, HubName + "-events");
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(RegistryPath))
@@ -60,9 +75,17 @@ public sealed record HubEmulatorOptions
         {
             throw new ArgumentException("HubEmulator RoutingTarget (--routing) is required: a folder or a blob container URL.");
         }
-        if (MqttEndPoint is null || RestEndPoint is null)
+        if (MqttEndPoint is null || RestEndPoint is null || EventHubsEndPoint is null)
         {
-            throw new ArgumentException("HubEmulator MqttEndPoint and RestEndPoint are required.");
+            throw new ArgumentException("HubEmulator MqttEndPoint, RestEndPoint and EventHubsEndPoint are required.");
+        }
+        if (EventRetention < TimeSpan.FromMinutes(1) || EventRetention > TimeSpan.FromDays(90))
+        {
+            throw new ArgumentException($"HubEmulator EventRetention (--event-retention) must be between 1 minute and 90 days, not {EventRetention}.");
+        }
+        if (EventRetentionBytesPerPartition is < 1024 * 1024 or > 1024L * 1024 * 1024 * 1024)
+        {
+            throw new ArgumentException($"HubEmulator EventRetentionBytesPerPartition must be 1 MB–1 TB, not {EventRetentionBytesPerPartition}.");
         }
         if (BatchInterval < TimeSpan.FromMilliseconds(100) || BatchInterval > TimeSpan.FromHours(1))
         {

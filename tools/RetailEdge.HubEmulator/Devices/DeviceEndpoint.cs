@@ -38,6 +38,7 @@ internal sealed partial class DeviceEndpoint : IAsyncDisposable
     private readonly TwinStore _twins;
     private readonly ConnectionRegistry _connections;
     private readonly RoutingBatcher _routing;
+    private readonly EventHubs.EventHubLog _events;
     private readonly DeviceEndpointMetrics _metrics;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -46,13 +47,14 @@ internal sealed partial class DeviceEndpoint : IAsyncDisposable
     private readonly ConcurrentDictionary<string, MqttDeviceSession> _sessions = new(StringComparer.Ordinal);
 
     public DeviceEndpoint(HubEmulatorOptions options, HubRegistry registry, TwinStore twins, ConnectionRegistry connections, RoutingBatcher routing,
-        DeviceEndpointMetrics metrics, X509Certificate2? certificate, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+        EventHubs.EventHubLog events, DeviceEndpointMetrics metrics, X509Certificate2? certificate, TimeProvider timeProvider, ILoggerFactory loggerFactory)
     {
         _options = options;
         _registry = registry;
         _twins = twins;
         _connections = connections;
         _routing = routing;
+        _events = events;
         _metrics = metrics;
         _timeProvider = timeProvider;
         _logger = loggerFactory.CreateLogger<DeviceEndpoint>();
@@ -355,6 +357,15 @@ internal sealed partial class DeviceEndpoint : IAsyncDisposable
         var properties = bag.Where(p => !IotHubSystemProperties.IsSystemProperty(p.Key)).ToList();
         var message = new RoutedMessage(identity, _registry.GenerationIdOf(identity) ?? string.Empty, _timeProvider.GetUtcNow(),
             properties, messageId, correlationId, contentType, contentEncoding, payload);
+        try
+        {
+            // the built-in endpoint first: a message it cannot keep is refused (not acknowledged), so the device sends it again and routing gets no duplicate
+            _events.Append(message);
+        }
+        catch (IOException ex)
+        {
+            return Reject(session, "the message could not be stored in the built-in endpoint: " + ex.Message);
+        }
         var written = _routing.Append(message);
         _metrics.TelemetryAcceptedOne();
         if (_options.AcknowledgeAfterWrite)

@@ -42,6 +42,56 @@ public sealed class HubRegistry
 
     public IReadOnlyList<DeviceIdentity> Devices => _document.Devices;
 
+    /// <summary>The built-in endpoint's consumer group every hub has.</summary>
+    public const string DefaultConsumerGroup = "$Default";
+
+    /// <summary>Event Hubs' limit on consumer group names.</summary>
+    public const int MaxConsumerGroupLength = 50;
+
+    /// <summary>The built-in endpoint's consumer groups: $Default and those created in the registry file or by REST.</summary>
+    public IReadOnlyList<string> ConsumerGroups => [DefaultConsumerGroup, .. _document.ConsumerGroups];
+
+    /// <summary>True when the consumer group exists (names compare without case, as Event Hubs does).</summary>
+    public bool HasConsumerGroup(string name) =>
+        string.Equals(name, DefaultConsumerGroup, StringComparison.OrdinalIgnoreCase)
+        || _document.ConsumerGroups.Exists(g => string.Equals(g, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Creates a consumer group (an existing one is kept as it is).</summary>
+    public Task<RegistryResult<string>> AddConsumerGroupAsync(string name, CancellationToken cancellationToken = default) =>
+        ChangeAsync(document =>
+        {
+            if (CheckConsumerGroup(name) is { } invalid)
+            {
+                return RegistryResult<string>.Fail(RegistryStatus.Invalid, invalid);
+            }
+            if (HasConsumerGroup(name))
+            {
+                return new RegistryResult<string>(RegistryStatus.Updated, name, null);
+            }
+            document.ConsumerGroups.Add(name);
+            return new RegistryResult<string>(RegistryStatus.Created, name, null);
+        }, cancellationToken);
+
+    /// <summary>Deletes a consumer group; $Default cannot be deleted.</summary>
+    public Task<RegistryResult<string>> DeleteConsumerGroupAsync(string name, CancellationToken cancellationToken = default) =>
+        ChangeAsync(document =>
+        {
+            if (string.Equals(name, DefaultConsumerGroup, StringComparison.OrdinalIgnoreCase))
+            {
+                return RegistryResult<string>.Fail(RegistryStatus.Invalid, "the $Default consumer group cannot be deleted");
+            }
+            return document.ConsumerGroups.RemoveAll(g => string.Equals(g, name, StringComparison.OrdinalIgnoreCase)) > 0
+                ? new RegistryResult<string>(RegistryStatus.Deleted, name, null)
+                : RegistryResult<string>.Fail(RegistryStatus.ConsumerGroupNotFound, $"consumer group '{name}' does not exist");
+        }, cancellationToken);
+
+    /// <summary>Consumer group names: 1–50 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit.</summary>
+    public static string? CheckConsumerGroup(string? name) =>
+        !string.IsNullOrEmpty(name) && name.Length <= MaxConsumerGroupLength && char.IsAsciiLetterOrDigit(name[0])
+            && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')
+            ? null
+            : $"a consumer group name is 1–{MaxConsumerGroupLength} ASCII letters, digits, '.', '_' or '-', starting with a letter or digit";
+
     public static string DefaultHostName(string hubName) => hubName + ".azure-devices.net";
 
     /// <summary>
@@ -401,6 +451,13 @@ public sealed class HubRegistry
         {
             ValidateHubName(document.HubName);
             RequireKey(document.ServicePolicy.PrimaryKey, "servicePolicy.primaryKey");
+            foreach (var group in document.ConsumerGroups)
+            {
+                if (CheckConsumerGroup(group) is { } invalid)
+                {
+                    throw new ArgumentException($"consumerGroups: '{group}': {invalid}.");
+                }
+            }
             foreach (var device in document.Devices)
             {
                 ValidateId(device.DeviceId, "deviceId");

@@ -11,6 +11,10 @@ public sealed class RegistryDocument
     [JsonPropertyName("servicePolicy")]
     public SharedAccessPolicy ServicePolicy { get; set; } = new();
 
+    /// <summary>Consumer groups of the built-in Event Hubs endpoint besides $Default.</summary>
+    [JsonPropertyName("consumerGroups")]
+    public List<string> ConsumerGroups { get; set; } = [];
+
     [JsonPropertyName("devices")]
     public List<DeviceIdentity> Devices { get; set; } = [];
 }

@@ -10,6 +10,7 @@ public enum RegistryStatus
     ModuleNotFound,
     DeviceAlreadyExists,
     ModuleAlreadyExists,
+    ConsumerGroupNotFound,
     PreconditionFailed,
     Invalid,
 }
