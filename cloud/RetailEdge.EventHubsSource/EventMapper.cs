@@ -16,9 +16,6 @@ public static class EventMapper
     public const string DeviceIdAnnotation = "iothub-connection-device-id";
     public const string ModuleIdAnnotation = "iothub-connection-module-id";
 
-    // the AMQP properties section as Azure.Messaging.EventHubs exposes it in SystemProperties
-    private const string ContentEncodingProperty = "content-encoding";
-
     public static StreamedEvent ToStreamedEvent(EventData eventData, string partitionId)
     {
         ArgumentNullException.ThrowIfNull(eventData);
@@ -44,7 +41,7 @@ public static class EventMapper
             Text(system, ModuleIdAnnotation),
             eventData.MessageId,
             eventData.ContentType,
-            Text(system, ContentEncodingProperty),
+            eventData.GetRawAmqpMessage().Properties.ContentEncoding, // the AMQP properties section, where IoT Hub puts a message's $.ce
             JsonSerializer.Serialize(properties, EventHubsJsonContext.Default.DictionaryStringString),
             eventData.EventBody.ToArray());
     }
