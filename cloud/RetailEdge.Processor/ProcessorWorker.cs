@@ -63,6 +63,12 @@ public sealed partial class ProcessorWorker : BackgroundService
             {
                 break;
             }
+            catch (RetailEdge.Delta.DeltaConflictException e) when (!_options.Once)
+            {
+                // several instances share a lake (the eventhubs source scales out): another one refined or built
+                // the same range first; the next pass continues from its commit
+                LogRaceLost(_logger, e.Message);
+            }
             catch (Exception e) when (e is IOException or DuckDBException or RetailEdge.Delta.DeltaException or InvalidOperationException or UnauthorizedAccessException
                 or Azure.RequestFailedException or AggregateException)
             {
@@ -108,6 +114,9 @@ public sealed partial class ProcessorWorker : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cycle: {Files} files / {Records} records landed, {Batches} batches refined, {Duplicates} duplicates, {Quarantined} quarantined, {GoldTables} gold tables refreshed in {ElapsedMs:F0} ms, lag {LagSeconds} s")]
     private static partial void LogCycle(ILogger logger, int files, long records, int batches, int duplicates, int quarantined, int goldTables, double elapsedMs, double? lagSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Another instance committed first ({Reason}); the next pass continues from its commit")]
+    private static partial void LogRaceLost(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Cycle failed; the next poll retries from the last commit")]
     private static partial void LogCycleFailed(ILogger logger, Exception exception);
