@@ -40,6 +40,30 @@ public static class EventHubsAccess
         return eventHubName ?? throw new ArgumentException($"{setting} has no EntityPath: name the hub's Event Hubs-compatible name as well");
     }
 
+    /// <summary>
+    /// Which event hub to read and how: with a connection string, the hub it names (and no namespace);
+    /// otherwise the namespace and hub for Azure.Identity. Throws an <see cref="ArgumentException"/> naming
+    /// the settings (<paramref name="connectionSetting"/>, <paramref name="namespaceSetting"/>, <paramref name="hubSetting"/>)
+    /// when both ways or neither are given.
+    /// </summary>
+    public static (string? FullyQualifiedNamespace, string EventHubName) ResolveHub(string? connectionString, string? fullyQualifiedNamespace, string? eventHubName,
+        string connectionSetting, string namespaceSetting, string hubSetting)
+    {
+        if (connectionString is not null && fullyQualifiedNamespace is not null)
+        {
+            throw new ArgumentException($"{connectionSetting} and {namespaceSetting} are both set: give the connection string or the namespace (Azure.Identity), not both");
+        }
+        if (connectionString is not null)
+        {
+            return (null, EventHubOf(connectionString, eventHubName, connectionSetting));
+        }
+        if (fullyQualifiedNamespace is null || eventHubName is null)
+        {
+            throw new ArgumentException($"the Event Hubs source needs {connectionSetting}, or {namespaceSetting} and {hubSetting} (Azure.Identity)");
+        }
+        return (fullyQualifiedNamespace, eventHubName);
+    }
+
     /// <summary>The processor over the checkpoint store at <paramref name="checkpointStore"/>; with <paramref name="connectionString"/>, else Azure.Identity.</summary>
     public static BronzeEventProcessor OpenProcessor(EventHubsSourceOptions options, string? connectionString, BlobLocation checkpointStore, AzureAccess access,
         LakeContext lake, ILoggerFactory loggerFactory)

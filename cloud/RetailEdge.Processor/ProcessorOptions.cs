@@ -178,34 +178,22 @@ public sealed record ProcessorOptions
     /// </summary>
     private static EventHubsSourceOptions ReadEventHubs(AzureAccess access, Func<string, int, int, int> integer)
     {
-        var connectionString = access.Get(EventHubsConnectionStringVariable);
-        var fullyQualifiedNamespace = access.Get(EventHubsNamespaceVariable)?.Trim();
-        var eventHubName = access.Get(EventHubNameVariable)?.Trim();
-        if (connectionString is not null && fullyQualifiedNamespace is not null)
+        (string? FullyQualifiedNamespace, string EventHubName) hub;
+        try
         {
-            throw new InvalidOperationException($"{EventHubsConnectionStringVariable} and {EventHubsNamespaceVariable} are both set: set the connection string or the namespace (Azure.Identity), not both");
+            hub = EventHubsAccess.ResolveHub(access.Get(EventHubsConnectionStringVariable), access.Get(EventHubsNamespaceVariable)?.Trim(),
+                access.Get(EventHubNameVariable)?.Trim(), EventHubsConnectionStringVariable, EventHubsNamespaceVariable, EventHubNameVariable);
         }
-        if (connectionString is not null)
+        catch (ArgumentException e)
         {
-            try
-            {
-                eventHubName = EventHubsAccess.EventHubOf(connectionString, eventHubName, EventHubsConnectionStringVariable);
-            }
-            catch (ArgumentException e)
-            {
-                throw new InvalidOperationException(e.Message + $" (or set {EventHubNameVariable})", e);
-            }
-        }
-        else if (fullyQualifiedNamespace is null || eventHubName is null)
-        {
-            throw new InvalidOperationException($"RETAILEDGE_SOURCE=eventhubs needs {EventHubsConnectionStringVariable}, or {EventHubsNamespaceVariable} and {EventHubNameVariable} (Azure.Identity)");
+            throw new InvalidOperationException(e.Message, e);
         }
         try
         {
             return new EventHubsSourceOptions
             {
-                FullyQualifiedNamespace = fullyQualifiedNamespace,
-                EventHubName = eventHubName,
+                FullyQualifiedNamespace = hub.FullyQualifiedNamespace,
+                EventHubName = hub.EventHubName,
                 ConsumerGroup = access.Get(ConsumerGroupVariable)?.Trim() ?? EventHubsSourceOptions.DefaultConsumerGroup,
                 MaxBatchEvents = integer("RETAILEDGE_EVENTHUBS_MAX_BATCH_EVENTS", 1000, 1),
                 MaxBatchDelay = TimeSpan.FromMilliseconds(integer("RETAILEDGE_EVENTHUBS_MAX_BATCH_MS", 1000, 1)),

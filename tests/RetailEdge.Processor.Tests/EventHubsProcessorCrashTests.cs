@@ -1,4 +1,3 @@
-using Azure.Messaging.EventHubs.Primitives;
 using Azure.Storage.Blobs;
 using RetailEdge.Delta.Storage;
 using RetailEdge.EventHubsSource;
@@ -147,16 +146,5 @@ public sealed class EventHubsProcessorCrashTests(ITestOutputHelper output)
         return value;
     }
 
-    /// <summary>The processor's own build output (same configuration as the tests), with its runtimeconfig and deps.</summary>
-    private static string ProcessorDirectory
-    {
-        get
-        {
-            var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-            return RepoPaths.Require(Path.Combine(RepoPaths.Root, "cloud", "RetailEdge.Processor", "bin", configuration, "net10.0"), "the processor build output");
-        }
-    }
-
-    private static ManagedProcess Start(IReadOnlyDictionary<string, string> environment) =>
-        ManagedProcess.Start("dotnet", [Path.Combine(ProcessorDirectory, "RetailEdge.Processor.dll")], ProcessorDirectory, environment);
+    private static ManagedProcess Start(IReadOnlyDictionary<string, string> environment) => ProcessorProcess.Start(environment);
 }

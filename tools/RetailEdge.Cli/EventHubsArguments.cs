@@ -50,20 +50,8 @@ internal sealed class EventHubsArguments
         var file = parseResult.GetValue(_connectionString);
         var connectionString = file is null ? access.Get(EventHubsAccess.ConnectionStringVariable)
             : IotHubArguments.ReadSecretFile("--eventhubs-connection-string", EventHubsAccess.ConnectionStringVariable, file);
-        var fullyQualifiedNamespace = parseResult.GetValue(_namespace) ?? access.Get(NamespaceVariable);
-        var eventHub = parseResult.GetValue(_eventHub) ?? access.Get(EventHubVariable);
-        if (connectionString is not null && fullyQualifiedNamespace is not null)
-        {
-            throw new ArgumentException("give the Event Hubs connection string (--eventhubs-connection-string) or the namespace (--eventhubs-namespace, Azure.Identity), not both");
-        }
-        if (connectionString is not null)
-        {
-            eventHub = EventHubsAccess.EventHubOf(connectionString, eventHub, "the Event Hubs connection string");
-        }
-        else if (fullyQualifiedNamespace is null || eventHub is null)
-        {
-            throw new ArgumentException($"--source eventhubs needs --eventhubs-connection-string (or {EventHubsAccess.ConnectionStringVariable}), or --eventhubs-namespace and --eventhub");
-        }
+        var (fullyQualifiedNamespace, eventHub) = EventHubsAccess.ResolveHub(connectionString, parseResult.GetValue(_namespace) ?? access.Get(NamespaceVariable),
+            parseResult.GetValue(_eventHub) ?? access.Get(EventHubVariable), "--eventhubs-connection-string", "--eventhubs-namespace", "--eventhub");
         var checkpointStore = parseResult.GetValue(_checkpointStore) ?? access.Get(CheckpointStoreVariable)
             ?? throw new ArgumentException("--source eventhubs needs --checkpoint-store: the blob container URL for partition ownership and checkpoints");
         var options = new EventHubsSourceOptions
