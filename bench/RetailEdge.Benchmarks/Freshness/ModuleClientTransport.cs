@@ -11,6 +11,7 @@ internal sealed class ModuleClientTransport(IotHubModuleClientOptions options) :
 
     public bool IsConnected => _client.Status == IotHubConnectionStatus.Connected;
 
+    /// <summary>Connects; nothing comes down in this benchmark, so the handler is not called.</summary>
     public Task StartAsync(IHubTransportHandler handler, CancellationToken cancellationToken) => _client.OpenAsync(cancellationToken);
 
     public Task SendAsync(HubMessage message, CancellationToken cancellationToken)
