@@ -226,11 +226,11 @@ public sealed class GatewayAggregator
         return window;
     }
 
-    private ItemAccumulator ItemOf(Window window, ItemKey key)
+    private ItemAccumulator ItemOf(Window window, ItemKey key, bool countsEvent = true)
     {
         ref var item = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(window.Items, key, out _);
         item ??= new ItemAccumulator();
-        if (item.LastStamp != _eventStamp)
+        if (countsEvent && item.LastStamp != _eventStamp)
         {
             // events counts distinct events: a basket with the same item on two lines counts once (§5).
             item.LastStamp = _eventStamp;
@@ -243,10 +243,13 @@ public sealed class GatewayAggregator
     {
         var qty = 0m;
         var amount = 0m;
-        foreach (var line in basket.Lines)
+        for (var i = 0; i < basket.Lines.Count; i++)
         {
+            var line = basket.Lines[i];
             var changeType = ChangeTypes.ForBasketLine(basket.Channel, line.Qty);
-            var item = ItemOf(window, new ItemKey(line.ItemId, changeType, basket.Channel));
+            // a basket counts once per item (§5, the cloud's transactions per item): a sale and a return line of the
+            // same item land in two rows, and only the row of the item's first line counts the basket
+            var item = ItemOf(window, new ItemKey(line.ItemId, changeType, basket.Channel), countsEvent: !HasEarlierLineOf(basket.Lines, i));
             var lineAmount = line.Amount;
             item.Qty += line.Qty;
             item.Amount += lineAmount;
@@ -255,6 +258,18 @@ public sealed class GatewayAggregator
             amount += lineAmount;
         }
         window.Baskets.Add(new BasketSummaryRow(basket.Id, basket.Ts, basket.LaneId, basket.Channel, basket.CustomerId, basket.Lines.Count, qty, amount));
+    }
+
+    private static bool HasEarlierLineOf(IReadOnlyList<BasketLine> lines, int index)
+    {
+        for (var i = 0; i < index; i++)
+        {
+            if (lines[i].ItemId == lines[index].ItemId)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void ApplyInventory(StoreEvent storeEvent, long tag, bool emitAlerts, bool markDirty)
