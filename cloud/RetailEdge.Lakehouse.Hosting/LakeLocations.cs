@@ -18,6 +18,9 @@ public static class LakeLocations
 
     public const string LakeConnectionStringVariable = "RETAILEDGE_LAKE_CONNECTION_STRING";
 
+    /// <summary>Storage connection string for the Event Hubs checkpoint store's container (secret; never logged).</summary>
+    public const string CheckpointStoreConnectionStringVariable = "RETAILEDGE_CHECKPOINT_STORE_CONNECTION_STRING";
+
     public static ITelemetrySource OpenSource(string location, Func<string, string?>? environment = null) =>
         OpenSource(location, new AzureAccess(environment));
 
@@ -69,6 +72,18 @@ public static class LakeLocations
     /// <inheritdoc cref="ResolveSource"/>
     public static BlobLocation? ResolveLake(string location, AzureAccess access) =>
         Resolve(location, access, "blob lake", LakeConnectionStringVariable);
+
+    /// <summary>The Event Hubs checkpoint store: a blob container URL (a folder is refused: ownership needs blob ETags).</summary>
+    public static BlobLocation ResolveCheckpointStore(string location, AzureAccess access) =>
+        Resolve(location, access, "checkpoint store", CheckpointStoreConnectionStringVariable)
+            ?? throw new ArgumentException("the checkpoint store must be a blob container URL (https://{account}.blob.core.windows.net/{container}[/{prefix}]): partition ownership is claimed with blob ETags");
+
+    /// <summary>The checkpoint store's container and the prefix inside it (empty: the container root, as standard processors use).</summary>
+    public static (BlobContainerClient Container, string Prefix) OpenCheckpointStore(BlobLocation location, AzureAccess access)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return (CreateContainerClient(location, access), location.Uri.Path.Trim('/'));
+    }
 
     private static BlobLocation? Resolve(string location, AzureAccess access, string what, string connectionStringVariable)
     {

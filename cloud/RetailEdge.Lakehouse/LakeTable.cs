@@ -91,10 +91,10 @@ public sealed class LakeTable
     {
         ArgumentNullException.ThrowIfNull(files);
         var partition = Definition.PartitionColumn;
-        var groups = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        var groups = new SortedDictionary<(string Partition, string Missing), List<string>>();
         foreach (var file in Select(files, filters))
         {
-            var key = partition is null ? string.Empty : (file.PartitionValues.GetValueOrDefault(partition) ?? "\0null");
+            var key = (partition is null ? string.Empty : (file.PartitionValues.GetValueOrDefault(partition) ?? "\0null"), string.Join(',', MissingColumns(file)));
             if (!groups.TryGetValue(key, out var list))
             {
                 groups[key] = list = [];
@@ -106,14 +106,33 @@ public sealed class LakeTable
             return "SELECT " + string.Join(", ", Definition.Columns.Select(c => $"CAST(NULL AS {c.DuckDbType}) AS \"{c.Name}\"")) + " WHERE false";
         }
         var parts = new List<string>();
-        foreach (var (value, paths) in groups)
+        foreach (var ((value, missingList), paths) in groups)
         {
+            var missing = missingList.Split(',', StringSplitOptions.RemoveEmptyEntries);
             var columns = Definition.Columns.Select(c => c.Name == partition
                 ? (value == "\0null" ? "CAST(NULL AS " : "CAST(" + DuckDbSql.Literal(value) + " AS ") + c.DuckDbType + ") AS \"" + c.Name + "\""
-                : "\"" + c.Name + "\"");
+                : missing.Contains(c.Name, StringComparer.Ordinal) ? $"CAST(NULL AS {c.DuckDbType}) AS \"{c.Name}\"" : "\"" + c.Name + "\"");
             parts.Add("SELECT " + string.Join(", ", columns) + " FROM read_parquet([" + string.Join(", ", paths.Select(DuckDbSql.Literal)) + "])");
         }
         return string.Join("\nUNION ALL\n", parts);
+    }
+
+    /// <summary>
+    /// The nullable columns a data file was written without, because they were added to the schema
+    /// later (schema evolution, e.g. bronze's Event Hubs position columns): they read as null. A file
+    /// counts nulls for every primitive column it holds (Spark, delta-rs and our writer), so a nullable
+    /// column its statistics do not count is one it does not have; a file without statistics is
+    /// assumed to hold them all.
+    /// </summary>
+    private IEnumerable<string> MissingColumns(AddAction file)
+    {
+        if (file.ParsedStats is not { NullCount.Count: > 0 } stats)
+        {
+            return [];
+        }
+        return Definition.Columns
+            .Where(c => c.Nullable && c.Name != Definition.PartitionColumn && c.DeltaType.IsPrimitive && !stats.NullCount.ContainsKey(c.Name))
+            .Select(c => c.Name);
     }
 
     /// <summary>
@@ -168,6 +187,15 @@ public sealed class LakeTable
         }
         // one write path with DeltaTable: files and their statistics come from DataFileWriter
         var schema = snapshot?.Schema ?? _schema;
+        if (snapshot is not null && Evolve(snapshot.Schema) is { } evolved)
+        {
+            // a lake made before a nullable column was added: the schema gains it in this commit; older files read it as null
+            var metadata = snapshot.Metadata;
+            // a new record, not `with`: MetadataAction caches its parsed schema in a field a copy would keep
+            transaction.Add(new MetadataAction(metadata.Id, evolved.ToJsonString(), metadata.PartitionColumns, metadata.Configuration,
+                metadata.CreatedTime, metadata.Name, metadata.Description, metadata.FormatProvider));
+            schema = evolved;
+        }
         IReadOnlyList<string> partitionColumns = partition is null ? [] : [partition];
         IReadOnlyDictionary<string, string?>? emptyPartition = null;
         if (mode == LakeWriteMode.AppendKeepEmpty)
@@ -220,6 +248,21 @@ public sealed class LakeTable
             await files.DeleteWrittenAsync(CancellationToken.None).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>The table's schema with the definition's columns it lacks appended (all nullable), or null when it has them all.</summary>
+    private DeltaSchema? Evolve(DeltaSchema current)
+    {
+        var added = _schema.Fields.Where(f => current.Find(f.Name) is null).ToList();
+        if (added.Count == 0)
+        {
+            return null;
+        }
+        if (added.FirstOrDefault(f => !f.Nullable) is { } required)
+        {
+            throw new DeltaException($"{Definition.FullName} lacks the column {required.Name}, which cannot be added to existing rows because it is not nullable");
+        }
+        return new DeltaSchema([.. current.Fields, .. added]);
     }
 
     /// <summary>Formats a partition value the way the log stores it (dates yyyy-MM-dd, numbers invariant).</summary>

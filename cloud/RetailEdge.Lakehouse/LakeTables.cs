@@ -19,6 +19,9 @@ public static class LakeTables
         Ts("enqueued_time"), Ts("ingest_time", false), Str("device_id"), Str("module_id"), Str("message_id"),
         Str("content_type"), Str("content_encoding"), Str("properties"), Bin("body"), Str("source_file", false),
         Long("source_line", false), Date("ingest_date", false),
+        // Event Hubs records only (routed-file rows keep them null): where the record sits in its partition.
+        // Added after the first lakes were written; older files read them as null (LakeTable schema evolution).
+        Str("partition_id"), Str("partition_offset"), Long("sequence_number"),
     ], "ingest_date");
 
     public static LakeTableDefinition ItemWindow { get; } = Silver("item_window",

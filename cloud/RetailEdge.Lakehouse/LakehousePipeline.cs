@@ -10,19 +10,19 @@ namespace RetailEdge.Lakehouse;
 /// </summary>
 public sealed class LakehousePipeline
 {
-    private readonly Lander _lander;
+    private readonly Lander? _lander;
     private readonly IStoreHealthMonitor? _monitor;
     private readonly IReferencePublication? _references;
     private readonly Refiner _refiner;
     private readonly Builder _builder;
 
-    public LakehousePipeline(LakeContext lake, ITelemetrySource source, ILoggerFactory? loggerFactory = null, LanderOptions? lander = null, RefinerOptions? refiner = null,
+    /// <param name="source">the routed files to land, or null when bronze is fed by a stream (<see cref="StreamLander"/>) and a pass only refines and builds</param>
+    public LakehousePipeline(LakeContext lake, ITelemetrySource? source, ILoggerFactory? loggerFactory = null, LanderOptions? lander = null, RefinerOptions? refiner = null,
         IStoreHealthMonitor? monitor = null, IReferencePublication? references = null)
     {
         ArgumentNullException.ThrowIfNull(lake);
-        ArgumentNullException.ThrowIfNull(source);
         var factory = loggerFactory ?? NullLoggerFactory.Instance;
-        _lander = new Lander(lake, source, lander ?? new LanderOptions(), factory.CreateLogger<Lander>());
+        _lander = source is null ? null : new Lander(lake, source, lander ?? new LanderOptions(), factory.CreateLogger<Lander>());
         _refiner = new Refiner(lake, refiner ?? new RefinerOptions(), factory.CreateLogger<Refiner>());
         _builder = new Builder(lake, factory.CreateLogger<Builder>());
         _monitor = monitor;
@@ -32,13 +32,17 @@ public sealed class LakehousePipeline
     /// <summary>Observes each finished pass (metrics, logs).</summary>
     public event Action<PipelineCycle>? CycleCompleted;
 
-    /// <summary>Lands everything listed, refines everything landed, refreshes gold once, then publishes changed reference data and refreshes store health.</summary>
+    /// <summary>Lands everything listed (nothing without a routed source), refines everything landed, refreshes gold once, then publishes changed reference data and refreshes store health.</summary>
     public async Task<PipelineCycle> RunCycleAsync(CancellationToken cancellationToken)
     {
         var land = new LandResult(0, 0, 0, null, false, null);
         LandResult step;
         do
         {
+            if (_lander is null)
+            {
+                break;
+            }
             step = await _lander.RunOnceAsync(cancellationToken).ConfigureAwait(false);
             land = new LandResult(land.Files + step.Files, land.Records + step.Records, land.MalformedLines + step.MalformedLines,
                 step.Version ?? land.Version, step.MoreAvailable, step.Lag ?? land.Lag);

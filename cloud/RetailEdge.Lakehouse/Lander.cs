@@ -115,6 +115,7 @@ public sealed partial class Lander
                         appender.CreateRow().AppendValue(record.EnqueuedTime).AppendValue(now).AppendValue(record.DeviceId).AppendValue(record.ModuleId)
                             .AppendValue(record.MessageId).AppendValue(record.ContentType).AppendValue(record.ContentEncoding).AppendValue(properties)
                             .AppendValue(record.Body).AppendValue(file.Name).AppendValue(record.Line).AppendValue(DateOnly.FromDateTime(now.UtcDateTime))
+                            .AppendNullValue().AppendNullValue().AppendNullValue() // a routed record has no Event Hubs position
                             .EndRow();
                         records++;
                     }

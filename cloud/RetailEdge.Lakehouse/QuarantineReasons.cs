@@ -24,6 +24,9 @@ public static class QuarantineReasons
     /// </summary>
     public const string SeqConflict = "seq_conflict";
 
+    /// <summary>An Event Hubs event without IoT Hub's device annotation (iothub-connection-device-id): not sent through the hub.</summary>
+    public const string MissingDevice = "missing_device";
+
     /// <summary>A routed line longer than the lander's line limit: a bounded sample, its size and hash are kept.</summary>
     public const string LineTooLarge = "line_too_large";
 

@@ -17,7 +17,10 @@ public static class ProcessorHostExtensions
         builder.Services.AddSingleton(access);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new LakeContext(LakeLocations.OpenLake(options.Lake, access), sp.GetRequiredService<TimeProvider>(), options.ScratchDirectory));
-        builder.Services.AddSingleton(sp => LakeLocations.OpenSource(options.Source, access));
+        if (options.EventHubs is null)
+        {
+            builder.Services.AddSingleton(sp => LakeLocations.OpenSource(options.Source, access));
+        }
         // validated at start: a bad connection string fails here (its error names the setting, not the value)
         using (CreateIotHubClient(options, access))
         {
@@ -37,14 +40,22 @@ public static class ProcessorHostExtensions
             }
         }
         builder.Services.AddSingleton(sp => new LakehousePipeline(
-            sp.GetRequiredService<LakeContext>(), sp.GetRequiredService<ITelemetrySource>(), sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<LakeContext>(), sp.GetService<ITelemetrySource>(), sp.GetRequiredService<ILoggerFactory>(),
             new LanderOptions { MaxFilesPerCommit = options.LanderMaxFilesPerCommit },
             new RefinerOptions { MaxBronzeCommits = options.RefinerMaxBronzeCommits },
             sp.GetService<StoreHealthMonitor>(),
             sp.GetService<LakeReferencePublication>()));
         builder.Services.AddSingleton<ProcessorMetrics>();
         builder.Services.AddSingleton<ProcessorHealth>();
-        builder.Services.AddHostedService<ProcessorWorker>();
+        if (options.EventHubs is not null)
+        {
+            // bronze from the event hub (its own loop), silver and gold by the pipeline loop, woken after each bronze commit
+            builder.Services.AddSingleton<PipelineTrigger>();
+            builder.Services.AddHostedService<EventHubsIngestService>();
+        }
+        builder.Services.AddHostedService(sp => new ProcessorWorker(sp.GetRequiredService<LakehousePipeline>(), options, sp.GetRequiredService<ProcessorMetrics>(),
+            sp.GetRequiredService<ProcessorHealth>(), sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<ProcessorWorker>>(),
+            sp.GetService<PipelineTrigger>()));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownGrace + TimeSpan.FromSeconds(5));
         return builder;
     }

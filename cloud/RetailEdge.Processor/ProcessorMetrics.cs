@@ -59,5 +59,16 @@ public sealed class ProcessorMetrics : IDisposable
         }
     }
 
+    /// <summary>A bronze commit of the Event Hubs source (its refine and build passes are recorded by <see cref="Record"/>).</summary>
+    public void RecordStreamLanding(StreamLandResult landed)
+    {
+        ArgumentNullException.ThrowIfNull(landed);
+        _records.Add(landed.Landed);
+        if (landed.Lag is { } lag)
+        {
+            Volatile.Write(ref _lagSeconds, lag.TotalSeconds);
+        }
+    }
+
     public void Dispose() => _meter.Dispose();
 }

@@ -1,3 +1,4 @@
+using RetailEdge.EventHubsSource;
 using RetailEdge.Lakehouse;
 using RetailEdge.Lakehouse.Hosting;
 
@@ -18,6 +19,17 @@ public sealed record ProcessorOptions
     public const string IotHubHostNameVariable = "RETAILEDGE_IOTHUB_HOST_NAME";
 
     public const string IotHubEndpointVariable = "RETAILEDGE_IOTHUB_ENDPOINT";
+
+    /// <summary>RETAILEDGE_SOURCE=eventhubs: read IoT Hub's built-in Event Hubs endpoint instead of routed files.</summary>
+    public const string EventHubsSourceName = "eventhubs";
+
+    /// <summary>The hub's Event Hubs-compatible connection string (secret; never logged or kept in options).</summary>
+    public const string EventHubsConnectionStringVariable = EventHubsAccess.ConnectionStringVariable;
+
+    public const string EventHubsNamespaceVariable = "RETAILEDGE_EVENTHUBS_NAMESPACE";
+    public const string EventHubNameVariable = "RETAILEDGE_EVENTHUB";
+    public const string ConsumerGroupVariable = "RETAILEDGE_CONSUMER_GROUP";
+    public const string CheckpointStoreVariable = "RETAILEDGE_CHECKPOINT_STORE";
 
     public required string Source { get; init; }
 
@@ -65,6 +77,12 @@ public sealed record ProcessorOptions
     /// <summary>A store is stale in gold.store_health when its gateway's lastSentAt is older than this.</summary>
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>Set when RETAILEDGE_SOURCE=eventhubs: the hub, consumer group and micro-batch bounds (no secret).</summary>
+    public EventHubsSourceOptions? EventHubs { get; init; }
+
+    /// <summary>With <see cref="EventHubs"/>: the blob container of ownership and checkpoints, and how it authenticates.</summary>
+    public BlobLocation? CheckpointStore { get; init; }
+
     public static ProcessorOptions FromEnvironment(Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
@@ -82,7 +100,7 @@ public sealed record ProcessorOptions
         ArgumentNullException.ThrowIfNull(access);
         var environment = access.Environment;
         string Required(string name) => environment(name) is { Length: > 0 } value ? value
-            : throw new InvalidOperationException($"{name} is not set: it must name the {(name.EndsWith("SOURCE", StringComparison.Ordinal) ? "routed telemetry source (folder or blob container URL)" : "lake root (folder or blob container URL)")}");
+            : throw new InvalidOperationException($"{name} is not set: it must name the {(name.EndsWith("SOURCE", StringComparison.Ordinal) ? "routed telemetry source (folder or blob container URL) or be 'eventhubs'" : name == CheckpointStoreVariable ? "checkpoint store (blob container URL) of the Event Hubs source" : "lake root (folder or blob container URL)")}");
         int Int(string name, int fallback, int min) => environment(name) is { Length: > 0 } text
             ? int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= min ? v
                 : throw new InvalidOperationException($"{name} must be an integer ≥ {min}, not '{text}'")
@@ -125,7 +143,13 @@ public sealed record ProcessorOptions
         {
             throw new InvalidOperationException(e.Message, e);
         }
-        var sourceBlob = Blob("RETAILEDGE_SOURCE", LakeLocations.ResolveSource, source);
+        var eventHubs = string.Equals(source, EventHubsSourceName, StringComparison.OrdinalIgnoreCase);
+        if (eventHubs && once)
+        {
+            throw new InvalidOperationException("RETAILEDGE_ONCE applies to routed files; the eventhubs source runs continuously");
+        }
+        var sourceBlob = eventHubs ? null : Blob("RETAILEDGE_SOURCE", LakeLocations.ResolveSource, source);
+        var checkpointStore = eventHubs ? Blob(CheckpointStoreVariable, LakeLocations.ResolveCheckpointStore, Required(CheckpointStoreVariable)) : null;
         var lakeBlob = Blob("RETAILEDGE_LAKE", LakeLocations.ResolveLake, lake);
         var hostName = access.Get(IotHubHostNameVariable)?.Trim();
         if (hostName is not null)
@@ -157,6 +181,46 @@ public sealed record ProcessorOptions
             StaleAfter = TimeSpan.FromMinutes(Int("RETAILEDGE_STALE_MINUTES", 15, 1)),
             PublishReferenceData = Bool("RETAILEDGE_PUBLISH_REFERENCE", true),
             ReferenceUrlLifetime = TimeSpan.FromHours(urlHours),
+            EventHubs = eventHubs ? ReadEventHubs(access, Int) : null,
+            CheckpointStore = checkpointStore,
         };
+    }
+
+    /// <summary>
+    /// RETAILEDGE_EVENTHUBS_CONNECTION_STRING (its EntityPath or RETAILEDGE_EVENTHUB names the hub), or
+    /// RETAILEDGE_EVENTHUBS_NAMESPACE + RETAILEDGE_EVENTHUB with Azure.Identity; RETAILEDGE_CONSUMER_GROUP
+    /// ($Default); micro-batches RETAILEDGE_EVENTHUBS_MAX_BATCH_EVENTS (1000) and RETAILEDGE_EVENTHUBS_MAX_BATCH_MS
+    /// (1000); load balancing RETAILEDGE_EVENTHUBS_LOAD_BALANCING_SECONDS (10) and
+    /// RETAILEDGE_EVENTHUBS_OWNERSHIP_EXPIRY_SECONDS (30). The connection string is parsed to check it, never kept.
+    /// </summary>
+    private static EventHubsSourceOptions ReadEventHubs(AzureAccess access, Func<string, int, int, int> integer)
+    {
+        (string? FullyQualifiedNamespace, string EventHubName) hub;
+        try
+        {
+            hub = EventHubsAccess.ResolveHub(access.Get(EventHubsConnectionStringVariable), access.Get(EventHubsNamespaceVariable)?.Trim(),
+                access.Get(EventHubNameVariable)?.Trim(), EventHubsConnectionStringVariable, EventHubsNamespaceVariable, EventHubNameVariable);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidOperationException(e.Message, e);
+        }
+        try
+        {
+            return new EventHubsSourceOptions
+            {
+                FullyQualifiedNamespace = hub.FullyQualifiedNamespace,
+                EventHubName = hub.EventHubName,
+                ConsumerGroup = access.Get(ConsumerGroupVariable)?.Trim() ?? EventHubsSourceOptions.DefaultConsumerGroup,
+                MaxBatchEvents = integer("RETAILEDGE_EVENTHUBS_MAX_BATCH_EVENTS", 1000, 1),
+                MaxBatchDelay = TimeSpan.FromMilliseconds(integer("RETAILEDGE_EVENTHUBS_MAX_BATCH_MS", 1000, 1)),
+                LoadBalancingInterval = TimeSpan.FromSeconds(integer("RETAILEDGE_EVENTHUBS_LOAD_BALANCING_SECONDS", 10, 1)),
+                OwnershipExpiration = TimeSpan.FromSeconds(integer("RETAILEDGE_EVENTHUBS_OWNERSHIP_EXPIRY_SECONDS", 30, 2)),
+            }.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidOperationException("RETAILEDGE_SOURCE=eventhubs: " + e.Message, e);
+        }
     }
 }

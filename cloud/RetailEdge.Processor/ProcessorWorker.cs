@@ -18,9 +18,13 @@ public sealed partial class ProcessorWorker : BackgroundService
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<ProcessorWorker> _logger;
 
+    private readonly PipelineTrigger? _trigger;
+
+    /// <param name="trigger">pulsed by a streaming source after each bronze commit: a pass starts then rather than at the next poll</param>
     public ProcessorWorker(LakehousePipeline pipeline, ProcessorOptions options, ProcessorMetrics metrics, ProcessorHealth health,
-        IHostApplicationLifetime lifetime, ILogger<ProcessorWorker> logger)
+        IHostApplicationLifetime lifetime, ILogger<ProcessorWorker> logger, PipelineTrigger? trigger = null)
     {
+        _trigger = trigger;
         _pipeline = pipeline;
         _options = options;
         _metrics = metrics;
@@ -38,7 +42,8 @@ public sealed partial class ProcessorWorker : BackgroundService
         // stop between commits: the work token is cancelled only when the grace after a stop request runs out
         await using var registration = stoppingToken.Register(() => work.CancelAfter(_options.ShutdownGrace));
         // where the processor reads and writes and with which kind of credential (never the credential itself)
-        LogStarting(_logger, _options.SourceBlob?.ToString() ?? "folder " + _options.Source, _options.LakeBlob?.ToString() ?? "folder " + _options.Lake);
+        LogStarting(_logger, _options.EventHubs is { } eventHubs ? $"event hub {eventHubs.EventHubName} ({eventHubs.ConsumerGroup})" : _options.SourceBlob?.ToString() ?? "folder " + _options.Source,
+            _options.LakeBlob?.ToString() ?? "folder " + _options.Lake);
         while (!stoppingToken.IsCancellationRequested)
         {
             var watch = Stopwatch.StartNew();
@@ -58,6 +63,12 @@ public sealed partial class ProcessorWorker : BackgroundService
             {
                 break;
             }
+            catch (RetailEdge.Delta.DeltaConflictException e) when (!_options.Once)
+            {
+                // several instances share a lake (the eventhubs source scales out): another one refined or built
+                // the same range first; the next pass continues from its commit
+                LogRaceLost(_logger, e.Message);
+            }
             catch (Exception e) when (e is IOException or DuckDBException or RetailEdge.Delta.DeltaException or InvalidOperationException or UnauthorizedAccessException
                 or Azure.RequestFailedException or AggregateException)
             {
@@ -76,7 +87,14 @@ public sealed partial class ProcessorWorker : BackgroundService
             {
                 try
                 {
-                    await Task.Delay(_options.PollInterval, stoppingToken).ConfigureAwait(false);
+                    if (_trigger is null)
+                    {
+                        await Task.Delay(_options.PollInterval, stoppingToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await _trigger.WaitAsync(_options.PollInterval, stoppingToken).ConfigureAwait(false);
+                    }
                 }
                 catch (OperationCanceledException)
                 {
@@ -96,6 +114,9 @@ public sealed partial class ProcessorWorker : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cycle: {Files} files / {Records} records landed, {Batches} batches refined, {Duplicates} duplicates, {Quarantined} quarantined, {GoldTables} gold tables refreshed in {ElapsedMs:F0} ms, lag {LagSeconds} s")]
     private static partial void LogCycle(ILogger logger, int files, long records, int batches, int duplicates, int quarantined, int goldTables, double elapsedMs, double? lagSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Another instance committed first ({Reason}); the next pass continues from its commit")]
+    private static partial void LogRaceLost(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Cycle failed; the next poll retries from the last commit")]
     private static partial void LogCycleFailed(ILogger logger, Exception exception);

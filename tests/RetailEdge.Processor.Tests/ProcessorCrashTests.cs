@@ -106,18 +106,8 @@ public sealed class ProcessorCrashTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The processor's own build output (same configuration as the tests), with its runtimeconfig and deps.</summary>
-    private static string ProcessorDirectory
-    {
-        get
-        {
-            var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-            return RepoPaths.Require(Path.Combine(RepoPaths.Root, "cloud", "RetailEdge.Processor", "bin", configuration, "net10.0"), "the processor build output");
-        }
-    }
-
     private static ManagedProcess Start(string source, string lake) =>
-        ManagedProcess.Start("dotnet", [Path.Combine(ProcessorDirectory, "RetailEdge.Processor.dll")], ProcessorDirectory, new Dictionary<string, string>
+        ProcessorProcess.Start(new Dictionary<string, string>
         {
             ["RETAILEDGE_SOURCE"] = source,
             ["RETAILEDGE_LAKE"] = lake,

@@ -58,6 +58,8 @@ public static class DemoCommand
                 r.AddError($"--faults '{r.GetValueOrDefault<string>()}' is unknown: use none, default or heavy");
             }
         });
+        var source = new Option<string>("--source") { Description = "Where the processor reads the hub: routing (routed files, default) or eventhubs (the built-in Event Hubs-compatible endpoint)", DefaultValueFactory = _ => DemoOptions.RoutingSource };
+        source.AcceptOnlyFromAmong(DemoOptions.RoutingSource, DemoOptions.EventHubsSource);
         var directory = new Option<string>("--dir") { Description = "Working folder for the hub, gateways and lake (default ./demo-data; replaced on each run)", DefaultValueFactory = _ => "demo-data" };
 
         var command = new Command("demo", "Run the whole pipeline locally: simulator → StoreGateway → hub emulator → processor → lake");
@@ -67,6 +69,7 @@ public static class DemoCommand
         command.Options.Add(start);
         command.Options.Add(seed);
         command.Options.Add(faults);
+        command.Options.Add(source);
         command.Options.Add(directory);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -82,6 +85,7 @@ public static class DemoCommand
                 Seed = parseResult.GetValue(seed),
                 Faults = parseResult.GetValue(faults)!,
                 Directory = Path.GetFullPath(parseResult.GetValue(directory)!),
+                Source = parseResult.GetValue(source)!,
                 // a live view only where someone watches: not in CI logs or pipes
                 Live = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive,
             };

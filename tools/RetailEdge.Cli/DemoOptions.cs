@@ -18,7 +18,13 @@ public sealed record DemoOptions
 
     public string Faults { get; init; } = "default";
 
+    public const string RoutingSource = "routing";
+    public const string EventHubsSource = "eventhubs";
+
     public required string Directory { get; init; }
+
+    /// <summary>How the processor reads the hub: <see cref="RoutingSource"/> (routed files) or <see cref="EventHubsSource"/> (the built-in endpoint).</summary>
+    public string Source { get; init; } = RoutingSource;
 
     /// <summary>A live progress view (a terminal); otherwise one plain line per step.</summary>
     public bool Live { get; init; }

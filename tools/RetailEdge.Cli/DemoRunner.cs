@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RetailEdge.Cli.Report;
 using RetailEdge.Contracts;
 using RetailEdge.Contracts.Reference;
+using RetailEdge.EventHubsSource;
 using RetailEdge.HubEmulator;
 using RetailEdge.IotHubService;
 using RetailEdge.Lakehouse;
@@ -179,9 +180,16 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
             }
         }
 
-        // 7. the processor: bronze → silver → gold, and gold.store_health from the module twins
+        // 7. the processor: bronze (from routed files, or from the hub's Event Hubs-compatible endpoint) → silver → gold,
+        //    and gold.store_health from the module twins
         var monitor = new StoreHealthMonitor(lake, service, TimeSpan.FromMinutes(15), NullLogger<StoreHealthMonitor>.Instance);
-        var pipeline = new LakehousePipeline(lake, new FolderTelemetrySource(routingDir), NullLoggerFactory.Instance, monitor: monitor);
+        ITelemetrySource? routed = new FolderTelemetrySource(routingDir);
+        if (options.Source == DemoOptions.EventHubsSource)
+        {
+            await LandFromEventHubsAsync(hub, lake, hub.Routing.RecordsWritten, cancellationToken).ConfigureAwait(false);
+            routed = null;
+        }
+        var pipeline = new LakehousePipeline(lake, routed, NullLoggerFactory.Instance, monitor: monitor);
         var cycles = await pipeline.RunUntilIdleAsync(cancellationToken).ConfigureAwait(false);
         var lastPostedToGold = Stopwatch.GetElapsedTime(lastPosted);
         Step($"processor: {cycles} cycle(s) into {lakeDir}");
@@ -224,6 +232,32 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
 
     private static string DurationText(TimeSpan duration) =>
         duration.TotalHours % 24 == 0 ? $"{duration.TotalDays:0}d" : duration.TotalMinutes % 60 == 0 ? $"{duration.TotalHours:0}h" : $"{duration.TotalMinutes:0}m";
+
+    /// <summary>
+    /// Reads every message the hub accepted from its Event Hubs-compatible endpoint into bronze (one
+    /// processor instance; ownership and checkpoints in memory, bronze's txn positions make it exactly once).
+    /// </summary>
+    private async Task LandFromEventHubsAsync(HubEmulator.HubEmulator hub, LakeContext lake, long messages, CancellationToken cancellationToken)
+    {
+        var processor = new BronzeEventProcessor(new InMemoryCheckpointStore(), new EventHubsSourceOptions(), hub.EventHubsConnectionString(), lake, NullLoggerFactory.Instance);
+        await using (processor.ConfigureAwait(false))
+        {
+            long landed = 0;
+            processor.Landed += result => Interlocked.Add(ref landed, result.Landed);
+            await processor.StartProcessingAsync(cancellationToken).ConfigureAwait(false);
+            var deadline = Stopwatch.StartNew();
+            while (Interlocked.Read(ref landed) < messages)
+            {
+                if (deadline.Elapsed > options.DrainTimeout)
+                {
+                    throw new TimeoutException($"{Interlocked.Read(ref landed):N0} of {messages:N0} messages read from the Event Hubs endpoint after {options.DrainTimeout}");
+                }
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            }
+            await processor.StopProcessingAsync(cancellationToken).ConfigureAwait(false);
+        }
+        Step($"Event Hubs source: {messages:N0} messages read from {hub.EventHubsEndPoint} into bronze");
+    }
 
     private bool PrepareDirectory(out string error)
     {

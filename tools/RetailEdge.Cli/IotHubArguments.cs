@@ -122,14 +122,21 @@ internal sealed class IotHubArguments
         _ => null,
     };
 
-    private static string ReadConnectionStringFile(string path)
+    private static string ReadConnectionStringFile(string path) => ReadSecretFile("--iothub", ConnectionStringVariable, path);
+
+    /// <summary>
+    /// The connection string in the file an option names. A value with the shape of a connection string or
+    /// SAS token is a secret typed on the command line: refused, naming <paramref name="option"/> and
+    /// <paramref name="variable"/>, echoing nothing.
+    /// </summary>
+    public static string ReadSecretFile(string option, string variable, string path)
     {
-        // a value with the shape of a connection string or SAS token is a secret typed on the command line: refuse it, echo nothing
+        ArgumentNullException.ThrowIfNull(path);
         if (path.Contains('=', StringComparison.Ordinal) || path.Contains(';', StringComparison.Ordinal)
             || path.Contains("SharedAccess", StringComparison.OrdinalIgnoreCase))
         {
-            throw new ArgumentException($"--iothub takes the path of a file that holds the connection string, not the connection string itself "
-                + $"(a command line is visible to every user of the machine): put it in a file only you can read and pass its path, or set {ConnectionStringVariable}");
+            throw new ArgumentException($"{option} takes the path of a file that holds the connection string, not the connection string itself "
+                + $"(a command line is visible to every user of the machine): put it in a file only you can read and pass its path, or set {variable}");
         }
         string text;
         try
@@ -138,10 +145,10 @@ internal sealed class IotHubArguments
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            throw new ArgumentException($"--iothub: cannot read the connection string file ({e.GetType().Name}); give the path of a readable file, or set {ConnectionStringVariable}", e);
+            throw new ArgumentException($"{option}: cannot read the connection string file ({e.GetType().Name}); give the path of a readable file, or set {variable}", e);
         }
         return string.IsNullOrWhiteSpace(text)
-            ? throw new ArgumentException($"--iothub: the connection string file is empty; or set {ConnectionStringVariable}")
+            ? throw new ArgumentException($"{option}: the connection string file is empty; or set {variable}")
             : text.Trim();
     }
 
