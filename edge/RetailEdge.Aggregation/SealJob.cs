@@ -73,6 +73,8 @@ public sealed class SealJob
                 window.Tags.CopyTo(eventTags, at);
                 at += window.Tags.Count;
             }
+            // Sorted here, beside the host's writer: it marks the tags by runs of consecutive values.
+            Array.Sort(eventTags);
             var first = true;
             foreach (var part in BatchCutter.Cut(_settings.MaxBatchBytes, _windows, _inventory))
             {
