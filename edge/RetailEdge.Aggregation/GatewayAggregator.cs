@@ -35,7 +35,6 @@ public sealed class GatewayAggregator
     private DateTimeOffset? _pendingDue;
     private GatewaySettings _settings;
     private long _eventStamp;
-    private DateTimeOffset _lastClose = DateTimeOffset.MinValue;
     private bool _closeAllOnNextSeal;
 
     public GatewayAggregator(AggregatorOptions options, long nextSeq = 1, ReferenceCatalog? reference = null)
@@ -94,6 +93,7 @@ public sealed class GatewayAggregator
     {
         ArgumentNullException.ThrowIfNull(storeEvent);
         ObserveTime(storeEvent.Ts);
+        _open.MarkSealed(storeEvent.Ts, _settings.Window);
         ApplyInventory(storeEvent, tag: 0, emitAlerts: false, markDirty: false);
     }
 
@@ -110,7 +110,7 @@ public sealed class GatewayAggregator
         EventsAdded++;
         _eventStamp++;
         ObserveTime(storeEvent.Ts);
-        var window = _open.Of(storeEvent.Ts, _settings.Window, receivedAt, SealPoint(_lastClose).UtcTicks);
+        var window = _open.Of(storeEvent.Ts, _settings.Window, receivedAt);
         window.Add(storeEvent, _eventStamp, tag, _settings.ForwardRaw ? raw : null);
         ApplyInventory(storeEvent, tag, emitAlerts, markDirty: true);
         return receivedAt - storeEvent.Ts > _settings.AllowedLateness;
@@ -144,15 +144,11 @@ public sealed class GatewayAggregator
     /// and the rejects — at once by default (send interval 0), else when the size target is reached or
     /// the oldest of them was received the send interval ago. Rows of late windows and rejects wait up to
     /// one window length for the next on-time batch, so that a trickle of late events does not cost a
-    /// message each. <paramref name="force"/> (flush) closes every open window and takes everything.
+    /// message each (a window never sealed before, such as a backlog after an outage, is not late). <paramref name="force"/> (flush) closes every open window and takes everything.
     /// Returns null when nothing is due.
     /// </summary>
     public SealJob? Close(DateTimeOffset now, bool force = false)
     {
-        if (now > _lastClose)
-        {
-            _lastClose = now;
-        }
         var closeAll = force || _closeAllOnNextSeal;
         _closeAllOnNextSeal = false;
         foreach (var window in _open.Close(SealPoint(now).UtcTicks, closeAll))
@@ -198,7 +194,7 @@ public sealed class GatewayAggregator
     private DateTimeOffset SealPoint(DateTimeOffset now)
     {
         var clock = MaxEventTime is { } max && max > now ? max : now;
-        return clock == DateTimeOffset.MinValue ? clock : clock - _settings.SealGrace;
+        return clock - _settings.SealGrace;
     }
 
     private static DateTimeOffset Min(DateTimeOffset? a, DateTimeOffset b) => a is { } value && value < b ? value : b;

@@ -62,7 +62,7 @@ internal sealed class Window(DateTimeOffset start, TimeSpan length, DateTimeOffs
     public TimeSpan Length { get; } = length;
     public DateTimeOffset FirstReceivedAt { get; set; } = firstReceivedAt;
 
-    /// <summary>Opened after the watermark had already passed its seal point: it holds only late events.</summary>
+    /// <summary>Opened again after it was sealed: it holds late partial rows.</summary>
     public bool Late { get; } = late;
 
     /// <summary>An upper estimate of its rows' bytes in a batch (<see cref="RowSize"/>).</summary>

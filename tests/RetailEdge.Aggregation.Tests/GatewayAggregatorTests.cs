@@ -119,6 +119,22 @@ public class GatewayAggregatorTests
     }
 
     [Fact]
+    public void Seal_BacklogOfWindowsNeverSealed_GoesOutAtOnceNotAsLateRows()
+    {
+        var aggregator = new GatewayAggregator(Options());
+        // The gateway was down for an hour; the lanes' buffered events arrive now.
+        for (var i = 0; i < 30; i++)
+        {
+            aggregator.Add(Basket(T0.AddMinutes(i), Channels.Store, Line(5, 1m, 2m)), T0.AddHours(1), i);
+        }
+
+        var batch = aggregator.Seal(T0.AddHours(1)).Single();
+
+        Assert.Equal(30, batch.Batch.Items.Count);
+        Assert.Equal(0, aggregator.OpenWindowCount);
+    }
+
+    [Fact]
     public void Close_JobEncodedLater_SameBatchesAsSealAndTheAggregatorGoesOn()
     {
         var direct = new GatewayAggregator(Options(), nextSeq: 9);
