@@ -35,6 +35,8 @@ public sealed partial class GatewayEngine : IDisposable
     /// <summary>How often (real time, at most) the writer asks the checkpointer to copy the WAL into the database.</summary>
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(250);
 
+    private static readonly Task<int> NothingSealed = Task.FromResult(0);
+
     private static readonly DateTimeOffset FarFuture = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>
@@ -611,7 +613,8 @@ public sealed partial class GatewayEngine : IDisposable
         }
         if (job is null)
         {
-            return _lastStored.ContinueWith(static _ => 0, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            // Nothing due: done once every job queued before is stored.
+            return _lastStored.IsCompleted ? NothingSealed : _lastStored.ContinueWith(static _ => 0, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
         Log.SealQueued(_logger, job.EventCount, job.AlertCount);
         var sealer = _sealer;
