@@ -259,7 +259,8 @@ public sealed partial class GatewayEngine : IDisposable
     /// <summary>Seals what is due and waits until it is stored, then returns a fresh status (ordered after every ingest already acknowledged).</summary>
     public async Task<GatewayStatus> GetStatusAsync(CancellationToken cancellationToken)
     {
-        var stored = await InvokeAsync(() => _diskFull ? _lastStored : QueueSeal(force: false), cancellationToken).ConfigureAwait(false);
+        // On a full disk nothing is sealed (and nothing waited for): the status must still answer.
+        var stored = await InvokeAsync(() => _diskFull ? NothingSealed : QueueSeal(force: false), cancellationToken).ConfigureAwait(false);
         await stored.WaitAsync(cancellationToken).ConfigureAwait(false);
         return await InvokeAsync(() =>
         {
