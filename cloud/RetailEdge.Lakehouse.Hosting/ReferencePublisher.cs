@@ -119,7 +119,7 @@ public sealed partial class ReferencePublisher
         if (set.FitsInline)
         {
             var inline = ReferenceTwinPatch.Build(ReferenceDataPointer.Inline(set.Payload), desired);
-            if (TwinLimits.Check(ReferenceTwinPatch.Merge(desired, inline)) is null)
+            if (ReferenceTwinPatch.LimitError(desired, inline) is null)
             {
                 return (inline, "inline");
             }
@@ -130,7 +130,7 @@ public sealed partial class ReferencePublisher
             urls[set.Sha256] = url;
         }
         var remote = ReferenceTwinPatch.Build(ReferenceDataPointer.Remote(set.Payload, url), desired);
-        if (TwinLimits.Check(ReferenceTwinPatch.Merge(desired, remote)) is { } error)
+        if (ReferenceTwinPatch.LimitError(desired, remote) is { } error)
         {
             throw new ArgumentException("the patch would break the twin limits: " + error);
         }

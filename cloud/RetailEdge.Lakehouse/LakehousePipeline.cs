@@ -55,7 +55,10 @@ public sealed class LakehousePipeline
                 reasons[reason] = reasons.GetValueOrDefault(reason) + count;
             }
             refine = new RefineResult(r.BronzeVersion ?? refine.BronzeVersion, refine.Records + r.Records, refine.Batches + r.Batches,
-                refine.Duplicates + r.Duplicates, refine.Quarantined + r.Quarantined, refine.SilverRows + r.SilverRows, reasons, r.MoreAvailable);
+                refine.Duplicates + r.Duplicates, refine.Quarantined + r.Quarantined, refine.SilverRows + r.SilverRows, reasons, r.MoreAvailable)
+            {
+                BulkBatches = refine.BulkBatches + r.BulkBatches,
+            };
         }
         while (r.MoreAvailable);
         var build = await _builder.RunOnceAsync(cancellationToken).ConfigureAwait(false);

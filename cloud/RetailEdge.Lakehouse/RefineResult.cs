@@ -9,4 +9,8 @@ public sealed record RefineResult(
     int Quarantined,
     long SilverRows,
     IReadOnlyDictionary<string, int> QuarantineByReason,
-    bool MoreAvailable);
+    bool MoreAvailable)
+{
+    /// <summary>Of <see cref="Batches"/>, those whose sections DuckDB loaded in bulk (the rest were decoded one by one).</summary>
+    public int BulkBatches { get; init; }
+}

@@ -8,6 +8,7 @@ using RetailEdge.Contracts.Telemetry;
 using RetailEdge.Delta;
 using RetailEdge.Delta.Actions;
 using DuckDB.NET.Data;
+using RetailEdge.Lakehouse.Silver;
 
 namespace RetailEdge.Lakehouse;
 
@@ -84,7 +85,11 @@ public sealed partial class Refiner
         }
         var known = await KnownBatchesAsync(connection, silver[LakeTables.Batch],
             records.Where(r => r.DeviceId is not null).Select(r => r.DeviceId!).Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
+        using var bulk = new BulkSectionFiles(_lake.ScratchDirectory);
+        var scans = _options.BulkDecode ? Scan(records, bulk, cancellationToken) : new ScannedBatch?[records.Count];
         var rows = LakeTables.SilverTables.ToDictionary(d => d, _ => new List<object?[]>());
+        var accepted = new List<(int Record, string DeviceId, string ModuleId, long Seq, int StoreId)>();
+        var bulkRows = new long[BulkBatchScanner.Sections.Count];
         var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
         int batches = 0, duplicates = 0, quarantined = 0;
         void Quarantine(BronzeRow r, long? seq, string reason, string? detail)
@@ -93,8 +98,9 @@ public sealed partial class Refiner
             reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
             quarantined++;
         }
-        foreach (var record in records)
+        for (var index = 0; index < records.Count; index++)
         {
+            var record = records[index];
             if (record.DeviceId is null)
             {
                 // the lander recorded why in the line's properties (older bronze rows: no reason kept)
@@ -117,74 +123,102 @@ public sealed partial class Refiner
                 Quarantine(record, null, QuarantineReasons.MissingModule, "telemetry must come from a module identity");
                 continue;
             }
-            var decoded = TelemetryBatchCodec.Decode(record.Body, record.ContentEncoding);
-            if (decoded.Batch is not { } batch)
+            // a batch the bulk scan admitted is exploded by DuckDB; any other is decoded here, which gives the exact reason
+            TelemetryBatch? batch = null;
+            if (scans[index] is not { } header)
             {
-                Quarantine(record, null, decoded.Reason ?? TelemetryReasonCodes.BadJson, Truncate(decoded.Detail));
+                var decoded = TelemetryBatchCodec.Decode(record.Body, record.ContentEncoding);
+                if (decoded.Batch is null)
+                {
+                    Quarantine(record, null, decoded.Reason ?? TelemetryReasonCodes.BadJson, Truncate(decoded.Detail));
+                    continue;
+                }
+                batch = decoded.Batch;
+                header = HeaderOf(batch);
+            }
+            if (registeredStore is { } expected && expected != header.StoreId)
+            {
+                Quarantine(record, header.Seq, QuarantineReasons.StoreMismatch, $"batch storeId {header.StoreId}, device registered for store {expected}");
                 continue;
             }
-            if (registeredStore is { } expected && expected != batch.StoreId)
-            {
-                Quarantine(record, batch.Seq, QuarantineReasons.StoreMismatch, $"batch storeId {batch.StoreId}, device registered for store {expected}");
-                continue;
-            }
-            var key = (record.DeviceId, record.ModuleId, batch.JournalId ?? string.Empty);
+            var key = (record.DeviceId, record.ModuleId, header.JournalId ?? string.Empty);
             if (!known.TryGetValue(key, out var state))
             {
                 known[key] = state = new JournalState();
             }
-            var hash = ContentHash(batch);
-            if (state.Hashes.TryGetValue(batch.Seq, out var landedHash))
+            if (state.Hashes.TryGetValue(header.Seq, out var landedHash))
             {
                 // a resend carries the same content; a null hash is a row from before hashes were kept
-                if (landedHash is null || landedHash == hash)
+                if (landedHash is null || landedHash == header.Hash || landedHash == OtherHash(record, batch))
                 {
                     duplicates++;
                 }
                 else
                 {
-                    Quarantine(record, batch.Seq, QuarantineReasons.SeqConflict,
-                        $"seq {batch.Seq} of journal '{batch.JournalId ?? "(none)"}' was landed with content {landedHash[..16]}, this one is {hash[..16]}");
-                    LogSeqConflict(_logger, record.DeviceId, record.ModuleId, batch.JournalId, batch.Seq, record.SourceFile, record.SourceLine);
+                    Quarantine(record, header.Seq, QuarantineReasons.SeqConflict,
+                        $"seq {header.Seq} of journal '{header.JournalId ?? "(none)"}' was landed with content {landedHash[..16]}, this one is {header.Hash[..16]}");
+                    LogSeqConflict(_logger, record.DeviceId, record.ModuleId, header.JournalId, header.Seq, record.SourceFile, record.SourceLine);
                 }
                 continue;
             }
-            state.Hashes[batch.Seq] = hash;
-            var invalid = batch.Items.FirstOrDefault(i => !ChangeTypes.All.Contains(i.ChangeType) || (i.Channel is not null && !Channels.IsKnown(i.Channel)))
-                is { } badItem ? $"items: changeType '{Truncate(badItem.ChangeType)}' channel '{Truncate(badItem.Channel)}'"
-                : batch.Baskets.FirstOrDefault(b => !Channels.IsKnown(b.Channel)) is { } badBasket ? $"baskets: channel '{Truncate(badBasket.Channel)}'"
-                : null;
+            state.Hashes[header.Seq] = header.Hash;
+            var invalid = batch is null ? null : InvalidRow(batch);
             if (invalid is not null)
             {
                 // the whole batch: its sections are additive partials of one another, half a batch is wrong figures
-                state.Hashes.Remove(batch.Seq);
-                Quarantine(record, batch.Seq, QuarantineReasons.InvalidRow + ":" + invalid.Split(':')[0], invalid);
+                state.Hashes.Remove(header.Seq);
+                Quarantine(record, header.Seq, QuarantineReasons.InvalidRow + ":" + invalid.Split(':')[0], invalid);
                 continue;
             }
-            var gap = state.MaxSeq is { } max && batch.Seq > max + 1 ? batch.Seq - max - 1 : 0;
-            state.MaxSeq = state.MaxSeq is { } m ? Math.Max(m, batch.Seq) : batch.Seq;
-            var storeId = registeredStore ?? batch.StoreId;
-            Explode(rows, record, batch, storeId, gap, hash);
+            var gap = state.MaxSeq is { } max && header.Seq > max + 1 ? header.Seq - max - 1 : 0;
+            state.MaxSeq = state.MaxSeq is { } m ? Math.Max(m, header.Seq) : header.Seq;
+            var storeId = registeredStore ?? header.StoreId;
+            if (batch is not null)
+            {
+                Explode(rows, record, batch, storeId);
+            }
+            else
+            {
+                accepted.Add((index, record.DeviceId, record.ModuleId, header.Seq, storeId));
+                for (var section = 0; section < bulkRows.Length; section++)
+                {
+                    bulkRows[section] += header.SectionRows[section];
+                }
+            }
+            rows[LakeTables.Batch].Add(BatchRow(record, header, storeId, gap));
             batches++;
         }
         long silverRows = 0;
-        foreach (var definition in LakeTables.SilverTables)
+        var pending = LakeTables.SilverTables.Where(d => Progress(d) < target).ToList(); // the others were committed by the interrupted run
+        if (pending.Count > 0)
         {
-            if (Progress(definition) >= target)
+            AcceptedTable(connection, accepted);
+        }
+        foreach (var definition in pending)
+        {
+            var section = BulkBatchScanner.Sections.Select((spec, i) => (spec, i)).FirstOrDefault(p => p.spec.Table == definition);
+            string? bulkSql = null;
+            if (section.spec is not null && bulkRows[section.i] > 0)
             {
-                continue; // committed by the interrupted run
+                // the section's lines carry the record index: the accepted batches give them their lineage
+                bulkSql = "SELECT a.device_id, a.module_id, a.seq, a.store_id, s.* EXCLUDE (r) FROM (" + bulk.ReadSql(section.i) + ") s "
+                    + "JOIN refine_accepted a ON a.r = s.r";
+                silverRows += bulkRows[section.i];
             }
             silverRows += rows[definition].Count;
-            await WriteRowsAsync(connection, definition, silver[definition], rows[definition], target, cancellationToken).ConfigureAwait(false);
+            await WriteRowsAsync(connection, definition, silver[definition], rows[definition], bulkSql, target, cancellationToken).ConfigureAwait(false);
         }
         LogRefined(_logger, low + 1, target, records.Count, batches, duplicates, quarantined);
-        return new RefineResult(target, records.Count, batches, duplicates, quarantined, silverRows, reasons, target < bronzeSnapshot.Version);
+        return new RefineResult(target, records.Count, batches, duplicates, quarantined, silverRows, reasons, target < bronzeSnapshot.Version)
+        {
+            BulkBatches = accepted.Count,
+        };
     }
 
     /// <summary>What tells a resend from a conflicting batch: SHA-256 of the batch's canonical encoding (independent of gzip and of the routed form).</summary>
     public static string ContentHash(TelemetryBatch batch) => Convert.ToHexStringLower(SHA256.HashData(TelemetryBatchCodec.EncodeJson(batch)));
 
-    private static void Explode(Dictionary<LakeTableDefinition, List<object?[]>> rows, BronzeRow record, TelemetryBatch batch, int storeId, long gap, string hash)
+    private static void Explode(Dictionary<LakeTableDefinition, List<object?[]>> rows, BronzeRow record, TelemetryBatch batch, int storeId)
     {
         var d = record.DeviceId;
         var m = record.ModuleId;
@@ -214,15 +248,84 @@ public sealed partial class Refiner
             var detail = JsonSerializer.Serialize(new Dictionary<string, string>(r.Detail), LakehouseJsonContext.Default.DictionaryStringString);
             rows[LakeTables.Alert].Add([d, m, s, storeId, r.Kind, r.Ts, r.ItemId, detail, LocalDate(r.Ts)]);
         }
-        rows[LakeTables.Batch].Add([d, m, batch.JournalId, s, storeId, batch.CreatedAt, record.EnqueuedTime, record.MessageId, batch.WindowSeconds,
-            batch.Items.Count, batch.Baskets.Count, batch.Weighings.Count, batch.Snapshots.Count, batch.Inventory.Count, batch.Alerts.Count,
-            batch.Rejects.Count, gap, record.SourceFile, record.SourceLine, hash, LocalDate(batch.CreatedAt)]);
+    }
+
+    private static object?[] BatchRow(BronzeRow record, ScannedBatch header, int storeId, long gap)
+    {
+        var counts = header.SectionRows;
+        return [record.DeviceId, record.ModuleId, header.JournalId, header.Seq, storeId, header.CreatedAt, record.EnqueuedTime, record.MessageId, header.WindowSeconds,
+            counts[0], counts[1], counts[2], counts[3], counts[4], header.Alerts, header.Rejects, gap, record.SourceFile, record.SourceLine, header.Hash,
+            LocalDate(header.CreatedAt)];
+    }
+
+    /// <summary>The header of a batch decoded here, its hash the canonical <see cref="ContentHash"/>.</summary>
+    private static ScannedBatch HeaderOf(TelemetryBatch batch) =>
+        new(batch.StoreId, batch.JournalId, batch.Seq, batch.CreatedAt, batch.WindowSeconds,
+            [batch.Items.Count, batch.Baskets.Count, batch.Weighings.Count, batch.Snapshots.Count, batch.Inventory.Count],
+            batch.Alerts.Count, batch.Rejects.Count, null, ContentHash(batch));
+
+    /// <summary>
+    /// The body's other hash, asked only when the first differs from the landed one: the canonical
+    /// hash of a bulk-scanned body, or the as-sent hash of a decoded one (the bulk scan's), so that a
+    /// resend is recognised whichever path each copy took and whatever encoder wrote it.
+    /// </summary>
+    private static string? OtherHash(BronzeRow record, TelemetryBatch? decoded)
+    {
+        if (decoded is not null)
+        {
+            return BulkBatchScanner.TryScan(record.Body, record.ContentEncoding)?.Hash;
+        }
+        return TelemetryBatchCodec.Decode(record.Body, record.ContentEncoding).Batch is { } batch ? ContentHash(batch) : null;
+    }
+
+    /// <summary>An unknown change type or channel, described; null when every row is valid.</summary>
+    private static string? InvalidRow(TelemetryBatch batch) =>
+        batch.Items.FirstOrDefault(i => !ChangeTypes.All.Contains(i.ChangeType) || (i.Channel is not null && !Channels.IsKnown(i.Channel)))
+            is { } badItem ? $"items: changeType '{Truncate(badItem.ChangeType)}' channel '{Truncate(badItem.Channel)}'"
+        : batch.Baskets.FirstOrDefault(b => !Channels.IsKnown(b.Channel)) is { } badBasket ? $"baskets: channel '{Truncate(badBasket.Channel)}'"
+        : null;
+
+    /// <summary>
+    /// The bulk scan, on every core: each body that qualifies gets its header and its section lines
+    /// written for DuckDB; null entries take the per-batch path.
+    /// </summary>
+    private ScannedBatch?[] Scan(List<BronzeRow> records, BulkSectionFiles bulk, CancellationToken cancellationToken)
+    {
+        var scans = new ScannedBatch?[records.Count];
+        Parallel.For(0, records.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.DecodeThreads, CancellationToken = cancellationToken },
+            bulk.OpenWriter,
+            (index, _, writer) =>
+            {
+                var record = records[index];
+                if (record.DeviceId is not null && record.ModuleId is not null
+                    && BulkBatchScanner.TryScan(record.Body, record.ContentEncoding, index) is { } scan)
+                {
+                    writer.Write(scan.SectionLines!);
+                    scans[index] = scan with { SectionLines = null };
+                }
+                return writer;
+            },
+            writer => writer.Dispose());
+        return scans;
+    }
+
+    /// <summary>refine_accepted: the bulk-scanned batches that land, with the lineage their rows carry.</summary>
+    private static void AcceptedTable(DuckDBConnection connection, List<(int Record, string DeviceId, string ModuleId, long Seq, int StoreId)> accepted)
+    {
+        connection.Execute("CREATE OR REPLACE TEMP TABLE refine_accepted (r BIGINT, device_id VARCHAR, module_id VARCHAR, seq BIGINT, store_id INTEGER)");
+        using var appender = connection.CreateAppender("refine_accepted");
+        foreach (var (record, device, module, seq, store) in accepted)
+        {
+            appender.CreateRow().AppendValue((long)record).AppendValue(device).AppendValue(module).AppendValue(seq).AppendValue(store).EndRow();
+        }
     }
 
     /// <summary>The store-local calendar date: the date in the offset the timestamp carries (ARCHITECTURE.md §4).</summary>
     public static DateOnly LocalDate(DateTimeOffset value) => DateOnly.FromDateTime(value.DateTime);
 
-    private async Task WriteRowsAsync(DuckDBConnection connection, LakeTableDefinition definition, DeltaSnapshot? snapshot, List<object?[]> rows, long target, CancellationToken cancellationToken)
+    /// <summary>Commits one silver table: the rows exploded here plus, when given, those <paramref name="bulkSql"/> explodes in DuckDB.</summary>
+    private async Task WriteRowsAsync(DuckDBConnection connection, LakeTableDefinition definition, DeltaSnapshot? snapshot, List<object?[]> rows, string? bulkSql,
+        long target, CancellationToken cancellationToken)
     {
         var table = "refine_" + Guid.NewGuid().ToString("N");
         connection.Execute($"CREATE TABLE {table} ({definition.DuckDbColumnList()})");
@@ -241,7 +344,8 @@ public sealed partial class Refiner
                 }
             }
             var txn = new TxnAction(_options.AppId, target, _lake.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-            await _lake.Table(definition).WriteAsync(connection, snapshot, $"SELECT * FROM {table}", LakeWriteMode.Append, null, [txn], null, "WRITE", cancellationToken).ConfigureAwait(false);
+            var source = bulkSql is null ? $"SELECT * FROM {table}" : $"SELECT * FROM {table}\nUNION ALL BY NAME\n(\n{bulkSql}\n)";
+            await _lake.Table(definition).WriteAsync(connection, snapshot, source, LakeWriteMode.Append, null, [txn], null, "WRITE", cancellationToken).ConfigureAwait(false);
         }
         finally
         {

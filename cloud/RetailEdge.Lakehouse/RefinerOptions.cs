@@ -9,11 +9,20 @@ public sealed record RefinerOptions
     /// <summary>How many bronze commits one refiner run reads at most.</summary>
     public int MaxBronzeCommits { get; init; } = 20;
 
+    /// <summary>
+    /// Explode batches in bulk in DuckDB (default). False sends every batch through the per-batch .NET
+    /// decoder, the path a batch the bulk scan does not admit always takes; the lake is the same either way.
+    /// </summary>
+    public bool BulkDecode { get; init; } = true;
+
+    /// <summary>Threads that decompress and scan bodies for the bulk path.</summary>
+    public int DecodeThreads { get; init; } = Environment.ProcessorCount;
+
     public RefinerOptions Validate()
     {
-        if (string.IsNullOrWhiteSpace(AppId) || MaxBronzeCommits < 1)
+        if (string.IsNullOrWhiteSpace(AppId) || MaxBronzeCommits < 1 || DecodeThreads < 1)
         {
-            throw new ArgumentException("RefinerOptions.AppId must be set and MaxBronzeCommits positive");
+            throw new ArgumentException("RefinerOptions.AppId must be set, MaxBronzeCommits and DecodeThreads positive");
         }
         return this;
     }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using RetailEdge.Contracts;
 using RetailEdge.Contracts.Reference;
+using RetailEdge.Contracts.Twin;
 
 namespace RetailEdge.ReferencePublishing;
 
@@ -58,19 +59,36 @@ public static class ReferenceTwinPatch
         var value = (JsonObject)JsonNode.Parse(buffer.WrittenSpan)!;
         if (desired[PropertyName] is JsonObject previous)
         {
+            // not TwinRules.Diff: the gateway reads referenceData from the patch alone, so the patch carries
+            // the whole pointer, plus nulls that delete what only the old pointer had
             DeleteMissing(previous, value);
         }
         return new JsonObject { [PropertyName] = value };
     }
 
-    /// <summary>The desired properties as they will be after the hub merges <paramref name="patch"/> (null deletes), for <see cref="TwinLimits.Check"/>.</summary>
-    public static JsonObject Merge(JsonObject desired, JsonObject patch)
+    /// <summary>
+    /// Null when the desired properties, once the hub merged <paramref name="patch"/>, stay within the twin
+    /// limits (<see cref="TwinRules"/>; metadata keys starting with '$' aside), else the rule they would break.
+    /// </summary>
+    public static string? LimitError(JsonObject desired, JsonObject patch)
     {
         ArgumentNullException.ThrowIfNull(desired);
         ArgumentNullException.ThrowIfNull(patch);
-        var merged = (JsonObject)desired.DeepClone();
-        MergeInto(merged, patch);
-        return merged;
+        var merged = new JsonObject();
+        foreach (var (key, value) in desired)
+        {
+            if (!key.StartsWith('$'))
+            {
+                merged[key] = value?.DeepClone();
+            }
+        }
+        TwinRules.Merge(merged, patch);
+        if (TwinRules.Validate(merged, allowNulls: false) is { } error)
+        {
+            return error;
+        }
+        var size = TwinRules.SizeOf(merged);
+        return size > TwinRules.MaxSectionBytes ? $"desired properties would be {size:N0} bytes; a module twin takes at most {TwinRules.MaxSectionBytes:N0}" : null;
     }
 
     /// <summary>The <c>se</c> (signed expiry) of a SAS url; null when the url has none.</summary>
@@ -104,25 +122,6 @@ public static class ReferenceTwinPatch
             else if (old is JsonObject oldChild && next[key] is JsonObject nextChild)
             {
                 DeleteMissing(oldChild, nextChild);
-            }
-        }
-    }
-
-    private static void MergeInto(JsonObject target, JsonObject patch)
-    {
-        foreach (var (key, value) in patch)
-        {
-            if (value is null)
-            {
-                target.Remove(key);
-            }
-            else if (value is JsonObject child && target[key] is JsonObject existing)
-            {
-                MergeInto(existing, child);
-            }
-            else
-            {
-                target[key] = value.DeepClone();
             }
         }
     }

@@ -140,7 +140,7 @@ internal sealed class Window(DateTimeOffset start, TimeSpan length, DateTimeOffs
         }
     }
 
-    private ItemAccumulator ItemOf(ItemKey key, long stamp)
+    private ItemAccumulator ItemOf(ItemKey key, long stamp, bool countsEvent = true)
     {
         ref var item = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Items, key, out var exists);
         if (!exists)
@@ -148,7 +148,7 @@ internal sealed class Window(DateTimeOffset start, TimeSpan length, DateTimeOffs
             Bytes += RowSize.OfItem(key.ChangeType, key.Channel);
         }
         item ??= new ItemAccumulator();
-        if (item.LastStamp != stamp)
+        if (countsEvent && item.LastStamp != stamp)
         {
             // events counts distinct events: a basket with the same item on two lines counts once (§5).
             item.LastStamp = stamp;
@@ -161,10 +161,13 @@ internal sealed class Window(DateTimeOffset start, TimeSpan length, DateTimeOffs
     {
         var qty = 0m;
         var amount = 0m;
-        foreach (var line in basket.Lines)
+        for (var i = 0; i < basket.Lines.Count; i++)
         {
+            var line = basket.Lines[i];
             var changeType = ChangeTypes.ForBasketLine(basket.Channel, line.Qty);
-            var item = ItemOf(new ItemKey(line.ItemId, changeType, basket.Channel), stamp);
+            // a basket counts once per item (§5, the cloud's transactions per item): a sale and a return line of the
+            // same item land in two rows, and only the row of the item's first line counts the basket
+            var item = ItemOf(new ItemKey(line.ItemId, changeType, basket.Channel), stamp, countsEvent: !HasEarlierLineOf(basket.Lines, i));
             var lineAmount = line.Amount;
             item.Qty += line.Qty;
             item.Amount += lineAmount;
@@ -175,5 +178,17 @@ internal sealed class Window(DateTimeOffset start, TimeSpan length, DateTimeOffs
         var row = new BasketSummaryRow(basket.Id, basket.Ts, basket.LaneId, basket.Channel, basket.CustomerId, basket.Lines.Count, qty, amount);
         Baskets.Add(row);
         Bytes += RowSize.Of(row);
+    }
+
+    private static bool HasEarlierLineOf(IReadOnlyList<BasketLine> lines, int index)
+    {
+        for (var i = 0; i < index; i++)
+        {
+            if (lines[i].ItemId == lines[index].ItemId)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -44,6 +44,26 @@ public class GatewayAggregatorTests
     }
 
     [Fact]
+    public void Seal_BasketWithSaleAndReturnOfOneItem_CountsTheBasketOnceForThatItem()
+    {
+        var aggregator = new GatewayAggregator(Options());
+        // one basket sells item 7 and takes one back; a second basket only returns it; a third sells item 8 twice and returns one
+        aggregator.Add(Basket(T0.AddSeconds(5), Channels.Store, Line(7, 2m, 3m), Line(9, 1m, 1m), Line(7, -1m, 3m)), T0.AddSeconds(5), 1);
+        aggregator.Add(Basket(T0.AddSeconds(15), Channels.Store, Line(7, -1m, 3m)), T0.AddSeconds(15), 2);
+        aggregator.Add(Basket(T0.AddSeconds(25), Channels.Store, Line(8, -1m, 2m), Line(8, 1m, 2m), Line(8, 1m, 2m)), T0.AddSeconds(25), 3);
+
+        var batch = aggregator.Seal(T0.AddMinutes(4)).Single().Batch;
+
+        // Σ events over the item's rows is the number of baskets holding the item (ARCHITECTURE §9 transactions)
+        Assert.Equal(2, batch.Items.Where(r => r.ItemId == 7).Sum(r => r.Events));
+        Assert.Equal(1, batch.Items.Where(r => r.ItemId == 8).Sum(r => r.Events));
+        // the quantities and amounts still go to the row of their own change type
+        Assert.Equal((2m, 6m), batch.Items.Where(r => r.ItemId == 7 && r.ChangeType == ChangeTypes.Sale).Select(r => (r.Qty, r.Amount)).Single());
+        Assert.Equal((-2m, -6m), batch.Items.Where(r => r.ItemId == 7 && r.ChangeType == ChangeTypes.Return).Select(r => (r.Qty, r.Amount)).Single());
+        Assert.Equal(2m, batch.Items.Single(r => r.ItemId == 8 && r.ChangeType == ChangeTypes.Sale).Qty);
+    }
+
+    [Fact]
     public void Seal_LateEventAfterWindowClosed_AddsAnotherPartialRow()
     {
         var aggregator = new GatewayAggregator(Options());

@@ -234,10 +234,5 @@ public sealed class DeployCommandTests : IAsyncLifetime
         }
     }
 
-    private string[] Hub()
-    {
-        var path = _directory.Combine("hub.connection");
-        File.WriteAllText(path, _emulator.Registry.ServiceConnectionString());
-        return ["--iothub", path, "--iothub-endpoint", _emulator.RestBaseAddress.ToString()];
-    }
+    private string[] Hub() => EmulatorHubArguments.For(_emulator, _directory.Combine("hub.connection"));
 }

@@ -120,12 +120,7 @@ public sealed class FleetMethodCommandTests : IAsyncLifetime
 
     private static string Answer(CliRun run) => run.Output[(run.Output.IndexOf('\n', StringComparison.Ordinal) + 1)..];
 
-    private string[] Hub()
-    {
-        var path = _directory.Combine("hub.connection");
-        File.WriteAllText(path, _emulator.Registry.ServiceConnectionString());
-        return ["--iothub", path, "--iothub-endpoint", _emulator.RestBaseAddress.ToString()];
-    }
+    private string[] Hub() => EmulatorHubArguments.For(_emulator, _directory.Combine("hub.connection"));
 
     private void WriteReference(SimulationCatalog catalog)
     {

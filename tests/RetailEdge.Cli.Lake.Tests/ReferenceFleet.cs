@@ -92,17 +92,8 @@ internal sealed class ReferenceFleet : IAsyncDisposable
         _gateways.Remove(storeId);
     }
 
-    /// <summary>The `--iothub` arguments: the service connection string in a file only the owner reads, and the emulator's endpoint.</summary>
-    public string[] HubArguments()
-    {
-        var path = Directory.Combine("hub.connection");
-        File.WriteAllText(path, Emulator.Registry.ServiceConnectionString() + "\n");
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        return ["--iothub", path, "--iothub-endpoint", Emulator.RestBaseAddress.ToString()];
-    }
+    /// <summary>The `--iothub` arguments for this fleet's emulator.</summary>
+    public string[] HubArguments() => EmulatorHubArguments.For(Emulator, Directory.Combine("hub.connection"));
 
     /// <summary>Posts events to a store's gateway and flushes it, so its twin reports a recent send (a store that never sent is stale).</summary>
     public async Task SendAndFlushAsync(int storeId, IEnumerable<byte[]> events)

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using RetailEdge.IotHub.Credentials;
 
 namespace RetailEdge.HubEmulator.Tests;
 
@@ -10,14 +9,7 @@ public class ConfigurationRestTests
 {
     private const string Api = "?api-version=2021-04-12";
 
-    private static HttpClient Client(EmulatorHarness hub)
-    {
-        var registry = hub.Emulator.Registry;
-        var token = SharedAccessSignature.Create(registry.HostName, registry.ServicePolicy.PrimaryKey, DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds(), registry.ServicePolicy.Name);
-        var client = new HttpClient { BaseAddress = hub.Emulator.RestBaseAddress };
-        client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", token);
-        return client;
-    }
+    private static HttpClient Client(EmulatorHarness hub) => hub.RestClient();
 
     private static string Configuration(string image, string condition = "tags.ring = 'pilot'", int priority = 1) => new JsonObject
     {

@@ -20,6 +20,16 @@ public sealed class EmulatorHarness : IAsyncDisposable
 
     public string RoutingFolder => Directory.Combine("routing");
 
+    /// <summary>An HTTP client on the service REST API with a fresh service-policy SAS token.</summary>
+    public HttpClient RestClient()
+    {
+        var registry = Emulator.Registry;
+        var token = RetailEdge.IotHub.Credentials.SharedAccessSignature.Create(registry.HostName, registry.ServicePolicy.PrimaryKey, DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds(), registry.ServicePolicy.Name);
+        var client = new HttpClient { BaseAddress = Emulator.RestBaseAddress };
+        client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", token);
+        return client;
+    }
+
     public static async Task<EmulatorHarness> StartAsync(TimeSpan? batchInterval = null, string? routingTarget = null, string? accountKey = null, bool acknowledgeAfterWrite = false)
     {
         var directory = new TempDirectory("hubemu");

@@ -3,21 +3,13 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using RetailEdge.IotHub.Credentials;
 
 namespace RetailEdge.HubEmulator.Tests;
 
 /// <summary>The registry REST API over plain HTTP: IoT Hub's error body, input checks, and what a delete leaves behind.</summary>
 public class RegistryRestTests
 {
-    private static HttpClient Client(EmulatorHarness hub)
-    {
-        var registry = hub.Emulator.Registry;
-        var token = SharedAccessSignature.Create(registry.HostName, registry.ServicePolicy.PrimaryKey, DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds(), registry.ServicePolicy.Name);
-        var client = new HttpClient { BaseAddress = hub.Emulator.RestBaseAddress };
-        client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", token);
-        return client;
-    }
+    private static HttpClient Client(EmulatorHarness hub) => hub.RestClient();
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 

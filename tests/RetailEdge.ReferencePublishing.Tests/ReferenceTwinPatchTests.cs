@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RetailEdge.Contracts.Reference;
+using RetailEdge.Contracts.Twin;
 
 namespace RetailEdge.ReferencePublishing.Tests;
 
@@ -12,7 +13,12 @@ public class ReferenceTwinPatchTests
         ReferenceSetPlanner.Plan(new ReferenceTablesBuilder().WithStores(1).WithItems(items, price).Build()).Sets[0];
 
     /// <summary>The desired properties after the hub merged the patch, as the twin would hold them.</summary>
-    private static JsonObject Applied(JsonObject desired, JsonObject patch) => ReferenceTwinPatch.Merge(desired, patch);
+    private static JsonObject Applied(JsonObject desired, JsonObject patch)
+    {
+        var merged = (JsonObject)desired.DeepClone();
+        TwinRules.Merge(merged, patch);
+        return merged;
+    }
 
     private static ReferenceDataPointer PointerIn(JsonObject desired)
     {
@@ -72,11 +78,14 @@ public class ReferenceTwinPatchTests
         var desired = Applied([], ReferenceTwinPatch.Build(ReferenceDataPointer.Inline(large.Payload), []));
         Assert.True(PointerIn(desired).Chunks.Count > 1);
 
-        var after = Applied(desired, ReferenceTwinPatch.Build(ReferenceDataPointer.Inline(small.Payload), desired));
+        var patch = ReferenceTwinPatch.Build(ReferenceDataPointer.Inline(small.Payload), desired);
+        var after = Applied(desired, patch);
 
         var pointer = PointerIn(after);
         Assert.Single(pointer.Chunks);
         Assert.Equal(small.Payload, pointer.InlinePayload());
+        // the gateway reads the patch on its own (a desired patch, not the merged twin): it is the whole new pointer
+        Assert.Equal(small.Payload, PointerIn(patch).InlinePayload());
     }
 
     [Fact]
@@ -86,13 +95,33 @@ public class ReferenceTwinPatchTests
         var remote = SetOf(8000);
         var desired = Applied([], ReferenceTwinPatch.Build(ReferenceDataPointer.Inline(inline.Payload), []));
 
-        desired = Applied(desired, ReferenceTwinPatch.Build(ReferenceDataPointer.Remote(remote.Payload, new Uri("https://a.blob.core.windows.net/c/x.gz")), desired));
+        var toUrl = ReferenceTwinPatch.Build(ReferenceDataPointer.Remote(remote.Payload, new Uri("https://a.blob.core.windows.net/c/x.gz")), desired);
+        desired = Applied(desired, toUrl);
         Assert.False(desired["referenceData"]!.AsObject().ContainsKey("chunks"));
         Assert.Equal(remote.Version, PointerIn(desired).Version);
+        Assert.Equal(remote.Payload.Length, PointerIn(toUrl).Bytes);
 
-        desired = Applied(desired, ReferenceTwinPatch.Build(ReferenceDataPointer.Inline(inline.Payload), desired));
+        var toInline = ReferenceTwinPatch.Build(ReferenceDataPointer.Inline(inline.Payload), desired);
+        desired = Applied(desired, toInline);
         Assert.False(desired["referenceData"]!.AsObject().ContainsKey("url"));
         Assert.Equal(inline.Payload, PointerIn(desired).InlinePayload());
+        Assert.Equal(inline.Payload, PointerIn(toInline).InlinePayload());
+    }
+
+    [Fact]
+    public void LimitError_LargestInlineSetBesideSettings_Fits_BesideLargeSettings_NamesTheLimit()
+    {
+        var payload = new byte[ReferenceDataPointer.MaxInlineChars / 4 * 3];
+        Random.Shared.NextBytes(payload);
+        var patch = ReferenceTwinPatch.Build(ReferenceDataPointer.Inline(payload), []);
+        var crowded = new JsonObject { ["$version"] = 4 };
+        for (var i = 0; i < 4; i++)
+        {
+            crowded["note" + i] = new string('x', 3000);
+        }
+
+        Assert.Null(ReferenceTwinPatch.LimitError(new JsonObject { ["sendIntervalSeconds"] = 60, ["$version"] = 4, ["$metadata"] = new JsonObject() }, patch));
+        Assert.Contains("32,768", ReferenceTwinPatch.LimitError(crowded, patch), StringComparison.Ordinal);
     }
 
     [Fact]

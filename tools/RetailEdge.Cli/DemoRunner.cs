@@ -315,7 +315,8 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
             while (true)
             {
                 var twin = await service.GetModuleTwinAsync(store.DeviceId, ModuleId, cancellationToken).ConfigureAwait(false);
-                if (TolerantJson.Deserialize(twin.Reported, ContractsJsonContext.Default.GatewayReportedProperties, out _).ReferenceDataVersion == store.NewVersion)
+                var reported = TolerantJson.Deserialize(twin.Reported, ContractsJsonContext.Default.GatewayReportedProperties, out _);
+                if (reported.ReferenceDataVersion == store.NewVersion)
                 {
                     break;
                 }
@@ -323,8 +324,8 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
                 {
                     // what the gateway last said (its reference or configuration error, its connection) names the cause
                     throw new TimeoutException($"{store.DeviceId} did not report reference data version {store.NewVersion} within {options.DrainTimeout}; "
-                        + $"it reports {twin.Reported["referenceDataVersion"]?.ToJsonString() ?? "no version"}, referenceDataError {twin.Reported["referenceDataError"]?.ToJsonString() ?? "none"}, "
-                        + $"configError {twin.Reported["configError"]?.ToJsonString() ?? "none"}, status {twin.Reported["status"]?.ToJsonString() ?? "none"}");
+                        + $"it reports {reported.ReferenceDataVersion ?? "no version"}, referenceDataError {reported.ReferenceDataError ?? "none"}, "
+                        + $"configError {reported.ConfigError ?? "none"}, status {reported.Status ?? "none"}");
                 }
                 await Task.Delay(100, cancellationToken).ConfigureAwait(false);
             }

@@ -13,23 +13,33 @@ public sealed class LakehouseScaleBenchmark : IBenchmark
 {
     public string Name => "lakehouse-scale";
 
-    public string Description => "routed → bronze → silver → gold throughput (args: [stores=100] [profile=reference])";
+    public string Description =>
+        "routed → bronze → silver → gold throughput (args: [stores=100] [profile=reference] [files per bronze commit=200] [bronze commits per refine run=20]; defaults = the processor's)";
 
     public async Task RunAsync(string[] args, CancellationToken cancellationToken)
     {
         var stores = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100;
         var profile = args.Length > 1 ? args[1] : "reference";
+        var landerOptions = new LanderOptions();
+        var refinerOptions = new RefinerOptions();
+        landerOptions = args.Length > 2 ? landerOptions with { MaxFilesPerCommit = int.Parse(args[2], CultureInfo.InvariantCulture) } : landerOptions;
+        refinerOptions = args.Length > 3 ? refinerOptions with { MaxBronzeCommits = int.Parse(args[3], CultureInfo.InvariantCulture) } : refinerOptions;
         var root = Path.Combine(Path.GetTempPath(), $"retailedge-bench-scale-{Guid.NewGuid():N}");
         try
         {
             var source = Path.Combine(root, "routed");
             var routed = LakehouseBenchData.Write(source, profile, stores, TimeSpan.FromDays(1), seed: 3);
             Console.WriteLine($"input: {stores} {profile} stores × 1 day → {routed.Batches:N0} routed records, {routed.Bytes / 1e6:F1} MB (simulated and aggregated in {routed.Elapsed.TotalSeconds:F1} s)");
+            Console.WriteLine($"settings: ≤ {landerOptions.MaxFilesPerCommit} routed files per bronze commit, ≤ {refinerOptions.MaxBronzeCommits} bronze commits per refine run, "
+                + $"{Environment.ProcessorCount} cores; load average before: {LoadAverage()}");
             using var lake = new LakeContext(new LocalLakeStoreFactory(Path.Combine(root, "lake")), TimeProvider.System, Path.Combine(root, "scratch"));
-            var lander = new Lander(lake, new FolderTelemetrySource(source), new LanderOptions { MaxFilesPerCommit = 8 }, NullLogger<Lander>.Instance);
-            var refiner = new Refiner(lake, new RefinerOptions { MaxBronzeCommits = 1 }, NullLogger<Refiner>.Instance);
+            var lander = new Lander(lake, new FolderTelemetrySource(source), landerOptions, NullLogger<Lander>.Instance);
+            var refiner = new Refiner(lake, refinerOptions, NullLogger<Refiner>.Instance);
             var builder = new Builder(lake, NullLogger<Builder>.Instance);
 
+            using var self = Process.GetCurrentProcess();
+            TimeSpan Cpu() { self.Refresh(); return self.TotalProcessorTime; }
+            var cpu = Cpu();
             var watch = Stopwatch.StartNew();
             long records = 0;
             LandResult land;
@@ -38,24 +48,32 @@ public sealed class LakehouseScaleBenchmark : IBenchmark
                 records += land.Records;
             }
             var landSeconds = watch.Elapsed.TotalSeconds;
+            var landCpu = (Cpu() - cpu).TotalSeconds;
+            cpu = Cpu();
             watch.Restart();
-            long silverRows = 0, batches = 0;
+            long silverRows = 0, batches = 0, runs = 0;
             RefineResult refine;
             do
             {
                 refine = await refiner.RunOnceAsync(cancellationToken).ConfigureAwait(false);
                 silverRows += refine.SilverRows;
                 batches += refine.Batches;
+                runs++;
             }
             while (refine.MoreAvailable);
             var refineSeconds = watch.Elapsed.TotalSeconds;
+            var refineCpu = (Cpu() - cpu).TotalSeconds;
+            cpu = Cpu();
             watch.Restart();
             var build = await builder.RunOnceAsync(cancellationToken).ConfigureAwait(false);
             var buildSeconds = watch.Elapsed.TotalSeconds;
+            var buildCpu = (Cpu() - cpu).TotalSeconds;
 
-            Console.WriteLine($"bronze: {records:N0} routed records in {landSeconds:F1} s = {records / landSeconds:N0} records/s");
-            Console.WriteLine($"silver: {batches:N0} batches → {silverRows:N0} rows in {refineSeconds:F1} s = {silverRows / refineSeconds:N0} rows/s");
-            Console.WriteLine($"gold:   {build.Tables.Count} tables refreshed from all of it in {buildSeconds:F1} s");
+            var total = landSeconds + refineSeconds + buildSeconds;
+            Console.WriteLine($"bronze: {records:N0} routed records in {landSeconds:F1} s = {records / landSeconds:N0} records/s, {landCpu:F1} CPU-s");
+            Console.WriteLine($"silver: {batches:N0} batches → {silverRows:N0} rows in {refineSeconds:F1} s = {silverRows / refineSeconds:N0} rows/s, {refineCpu:F1} CPU-s ({runs} refine runs)");
+            Console.WriteLine($"gold:   {build.Tables.Count} tables refreshed from all of it in {buildSeconds:F1} s = {silverRows / buildSeconds:N0} silver rows/s, {buildCpu:F1} CPU-s");
+            Console.WriteLine($"total:  routed files → gold in {total:F1} s, {landCpu + refineCpu + buildCpu:F1} CPU-s; load average after: {LoadAverage()}");
         }
         finally
         {
@@ -68,4 +86,8 @@ public sealed class LakehouseScaleBenchmark : IBenchmark
             }
         }
     }
+
+    /// <summary>The 1/5/15-minute load averages (the machine may be shared: figures are read against them).</summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 }

@@ -141,7 +141,7 @@ public sealed record ReferenceDataPointer
         var chunks = new List<string>();
         for (var i = 0; ; i++)
         {
-            if (!chunksValue.TryGetProperty(ChunkName(i), out var chunk))
+            if (!chunksValue.TryGetProperty(ChunkName(i), out var chunk) || chunk.ValueKind == JsonValueKind.Null)
             {
                 break;
             }
@@ -151,7 +151,8 @@ public sealed record ReferenceDataPointer
             }
             chunks.Add(text);
         }
-        if (chunks.Count == 0 || chunks.Count != chunksValue.EnumerateObject().Count())
+        // a patch deletes the chunks a larger set had with nulls: they are not part of this set
+        if (chunks.Count == 0 || chunks.Count != chunksValue.EnumerateObject().Count(c => c.Value.ValueKind != JsonValueKind.Null))
         {
             return (null, "referenceData.chunks must be c000, c001, … without gaps");
         }

@@ -237,7 +237,11 @@ public static class TelemetryBatchCodec
     public static bool IsValidJournalId(string journalId) =>
         journalId is { Length: > 0 and <= 64 } && journalId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
-    private static byte[] Decompress(ReadOnlySpan<byte> body)
+    /// <summary>
+    /// A gzip body's bytes, at most <see cref="MaxDecodedBytes"/>: <see cref="InvalidDataException"/> when it
+    /// is not gzip, <see cref="InvalidOperationException"/> when it is larger (a decompression bomb).
+    /// </summary>
+    public static byte[] Decompress(ReadOnlySpan<byte> body)
     {
         using var input = new MemoryStream(body.ToArray(), writable: false);
         using var gzip = new GZipStream(input, CompressionMode.Decompress);
