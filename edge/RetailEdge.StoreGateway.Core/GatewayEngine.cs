@@ -19,6 +19,16 @@ namespace RetailEdge.StoreGateway.Core;
 /// batches are stored in the outbox in the same transaction that marks their events sealed. One loop
 /// owns the journal connection and the aggregator, so no locks are needed around them.
 /// </summary>
+/// <remarks>
+/// Sealing stays off the acknowledgement path: the writer only takes the closed windows out of the
+/// aggregator (<see cref="GatewayAggregator.Close"/>, no per-event work); building rows, JSON and gzip
+/// run beside it, one job after another in close order (seqs are given there, gap-free); the writer
+/// then stores a job's batches in steps of at most <see cref="StoreStepBytes"/> between group commits,
+/// and the last step marks its events by tag ranges and moves next_seq, which makes the job visible. A
+/// job in flight is only memory (and invisible steps): after a crash its events are unsealed in the
+/// journal and sealed again, with the same seqs. The uplink's acknowledgements are marked by the writer too, gathered, so that no
+/// second connection competes for the journal's write lock.
+/// </remarks>
 public sealed partial class GatewayEngine : IDisposable
 {
     private static readonly TimeSpan StatusInterval = TimeSpan.FromMilliseconds(500);
@@ -26,7 +36,16 @@ public sealed partial class GatewayEngine : IDisposable
     /// <summary>How often (real time, at most) the writer asks the checkpointer to copy the WAL into the database.</summary>
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(250);
 
+    private static readonly Task<int> NothingSealed = Task.FromResult(0);
+
     private static readonly DateTimeOffset FarFuture = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// Most batch bytes the writer stores in one step. A busy minute seals ≈ 1,000 batches (≈ 15 MB):
+    /// stored in one transaction that would hold the write lock, and the acknowledgements, for a long
+    /// fsync; in steps of this size each costs about one group commit, and commits run in between.
+    /// </summary>
+    private const int StoreStepBytes = 512 * 1024;
 
     private readonly GatewayEngineOptions _options;
     private readonly ILogger _logger;
@@ -38,6 +57,15 @@ public sealed partial class GatewayEngine : IDisposable
     private readonly SemaphoreSlim _checkpointSignal = new(0, 1);
     private readonly Queue<(DateTimeOffset At, long Accepted)> _rate = new();
     private GatewayAggregator _aggregator = null!;
+    // Jobs are encoded one after another on the pool (FIFO through this chain); a rebuild starts a new
+    // Sealer, and what an older one still hands back is dropped.
+    private Task _sealChain = Task.CompletedTask;
+    private Sealer _sealer = null!;
+    private Task<int> _lastStored = Task.FromResult(0);
+    private long _nextSeq;
+    private long _lateEvents;
+    // Encoded jobs waiting to be stored, in close order; the writer stores one step per loop round.
+    private readonly Queue<StoreStep> _storeSteps = new();
     private volatile EventValidator _validator = null!;
     private volatile GatewayStatus _status;
     private GatewaySettings _settings;
@@ -151,7 +179,33 @@ public sealed partial class GatewayEngine : IDisposable
         (await IngestAsync([raw], source, cancellationToken).ConfigureAwait(false))[0];
 
     /// <summary>Seals everything now (the flush method); returns how many batches were stored.</summary>
-    public Task<int> FlushAsync(CancellationToken cancellationToken) => InvokeAsync(() => SealAndStore(force: true), cancellationToken);
+    public async Task<int> FlushAsync(CancellationToken cancellationToken)
+    {
+        var stored = await InvokeAsync(() => QueueSeal(force: true), cancellationToken).ConfigureAwait(false);
+        return await stored.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Marks batches the hub acknowledged as sent (the uplink's bookkeeping, done by the writer in one
+    /// short transaction so the uplink never holds the journal's write lock).
+    /// </summary>
+    public Task MarkSentAsync(IReadOnlyCollection<long> seqs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(seqs);
+        return InvokeAsync(() =>
+        {
+            try
+            {
+                _journal.MarkSent(seqs, _time.GetUtcNow());
+            }
+            catch (Exception e) when (IsDiskFull(e))
+            {
+                ReleaseDiskReserve();
+                throw;
+            }
+            return true;
+        }, cancellationToken);
+    }
 
     /// <summary>Applies a desired-properties document or patch; returns the error (settings unchanged) or null.</summary>
     public Task<string?> ApplyDesiredAsync(JsonElement desired, CancellationToken cancellationToken)
@@ -203,16 +257,18 @@ public sealed partial class GatewayEngine : IDisposable
         return count;
     }, cancellationToken);
 
-    /// <summary>Seals what is due, then returns a fresh status (ordered after every ingest already acknowledged).</summary>
-    public Task<GatewayStatus> GetStatusAsync(CancellationToken cancellationToken) => InvokeAsync(() =>
+    /// <summary>Seals what is due and waits until it is stored, then returns a fresh status (ordered after every ingest already acknowledged).</summary>
+    public async Task<GatewayStatus> GetStatusAsync(CancellationToken cancellationToken)
     {
-        if (!_diskFull)
+        // On a full disk nothing is sealed (and nothing waited for): the status must still answer.
+        var stored = await InvokeAsync(() => _diskFull ? NothingSealed : QueueSeal(force: false), cancellationToken).ConfigureAwait(false);
+        await stored.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await InvokeAsync(() =>
         {
-            SealAndStore(force: false);
-        }
-        _status = BuildStatus();
-        return _status;
-    }, cancellationToken);
+            _status = BuildStatus();
+            return _status;
+        }, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Runs retention and the disk budget now.</summary>
     public Task<long> MaintainAsync(CancellationToken cancellationToken) => InvokeAsync(Maintain, cancellationToken);
@@ -247,7 +303,7 @@ public sealed partial class GatewayEngine : IDisposable
         var entries = new List<JournalEntry>();
         while (!cancellationToken.IsCancellationRequested)
         {
-            if (!reader.TryPeek(out _))
+            if (!reader.TryPeek(out _) && _storeSteps.Count == 0)
             {
                 using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 tick.CancelAfter(_options.SealTick);
@@ -279,8 +335,9 @@ public sealed partial class GatewayEngine : IDisposable
             if (!_diskFull)
             {
                 // Sealing writes the outbox: pointless while the disk is full (the windows stay open and are sealed later).
-                SealAndStore(force: false);
+                _ = QueueSeal(force: false);
             }
+            StoreNextStep();
             var now = _time.GetUtcNow();
             if (now >= nextMaintenance)
             {
@@ -357,7 +414,7 @@ public sealed partial class GatewayEngine : IDisposable
     }
 
     internal static string SettingsJson(GatewaySettings s) =>
-        $$"""{"windowSeconds":{{(int)s.Window.TotalSeconds}},"allowedLatenessSeconds":{{(int)s.AllowedLateness.TotalSeconds}},"sendIntervalSeconds":{{(int)s.SendInterval.TotalSeconds}},"maxBatchBytes":{{s.MaxBatchBytes}},"compression":"{{s.Compression}}","forwardRaw":{{(s.ForwardRaw ? "true" : "false")}},"retentionDays":{{s.RetentionDays}},"diskBudgetMb":{{s.DiskBudgetMb}},"dropPolicy":"{{s.DropPolicy}}","lowStockAlerts":{{(s.LowStockAlerts ? "true" : "false")}},"priceMismatchTolerance":{{s.PriceMismatchTolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}""";
+        $$"""{"windowSeconds":{{(int)s.Window.TotalSeconds}},"allowedLatenessSeconds":{{(int)s.AllowedLateness.TotalSeconds}},"sealGraceSeconds":{{(int)s.SealGrace.TotalSeconds}},"sendIntervalSeconds":{{(int)s.SendInterval.TotalSeconds}},"maxBatchBytes":{{s.MaxBatchBytes}},"compression":"{{s.Compression}}","forwardRaw":{{(s.ForwardRaw ? "true" : "false")}},"retentionDays":{{s.RetentionDays}},"diskBudgetMb":{{s.DiskBudgetMb}},"dropPolicy":"{{s.DropPolicy}}","lowStockAlerts":{{(s.LowStockAlerts ? "true" : "false")}},"priceMismatchTolerance":{{s.PriceMismatchTolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}""";
 
     private Task<T> InvokeAsync<T>(Func<T> action, CancellationToken cancellationToken)
     {
@@ -404,7 +461,11 @@ public sealed partial class GatewayEngine : IDisposable
             switch (entry.Outcome.Status)
             {
                 case IngestStatus.Accepted:
-                    _aggregator.Add(entry.Validation.Event!, entry.ReceivedAt, entry.Tag, forwardRaw ? Encoding.UTF8.GetString(entry.Raw) : null);
+                    if (_aggregator.Add(entry.Validation.Event!, entry.ReceivedAt, entry.Tag, forwardRaw ? Encoding.UTF8.GetString(entry.Raw) : null))
+                    {
+                        // Older than allowedLatenessSeconds: counted, and aggregated and sent all the same.
+                        _lateEvents++;
+                    }
                     _accepted++;
                     _lastEventAt = entry.ReceivedAt;
                     break;
@@ -534,39 +595,160 @@ public sealed partial class GatewayEngine : IDisposable
         }
     }
 
-    private int SealAndStore(bool force)
+    /// <summary>
+    /// Takes what is due out of the aggregator (cheap: closed windows move out whole) and queues it for
+    /// encoding beside the writer; the returned task completes with the number of batches once they are
+    /// stored (0 when nothing was due, after every job queued before).
+    /// </summary>
+    private Task<int> QueueSeal(bool force)
     {
-        var now = _time.GetUtcNow();
-        IReadOnlyList<SealedBatch> sealedBatches;
+        SealJob? job;
         try
         {
-            sealedBatches = _aggregator.Seal(now, force);
-            if (sealedBatches.Count == 0)
+            job = _aggregator.Close(_time.GetUtcNow(), force);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.SealFailed(_logger, e);
+            Rebuild();
+            return _lastStored;
+        }
+        if (job is null)
+        {
+            // Nothing due: done once every job queued before is stored.
+            return _lastStored.IsCompleted ? NothingSealed : _lastStored.ContinueWith(static _ => 0, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        Log.SealQueued(_logger, job.EventCount, job.AlertCount);
+        var sealer = _sealer;
+        var gzip = _settings.Compression == GatewaySettings.CompressionGzip;
+        var stored = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _sealChain = _sealChain.ContinueWith(_ => Encode(sealer, job, gzip, stored), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        _lastStored = stored.Task;
+        return stored.Task;
+    }
+
+    /// <summary>On the pool, one job at a time: rows, JSON, gzip; then the writer stores them.</summary>
+    private void Encode(Sealer sealer, SealJob job, bool gzip, TaskCompletionSource<int> stored)
+    {
+        List<OutboxRecord>? records = null;
+        Exception? failure = null;
+        long nextSeq = 0;
+        if (!sealer.Failed)
+        {
+            try
             {
-                return 0;
+                var sealedBatches = job.Encode(sealer.NextSeq);
+                records = new List<OutboxRecord>(sealedBatches.Count);
+                foreach (var sealedBatch in sealedBatches)
+                {
+                    var body = gzip ? Gzip(sealedBatch.Json) : sealedBatch.Json;
+                    records.Add(new OutboxRecord(sealedBatch, gzip ? TelemetryMessage.GzipContentEncoding : TelemetryMessage.JsonContentEncoding, body,
+                        TelemetryMessage.BillableBytes(body.Length, sealedBatch.Batch, gzip)));
+                }
+                sealer.NextSeq += sealedBatches.Count;
+                nextSeq = sealer.NextSeq;
             }
-            var gzip = _settings.Compression == GatewaySettings.CompressionGzip;
-            var records = new List<OutboxRecord>(sealedBatches.Count);
-            foreach (var sealedBatch in sealedBatches)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                var body = gzip ? Gzip(sealedBatch.Json) : sealedBatch.Json;
-                records.Add(new OutboxRecord(sealedBatch, gzip ? TelemetryMessage.GzipContentEncoding : TelemetryMessage.JsonContentEncoding, body,
-                    TelemetryMessage.BillableBytes(body.Length, sealedBatch.Batch, gzip)));
+                // Every later job of this sealer would leave a seq gap: they are dropped, and the writer rebuilds.
+                sealer.Failed = true;
+                failure = e;
             }
-            _journal.StoreSealed(records, _aggregator.NextSeq);
+        }
+        var command = new InvokeCommand<bool>(() => Store(sealer, records, nextSeq, failure, stored));
+        if (!_commands.Writer.TryWrite(command))
+        {
+            stored.TrySetResult(0);
+        }
+    }
+
+    /// <summary>On the writer: queues an encoded job's batches for storing in steps of at most <see cref="StoreStepBytes"/>.</summary>
+    private bool Store(Sealer sealer, List<OutboxRecord>? records, long nextSeq, Exception? encodeFailure, TaskCompletionSource<int> stored)
+    {
+        if (!ReferenceEquals(sealer, _sealer) || records is null && encodeFailure is null)
+        {
+            // Queued before a rebuild (or after a failed job of its sealer): the rebuilt state holds its events again.
+            stored.TrySetResult(0);
+            return false;
+        }
+        if (encodeFailure is not null)
+        {
+            Log.SealFailed(_logger, encodeFailure);
+            Rebuild();
+            stored.TrySetResult(0);
+            return false;
+        }
+        if (records!.Count == 0)
+        {
+            stored.TrySetResult(0);
+            return false;
+        }
+        var part = new List<OutboxRecord>();
+        var bytes = 0;
+        foreach (var record in records)
+        {
+            if (part.Count > 0 && bytes + record.Body.Length > StoreStepBytes)
+            {
+                _storeSteps.Enqueue(new StoreStep(sealer, part, null, 0, stored));
+                part = new List<OutboxRecord>();
+                bytes = 0;
+            }
+            part.Add(record);
+            bytes += record.Body.Length;
+        }
+        // The last step stores the rest with what the job consumed and next_seq, in one transaction.
+        _storeSteps.Enqueue(new StoreStep(sealer, part, records, nextSeq, stored));
+        return true;
+    }
+
+    /// <summary>
+    /// Stores one step of the oldest encoded job. Steps before a job's last are invisible until it
+    /// commits; the last one inserts the rest, marks what the whole job consumed and moves next_seq.
+    /// </summary>
+    private void StoreNextStep()
+    {
+        if (!_storeSteps.TryDequeue(out var step))
+        {
+            return;
+        }
+        if (!ReferenceEquals(step.Sealer, _sealer))
+        {
+            step.Stored.TrySetResult(0);
+            return;
+        }
+        try
+        {
+            if (step.Job is null)
+            {
+                _journal.StoreSealedPart(step.Records);
+                return;
+            }
+            _journal.StoreSealed(step.Records, step.Job, step.NextSeq);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The aggregator already moved on; the journal did not. Rebuild from the journal so that
-            // nothing is lost and no seq is skipped.
+            // nothing is lost and no seq is skipped (the rebuild drops the job's stored steps).
             Log.SealFailed(_logger, e);
+            if (IsDiskFull(e))
+            {
+                _diskFull = true;
+            }
             Rebuild();
-            return 0;
+            step.Stored.TrySetResult(0);
+            return;
         }
-        Log.Sealed(_logger, sealedBatches.Count, sealedBatches[^1].Batch.Seq);
+        _nextSeq = step.NextSeq;
+        Log.Sealed(_logger, step.Job.Count, step.Job[^1].Sealed.Batch.Seq);
         _outboxSignal.Release();
-        return sealedBatches.Count;
+        step.Stored.TrySetResult(step.Job.Count);
     }
+
+    /// <summary>
+    /// One step of storing a job: <see cref="Records"/> to insert; for the last step, <see cref="Job"/>
+    /// (all its records, whose tags are marked) and the next seq after it.
+    /// </summary>
+    private sealed record StoreStep(Sealer Sealer, List<OutboxRecord> Records, List<OutboxRecord>? Job, long NextSeq, TaskCompletionSource<int> Stored);
 
     private long Maintain()
     {
@@ -596,7 +778,24 @@ public sealed partial class GatewayEngine : IDisposable
             JournalId = _journal.JournalId,
             Settings = _settings,
         };
-        _aggregator = new GatewayAggregator(aggregatorOptions, _journal.NextSeq, _reference);
+        _nextSeq = _journal.NextSeq;
+        foreach (var step in _storeSteps)
+        {
+            step.Stored.TrySetResult(0);
+        }
+        _storeSteps.Clear();
+        try
+        {
+            // Steps of a seal that a crash or a failure interrupted: invisible, and sealed again below with the same seqs.
+            _journal.DeleteUnfinishedSeal();
+        }
+        catch (Exception e) when (IsDiskFull(e))
+        {
+            // They stay invisible; the seal that gives their seqs again replaces them.
+            _diskFull = true;
+        }
+        _aggregator = new GatewayAggregator(aggregatorOptions, _nextSeq, _reference);
+        _sealer = new Sealer { NextSeq = _nextSeq };
         _validator = CreateValidator();
         // Parse-only: what was accepted once is accepted again, whatever the clock, reference data or
         // newer shape rules (duplicate keys) say now.
@@ -625,7 +824,7 @@ public sealed partial class GatewayEngine : IDisposable
         {
             _aggregator.AddReject(reason, Sample(raw), receivedAt, tag);
         }
-        Log.Recovered(_logger, _journal.Path, events, _aggregator.NextSeq, _aggregator.OpenWindowCount, _reference?.Version);
+        Log.Recovered(_logger, _journal.Path, events, _nextSeq, _aggregator.OpenWindowCount, _reference?.Version);
     }
 
     private EventValidator CreateValidator() => new(new EventValidationOptions
@@ -662,7 +861,8 @@ public sealed partial class GatewayEngine : IDisposable
             Duplicates = _journal.Counter("duplicates"),
             Dropped = _journal.Counter("dropped"),
             OpenWindows = _aggregator.OpenWindowCount,
-            NextSeq = _aggregator.NextSeq,
+            NextSeq = _nextSeq,
+            LateEvents = _lateEvents,
             JournalBytes = _journal.UsedBytes(),
             OverBudget = _overBudget,
             DiskFull = _diskFull,
@@ -686,6 +886,14 @@ public sealed partial class GatewayEngine : IDisposable
             gzip.Write(json);
         }
         return output.ToArray();
+    }
+
+    /// <summary>The encoding side of one aggregator generation: the seq its next job starts at.</summary>
+    private sealed class Sealer
+    {
+        public long NextSeq { get; set; }
+
+        public bool Failed { get; set; }
     }
 
     private abstract class Command

@@ -128,6 +128,7 @@ public sealed class GatewayModule : IHubTransportHandler
             OldestUnsentAgeSeconds = status.OldestUnsentAgeSeconds,
             EventsPerMinute = status.EventsPerMinute,
             Rejected = status.Rejected,
+            LateEvents = status.LateEvents,
             Dropped = status.Dropped,
             ReferenceDataVersion = status.ReferenceDataVersion,
             ReferenceDataError = _referenceDataError,

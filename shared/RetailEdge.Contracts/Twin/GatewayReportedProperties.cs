@@ -36,6 +36,9 @@ public record GatewayReportedProperties
 
     public long? Rejected { get; init; }
 
+    /// <summary>Events accepted since start that arrived more than allowedLatenessSeconds after their time (sent all the same).</summary>
+    public long? LateEvents { get; init; }
+
     public long? Dropped { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
