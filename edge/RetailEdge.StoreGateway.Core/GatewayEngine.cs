@@ -31,7 +31,7 @@ public sealed partial class GatewayEngine : IDisposable
     private readonly GatewayEngineOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly GatewayJournal _journal;
+    private readonly IGatewayJournal _journal;
     private readonly DiskReserve _reserve;
     private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _outboxSignal = new(0, int.MaxValue);
@@ -326,7 +326,7 @@ public sealed partial class GatewayEngine : IDisposable
     {
         // Opened lazily and reopened after a failure: the writer never checkpoints itself, so a
         // checkpointer that gave up for good would let the WAL grow without bound.
-        GatewayJournal? journal = null;
+        IGatewayJournal? journal = null;
         try
         {
             while (true)
@@ -334,10 +334,10 @@ public sealed partial class GatewayEngine : IDisposable
                 await _checkpointSignal.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    journal ??= new GatewayJournal(_options.DataDirectory);
+                    journal ??= GatewayJournals.Open(_options.Journal, _options.DataDirectory);
                     journal.Checkpoint();
                 }
-                catch (Microsoft.Data.Sqlite.SqliteException e)
+                catch (Exception e) when (GatewayJournals.IsStorageError(e))
                 {
                     // A busy or failed checkpoint loses nothing (the WAL keeps every commit); the next one catches up.
                     Log.CheckpointFailed(_logger, e.Message);
@@ -429,7 +429,7 @@ public sealed partial class GatewayEngine : IDisposable
     /// then the reserve is given back and the open tried again, so the gateway starts (drain-only)
     /// instead of failing until someone frees space.
     /// </summary>
-    private GatewayJournal OpenJournal()
+    private IGatewayJournal OpenJournal()
     {
         var free = _options.FreeSpaceProbe(_options.DataDirectory);
         if (free >= 0 && free < _options.MinFreeDiskBytes)
@@ -442,12 +442,12 @@ public sealed partial class GatewayEngine : IDisposable
         {
             // The writer never checkpoints inside a commit (that would hold up the acknowledgements of
             // the group); RunAsync runs checkpoints on a connection of their own.
-            return new GatewayJournal(_options.DataDirectory, checkpointOnCommit: false);
+            return GatewayJournals.Open(_options.Journal, _options.DataDirectory, checkpointOnCommit: false);
         }
-        catch (Microsoft.Data.Sqlite.SqliteException) when (_reserve.Release())
+        catch (Exception e) when (GatewayJournals.IsStorageError(e) && _reserve.Release())
         {
             _diskFull = true;
-            return new GatewayJournal(_options.DataDirectory, checkpointOnCommit: false);
+            return GatewayJournals.Open(_options.Journal, _options.DataDirectory, checkpointOnCommit: false);
         }
     }
 
@@ -484,11 +484,11 @@ public sealed partial class GatewayEngine : IDisposable
 
     private bool IsDiskFull(Exception e)
     {
-        if (GatewayJournal.IsDiskFullError(e))
+        if (GatewayJournals.IsDiskFullError(e))
         {
             return true;
         }
-        if (e is Microsoft.Data.Sqlite.SqliteException or IOException)
+        if (GatewayJournals.IsStorageError(e))
         {
             _diskFreeBytes = _options.FreeSpaceProbe(_options.DataDirectory);
             return _diskFreeBytes >= 0 && _diskFreeBytes < _options.MinFreeDiskBytes;
@@ -528,7 +528,7 @@ public sealed partial class GatewayEngine : IDisposable
         {
             Maintain();
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (Exception e) when (GatewayJournals.IsStorageError(e))
         {
             Log.MaintenanceFailed(_logger, e.Message);
         }

@@ -23,7 +23,7 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(transport);
         var time = engine.Options.TimeProvider;
-        using var journal = new GatewayJournal(engine.Options.DataDirectory);
+        using var journal = GatewayJournals.Open(engine.Options.Journal, engine.Options.DataDirectory);
         var backoff = engine.Options.UplinkMinBackoff;
         // Batches sent but not marked because the disk is full: draining needs no disk space (they are
         // marked once there is room again; after a crash they are sent again with the same seq).
@@ -52,7 +52,7 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
             {
                 return;
             }
-            catch (Microsoft.Data.Sqlite.SqliteException e)
+            catch (Exception e) when (GatewayJournals.IsStorageError(e))
             {
                 // Sent but not marked (a full disk): remembered here and marked later.
                 unmarked.Add(row.Seq);
@@ -71,7 +71,7 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
         }
     }
 
-    private void MarkSentWhenPossible(GatewayJournal journal, HashSet<long> unmarked, TimeProvider time)
+    private static void MarkSentWhenPossible(IGatewayJournal journal, HashSet<long> unmarked, TimeProvider time)
     {
         if (unmarked.Count == 0)
         {
@@ -85,7 +85,7 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
                 unmarked.Remove(seq);
             }
         }
-        catch (Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (GatewayJournals.IsStorageError(e))
         {
             // still no room: try again after the next send
         }

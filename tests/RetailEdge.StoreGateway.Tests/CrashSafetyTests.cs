@@ -19,10 +19,14 @@ public class CrashSafetyTests
     /// <summary>20 kills; 200 in the long form (RETAILEDGE_SOAK=1).</summary>
     private static readonly int Kills = Soak.Scale(20, 200);
 
-    [Fact]
+    /// <summary>Both journal stores go through the same kills (the comparison in BENCHMARKS.md).</summary>
+    [Theory]
+    [InlineData(JournalKind.Sqlite)]
+    [InlineData(JournalKind.LiteDb)]
     [Trait("Category", "Fault")]
-    public async Task Kill_RandomPointsDuringIngestAndSealing_NothingAckedLostNothingDoubledSeqGapFree()
+    public async Task Kill_RandomPointsDuringIngestAndSealing_NothingAckedLostNothingDoubledSeqGapFree(JournalKind journalKind)
     {
+        var journalSetting = new Dictionary<string, string> { ["StoreGateway__Journal"] = journalKind.ToString() };
         using var directory = new TempDirectory("gateway-crash");
         var random = new Random(20261121);
         var generated = new List<BasketEvent>();
@@ -34,7 +38,7 @@ public class CrashSafetyTests
         for (var kill = 0; kill < Kills; kill++)
         {
             var port = FreePort.Next();
-            await using var process = GatewayProcess.Start(directory.Path, port);
+            await using var process = GatewayProcess.Start(directory.Path, port, journalSetting);
             using var http = GatewayProcess.CreateClient(port);
             using (var health = JsonDocument.Parse(await GatewayProcess.WaitHealthyAsync(http, process)))
             {
@@ -63,7 +67,7 @@ public class CrashSafetyTests
         }
 
         // Final restart in-process: rebuild, deliver what is still unacknowledged, flush, read the outbox.
-        using (var engine = new GatewayEngine(new GatewayEngineOptions { StoreId = 17, GatewayId = "store017-gw", DataDirectory = directory.Path }))
+        using (var engine = new GatewayEngine(new GatewayEngineOptions { StoreId = 17, GatewayId = "store017-gw", DataDirectory = directory.Path, Journal = journalKind }))
         {
             using var stop = new CancellationTokenSource();
             var loop = Task.Run(() => engine.RunAsync(stop.Token));
@@ -79,11 +83,11 @@ public class CrashSafetyTests
 
         Assert.True(openWindowsAfterRestart.Skip(1).Any(n => n > 0), "no restart found open windows to rebuild: " + string.Join(",", openWindowsAfterRestart));
         Assert.True(acknowledged.Count > 200, $"only {acknowledged.Count} events acknowledged");
-        using (var journal = new GatewayJournal(directory.Path))
+        using (var journal = GatewayJournals.Open(journalKind, directory.Path))
         {
             Assert.Equal(generated.Count, journal.CountEvents());
         }
-        var batches = Outbox.Read(directory.Path);
+        var batches = Outbox.Read(directory.Path, journalKind);
         Assert.Equal(Enumerable.Range(1, batches.Count).Select(i => (long)i), batches.Select(b => b.Seq));
         Assert.Equal(Totals.FromEvents(generated), Totals.FromBatches(batches));
         Assert.Equal(generated.Count, batches.Sum(b => b.Baskets.Count));
