@@ -68,7 +68,7 @@ public sealed class LiteDbGatewayJournal : IGatewayJournal
                     }
                     return true;
                 });
-                _shared.NextEventTag = _events.Max().IsNumber ? _events.Max().AsInt64 + 1 : 1;
+                _shared.NextEventTag = _events.Find(Query.All("_id", Query.Descending), limit: 1).FirstOrDefault() is { } last ? last["_id"].AsInt64 + 1 : 1;
                 _shared.Prepared = true;
             }
         }

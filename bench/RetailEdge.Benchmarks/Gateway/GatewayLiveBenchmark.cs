@@ -40,7 +40,7 @@ internal static class GatewayLiveBenchmark
         {
             using var engine = new GatewayEngine(new GatewayEngineOptions
             {
-                StoreId = 1, GatewayId = SimulationCatalog.DeviceIdOf(1), DataDirectory = directory, InitialSettings = GatewaySettings.Default,
+                StoreId = 1, GatewayId = SimulationCatalog.DeviceIdOf(1), DataDirectory = directory, Journal = JournalChoice.Kind, InitialSettings = GatewaySettings.Default,
             });
             var sink = new SinkTransport();
             var uplink = new OutboxUplink(engine, sink);
