@@ -12,12 +12,16 @@ internal static class RowSize
     private const int Timestamp = 32;
     private const int Number = 14;
 
-    public static int Of(ItemWindowRow row) => 8 + Timestamp + 3 * Number + row.ChangeType.Length + 3 + (row.Channel?.Length ?? 2) + 3 + 8;
+    public static int Of(ItemWindowRow row) => OfItem(row.ChangeType, row.Channel);
+
+    public static int OfItem(string changeType, string? channel) => 8 + Timestamp + 3 * Number + changeType.Length + 3 + (channel?.Length ?? 2) + 3 + 8;
 
     public static int Of(BasketSummaryRow row) =>
         8 + row.Id.Length + 3 + Timestamp + row.LaneId.Length + 3 + row.Channel.Length + 3 + (row.CustomerId?.Length ?? 2) + 3 + 3 * Number;
 
-    public static int Of(WeighingWindowRow row) => 8 + Timestamp + row.ScaleId.Length + 3 + 5 * Number;
+    public static int Of(WeighingWindowRow row) => OfWeighing(row.ScaleId);
+
+    public static int OfWeighing(string scaleId) => 8 + Timestamp + scaleId.Length + 3 + 5 * Number;
 
     public static int Of(SnapshotRow row) => 8 + row.Id.Length + 3 + Timestamp + 2 * Number + (row.EmployeeId?.Length ?? 2) + 3;
 

@@ -19,6 +19,15 @@ namespace RetailEdge.StoreGateway.Core;
 /// batches are stored in the outbox in the same transaction that marks their events sealed. One loop
 /// owns the journal connection and the aggregator, so no locks are needed around them.
 /// </summary>
+/// <remarks>
+/// Sealing stays off the acknowledgement path: the writer only takes the closed windows out of the
+/// aggregator (<see cref="GatewayAggregator.Close"/>, no per-event work); building rows, JSON and gzip
+/// run beside it, one job after another in close order (seqs are given there, gap-free); the writer
+/// then stores a job's batches and marks its events by tag ranges in one short transaction. A job in
+/// flight is only memory: after a crash its events are unsealed in the journal and sealed again, with
+/// the same seqs. The uplink's acknowledgements are marked by the writer too, gathered, so that no
+/// second connection competes for the journal's write lock.
+/// </remarks>
 public sealed partial class GatewayEngine : IDisposable
 {
     private static readonly TimeSpan StatusInterval = TimeSpan.FromMilliseconds(500);
@@ -38,6 +47,13 @@ public sealed partial class GatewayEngine : IDisposable
     private readonly SemaphoreSlim _checkpointSignal = new(0, 1);
     private readonly Queue<(DateTimeOffset At, long Accepted)> _rate = new();
     private GatewayAggregator _aggregator = null!;
+    // Jobs are encoded one after another on the pool (FIFO through this chain); a rebuild starts a new
+    // Sealer, and what an older one still hands back is dropped.
+    private Task _sealChain = Task.CompletedTask;
+    private Sealer _sealer = null!;
+    private Task<int> _lastStored = Task.FromResult(0);
+    private long _nextSeq;
+    private long _lateEvents;
     private volatile EventValidator _validator = null!;
     private volatile GatewayStatus _status;
     private GatewaySettings _settings;
@@ -151,7 +167,33 @@ public sealed partial class GatewayEngine : IDisposable
         (await IngestAsync([raw], source, cancellationToken).ConfigureAwait(false))[0];
 
     /// <summary>Seals everything now (the flush method); returns how many batches were stored.</summary>
-    public Task<int> FlushAsync(CancellationToken cancellationToken) => InvokeAsync(() => SealAndStore(force: true), cancellationToken);
+    public async Task<int> FlushAsync(CancellationToken cancellationToken)
+    {
+        var stored = await InvokeAsync(() => QueueSeal(force: true), cancellationToken).ConfigureAwait(false);
+        return await stored.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Marks batches the hub acknowledged as sent (the uplink's bookkeeping, done by the writer in one
+    /// short transaction so the uplink never holds the journal's write lock).
+    /// </summary>
+    public Task MarkSentAsync(IReadOnlyCollection<long> seqs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(seqs);
+        return InvokeAsync(() =>
+        {
+            try
+            {
+                _journal.MarkSent(seqs, _time.GetUtcNow());
+            }
+            catch (Exception e) when (IsDiskFull(e))
+            {
+                ReleaseDiskReserve();
+                throw;
+            }
+            return true;
+        }, cancellationToken);
+    }
 
     /// <summary>Applies a desired-properties document or patch; returns the error (settings unchanged) or null.</summary>
     public Task<string?> ApplyDesiredAsync(JsonElement desired, CancellationToken cancellationToken)
@@ -203,16 +245,17 @@ public sealed partial class GatewayEngine : IDisposable
         return count;
     }, cancellationToken);
 
-    /// <summary>Seals what is due, then returns a fresh status (ordered after every ingest already acknowledged).</summary>
-    public Task<GatewayStatus> GetStatusAsync(CancellationToken cancellationToken) => InvokeAsync(() =>
+    /// <summary>Seals what is due and waits until it is stored, then returns a fresh status (ordered after every ingest already acknowledged).</summary>
+    public async Task<GatewayStatus> GetStatusAsync(CancellationToken cancellationToken)
     {
-        if (!_diskFull)
+        var stored = await InvokeAsync(() => _diskFull ? _lastStored : QueueSeal(force: false), cancellationToken).ConfigureAwait(false);
+        await stored.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await InvokeAsync(() =>
         {
-            SealAndStore(force: false);
-        }
-        _status = BuildStatus();
-        return _status;
-    }, cancellationToken);
+            _status = BuildStatus();
+            return _status;
+        }, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Runs retention and the disk budget now.</summary>
     public Task<long> MaintainAsync(CancellationToken cancellationToken) => InvokeAsync(Maintain, cancellationToken);
@@ -279,7 +322,7 @@ public sealed partial class GatewayEngine : IDisposable
             if (!_diskFull)
             {
                 // Sealing writes the outbox: pointless while the disk is full (the windows stay open and are sealed later).
-                SealAndStore(force: false);
+                _ = QueueSeal(force: false);
             }
             var now = _time.GetUtcNow();
             if (now >= nextMaintenance)
@@ -357,7 +400,7 @@ public sealed partial class GatewayEngine : IDisposable
     }
 
     internal static string SettingsJson(GatewaySettings s) =>
-        $$"""{"windowSeconds":{{(int)s.Window.TotalSeconds}},"allowedLatenessSeconds":{{(int)s.AllowedLateness.TotalSeconds}},"sendIntervalSeconds":{{(int)s.SendInterval.TotalSeconds}},"maxBatchBytes":{{s.MaxBatchBytes}},"compression":"{{s.Compression}}","forwardRaw":{{(s.ForwardRaw ? "true" : "false")}},"retentionDays":{{s.RetentionDays}},"diskBudgetMb":{{s.DiskBudgetMb}},"dropPolicy":"{{s.DropPolicy}}","lowStockAlerts":{{(s.LowStockAlerts ? "true" : "false")}},"priceMismatchTolerance":{{s.PriceMismatchTolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}""";
+        $$"""{"windowSeconds":{{(int)s.Window.TotalSeconds}},"allowedLatenessSeconds":{{(int)s.AllowedLateness.TotalSeconds}},"sealGraceSeconds":{{(int)s.SealGrace.TotalSeconds}},"sendIntervalSeconds":{{(int)s.SendInterval.TotalSeconds}},"maxBatchBytes":{{s.MaxBatchBytes}},"compression":"{{s.Compression}}","forwardRaw":{{(s.ForwardRaw ? "true" : "false")}},"retentionDays":{{s.RetentionDays}},"diskBudgetMb":{{s.DiskBudgetMb}},"dropPolicy":"{{s.DropPolicy}}","lowStockAlerts":{{(s.LowStockAlerts ? "true" : "false")}},"priceMismatchTolerance":{{s.PriceMismatchTolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}""";
 
     private Task<T> InvokeAsync<T>(Func<T> action, CancellationToken cancellationToken)
     {
@@ -404,7 +447,11 @@ public sealed partial class GatewayEngine : IDisposable
             switch (entry.Outcome.Status)
             {
                 case IngestStatus.Accepted:
-                    _aggregator.Add(entry.Validation.Event!, entry.ReceivedAt, entry.Tag, forwardRaw ? Encoding.UTF8.GetString(entry.Raw) : null);
+                    if (_aggregator.Add(entry.Validation.Event!, entry.ReceivedAt, entry.Tag, forwardRaw ? Encoding.UTF8.GetString(entry.Raw) : null))
+                    {
+                        // Older than allowedLatenessSeconds: counted, and aggregated and sent all the same.
+                        _lateEvents++;
+                    }
                     _accepted++;
                     _lastEventAt = entry.ReceivedAt;
                     break;
@@ -534,38 +581,111 @@ public sealed partial class GatewayEngine : IDisposable
         }
     }
 
-    private int SealAndStore(bool force)
+    /// <summary>
+    /// Takes what is due out of the aggregator (cheap: closed windows move out whole) and queues it for
+    /// encoding beside the writer; the returned task completes with the number of batches once they are
+    /// stored (0 when nothing was due, after every job queued before).
+    /// </summary>
+    private Task<int> QueueSeal(bool force)
     {
-        var now = _time.GetUtcNow();
-        IReadOnlyList<SealedBatch> sealedBatches;
+        SealJob? job;
         try
         {
-            sealedBatches = _aggregator.Seal(now, force);
-            if (sealedBatches.Count == 0)
+            job = _aggregator.Close(_time.GetUtcNow(), force);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.SealFailed(_logger, e);
+            Rebuild();
+            return _lastStored;
+        }
+        if (job is null)
+        {
+            return _lastStored.ContinueWith(static _ => 0, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        var sealer = _sealer;
+        var gzip = _settings.Compression == GatewaySettings.CompressionGzip;
+        var stored = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _sealChain = _sealChain.ContinueWith(_ => Encode(sealer, job, gzip, stored), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        _lastStored = stored.Task;
+        return stored.Task;
+    }
+
+    /// <summary>On the pool, one job at a time: rows, JSON, gzip; then the writer stores them.</summary>
+    private void Encode(Sealer sealer, SealJob job, bool gzip, TaskCompletionSource<int> stored)
+    {
+        List<OutboxRecord>? records = null;
+        Exception? failure = null;
+        long nextSeq = 0;
+        if (!sealer.Failed)
+        {
+            try
+            {
+                var sealedBatches = job.Encode(sealer.NextSeq);
+                records = new List<OutboxRecord>(sealedBatches.Count);
+                foreach (var sealedBatch in sealedBatches)
+                {
+                    var body = gzip ? Gzip(sealedBatch.Json) : sealedBatch.Json;
+                    records.Add(new OutboxRecord(sealedBatch, gzip ? TelemetryMessage.GzipContentEncoding : TelemetryMessage.JsonContentEncoding, body,
+                        TelemetryMessage.BillableBytes(body.Length, sealedBatch.Batch, gzip)));
+                }
+                sealer.NextSeq += sealedBatches.Count;
+                nextSeq = sealer.NextSeq;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Every later job of this sealer would leave a seq gap: they are dropped, and the writer rebuilds.
+                sealer.Failed = true;
+                failure = e;
+            }
+        }
+        var command = new InvokeCommand<bool>(() =>
+        {
+            stored.TrySetResult(Store(sealer, records, nextSeq, failure));
+            return true;
+        });
+        if (!_commands.Writer.TryWrite(command))
+        {
+            stored.TrySetResult(0);
+        }
+    }
+
+    /// <summary>On the writer: one transaction for a job's batches, the marks of what they consumed and next_seq.</summary>
+    private int Store(Sealer sealer, List<OutboxRecord>? records, long nextSeq, Exception? encodeFailure)
+    {
+        if (!ReferenceEquals(sealer, _sealer) || records is null && encodeFailure is null)
+        {
+            // Queued before a rebuild (or after a failed job of its sealer): the rebuilt state holds its events again.
+            return 0;
+        }
+        try
+        {
+            if (encodeFailure is not null)
+            {
+                throw new InvalidOperationException("encoding sealed batches failed", encodeFailure);
+            }
+            if (records!.Count == 0)
             {
                 return 0;
             }
-            var gzip = _settings.Compression == GatewaySettings.CompressionGzip;
-            var records = new List<OutboxRecord>(sealedBatches.Count);
-            foreach (var sealedBatch in sealedBatches)
-            {
-                var body = gzip ? Gzip(sealedBatch.Json) : sealedBatch.Json;
-                records.Add(new OutboxRecord(sealedBatch, gzip ? TelemetryMessage.GzipContentEncoding : TelemetryMessage.JsonContentEncoding, body,
-                    TelemetryMessage.BillableBytes(body.Length, sealedBatch.Batch, gzip)));
-            }
-            _journal.StoreSealed(records, _aggregator.NextSeq);
+            _journal.StoreSealed(records, nextSeq);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The aggregator already moved on; the journal did not. Rebuild from the journal so that
             // nothing is lost and no seq is skipped.
             Log.SealFailed(_logger, e);
+            if (IsDiskFull(e))
+            {
+                _diskFull = true;
+            }
             Rebuild();
             return 0;
         }
-        Log.Sealed(_logger, sealedBatches.Count, sealedBatches[^1].Batch.Seq);
+        _nextSeq = nextSeq;
+        Log.Sealed(_logger, records.Count, records[^1].Sealed.Batch.Seq);
         _outboxSignal.Release();
-        return sealedBatches.Count;
+        return records.Count;
     }
 
     private long Maintain()
@@ -596,7 +716,9 @@ public sealed partial class GatewayEngine : IDisposable
             JournalId = _journal.JournalId,
             Settings = _settings,
         };
-        _aggregator = new GatewayAggregator(aggregatorOptions, _journal.NextSeq, _reference);
+        _nextSeq = _journal.NextSeq;
+        _aggregator = new GatewayAggregator(aggregatorOptions, _nextSeq, _reference);
+        _sealer = new Sealer { NextSeq = _nextSeq };
         _validator = CreateValidator();
         // Parse-only: what was accepted once is accepted again, whatever the clock, reference data or
         // newer shape rules (duplicate keys) say now.
@@ -625,7 +747,7 @@ public sealed partial class GatewayEngine : IDisposable
         {
             _aggregator.AddReject(reason, Sample(raw), receivedAt, tag);
         }
-        Log.Recovered(_logger, _journal.Path, events, _aggregator.NextSeq, _aggregator.OpenWindowCount, _reference?.Version);
+        Log.Recovered(_logger, _journal.Path, events, _nextSeq, _aggregator.OpenWindowCount, _reference?.Version);
     }
 
     private EventValidator CreateValidator() => new(new EventValidationOptions
@@ -662,7 +784,8 @@ public sealed partial class GatewayEngine : IDisposable
             Duplicates = _journal.Counter("duplicates"),
             Dropped = _journal.Counter("dropped"),
             OpenWindows = _aggregator.OpenWindowCount,
-            NextSeq = _aggregator.NextSeq,
+            NextSeq = _nextSeq,
+            LateEvents = _lateEvents,
             JournalBytes = _journal.UsedBytes(),
             OverBudget = _overBudget,
             DiskFull = _diskFull,
@@ -686,6 +809,14 @@ public sealed partial class GatewayEngine : IDisposable
             gzip.Write(json);
         }
         return output.ToArray();
+    }
+
+    /// <summary>The encoding side of one aggregator generation: the seq its next job starts at.</summary>
+    private sealed class Sealer
+    {
+        public long NextSeq { get; set; }
+
+        public bool Failed { get; set; }
     }
 
     private abstract class Command

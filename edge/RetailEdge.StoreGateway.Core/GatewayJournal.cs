@@ -50,6 +50,10 @@ public sealed class GatewayJournal : IGatewayJournal
           billable_bytes INTEGER NOT NULL,
           sent_at INTEGER);
         CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox(is_alert DESC, seq) WHERE sent_at IS NULL;
+        CREATE TABLE IF NOT EXISTS sealed_ranges(
+          first_tag INTEGER PRIMARY KEY,
+          last_tag INTEGER NOT NULL,
+          seq INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS reference_data(id INTEGER PRIMARY KEY CHECK (id = 1), version TEXT NOT NULL, payload BLOB NOT NULL);
         """;
@@ -60,9 +64,9 @@ public sealed class GatewayJournal : IGatewayJournal
     // a command of the ADO.NET layer costs a reader, parameter lookups by name and several allocations
     // per row, which on the ingest path cost more than SQLite's own work.
     private sqlite3_stmt? _insertEvent;
-    private sqlite3_stmt? _sealEvents;
     private sqlite3_stmt? _sealAlerts;
     private sqlite3_stmt? _sealRejects;
+    private sqlite3_stmt? _insertSealedRange;
     private SqliteCommand? _insertQuarantine;
     private long _nextEventTag;
     // Lower bounds of received_at in events and quarantine (null: not known yet). Retention scans
@@ -110,7 +114,8 @@ public sealed class GatewayJournal : IGatewayJournal
         }
         JournalId = EnsureJournalId();
         _db = _connection.Handle!;
-        _nextEventTag = (long)Scalar("SELECT coalesce(max(tag), 0) + 1 FROM events")!;
+        // Past every sealed range too: a tag that retention freed must never be taken again while a range covers it.
+        _nextEventTag = (long)Scalar("SELECT max((SELECT coalesce(max(tag), 0) FROM events), (SELECT coalesce(max(last_tag), 0) FROM sealed_ranges)) + 1")!;
     }
 
     public string Path { get; }
@@ -140,7 +145,7 @@ public sealed class GatewayJournal : IGatewayJournal
     public void Dispose()
     {
         _insertEvent?.Dispose();
-        _sealEvents?.Dispose();
+        _insertSealedRange?.Dispose();
         _sealAlerts?.Dispose();
         _sealRejects?.Dispose();
         _insertQuarantine?.Dispose();
@@ -227,8 +232,17 @@ public sealed class GatewayJournal : IGatewayJournal
     }
 
     /// <summary>
+    /// An event is sealed when its row says so (journals from before sealed ranges) or a sealed range
+    /// covers its tag: the range whose first tag is the greatest at or below it (ranges never overlap).
+    /// </summary>
+    private const string IsSealedSql = "(events.sealed_seq IS NOT NULL OR coalesce((SELECT r.last_tag FROM sealed_ranges r WHERE r.first_tag <= events.tag ORDER BY r.first_tag DESC LIMIT 1) >= events.tag, 0))";
+
+    /// <summary>
     /// Stores the batches of one seal and marks what they consumed, in one transaction: after a crash
     /// either all of it is there (and the events are not replayed) or none of it (and they are).
+    /// Events are marked by range (one sealed_ranges row per run of consecutive tags), not row by row:
+    /// a minute of a busy store is hundreds of thousands of events, and rewriting each of their rows
+    /// (with its JSON) would hold the journal's write lock — and every acknowledgement — for seconds.
     /// </summary>
     public void StoreSealed(IReadOnlyList<OutboxRecord> records, long nextSeq)
     {
@@ -250,13 +264,13 @@ public sealed class GatewayJournal : IGatewayJournal
         }
         // Tags of one batch are mostly consecutive (events of a window arrive together): one UPDATE per
         // run of consecutive tags instead of one per event.
-        _sealEvents ??= PrepareRaw("UPDATE events SET sealed_seq = ?1 WHERE tag BETWEEN ?2 AND ?3");
+        _insertSealedRange ??= PrepareRaw("INSERT INTO sealed_ranges(seq, first_tag, last_tag) VALUES(?1, ?2, ?3)");
         _sealAlerts ??= PrepareRaw("UPDATE events SET alerts_sealed = 1 WHERE tag BETWEEN ?2 AND ?3");
         _sealRejects ??= PrepareRaw("UPDATE quarantine SET sealed_seq = ?1 WHERE tag BETWEEN ?2 AND ?3");
         foreach (var record in records)
         {
             var seq = record.Sealed.Batch.Seq;
-            UpdateRuns(_sealEvents, seq, record.Sealed.EventTags);
+            UpdateRuns(_insertSealedRange, seq, record.Sealed.EventTags);
             UpdateRuns(_sealAlerts, null, record.Sealed.AlertEventTags);
             UpdateRuns(_sealRejects, seq, record.Sealed.RejectTags);
         }
@@ -295,7 +309,7 @@ public sealed class GatewayJournal : IGatewayJournal
     /// <summary>Every journaled event in ingest order, for rebuilding state after a restart.</summary>
     public IEnumerable<JournaledEvent> ReadEvents()
     {
-        using var command = Command("SELECT tag, json, received_at, sealed_seq IS NOT NULL, alerts_sealed FROM events ORDER BY tag");
+        using var command = Command($"SELECT tag, json, received_at, {IsSealedSql}, alerts_sealed FROM events ORDER BY tag");
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
@@ -346,7 +360,10 @@ public sealed class GatewayJournal : IGatewayJournal
         ExecuteCount("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $cutoff", cutoff);
         if (!(_oldestEventAt >= cutoff))
         {
-            ExecuteCount("DELETE FROM events WHERE sealed_seq IS NOT NULL AND received_at < $cutoff", cutoff);
+            if (ExecuteCount($"DELETE FROM events WHERE received_at < $cutoff AND {IsSealedSql}", cutoff) > 0)
+            {
+                PruneSealedRanges();
+            }
             _oldestEventAt = (long?)Scalar("SELECT coalesce(min(received_at), 9223372036854775807) FROM events");
         }
         if (!(_oldestQuarantineAt >= cutoff))
@@ -358,7 +375,7 @@ public sealed class GatewayJournal : IGatewayJournal
         string[] steps =
         [
             "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NOT NULL ORDER BY seq LIMIT 200)",
-            "DELETE FROM events WHERE tag IN (SELECT tag FROM events WHERE sealed_seq IS NOT NULL ORDER BY tag LIMIT 2000)",
+            $"DELETE FROM events WHERE tag IN (SELECT tag FROM events WHERE {IsSealedSql} ORDER BY tag LIMIT 2000)",
             "DELETE FROM quarantine WHERE tag IN (SELECT tag FROM quarantine WHERE sealed_seq IS NOT NULL ORDER BY tag LIMIT 2000)",
         ];
         var step = 0;
@@ -366,7 +383,12 @@ public sealed class GatewayJournal : IGatewayJournal
         {
             if (step < steps.Length)
             {
-                if (ExecuteCount(steps[step]) == 0)
+                var deleted = ExecuteCount(steps[step]);
+                if (deleted > 0 && step == 1)
+                {
+                    PruneSealedRanges();
+                }
+                if (deleted == 0)
                 {
                     step++;
                 }
@@ -413,6 +435,29 @@ public sealed class GatewayJournal : IGatewayJournal
             }
         }
         return null;
+    }
+
+    /// <summary>Marks several acknowledged batches sent in one transaction (the uplink's acknowledgements, gathered).</summary>
+    public void MarkSent(IReadOnlyCollection<long> seqs, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(seqs);
+        if (seqs.Count == 0)
+        {
+            return;
+        }
+        using var transaction = _connection.BeginTransaction();
+        using (var command = Command("UPDATE outbox SET sent_at = $at WHERE seq = $seq", transaction))
+        {
+            var atParameter = command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+            var seqParameter = command.Parameters.Add(new SqliteParameter { ParameterName = "$seq" });
+            foreach (var seq in seqs)
+            {
+                seqParameter.Value = seq;
+                command.ExecuteNonQuery();
+            }
+        }
+        SetMeta("last_sent_at", at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), transaction);
+        transaction.Commit();
     }
 
     public void MarkSent(long seq, DateTimeOffset at)
@@ -472,12 +517,16 @@ public sealed class GatewayJournal : IGatewayJournal
         {
             return;
         }
-        var sorted = new long[tags.Count];
-        for (var i = 0; i < sorted.Length; i++)
+        // The sealer sorts a job's event tags before it is stored (off the writer); anything else is sorted here.
+        if (tags is not long[] sorted || !IsSorted(sorted))
         {
-            sorted[i] = tags[i];
+            sorted = new long[tags.Count];
+            for (var i = 0; i < sorted.Length; i++)
+            {
+                sorted[i] = tags[i];
+            }
+            Array.Sort(sorted);
         }
-        Array.Sort(sorted);
         var first = sorted[0];
         for (var i = 1; i <= sorted.Length; i++)
         {
@@ -505,6 +554,22 @@ public sealed class GatewayJournal : IGatewayJournal
             }
         }
     }
+
+    private static bool IsSorted(long[] values)
+    {
+        for (var i = 1; i < values.Length; i++)
+        {
+            if (values[i] < values[i - 1])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Ranges none of whose events are kept any more (retention and the budget deleted them) go too.</summary>
+    private void PruneSealedRanges() =>
+        Execute("DELETE FROM sealed_ranges WHERE NOT EXISTS (SELECT 1 FROM events WHERE events.tag BETWEEN sealed_ranges.first_tag AND sealed_ranges.last_tag)");
 
     private sqlite3_stmt PrepareRaw(string sql)
     {

@@ -123,6 +123,7 @@ public sealed class GatewayModule : IHubTransportHandler
             w.WriteNumber("oldestUnsentAgeSeconds", status.OldestUnsentAgeSeconds);
             w.WriteNumber("eventsPerMinute", status.EventsPerMinute);
             w.WriteNumber("rejected", status.Rejected);
+            w.WriteNumber("lateEvents", status.LateEvents);
             w.WriteNumber("dropped", status.Dropped);
             WriteString(w, "referenceDataVersion", status.ReferenceDataVersion);
             WriteString(w, "referenceDataError", _referenceDataError);

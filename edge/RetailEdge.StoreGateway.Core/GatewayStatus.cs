@@ -13,6 +13,9 @@ public sealed record GatewayStatus
     public long Rejected { get; init; }
     public long Duplicates { get; init; }
     public long Dropped { get; init; }
+
+    /// <summary>Events accepted since start that were older than allowedLatenessSeconds when received (aggregated and sent all the same).</summary>
+    public long LateEvents { get; init; }
     public int OpenWindows { get; init; }
     public long NextSeq { get; init; }
     public long JournalBytes { get; init; }

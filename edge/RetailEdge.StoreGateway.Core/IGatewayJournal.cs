@@ -68,6 +68,9 @@ public interface IGatewayJournal : IDisposable
 
     void MarkSent(long seq, DateTimeOffset at);
 
+    /// <summary>Marks several acknowledged batches sent in one transaction.</summary>
+    void MarkSent(IReadOnlyCollection<long> seqs, DateTimeOffset at);
+
     (long Count, DateTimeOffset? Oldest) Unsent();
 
     /// <summary>All stored batches in seq order — for tests, replay tooling and support.</summary>

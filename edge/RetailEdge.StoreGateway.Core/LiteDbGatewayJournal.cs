@@ -277,15 +277,28 @@ public sealed class LiteDbGatewayJournal : IGatewayJournal
             .OrderByDescending(d => d["alert"].AsBoolean).ThenBy(d => d["_id"].AsInt64)
             .Select(ToRow).FirstOrDefault();
 
-    public void MarkSent(long seq, DateTimeOffset at) => Write(() =>
+    public void MarkSent(long seq, DateTimeOffset at) => MarkSent([seq], at);
+
+    public void MarkSent(IReadOnlyCollection<long> seqs, DateTimeOffset at)
     {
-        if (_outbox.FindById(seq) is { } document)
+        ArgumentNullException.ThrowIfNull(seqs);
+        if (seqs.Count == 0)
         {
-            document["sent"] = at.ToUnixTimeMilliseconds();
-            _outbox.Update(document);
+            return;
         }
-        return SetMetaInTransaction("last_sent_at", at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
-    });
+        Write(() =>
+        {
+            foreach (var seq in seqs)
+            {
+                if (_outbox.FindById(seq) is { } document)
+                {
+                    document["sent"] = at.ToUnixTimeMilliseconds();
+                    _outbox.Update(document);
+                }
+            }
+            return SetMetaInTransaction("last_sent_at", at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+        });
+    }
 
     public (long Count, DateTimeOffset? Oldest) Unsent()
     {

@@ -22,15 +22,19 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(transport);
-        var time = engine.Options.TimeProvider;
+        // Reads only: the engine's writer marks what was acknowledged, so this connection never
+        // takes the journal's write lock from under the acknowledgements of ingest.
         using var journal = GatewayJournals.Open(engine.Options.Journal, engine.Options.DataDirectory);
         var backoff = engine.Options.UplinkMinBackoff;
-        // Batches sent but not marked because the disk is full: draining needs no disk space (they are
-        // marked once there is room again; after a crash they are sent again with the same seq).
+        // Batches acknowledged by the hub but not yet marked sent: skipped when choosing the next one,
+        // marked by the writer in one transaction per round (or once there is disk space again). After a
+        // crash before marking they are sent again with the same seq, which the cloud deduplicates.
         var unmarked = new HashSet<long>();
+        var marking = new Marking();
         while (!cancellationToken.IsCancellationRequested)
         {
-            MarkSentWhenPossible(journal, unmarked, time);
+            marking.Settle(unmarked, _logger);
+            marking.Start(engine, unmarked, cancellationToken);
             var row = journal.NextUnsent(unmarked);
             if (row is null)
             {
@@ -44,21 +48,13 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
                     throw new HubTransportException("not connected");
                 }
                 await transport.SendAsync(ToMessage(row, engine.Options), cancellationToken).ConfigureAwait(false);
-                journal.MarkSent(row.Seq, time.GetUtcNow());
+                unmarked.Add(row.Seq);
                 SentCount++;
                 backoff = engine.Options.UplinkMinBackoff;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
-            }
-            catch (Exception e) when (GatewayJournals.IsStorageError(e))
-            {
-                // Sent but not marked (a full disk): remembered here and marked later.
-                unmarked.Add(row.Seq);
-                SentCount++;
-                engine.ReleaseDiskReserve();
-                Log.MarkSentFailed(_logger, row.Seq, e.Message);
             }
             catch (HubTransportException e)
             {
@@ -71,23 +67,38 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
         }
     }
 
-    private static void MarkSentWhenPossible(IGatewayJournal journal, HashSet<long> unmarked, TimeProvider time)
+    /// <summary>The one request to the writer to mark acknowledged batches sent that may be in flight.</summary>
+    private sealed class Marking
     {
-        if (unmarked.Count == 0)
+        private Task? _task;
+        private long[] _seqs = [];
+
+        /// <summary>When the request finished: what it marked leaves the set; a failure (a full disk) keeps them for the next round.</summary>
+        public void Settle(HashSet<long> unmarked, ILogger logger)
         {
-            return;
-        }
-        try
-        {
-            foreach (var seq in unmarked.Order().ToList())
+            if (_task is not { IsCompleted: true } task)
             {
-                journal.MarkSent(seq, time.GetUtcNow());
-                unmarked.Remove(seq);
+                return;
+            }
+            _task = null;
+            if (task.IsCompletedSuccessfully)
+            {
+                unmarked.ExceptWith(_seqs);
+            }
+            else if (task.Exception?.GetBaseException() is { } e)
+            {
+                Log.MarkSentFailed(logger, _seqs[0], e.Message);
             }
         }
-        catch (Exception e) when (GatewayJournals.IsStorageError(e))
+
+        public void Start(GatewayEngine engine, HashSet<long> unmarked, CancellationToken cancellationToken)
         {
-            // still no room: try again after the next send
+            if (_task is not null || unmarked.Count == 0)
+            {
+                return;
+            }
+            _seqs = [.. unmarked.Order()];
+            _task = engine.MarkSentAsync(_seqs, cancellationToken);
         }
     }
 

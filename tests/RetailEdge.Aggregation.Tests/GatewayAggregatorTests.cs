@@ -61,14 +61,100 @@ public class GatewayAggregatorTests
     }
 
     [Fact]
-    public void Seal_OpenWindowBeforeLateness_KeepsRowsUntilWatermarkPasses()
+    public void Seal_Defaults_SealsOnceWatermarkPassesWindowEndPlusGraceWhateverTheLateness()
+    {
+        var aggregator = new GatewayAggregator(Options(GatewaySettings.Default with { AllowedLateness = TimeSpan.FromSeconds(120), SealGrace = TimeSpan.FromSeconds(5) }));
+        aggregator.Add(Basket(T0.AddSeconds(10), Channels.Store, Line(5, 1m, 2m)), T0.AddSeconds(10), 1);
+        Assert.Empty(aggregator.Seal(T0.AddSeconds(64)));
+        Assert.Equal(1, aggregator.OpenWindowCount);
+        // Send interval 0 (the default): the rows go out in the same step that seals them.
+        Assert.Single(aggregator.Seal(T0.AddSeconds(65)));
+        Assert.Equal(0, aggregator.OpenWindowCount);
+    }
+
+    [Fact]
+    public void Add_OlderThanAllowedLateness_FlaggedLateYetAggregatedAndSent()
     {
         var aggregator = new GatewayAggregator(Options(GatewaySettings.Default with { AllowedLateness = TimeSpan.FromSeconds(120) }));
-        aggregator.Add(Basket(T0.AddSeconds(10), Channels.Store, Line(5, 1m, 2m)), T0.AddSeconds(10), 1);
-        Assert.Empty(aggregator.Seal(T0.AddSeconds(179)));
-        Assert.Equal(1, aggregator.OpenWindowCount);
-        Assert.Single(aggregator.Seal(T0.AddSeconds(180)));
+
+        Assert.False(aggregator.Add(Basket(T0.AddSeconds(10), Channels.Store, Line(5, 1m, 2m)), T0.AddSeconds(130), 1));
+        Assert.True(aggregator.Add(Basket(T0.AddSeconds(20), Channels.Store, Line(5, 2m, 2m)), T0.AddSeconds(141), 2));
+
+        var batch = aggregator.Seal(T0.AddMinutes(10)).Single();
+        Assert.Equal(3m, batch.Batch.Items.Single().Qty);
+        Assert.Equal([1L, 2L], batch.EventTags);
+    }
+
+    [Fact]
+    public void Seal_EventAfterItsWindowSealed_WaitsForTheNextOnTimeBatchAsAnotherPartialRow()
+    {
+        var aggregator = new GatewayAggregator(Options());
+        aggregator.Add(Basket(T0.AddSeconds(50), Channels.Store, Line(5, 1m, 2m)), T0.AddSeconds(50), 1);
+        var first = aggregator.Seal(T0.AddSeconds(65)).Single().Batch;
+        // A lane 20 s behind: its event of the first window arrives after that window was sealed.
+        aggregator.Add(Basket(T0.AddSeconds(55), Channels.Store, Line(5, 2m, 2m)), T0.AddSeconds(75), 2);
+        aggregator.Add(Basket(T0.AddSeconds(80), Channels.Store, Line(6, 1m, 3m)), T0.AddSeconds(80), 3);
+        Assert.Empty(aggregator.Seal(T0.AddSeconds(76)));
+
+        var second = aggregator.Seal(T0.AddSeconds(125)).Single();
+
+        Assert.Equal(2, second.Batch.Seq);
+        var partial = second.Batch.Items.Single(r => r.ItemId == 5);
+        Assert.Equal((T0, 2m), (partial.WindowStart, partial.Qty));
+        Assert.Equal(3m, first.Items.Concat(second.Batch.Items).Where(r => r.ItemId == 5).Sum(r => r.Qty));
+        Assert.Equal(T0.AddMinutes(1), second.Batch.Items.Single(r => r.ItemId == 6).WindowStart);
+        Assert.Equal([2L, 3L], second.EventTags.Order());
+    }
+
+    [Fact]
+    public void Seal_OnlyLateRows_GoOutWithinOneWindowLength()
+    {
+        var aggregator = new GatewayAggregator(Options());
+        aggregator.Add(Basket(T0.AddSeconds(50), Channels.Store, Line(5, 1m, 2m)), T0.AddSeconds(50), 1);
+        Assert.Single(aggregator.Seal(T0.AddSeconds(65)));
+        aggregator.Add(Basket(T0.AddSeconds(55), Channels.Store, Line(5, 2m, 2m)), T0.AddSeconds(90), 2);
+
+        Assert.Empty(aggregator.Seal(T0.AddSeconds(149)));
+        Assert.Single(aggregator.Seal(T0.AddSeconds(150)));
+    }
+
+    [Fact]
+    public void Seal_BacklogOfWindowsNeverSealed_GoesOutAtOnceNotAsLateRows()
+    {
+        var aggregator = new GatewayAggregator(Options());
+        // The gateway was down for an hour; the lanes' buffered events arrive now.
+        for (var i = 0; i < 30; i++)
+        {
+            aggregator.Add(Basket(T0.AddMinutes(i), Channels.Store, Line(5, 1m, 2m)), T0.AddHours(1), i);
+        }
+
+        var batch = aggregator.Seal(T0.AddHours(1)).Single();
+
+        Assert.Equal(30, batch.Batch.Items.Count);
         Assert.Equal(0, aggregator.OpenWindowCount);
+    }
+
+    [Fact]
+    public void Close_JobEncodedLater_SameBatchesAsSealAndTheAggregatorGoesOn()
+    {
+        var direct = new GatewayAggregator(Options(), nextSeq: 9);
+        var split = new GatewayAggregator(Options(), nextSeq: 9);
+        var basket = Basket(T0.AddSeconds(5), Channels.Store, Line(1, 2m, 1.5m));
+        foreach (var aggregator in new[] { direct, split })
+        {
+            aggregator.Add(basket, T0.AddSeconds(5), 1);
+            aggregator.AddReject("bad_timestamp", "{}", T0.AddSeconds(6), 4);
+        }
+
+        var expected = direct.Seal(T0.AddMinutes(3));
+        var job = split.Close(T0.AddMinutes(3))!;
+        // Events added after the close belong to new windows; the job is not affected.
+        split.Add(Basket(T0.AddSeconds(7), Channels.Store, Line(1, 5m, 1.5m)), T0.AddMinutes(3), 2);
+        var actual = job.Encode(9);
+
+        Assert.Equal(expected.Select(b => Convert.ToBase64String(b.Json)), actual.Select(b => Convert.ToBase64String(b.Json)));
+        Assert.Equal(1, split.OpenWindowCount);
+        Assert.Null(split.Close(T0.AddMinutes(3)));
     }
 
     [Fact]

@@ -27,6 +27,10 @@ public class GatewaySettingsTests
     [InlineData("{\"windowSeconds\":-60}", "windowSeconds")]
     [InlineData("{\"windowSeconds\":90}", "whole number of minutes")]
     [InlineData("{\"maxBatchBytes\":300000}", "maxBatchBytes")]
+    [InlineData("{\"sealGraceSeconds\":-1}", "sealGraceSeconds")]
+    [InlineData("{\"sealGraceSeconds\":601}", "sealGraceSeconds")]
+    [InlineData("{\"sealGraceSeconds\":2.5}", "sealGraceSeconds")]
+    [InlineData("{\"sendIntervalSeconds\":-1}", "sendIntervalSeconds")]
     [InlineData("{\"compression\":\"zip\"}", "compression")]
     [InlineData("{\"forwardRaw\":1}", "forwardRaw")]
     [InlineData("{\"teleport\":true}", "teleport")]
@@ -37,6 +41,18 @@ public class GatewaySettingsTests
 
         Assert.Null(settings);
         Assert.Contains(mentions, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Default_SealsFiveSecondsAfterTheWindowAndSendsOnSeal()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(5), GatewaySettings.Default.SealGrace);
+        Assert.Equal(TimeSpan.Zero, GatewaySettings.Default.SendInterval);
+
+        var (settings, error) = Apply("{\"sealGraceSeconds\":0,\"sendIntervalSeconds\":0}", GatewaySettings.Default with { SendInterval = TimeSpan.FromMinutes(5) });
+
+        Assert.Null(error);
+        Assert.Equal((TimeSpan.Zero, TimeSpan.Zero), (settings!.SealGrace, settings.SendInterval));
     }
 
     [Fact]

@@ -11,9 +11,11 @@ namespace RetailEdge.Benchmarks.Gateway;
 
 /// <summary>
 /// Acknowledgement latency at a steady rate as a live store produces it: every event carries the wall
-/// clock at send time, the gateway runs on the real clock with the DEFAULT settings (60 s window, 120 s
-/// lateness, 60 s send interval), so windows close, seal and are sent upstream during the run, and the
-/// heap holds only what a running gateway holds. The replayed-day phase (<c>gateway N steady</c>) has to
+/// clock at send time, the gateway runs on the real clock with the DEFAULT settings (60 s window sealed
+/// 5 s after its end, sent on seal), so windows close, seal and are sent upstream during the run, and the
+/// heap holds only what a running gateway holds. Freshness: for every basket and snapshot row the hub
+/// acknowledged during the run, its event time → the acknowledgement of its batch (the sink's clock);
+/// the bodies are read back from the journal's outbox after the run, so decoding costs the run nothing. The replayed-day phase (<c>gateway N steady</c>) has to
 /// keep every window open instead (its event times span days).
 /// Payloads come from a ring of pre-serialized reference-profile events (a stratified sample of two
 /// simulated days, so the event mix is the day's); each send copies a template with a fresh unique id and
@@ -82,12 +84,14 @@ internal static class GatewayLiveBenchmark
             await stop.CancelAsync().ConfigureAwait(false);
             await loop.ConfigureAwait(false);
             await send.ConfigureAwait(false);
+            var freshness = Freshness(directory, sink.AckedDuring(run.Started, run.Started + run.Wall));
 
             var latencies = run.Latencies;
             var sorted = (double[])latencies.Clone();
             Array.Sort(sorted);
             double P(double[] values, double q) => values.Length == 0 ? 0 : values[Math.Min(values.Length - 1, (int)(q * values.Length))];
-            Console.WriteLine($"live {perSecond:N0} events/s for {seconds} s ({run.Wall.TotalSeconds:F1} s), default settings (window {GatewaySettings.Default.Window.TotalSeconds:F0} s, lateness {GatewaySettings.Default.AllowedLateness.TotalSeconds:F0} s, send interval {GatewaySettings.Default.SendInterval.TotalSeconds:F0} s), journal in {root}:");
+            var defaults = GatewaySettings.Default;
+            Console.WriteLine($"live {perSecond:N0} events/s for {seconds} s ({run.Wall.TotalSeconds:F1} s), default settings (window {defaults.Window.TotalSeconds:F0} s, seal grace {defaults.SealGrace.TotalSeconds:F0} s, send interval {defaults.SendInterval.TotalSeconds:F0} s = on seal, late flag {defaults.AllowedLateness.TotalSeconds:F0} s), journal in {root}; load average {LoadAverage()}:");
             Console.WriteLine($"  ack latency p50 {P(sorted, 0.50):F2} ms, p99 {P(sorted, 0.99):F2} ms, p99.9 {P(sorted, 0.999):F2} ms, max {sorted[^1]:F2} ms (target p99 ≤ 20 ms); {cpu:F2} CPU-s ({cpu / seconds:F2} cores)");
             Console.WriteLine($"  GC pauses {pause.TotalMilliseconds:F0} ms in {g0}/{g1}/{g2} gen0/1/2 collections (latest blocking gen2 pause {fullPause:F1} ms, latest ephemeral {ephemeralPause:F1} ms); heap after {gcInfo.HeapSizeBytes / 1048576.0:F0} MB, GC mode {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} {System.Runtime.GCSettings.LatencyMode}");
             Console.WriteLine($"  outcomes: accepted {run.Accepted:N0}, duplicate {run.Duplicate:N0}, rejected {run.Rejected:N0}, dropped {run.Dropped:N0}; open windows at end {status.OpenWindows:N0}; batches sent upstream during the run {batches:N0} ({alertBatches:N0} of them alerts; {sink.Bytes / 1024.0:N0} KB in all); journal status accepted {status.Accepted - status0.Accepted:N0}");
@@ -101,6 +105,10 @@ internal static class GatewayLiveBenchmark
                 slices.Append(CultureInfo.InvariantCulture, $" {P(slice, 0.99):F1}/{slice[^1]:F0}");
             }
             Console.WriteLine(slices.ToString());
+            var target = defaults.Window + TimeSpan.FromSeconds(10);
+            Console.WriteLine(freshness.Count == 0
+                ? "  freshness: no basket or snapshot rows acknowledged during the run (shorter than a window plus its grace?)"
+                : $"  freshness (event time → batch acknowledged by the hub), {freshness.Count:N0} basket/snapshot rows acknowledged during the run: p50 {P(freshness.Sorted, 0.50):F1} s, p95 {P(freshness.Sorted, 0.95):F1} s, max {freshness.Sorted[^1]:F1} s (target p95 ≤ window + 10 s = {target.TotalSeconds:F0} s)");
             var slow = run.SlowAt.Take(12).Select(t => t.ToString("F1", CultureInfo.InvariantCulture));
             Console.WriteLine($"  first acknowledgements over 50 ms issued at s: {string.Join(", ", slow)}{(run.SlowAt.Count > 12 ? $" … ({run.SlowAt.Count:N0} in all)" : "")}");
             if (run.Duplicate + run.Rejected + run.Dropped > 0)
@@ -140,7 +148,47 @@ internal static class GatewayLiveBenchmark
         Console.WriteLine("live: 5 spliced payloads validate (fresh id, ts = now)");
     }
 
-    private sealed record RunResult(double[] Latencies, TimeSpan Wall, long Total, long Accepted, long Duplicate, long Rejected, long Dropped, List<double> SlowAt);
+    private sealed record RunResult(double[] Latencies, DateTimeOffset Started, TimeSpan Wall, long Total, long Accepted, long Duplicate, long Rejected, long Dropped, List<double> SlowAt);
+
+    private sealed record FreshnessResult(int Count, double[] Sorted);
+
+    /// <summary>Seconds from each basket's and snapshot's event time to the acknowledgement of the batch that carried it.</summary>
+    private static FreshnessResult Freshness(string directory, IReadOnlyDictionary<long, DateTimeOffset> ackedAt)
+    {
+        var seconds = new List<double>();
+        using (var journal = GatewayJournals.Open(JournalChoice.Kind, directory))
+        {
+            foreach (var row in journal.ReadOutbox())
+            {
+                if (row.IsAlert || !ackedAt.TryGetValue(row.Seq, out var acked))
+                {
+                    continue;
+                }
+                var decoded = Contracts.Telemetry.TelemetryBatchCodec.Decode(row.Body, row.ContentEncoding);
+                if (!decoded.IsValid)
+                {
+                    throw new InvalidOperationException($"batch {row.Seq} does not decode: {decoded.Detail}");
+                }
+                seconds.AddRange(decoded.Batch!.Baskets.Select(b => (acked - b.Ts).TotalSeconds));
+                seconds.AddRange(decoded.Batch.Snapshots.Select(s => (acked - s.Ts).TotalSeconds));
+            }
+        }
+        var sorted = seconds.ToArray();
+        Array.Sort(sorted);
+        return new FreshnessResult(sorted.Length, sorted);
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
 
     /// <summary>Issues <paramref name="count"/> events at <paramref name="perSecond"/> from a dedicated thread, each acknowledged on the pool.</summary>
     private static async Task<RunResult> DriveAsync(GatewayEngine engine, Template[] ring, int perSecond, int count, long firstId, CancellationToken cancellationToken)
@@ -149,6 +197,7 @@ internal static class GatewayLiveBenchmark
         long accepted = 0, duplicate = 0, rejected = 0, dropped = 0, outstanding = count;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var slowAt = new List<double>();
+        var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var producer = Task.Factory.StartNew(() =>
         {
@@ -195,7 +244,7 @@ internal static class GatewayLiveBenchmark
         await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         clock.Stop();
         slowAt.Sort();
-        return new RunResult(latencies, clock.Elapsed, count, accepted, duplicate, rejected, dropped, slowAt);
+        return new RunResult(latencies, started, clock.Elapsed, count, accepted, duplicate, rejected, dropped, slowAt);
     }
 
     /// <summary>An event's bytes split around its id and ts values, so a new event is three copies and two small writes.</summary>
@@ -290,6 +339,7 @@ internal static class GatewayLiveBenchmark
     /// <summary>An upstream that acknowledges at once and keeps only counts: the uplink's own cost is measured, not a network.</summary>
     private sealed class SinkTransport : IHubTransport
     {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<long, DateTimeOffset> _ackedAt = new();
         private long _count;
         private long _alerts;
         private long _bytes;
@@ -302,6 +352,10 @@ internal static class GatewayLiveBenchmark
 
         public long Alerts => Interlocked.Read(ref _alerts);
 
+        /// <summary>Seq → acknowledgement time of the batches acknowledged within [from, to].</summary>
+        public Dictionary<long, DateTimeOffset> AckedDuring(DateTimeOffset from, DateTimeOffset to) =>
+            _ackedAt.Where(p => p.Value >= from && p.Value <= to).ToDictionary(p => p.Key, p => p.Value);
+
         public Task StartAsync(IHubTransportHandler handler, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task SendAsync(HubMessage message, CancellationToken cancellationToken)
@@ -313,6 +367,7 @@ internal static class GatewayLiveBenchmark
                 Interlocked.Increment(ref _alerts);
             }
             Interlocked.Add(ref _bytes, message.Body.Length);
+            _ackedAt[message.Seq] = DateTimeOffset.UtcNow;
             return Task.CompletedTask;
         }
 

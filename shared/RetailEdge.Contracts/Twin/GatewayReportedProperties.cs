@@ -22,6 +22,9 @@ public sealed record GatewayReportedProperties
 
     public long Rejected { get; init; }
 
+    /// <summary>Events accepted since start that arrived more than allowedLatenessSeconds after their time (sent all the same).</summary>
+    public long LateEvents { get; init; }
+
     public long Dropped { get; init; }
 
     public string? ReferenceDataVersion { get; init; }

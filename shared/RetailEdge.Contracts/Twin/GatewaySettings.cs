@@ -21,9 +21,26 @@ public sealed record GatewaySettings
 
     public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The age (receive time minus event time) beyond which an accepted event is counted as late. It
+    /// only flags: a late event is journaled, aggregated and sent like any other, as another partial
+    /// row of its window (every section is additive), never dropped.
+    /// </summary>
     public TimeSpan AllowedLateness { get; init; } = TimeSpan.FromSeconds(120);
 
-    public TimeSpan SendInterval { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How long after its end a window's rows are sealed: the watermark (the newer of the gateway clock
+    /// and the newest event time) must pass the window's end plus this grace, so that the events of the
+    /// window's last seconds still in flight from the lanes make it into the first row.
+    /// </summary>
+    public TimeSpan SealGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Zero (the default): data batches go out as soon as a window is sealed. A positive value holds the
+    /// sealed rows until the oldest of them was received this long ago (or the size target is reached),
+    /// for stores that trade freshness for fewer, fuller messages.
+    /// </summary>
+    public TimeSpan SendInterval { get; init; } = TimeSpan.Zero;
 
     /// <summary>Seal a batch when its JSON (before gzip) reaches this size.</summary>
     public int MaxBatchBytes { get; init; } = 64 * 1024;
@@ -91,8 +108,12 @@ public sealed record GatewaySettings
                     error = Int(value, 0, 7 * 86400, out var lateness);
                     next = error is null ? next with { AllowedLateness = TimeSpan.FromSeconds(lateness) } : next;
                     break;
+                case "sealGraceSeconds":
+                    error = Int(value, 0, 600, out var grace);
+                    next = error is null ? next with { SealGrace = TimeSpan.FromSeconds(grace) } : next;
+                    break;
                 case "sendIntervalSeconds":
-                    error = Int(value, 1, 3600, out var send);
+                    error = Int(value, 0, 3600, out var send);
                     next = error is null ? next with { SendInterval = TimeSpan.FromSeconds(send) } : next;
                     break;
                 case "maxBatchBytes":

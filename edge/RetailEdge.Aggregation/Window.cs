@@ -1,0 +1,179 @@
+using RetailEdge.Contracts.Events;
+using RetailEdge.Contracts.Telemetry;
+
+namespace RetailEdge.Aggregation;
+
+/// <summary>A window's identity: its start (UTC ticks) and the UTC offset of its events.</summary>
+internal readonly record struct WindowKey(long StartUtcTicks, long OffsetTicks) : IComparable<WindowKey>
+{
+    public int CompareTo(WindowKey other)
+    {
+        var byStart = StartUtcTicks.CompareTo(other.StartUtcTicks);
+        return byStart != 0 ? byStart : OffsetTicks.CompareTo(other.OffsetTicks);
+    }
+}
+
+internal readonly record struct ItemKey(long ItemId, string ChangeType, string? Channel);
+
+/// <summary>
+/// Hashes an <see cref="ItemKey"/> by its item id and the lengths of its two words: the item id
+/// tells keys apart almost always, and hashing the strings themselves costs more than the rest of
+/// a basket line's aggregation. Equality still compares the strings (ordinal).
+/// </summary>
+internal sealed class ItemKeyComparer : IEqualityComparer<ItemKey>
+{
+    public static readonly ItemKeyComparer Instance = new();
+
+    public bool Equals(ItemKey x, ItemKey y) =>
+        x.ItemId == y.ItemId && string.Equals(x.ChangeType, y.ChangeType, StringComparison.Ordinal) && string.Equals(x.Channel, y.Channel, StringComparison.Ordinal);
+
+    public int GetHashCode(ItemKey key) => HashCode.Combine(key.ItemId, key.ChangeType.Length, key.Channel?.Length ?? -1);
+}
+
+internal readonly record struct WeighingKey(string ScaleId, long ItemId);
+
+internal sealed class ItemAccumulator
+{
+    public int Events;
+    public decimal Qty;
+    public decimal Amount;
+    public decimal Discount;
+    public long LastStamp;
+}
+
+internal sealed class WeighingAccumulator
+{
+    public int Count;
+    public decimal NetKg;
+    public decimal Amount;
+    public int TareAnomalies;
+}
+
+/// <summary>
+/// One tumbling window's partial aggregates (ARCHITECTURE.md §5): items per (item, change type,
+/// channel), one summary row per basket, weighings per (scale, item), snapshot rows passed through,
+/// raw events when forwarded, and the journal tags of the events it holds. Once closed it is no
+/// longer touched by the aggregator (a later event of the same key opens a new one), so its rows may
+/// be built on another thread.
+/// </summary>
+internal sealed class Window(DateTimeOffset start, TimeSpan length, DateTimeOffset firstReceivedAt, bool late)
+{
+    public DateTimeOffset Start { get; } = start;
+    public TimeSpan Length { get; } = length;
+    public DateTimeOffset FirstReceivedAt { get; set; } = firstReceivedAt;
+
+    /// <summary>Opened again after it was sealed: it holds late partial rows.</summary>
+    public bool Late { get; } = late;
+
+    /// <summary>An upper estimate of its rows' bytes in a batch (<see cref="RowSize"/>).</summary>
+    public int Bytes { get; private set; }
+
+    public Dictionary<ItemKey, ItemAccumulator> Items { get; } = new(ItemKeyComparer.Instance);
+    public List<BasketSummaryRow> Baskets { get; } = new();
+    public Dictionary<WeighingKey, WeighingAccumulator> Weighings { get; } = new();
+    public List<SnapshotRow> Snapshots { get; } = new();
+    public List<string> Raw { get; } = new();
+    public List<long> Tags { get; } = new();
+
+    public int RowCount => Items.Count + Baskets.Count + Weighings.Count + Snapshots.Count + Raw.Count;
+
+    /// <summary>Adds an event's rows; <paramref name="stamp"/> is unique per event (distinct event counts per item row).</summary>
+    public void Add(StoreEvent storeEvent, long stamp, long tag, string? raw)
+    {
+        Tags.Add(tag);
+        if (raw is not null)
+        {
+            Raw.Add(raw);
+            Bytes += RowSize.OfRaw(raw);
+        }
+        switch (storeEvent)
+        {
+            case BasketEvent basket:
+                AddBasket(basket, stamp);
+                break;
+            case WeighingEvent weighing:
+                var weighKey = new WeighingKey(weighing.ScaleId, weighing.ItemId);
+                if (!Weighings.TryGetValue(weighKey, out var weigh))
+                {
+                    weigh = new WeighingAccumulator();
+                    Weighings[weighKey] = weigh;
+                    Bytes += RowSize.OfWeighing(weighing.ScaleId);
+                }
+                weigh.Count++;
+                weigh.NetKg += weighing.NetKg;
+                weigh.Amount += weighing.Amount;
+                weigh.TareAnomalies += weighing.HasTareAnomaly ? 1 : 0;
+                break;
+            case InventoryChangeEvent change:
+                foreach (var line in change.Lines)
+                {
+                    var item = ItemOf(new ItemKey(line.ItemId, change.ChangeType, null), stamp);
+                    item.Qty += line.Qty;
+                }
+                break;
+            case InventorySnapshotEvent snapshot:
+                foreach (var count in snapshot.Counts)
+                {
+                    var row = new SnapshotRow(snapshot.Id, snapshot.Ts, count.ItemId, count.Qty, snapshot.EmployeeId);
+                    Snapshots.Add(row);
+                    Bytes += RowSize.Of(row);
+                }
+                break;
+            default:
+                throw new ArgumentException("unknown event type " + storeEvent.GetType().Name, nameof(storeEvent));
+        }
+    }
+
+    public IEnumerable<ItemWindowRow> ItemRows()
+    {
+        foreach (var (key, item) in Items)
+        {
+            yield return new ItemWindowRow(Start, key.ItemId, key.ChangeType, key.Channel, item.Events, item.Qty, item.Amount, item.Discount);
+        }
+    }
+
+    public IEnumerable<WeighingWindowRow> WeighingRows()
+    {
+        foreach (var (key, weigh) in Weighings)
+        {
+            yield return new WeighingWindowRow(Start, key.ScaleId, key.ItemId, weigh.Count, weigh.NetKg, weigh.Amount, weigh.TareAnomalies);
+        }
+    }
+
+    private ItemAccumulator ItemOf(ItemKey key, long stamp)
+    {
+        ref var item = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Items, key, out var exists);
+        if (!exists)
+        {
+            Bytes += RowSize.OfItem(key.ChangeType, key.Channel);
+        }
+        item ??= new ItemAccumulator();
+        if (item.LastStamp != stamp)
+        {
+            // events counts distinct events: a basket with the same item on two lines counts once (§5).
+            item.LastStamp = stamp;
+            item.Events++;
+        }
+        return item;
+    }
+
+    private void AddBasket(BasketEvent basket, long stamp)
+    {
+        var qty = 0m;
+        var amount = 0m;
+        foreach (var line in basket.Lines)
+        {
+            var changeType = ChangeTypes.ForBasketLine(basket.Channel, line.Qty);
+            var item = ItemOf(new ItemKey(line.ItemId, changeType, basket.Channel), stamp);
+            var lineAmount = line.Amount;
+            item.Qty += line.Qty;
+            item.Amount += lineAmount;
+            item.Discount += line.Discount;
+            qty += line.Qty;
+            amount += lineAmount;
+        }
+        var row = new BasketSummaryRow(basket.Id, basket.Ts, basket.LaneId, basket.Channel, basket.CustomerId, basket.Lines.Count, qty, amount);
+        Baskets.Add(row);
+        Bytes += RowSize.Of(row);
+    }
+}
