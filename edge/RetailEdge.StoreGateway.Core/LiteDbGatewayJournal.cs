@@ -18,6 +18,7 @@ public sealed class LiteDbGatewayJournal : IGatewayJournal
     public const string FileName = "gateway.litedb";
 
     private const string LogFileName = "gateway-log.litedb";
+    private const int CheckpointPages = 1000;
     private const int LiteDbDiskFull = 28; // ENOSPC, carried as the IOException's HResult on Linux
 
     private static readonly Dictionary<string, SharedDatabase> Databases = new(StringComparer.Ordinal);
@@ -103,11 +104,18 @@ public sealed class LiteDbGatewayJournal : IGatewayJournal
         }
     }
 
-    /// <summary>Copies the log into the data file. LiteDB takes an exclusive lock for it, so writers wait meanwhile.</summary>
+    /// <summary>
+    /// Copies the log into the data file once it holds LiteDB's own default of 1,000 pages (8 MB).
+    /// LiteDB takes an exclusive lock for it, so writers wait meanwhile; every 250 ms (the engine's
+    /// cadence for SQLite) that wait and the data file's sync came with every other commit.
+    /// </summary>
     public long Checkpoint()
     {
-        _db.Checkpoint();
-        return 0;
+        if (_shared.LogLength >= CheckpointPages * 8192L)
+        {
+            _db.Checkpoint();
+        }
+        return _shared.LogLength / 8192;
     }
 
     public void Append(IReadOnlyList<JournalEntry> entries, bool rejectNew)
@@ -418,6 +426,17 @@ public sealed class LiteDbGatewayJournal : IGatewayJournal
                     {
                         return _data.Length + _log.Length;
                     }
+                }
+            }
+        }
+
+        public long LogLength
+        {
+            get
+            {
+                lock (_log)
+                {
+                    return _log.Length;
                 }
             }
         }
