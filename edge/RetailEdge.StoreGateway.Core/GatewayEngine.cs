@@ -40,7 +40,7 @@ public sealed partial class GatewayEngine : IDisposable
     private readonly GatewayEngineOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly IGatewayJournal _journal;
+    private readonly GatewayJournal _journal;
     private readonly DiskReserve _reserve;
     private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _outboxSignal = new(0, int.MaxValue);
@@ -369,7 +369,7 @@ public sealed partial class GatewayEngine : IDisposable
     {
         // Opened lazily and reopened after a failure: the writer never checkpoints itself, so a
         // checkpointer that gave up for good would let the WAL grow without bound.
-        IGatewayJournal? journal = null;
+        GatewayJournal? journal = null;
         try
         {
             while (true)
@@ -377,10 +377,10 @@ public sealed partial class GatewayEngine : IDisposable
                 await _checkpointSignal.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    journal ??= GatewayJournals.Open(_options.Journal, _options.DataDirectory);
+                    journal ??= new GatewayJournal(_options.DataDirectory);
                     journal.Checkpoint();
                 }
-                catch (Exception e) when (GatewayJournals.IsStorageError(e))
+                catch (Microsoft.Data.Sqlite.SqliteException e)
                 {
                     // A busy or failed checkpoint loses nothing (the WAL keeps every commit); the next one catches up.
                     Log.CheckpointFailed(_logger, e.Message);
@@ -476,7 +476,7 @@ public sealed partial class GatewayEngine : IDisposable
     /// then the reserve is given back and the open tried again, so the gateway starts (drain-only)
     /// instead of failing until someone frees space.
     /// </summary>
-    private IGatewayJournal OpenJournal()
+    private GatewayJournal OpenJournal()
     {
         var free = _options.FreeSpaceProbe(_options.DataDirectory);
         if (free >= 0 && free < _options.MinFreeDiskBytes)
@@ -489,12 +489,12 @@ public sealed partial class GatewayEngine : IDisposable
         {
             // The writer never checkpoints inside a commit (that would hold up the acknowledgements of
             // the group); RunAsync runs checkpoints on a connection of their own.
-            return GatewayJournals.Open(_options.Journal, _options.DataDirectory, checkpointOnCommit: false);
+            return new GatewayJournal(_options.DataDirectory, checkpointOnCommit: false);
         }
-        catch (Exception e) when (GatewayJournals.IsStorageError(e) && _reserve.Release())
+        catch (Microsoft.Data.Sqlite.SqliteException) when (_reserve.Release())
         {
             _diskFull = true;
-            return GatewayJournals.Open(_options.Journal, _options.DataDirectory, checkpointOnCommit: false);
+            return new GatewayJournal(_options.DataDirectory, checkpointOnCommit: false);
         }
     }
 
@@ -531,11 +531,11 @@ public sealed partial class GatewayEngine : IDisposable
 
     private bool IsDiskFull(Exception e)
     {
-        if (GatewayJournals.IsDiskFullError(e))
+        if (GatewayJournal.IsDiskFullError(e))
         {
             return true;
         }
-        if (GatewayJournals.IsStorageError(e))
+        if (e is Microsoft.Data.Sqlite.SqliteException or IOException)
         {
             _diskFreeBytes = _options.FreeSpaceProbe(_options.DataDirectory);
             return _diskFreeBytes >= 0 && _diskFreeBytes < _options.MinFreeDiskBytes;
@@ -575,7 +575,7 @@ public sealed partial class GatewayEngine : IDisposable
         {
             Maintain();
         }
-        catch (Exception e) when (GatewayJournals.IsStorageError(e))
+        catch (Microsoft.Data.Sqlite.SqliteException e)
         {
             Log.MaintenanceFailed(_logger, e.Message);
         }

@@ -15,9 +15,6 @@ public sealed record GatewayEngineOptions
     /// <summary>Folder of the SQLite journal (gateway.db); a mounted volume in a container.</summary>
     public required string DataDirectory { get; init; }
 
-    /// <summary>The store the journal is kept in (SQLite unless configured otherwise).</summary>
-    public JournalKind Journal { get; init; } = JournalKind.Sqlite;
-
     /// <summary>Settings used until the journal or the twin provides others.</summary>
     public GatewaySettings InitialSettings { get; init; } = GatewaySettings.Default;
 

@@ -12,7 +12,7 @@ namespace RetailEdge.StoreGateway.Core;
 /// mode with synchronous=FULL, so a committed transaction survives a power cut. One instance per
 /// thread: the engine owns one, the uplink its own (WAL lets a reader run beside the writer).
 /// </summary>
-public sealed class GatewayJournal : IGatewayJournal
+public sealed class GatewayJournal : IDisposable
 {
     public const string FileName = "gateway.db";
 

@@ -24,7 +24,7 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
         ArgumentNullException.ThrowIfNull(transport);
         // Reads only: the engine's writer marks what was acknowledged, so this connection never
         // takes the journal's write lock from under the acknowledgements of ingest.
-        using var journal = GatewayJournals.Open(engine.Options.Journal, engine.Options.DataDirectory);
+        using var journal = new GatewayJournal(engine.Options.DataDirectory);
         var backoff = engine.Options.UplinkMinBackoff;
         // Batches acknowledged by the hub but not yet marked sent: skipped when choosing the next one,
         // marked by the writer in one transaction per round (or once there is disk space again). After a

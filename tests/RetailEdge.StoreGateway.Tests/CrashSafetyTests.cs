@@ -20,15 +20,12 @@ public class CrashSafetyTests
     /// <summary>20 kills; 200 in the long form (RETAILEDGE_SOAK=1).</summary>
     private static readonly int Kills = Soak.Scale(20, 200);
 
-    /// <summary>Both journal stores go through the same kills (the comparison in BENCHMARKS.md).</summary>
-    [Theory]
-    [InlineData(JournalKind.Sqlite)]
-    [InlineData(JournalKind.LiteDb)]
+    [Fact]
     [Trait("Category", "Fault")]
-    public async Task Kill_RandomPointsDuringIngestAndSealing_NothingAckedLostNothingDoubledSeqGapFree(JournalKind journalKind)
+    public async Task Kill_RandomPointsDuringIngestAndSealing_NothingAckedLostNothingDoubledSeqGapFree()
     {
         var random = new Random(20261121);
-        var openWindowsAfterRestart = await KillRepeatedlyAsync(journalKind, random, Kills, extraEnvironment: null, (generated, nextId) => NewBaskets(random, ref nextId.Value, 25, generated));
+        var openWindowsAfterRestart = await KillRepeatedlyAsync(random, Kills, extraEnvironment: null, (generated, nextId) => NewBaskets(random, ref nextId.Value, 25, generated));
 
         Assert.True(openWindowsAfterRestart.Skip(1).Any(n => n > 0), "no restart found open windows to rebuild: " + string.Join(",", openWindowsAfterRestart));
     }
@@ -40,11 +37,9 @@ public class CrashSafetyTests
     /// beside the writer, or stored. A restart that finds such due windows open again proves it did.
     /// (Each kill comes 0–10 ms after the acknowledgement of a 1,000-event window.)
     /// </summary>
-    [Theory]
-    [InlineData(JournalKind.Sqlite)]
-    [InlineData(JournalKind.LiteDb)]
+    [Fact]
     [Trait("Category", "Fault")]
-    public async Task Kill_DuringSeal_NothingAckedLostNoSeqSkippedOrRepeated(JournalKind journalKind)
+    public async Task Kill_DuringSeal_NothingAckedLostNoSeqSkippedOrRepeated()
     {
         var random = new Random(20261205);
         var windowStart = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(1)).AddDays(-1);
@@ -53,7 +48,7 @@ public class CrashSafetyTests
         {
             ["StoreGateway__InitialSettings"] = """{"sealGraceSeconds":0,"sendIntervalSeconds":0,"maxBatchBytes":16384}""",
         };
-        var openWindowsAfterRestart = await KillRepeatedlyAsync(journalKind, random, Kills, settings, (generated, nextId) =>
+        var openWindowsAfterRestart = await KillRepeatedlyAsync(random, Kills, settings, (generated, nextId) =>
         {
             var start = windowStart;
             windowStart = windowStart.AddMinutes(1);
@@ -70,7 +65,7 @@ public class CrashSafetyTests
     /// acknowledged, flushes and checks the outbox: every generated event exactly once, seq gap-free.
     /// Returns the open windows each restart rebuilt.
     /// </summary>
-    private static async Task<List<long>> KillRepeatedlyAsync(JournalKind journalKind, Random random, int kills, IReadOnlyDictionary<string, string>? extraEnvironment,
+    private static async Task<List<long>> KillRepeatedlyAsync(Random random, int kills, IReadOnlyDictionary<string, string>? extraEnvironment,
         Func<List<BasketEvent>, StrongBox<int>, List<BasketEvent>> newBatch, int killWithinMs = 15, bool killAfterAck = false)
     {
         using var directory = new TempDirectory("gateway-crash");
@@ -82,7 +77,6 @@ public class CrashSafetyTests
         var environment = new Dictionary<string, string>(extraEnvironment ?? new Dictionary<string, string>())
         {
             ["Logging__LogLevel__RetailEdge.StoreGateway.Core.GatewayEngine"] = "Information",
-            ["StoreGateway__Journal"] = journalKind.ToString(),
         };
 
         for (var kill = 0; kill < kills; kill++)
@@ -123,7 +117,7 @@ public class CrashSafetyTests
         }
 
         // Final restart in-process: rebuild, deliver what is still unacknowledged, flush, read the outbox.
-        using (var engine = new GatewayEngine(new GatewayEngineOptions { StoreId = 17, GatewayId = "store017-gw", DataDirectory = directory.Path, Journal = journalKind }))
+        using (var engine = new GatewayEngine(new GatewayEngineOptions { StoreId = 17, GatewayId = "store017-gw", DataDirectory = directory.Path }))
         {
             using var stop = new CancellationTokenSource();
             var loop = Task.Run(() => engine.RunAsync(stop.Token));
@@ -139,11 +133,11 @@ public class CrashSafetyTests
 
         Assert.True(acknowledged.Count > 200, $"only {acknowledged.Count} events acknowledged");
         Assert.Subset(generated.Select(e => e.Id).ToHashSet(StringComparer.Ordinal), acknowledged);
-        using (var journal = GatewayJournals.Open(journalKind, directory.Path))
+        using (var journal = new GatewayJournal(directory.Path))
         {
             Assert.Equal(generated.Count, journal.CountEvents());
         }
-        var batches = Outbox.Read(directory.Path, journalKind);
+        var batches = Outbox.Read(directory.Path);
         Assert.Equal(Enumerable.Range(1, batches.Count).Select(i => (long)i), batches.Select(b => b.Seq));
         Assert.Equal(Totals.FromEvents(generated), Totals.FromBatches(batches));
         Assert.Equal(generated.Count, batches.Sum(b => b.Baskets.Count));

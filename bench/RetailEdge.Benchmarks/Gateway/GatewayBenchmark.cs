@@ -15,7 +15,7 @@ namespace RetailEdge.Benchmarks.Gateway;
 /// (2) the same day at a 5-minute send interval (units);
 /// (3) ingest → durable acknowledgement events/s, as HTTP-like batches and as MQTT-like single events;
 /// (4) acknowledgement latency p50/p99 at a steady 5,000 events/s.
-/// Args: [--journal sqlite|litedb] [steady seconds, default 10] [steady: only phase 4 | live [journal folder]: only the live-store
+/// Args: [steady seconds, default 10] [steady: only phase 4 | live [journal folder]: only the live-store
 /// variant of phase 4 (<see cref="GatewayLiveBenchmark"/>: wall-clock event times, default settings)].
 /// </summary>
 public sealed class GatewayBenchmark : IBenchmark
@@ -26,7 +26,6 @@ public sealed class GatewayBenchmark : IBenchmark
 
     public async Task RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        args = JournalChoice.Take(args);
         var steadySeconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
         Console.WriteLine($"Gateway benchmark on {Environment.ProcessorCount} cores (shared machine)");
         if (args.Length > 1 && args[1] == "live")
@@ -114,7 +113,7 @@ public sealed class GatewayBenchmark : IBenchmark
         {
             using var engine = new GatewayEngine(new GatewayEngineOptions
             {
-                StoreId = 1, GatewayId = SimulationCatalog.DeviceIdOf(1), DataDirectory = directory, Journal = JournalChoice.Kind, InitialSettings = settings,
+                StoreId = 1, GatewayId = SimulationCatalog.DeviceIdOf(1), DataDirectory = directory, InitialSettings = settings,
                 TimeProvider = clock, SealTick = TimeSpan.FromMilliseconds(200),
             });
             using var stop = new CancellationTokenSource();
@@ -146,7 +145,7 @@ public sealed class GatewayBenchmark : IBenchmark
             wall.Stop();
             var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
             var rss = PeakRssMb();
-            using var journal = GatewayJournals.Open(JournalChoice.Kind, directory);
+            using var journal = new GatewayJournal(directory);
             var outbox = journal.ReadOutbox();
             return new DayResult(count, wall.Elapsed, cpu, rss, outbox.Count, outbox.Sum(b => (long)(b.BillableBytes + 4095) / 4096), outbox.Sum(b => (long)b.BillableBytes));
         }
@@ -183,7 +182,7 @@ public sealed class GatewayBenchmark : IBenchmark
         var directory = Path.Combine(Path.GetTempPath(), "retailedge-gateway-bench-" + Guid.NewGuid().ToString("N"));
         try
         {
-            using var journal = GatewayJournals.Open(JournalChoice.Kind, directory);
+            using var journal = new GatewayJournal(directory);
             var entries = payloads.Zip(results).Select(x => new JournalEntry(x.First, x.Second, at, IngestSources.Test)).ToList();
             watch.Restart();
             foreach (var chunk in entries.Chunk(200))
@@ -225,7 +224,7 @@ public sealed class GatewayBenchmark : IBenchmark
     /// </summary>
     private static GatewayEngine ReplayedDayEngine(string directory) => new(new GatewayEngineOptions
     {
-        StoreId = 1, GatewayId = "store001-gw", DataDirectory = directory, Journal = JournalChoice.Kind, FutureTolerance = TimeSpan.FromDays(3650),
+        StoreId = 1, GatewayId = "store001-gw", DataDirectory = directory, FutureTolerance = TimeSpan.FromDays(3650),
         InitialSettings = HeldOpen,
         TimeProvider = new ArrivalClock(SimulationOptions.DefaultStart),
     });

@@ -11,7 +11,7 @@ namespace RetailEdge.Benchmarks.Gateway;
 /// then per event its arrival (UTC ticks), length and exact bytes, faults included; the reference
 /// data in FILE.ref), or <c>--replay FILE</c> (a process that only runs the gateway, under the module's
 /// runtimeconfig.json: events streamed from the file; <c>--replay-here FILE</c> runs it in this process
-/// with the benchmark's own runtime settings); <c>--journal sqlite|litedb</c> anywhere picks the journal's store.
+/// with the benchmark's own runtime settings).
 /// </summary>
 public sealed class GatewayDayBenchmark : IBenchmark
 {
@@ -21,7 +21,6 @@ public sealed class GatewayDayBenchmark : IBenchmark
 
     public async Task RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        args = JournalChoice.Take(args);
         var options = new SimulationOptions { Profile = "reference", Stores = 1, Duration = TimeSpan.FromDays(1), Seed = 7, Faults = FaultSettings.Default };
         if (args.Length == 2 && args[0] == "--write")
         {
@@ -64,8 +63,8 @@ public sealed class GatewayDayBenchmark : IBenchmark
 
     /// <summary>
     /// Runs the replay in a child process under the StoreGateway module's own runtimeconfig.json (GC mode,
-    /// tiering, gen0 budget as the module ships them), so the figures are the module's, not those of
-    /// this benchmark's runtime settings or of environment variables.
+    /// tiering as the module ships them, and without DOTNET_ variables), so the figures are the module's,
+    /// not those of this benchmark's runtime settings or of environment variables.
     /// </summary>
     private static async Task ReplayUnderModuleRuntimeAsync(string file, CancellationToken cancellationToken)
     {
@@ -75,8 +74,13 @@ public sealed class GatewayDayBenchmark : IBenchmark
             Path.Combine(Testing.RepoPaths.Root, "edge", "modules", "StoreGateway", "bin", configuration, "net10.0", "StoreGateway.runtimeconfig.json"), "the built StoreGateway module");
         var self = typeof(GatewayDayBenchmark).Assembly.Location;
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false };
+        // Runtime variables set for the benchmark would override the module's file; the module ships none.
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal) || k.StartsWith("COMPlus_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
         foreach (var argument in (string[])["exec", "--runtimeconfig", runtimeConfig, "--depsfile", Path.ChangeExtension(self, ".deps.json"), self,
-            "gateway-day", "--replay-here", file, "--journal", JournalChoice.Kind.ToString()])
+            "gateway-day", "--replay-here", file])
         {
             start.ArgumentList.Add(argument);
         }

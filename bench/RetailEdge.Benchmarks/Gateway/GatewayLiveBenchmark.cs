@@ -42,7 +42,7 @@ internal static class GatewayLiveBenchmark
         {
             using var engine = new GatewayEngine(new GatewayEngineOptions
             {
-                StoreId = 1, GatewayId = SimulationCatalog.DeviceIdOf(1), DataDirectory = directory, Journal = JournalChoice.Kind, InitialSettings = GatewaySettings.Default,
+                StoreId = 1, GatewayId = SimulationCatalog.DeviceIdOf(1), DataDirectory = directory, InitialSettings = GatewaySettings.Default,
             });
             var sink = new SinkTransport();
             var uplink = new OutboxUplink(engine, sink);
@@ -156,7 +156,7 @@ internal static class GatewayLiveBenchmark
     private static FreshnessResult Freshness(string directory, IReadOnlyDictionary<long, DateTimeOffset> ackedAt)
     {
         var seconds = new List<double>();
-        using (var journal = GatewayJournals.Open(JournalChoice.Kind, directory))
+        using (var journal = new GatewayJournal(directory))
         {
             foreach (var row in journal.ReadOutbox())
             {

@@ -103,7 +103,7 @@ public static class GatewayEndpoints
                 await WriteDiskFullAsync(context).ConfigureAwait(false);
                 return;
             }
-            catch (Exception e) when (e is InvalidOperationException || GatewayJournals.IsStorageError(e))
+            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
             {
                 context.Response.Headers.RetryAfter = "5";
                 await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "journal_unavailable", "the journal could not commit (" + e.GetType().Name + "); retry").ConfigureAwait(false);

@@ -33,7 +33,6 @@ public static class StoreGatewayHostExtensions
             StoreId = options.StoreId,
             GatewayId = options.GatewayId!,
             DataDirectory = options.DataDirectory,
-            Journal = options.JournalKind,
             InitialSettings = settings,
             MaxEventsPerCommit = options.MaxEventsPerCommit,
             MinFreeDiskBytes = options.MinFreeDiskBytes,

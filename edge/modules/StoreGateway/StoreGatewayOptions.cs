@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using RetailEdge.Contracts.Twin;
-using RetailEdge.StoreGateway.Core;
 
 namespace StoreGateway;
 
@@ -23,12 +22,6 @@ public sealed record StoreGatewayOptions
     public string? GatewayId { get; init; }
 
     public string DataDirectory { get; init; } = "/app/data";
-
-    /// <summary>The journal's store: sqlite (the default) or litedb (kept for the measured comparison, README).</summary>
-    public string Journal { get; init; } = "sqlite";
-
-    /// <summary>The parsed <see cref="Journal"/> (valid after <see cref="Validate"/>).</summary>
-    public JournalKind JournalKind => GatewayJournals.TryParse(Journal, out var kind) ? kind : JournalKind.Sqlite;
 
     /// <summary>The store's local MQTT broker; empty disables MQTT ingest.</summary>
     public string? MqttHost { get; init; }
@@ -141,7 +134,6 @@ public sealed record StoreGatewayOptions
         Check(StoreId > 0, "StoreGateway:StoreId must be a positive store id");
         Check(!string.IsNullOrWhiteSpace(GatewayId), "StoreGateway:GatewayId (or IOTEDGE_DEVICEID) must be set");
         Check(!string.IsNullOrWhiteSpace(DataDirectory), "StoreGateway:DataDirectory must be set");
-        Check(GatewayJournals.TryParse(Journal, out _), "StoreGateway:Journal must be sqlite or litedb");
         Check(MqttPort is > 0 and < 65536, "StoreGateway:MqttPort must be a TCP port");
         Check(MqttTopics.Count > 0 && MqttTopics.All(t => !string.IsNullOrWhiteSpace(t) && t.Length < 1024), "StoreGateway:MqttTopics must list topic filters");
         Check(HubPort is > 0 and < 65536, "StoreGateway:HubPort must be a TCP port");
@@ -176,7 +168,7 @@ public sealed record StoreGatewayOptions
     /// <summary>Only settings that are not secret: a record's generated ToString would print every property.</summary>
     private bool PrintMembers(StringBuilder builder)
     {
-        builder.Append("StoreId = ").Append(StoreId).Append(", GatewayId = ").Append(GatewayId).Append(", DataDirectory = ").Append(DataDirectory).Append(", Journal = ").Append(Journal)
+        builder.Append("StoreId = ").Append(StoreId).Append(", GatewayId = ").Append(GatewayId).Append(", DataDirectory = ").Append(DataDirectory)
             .Append(", Http = ").Append(HttpBindAddress).Append(':').Append(HttpPort).Append(", IngestKey = ").Append(IngestKey is null ? "(none)" : "***")
             .Append(", MqttHost = ").Append(MqttHost).Append(':').Append(MqttPort).Append(", MqttUsername = ").Append(MqttUsername)
             .Append(", Transport = ").Append(Transport);

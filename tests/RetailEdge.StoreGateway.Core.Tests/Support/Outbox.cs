@@ -6,9 +6,9 @@ namespace RetailEdge.StoreGateway.Testing;
 internal static class Outbox
 {
     /// <summary>Decodes every batch stored in the journal's outbox (sent or not), in seq order.</summary>
-    public static List<TelemetryBatch> Read(string dataDirectory, JournalKind kind = JournalKind.Sqlite)
+    public static List<TelemetryBatch> Read(string dataDirectory)
     {
-        using var journal = GatewayJournals.Open(kind, dataDirectory);
+        using var journal = new GatewayJournal(dataDirectory);
         return journal.ReadOutbox().Select(Decode).ToList();
     }
 
