@@ -37,6 +37,13 @@ public sealed partial class GatewayEngine : IDisposable
 
     private static readonly DateTimeOffset FarFuture = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>
+    /// Most batch bytes the writer stores in one step. A busy minute seals ≈ 1,000 batches (≈ 15 MB):
+    /// stored in one transaction that would hold the write lock, and the acknowledgements, for a long
+    /// fsync; in steps of this size each costs about one group commit, and commits run in between.
+    /// </summary>
+    private const int StoreStepBytes = 512 * 1024;
+
     private readonly GatewayEngineOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -54,6 +61,8 @@ public sealed partial class GatewayEngine : IDisposable
     private Task<int> _lastStored = Task.FromResult(0);
     private long _nextSeq;
     private long _lateEvents;
+    // Encoded jobs waiting to be stored, in close order; the writer stores one step per loop round.
+    private readonly Queue<StoreStep> _storeSteps = new();
     private volatile EventValidator _validator = null!;
     private volatile GatewayStatus _status;
     private GatewaySettings _settings;
@@ -290,7 +299,7 @@ public sealed partial class GatewayEngine : IDisposable
         var entries = new List<JournalEntry>();
         while (!cancellationToken.IsCancellationRequested)
         {
-            if (!reader.TryPeek(out _))
+            if (!reader.TryPeek(out _) && _storeSteps.Count == 0)
             {
                 using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 tick.CancelAfter(_options.SealTick);
@@ -324,6 +333,7 @@ public sealed partial class GatewayEngine : IDisposable
                 // Sealing writes the outbox: pointless while the disk is full (the windows stay open and are sealed later).
                 _ = QueueSeal(force: false);
             }
+            StoreNextStep();
             var now = _time.GetUtcNow();
             if (now >= nextMaintenance)
             {
@@ -603,6 +613,7 @@ public sealed partial class GatewayEngine : IDisposable
         {
             return _lastStored.ContinueWith(static _ => 0, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
+        Log.SealQueued(_logger, job.EventCount, job.AlertCount);
         var sealer = _sealer;
         var gzip = _settings.Compression == GatewaySettings.CompressionGzip;
         var stored = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -639,54 +650,100 @@ public sealed partial class GatewayEngine : IDisposable
                 failure = e;
             }
         }
-        var command = new InvokeCommand<bool>(() =>
-        {
-            stored.TrySetResult(Store(sealer, records, nextSeq, failure));
-            return true;
-        });
+        var command = new InvokeCommand<bool>(() => Store(sealer, records, nextSeq, failure, stored));
         if (!_commands.Writer.TryWrite(command))
         {
             stored.TrySetResult(0);
         }
     }
 
-    /// <summary>On the writer: one transaction for a job's batches, the marks of what they consumed and next_seq.</summary>
-    private int Store(Sealer sealer, List<OutboxRecord>? records, long nextSeq, Exception? encodeFailure)
+    /// <summary>On the writer: queues an encoded job's batches for storing in steps of at most <see cref="StoreStepBytes"/>.</summary>
+    private bool Store(Sealer sealer, List<OutboxRecord>? records, long nextSeq, Exception? encodeFailure, TaskCompletionSource<int> stored)
     {
         if (!ReferenceEquals(sealer, _sealer) || records is null && encodeFailure is null)
         {
             // Queued before a rebuild (or after a failed job of its sealer): the rebuilt state holds its events again.
-            return 0;
+            stored.TrySetResult(0);
+            return false;
+        }
+        if (encodeFailure is not null)
+        {
+            Log.SealFailed(_logger, encodeFailure);
+            Rebuild();
+            stored.TrySetResult(0);
+            return false;
+        }
+        if (records!.Count == 0)
+        {
+            stored.TrySetResult(0);
+            return false;
+        }
+        var part = new List<OutboxRecord>();
+        var bytes = 0;
+        foreach (var record in records)
+        {
+            if (part.Count > 0 && bytes + record.Body.Length > StoreStepBytes)
+            {
+                _storeSteps.Enqueue(new StoreStep(sealer, part, null, 0, stored));
+                part = new List<OutboxRecord>();
+                bytes = 0;
+            }
+            part.Add(record);
+            bytes += record.Body.Length;
+        }
+        // The last step stores the rest with what the job consumed and next_seq, in one transaction.
+        _storeSteps.Enqueue(new StoreStep(sealer, part, records, nextSeq, stored));
+        return true;
+    }
+
+    /// <summary>
+    /// Stores one step of the oldest encoded job. Steps before a job's last are invisible until it
+    /// commits; the last one inserts the rest, marks what the whole job consumed and moves next_seq.
+    /// </summary>
+    private void StoreNextStep()
+    {
+        if (!_storeSteps.TryDequeue(out var step))
+        {
+            return;
+        }
+        if (!ReferenceEquals(step.Sealer, _sealer))
+        {
+            step.Stored.TrySetResult(0);
+            return;
         }
         try
         {
-            if (encodeFailure is not null)
+            if (step.Job is null)
             {
-                throw new InvalidOperationException("encoding sealed batches failed", encodeFailure);
+                _journal.StoreSealedPart(step.Records);
+                return;
             }
-            if (records!.Count == 0)
-            {
-                return 0;
-            }
-            _journal.StoreSealed(records, nextSeq);
+            _journal.StoreSealed(step.Records, step.Job, step.NextSeq);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The aggregator already moved on; the journal did not. Rebuild from the journal so that
-            // nothing is lost and no seq is skipped.
+            // nothing is lost and no seq is skipped (the rebuild drops the job's stored steps).
             Log.SealFailed(_logger, e);
             if (IsDiskFull(e))
             {
                 _diskFull = true;
             }
             Rebuild();
-            return 0;
+            step.Stored.TrySetResult(0);
+            return;
         }
-        _nextSeq = nextSeq;
-        Log.Sealed(_logger, records.Count, records[^1].Sealed.Batch.Seq);
+        _nextSeq = step.NextSeq;
+        Log.Sealed(_logger, step.Job.Count, step.Job[^1].Sealed.Batch.Seq);
         _outboxSignal.Release();
-        return records.Count;
+        step.Stored.TrySetResult(step.Job.Count);
     }
+
+    /// <summary>
+    /// One step of storing a job: <see cref="Records"/> to insert; for the last step, <see cref="Job"/>
+    /// (all its records, whose tags are marked) and the next seq after it.
+    /// </summary>
+    private sealed record StoreStep(Sealer Sealer, List<OutboxRecord> Records, List<OutboxRecord>? Job, long NextSeq, TaskCompletionSource<int> Stored);
 
     private long Maintain()
     {
@@ -717,6 +774,21 @@ public sealed partial class GatewayEngine : IDisposable
             Settings = _settings,
         };
         _nextSeq = _journal.NextSeq;
+        foreach (var step in _storeSteps)
+        {
+            step.Stored.TrySetResult(0);
+        }
+        _storeSteps.Clear();
+        try
+        {
+            // Steps of a seal that a crash or a failure interrupted: invisible, and sealed again below with the same seqs.
+            _journal.DeleteUnfinishedSeal();
+        }
+        catch (Exception e) when (IsDiskFull(e))
+        {
+            // They stay invisible; the seal that gives their seqs again replaces them.
+            _diskFull = true;
+        }
         _aggregator = new GatewayAggregator(aggregatorOptions, _nextSeq, _reference);
         _sealer = new Sealer { NextSeq = _nextSeq };
         _validator = CreateValidator();

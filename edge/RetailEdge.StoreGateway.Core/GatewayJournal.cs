@@ -244,30 +244,25 @@ public sealed class GatewayJournal : IDisposable
     /// a minute of a busy store is hundreds of thousands of events, and rewriting each of their rows
     /// (with its JSON) would hold the journal's write lock — and every acknowledgement — for seconds.
     /// </summary>
-    public void StoreSealed(IReadOnlyList<OutboxRecord> records, long nextSeq)
+    public void StoreSealed(IReadOnlyList<OutboxRecord> records, long nextSeq) => StoreSealed(records, records, nextSeq);
+
+    /// <summary>
+    /// The last step of a seal stored in steps: inserts <paramref name="records"/> (the parts before were
+    /// stored by <see cref="StoreSealedPart"/>) and, in the same transaction, marks what every batch of
+    /// <paramref name="seal"/> consumed and moves next_seq past them, which makes the whole seal visible.
+    /// </summary>
+    public void StoreSealed(IReadOnlyList<OutboxRecord> records, IReadOnlyList<OutboxRecord> seal, long nextSeq)
     {
         ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(seal);
         using var transaction = _connection.BeginTransaction();
-        using (var insert = Command("INSERT INTO outbox(seq, is_alert, created_at, content_encoding, body, billable_bytes) VALUES($seq, $alert, $at, $ce, $body, $bill)", transaction))
-        {
-            foreach (var record in records)
-            {
-                insert.Parameters.AddWithValue("$seq", record.Sealed.Batch.Seq);
-                insert.Parameters.AddWithValue("$alert", record.Sealed.IsAlert ? 1 : 0);
-                insert.Parameters.AddWithValue("$at", record.Sealed.Batch.CreatedAt.ToUnixTimeMilliseconds());
-                insert.Parameters.AddWithValue("$ce", record.ContentEncoding);
-                insert.Parameters.AddWithValue("$body", record.Body);
-                insert.Parameters.AddWithValue("$bill", record.BillableBytes);
-                insert.ExecuteNonQuery();
-                insert.Parameters.Clear();
-            }
-        }
+        InsertOutbox(records, transaction);
         // Tags of one batch are mostly consecutive (events of a window arrive together): one UPDATE per
         // run of consecutive tags instead of one per event.
         _insertSealedRange ??= PrepareRaw("INSERT INTO sealed_ranges(seq, first_tag, last_tag) VALUES(?1, ?2, ?3)");
         _sealAlerts ??= PrepareRaw("UPDATE events SET alerts_sealed = 1 WHERE tag BETWEEN ?2 AND ?3");
         _sealRejects ??= PrepareRaw("UPDATE quarantine SET sealed_seq = ?1 WHERE tag BETWEEN ?2 AND ?3");
-        foreach (var record in records)
+        foreach (var record in seal)
         {
             var seq = record.Sealed.Batch.Seq;
             UpdateRuns(_insertSealedRange, seq, record.Sealed.EventTags);
@@ -276,6 +271,43 @@ public sealed class GatewayJournal : IDisposable
         }
         SetMeta("next_seq", nextSeq.ToString(CultureInfo.InvariantCulture), transaction);
         transaction.Commit();
+    }
+
+    /// <summary>
+    /// Stores some batches of a seal ahead of <see cref="StoreSealed"/>, in a transaction of their own,
+    /// so that a seal of hundreds of batches never holds the write lock for long. Until the seal's last
+    /// step moves next_seq past them they are invisible (the uplink and the counts only see seq &lt;
+    /// next_seq) and a restart deletes them (<see cref="DeleteUnfinishedSeal"/>).
+    /// </summary>
+    public void StoreSealedPart(IReadOnlyList<OutboxRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        using var transaction = _connection.BeginTransaction();
+        InsertOutbox(records, transaction);
+        transaction.Commit();
+    }
+
+    /// <summary>Deletes batches of a seal that a crash interrupted (seq ≥ next_seq); returns how many.</summary>
+    public int DeleteUnfinishedSeal() => ExecuteCount($"DELETE FROM outbox WHERE seq >= {NextSeqSql}");
+
+    /// <summary>The stored next_seq: batches at or above it belong to a seal not finished yet.</summary>
+    private const string NextSeqSql = "coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_seq'), 1)";
+
+    private void InsertOutbox(IReadOnlyList<OutboxRecord> records, SqliteTransaction transaction)
+    {
+        // OR REPLACE: a row at or above next_seq is what an interrupted seal left (its seq is given again).
+        using var insert = Command("INSERT OR REPLACE INTO outbox(seq, is_alert, created_at, content_encoding, body, billable_bytes) VALUES($seq, $alert, $at, $ce, $body, $bill)", transaction);
+        foreach (var record in records)
+        {
+            insert.Parameters.AddWithValue("$seq", record.Sealed.Batch.Seq);
+            insert.Parameters.AddWithValue("$alert", record.Sealed.IsAlert ? 1 : 0);
+            insert.Parameters.AddWithValue("$at", record.Sealed.Batch.CreatedAt.ToUnixTimeMilliseconds());
+            insert.Parameters.AddWithValue("$ce", record.ContentEncoding);
+            insert.Parameters.AddWithValue("$body", record.Body);
+            insert.Parameters.AddWithValue("$bill", record.BillableBytes);
+            insert.ExecuteNonQuery();
+            insert.Parameters.Clear();
+        }
     }
 
     public long NextSeq => long.TryParse(GetMeta("next_seq"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seq) ? seq : 1;
@@ -399,7 +431,7 @@ public sealed class GatewayJournal : IDisposable
             {
                 return (droppedBatches, true);
             }
-            var n = ExecuteCount("DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NULL ORDER BY is_alert, seq LIMIT 20)");
+            var n = ExecuteCount($"DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NULL AND seq < {NextSeqSql} ORDER BY is_alert, seq LIMIT 20)");
             if (n == 0)
             {
                 return (droppedBatches, true);
@@ -424,7 +456,7 @@ public sealed class GatewayJournal : IDisposable
     /// <summary>The next batch to send: alerts first, then oldest seq first; <paramref name="skip"/>: batches sent but not yet marked (a full disk).</summary>
     public OutboxMessageRow? NextUnsent(IReadOnlySet<long>? skip = null)
     {
-        using var command = Command("SELECT seq, is_alert, content_encoding, body, created_at, billable_bytes FROM outbox WHERE sent_at IS NULL ORDER BY is_alert DESC, seq LIMIT $n");
+        using var command = Command($"SELECT seq, is_alert, content_encoding, body, created_at, billable_bytes FROM outbox WHERE sent_at IS NULL AND seq < {NextSeqSql} ORDER BY is_alert DESC, seq LIMIT $n");
         command.Parameters.AddWithValue("$n", (skip?.Count ?? 0) + 1);
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -471,7 +503,7 @@ public sealed class GatewayJournal : IDisposable
 
     public (long Count, DateTimeOffset? Oldest) Unsent()
     {
-        using var command = Command("SELECT count(*), min(created_at) FROM outbox WHERE sent_at IS NULL");
+        using var command = Command($"SELECT count(*), min(created_at) FROM outbox WHERE sent_at IS NULL AND seq < {NextSeqSql}");
         using var reader = command.ExecuteReader();
         reader.Read();
         return (reader.GetInt64(0), reader.IsDBNull(1) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)));
@@ -480,7 +512,7 @@ public sealed class GatewayJournal : IDisposable
     /// <summary>All stored batches (seq, is_alert, encoding, body, sent) in seq order — for tests, replay tooling and support.</summary>
     public IReadOnlyList<OutboxMessageRow> ReadOutbox()
     {
-        using var command = Command("SELECT seq, is_alert, content_encoding, body, created_at, billable_bytes FROM outbox ORDER BY seq");
+        using var command = Command($"SELECT seq, is_alert, content_encoding, body, created_at, billable_bytes FROM outbox WHERE seq < {NextSeqSql} ORDER BY seq");
         using var reader = command.ExecuteReader();
         var rows = new List<OutboxMessageRow>();
         while (reader.Read())

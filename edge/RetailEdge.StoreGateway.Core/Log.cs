@@ -60,4 +60,7 @@ internal static partial class Log
 
     [LoggerMessage(19, LogLevel.Warning, "The journal's disk is full: the new {What} apply in memory but are not kept in the journal; the module twin sends them again after a restart")]
     public static partial void NotPersisted(ILogger logger, string what);
+
+    [LoggerMessage(20, LogLevel.Debug, "Sealing {Events} events and {Alerts} alerts beside the writer")]
+    public static partial void SealQueued(ILogger logger, int events, int alerts);
 }

@@ -32,10 +32,10 @@ public class CrashSafetyTests
 
     /// <summary>
     /// Every post is a window of its own, an hour or more in the past and never sealed before, so the
-    /// gateway seals it right after the commit that acknowledges it (grace 0, send on seal): a kill a few
-    /// milliseconds after an acknowledgement lands in the seal — while the windows are taken out, encoded
-    /// beside the writer, or stored. A restart that finds such due windows open again proves it did.
-    /// (Each kill comes 0–10 ms after the acknowledgement of a 1,000-event window.)
+    /// gateway seals it right after the commit that journals it (grace 0, send on seal). Each kill comes
+    /// 0–5 ms after the engine logs that it queued the seal of a 3,000-event window (cut into 4 KB
+    /// batches), so it lands while the job is encoded beside the writer or stored in steps. A restart
+    /// that finds such due windows open again proves it did.
     /// </summary>
     [Fact]
     [Trait("Category", "Fault")]
@@ -46,14 +46,14 @@ public class CrashSafetyTests
         windowStart = windowStart.AddTicks(-(windowStart.DateTime.Ticks % TimeSpan.TicksPerMinute));
         var settings = new Dictionary<string, string>
         {
-            ["StoreGateway__InitialSettings"] = """{"sealGraceSeconds":0,"sendIntervalSeconds":0,"maxBatchBytes":16384}""",
+            ["StoreGateway__InitialSettings"] = """{"sealGraceSeconds":0,"sendIntervalSeconds":0,"maxBatchBytes":4096}""",
         };
         var openWindowsAfterRestart = await KillRepeatedlyAsync(random, Kills, settings, (generated, nextId) =>
         {
             var start = windowStart;
             windowStart = windowStart.AddMinutes(1);
-            return NewBaskets(random, ref nextId.Value, 1000, generated, () => start.AddMilliseconds(random.Next(0, 60_000)));
-        }, killWithinMs: 10, killAfterAck: true);
+            return NewBaskets(random, ref nextId.Value, 3000, generated, () => start.AddMilliseconds(random.Next(0, 60_000)));
+        }, killWithinMs: 5, killOnOutput: "events and 0 alerts beside the writer");
 
         Assert.True(openWindowsAfterRestart.Skip(1).Count(n => n > 0) >= 3,
             "fewer than 3 restarts found due windows unsealed (kills that hit a seal): " + string.Join(",", openWindowsAfterRestart));
@@ -66,7 +66,7 @@ public class CrashSafetyTests
     /// Returns the open windows each restart rebuilt.
     /// </summary>
     private static async Task<List<long>> KillRepeatedlyAsync(Random random, int kills, IReadOnlyDictionary<string, string>? extraEnvironment,
-        Func<List<BasketEvent>, StrongBox<int>, List<BasketEvent>> newBatch, int killWithinMs = 15, bool killAfterAck = false)
+        Func<List<BasketEvent>, StrongBox<int>, List<BasketEvent>> newBatch, int killWithinMs = 15, string? killOnOutput = null)
     {
         using var directory = new TempDirectory("gateway-crash");
         var generated = new List<BasketEvent>();
@@ -76,7 +76,8 @@ public class CrashSafetyTests
         var nextId = new StrongBox<int>(0);
         var environment = new Dictionary<string, string>(extraEnvironment ?? new Dictionary<string, string>())
         {
-            ["Logging__LogLevel__RetailEdge.StoreGateway.Core.GatewayEngine"] = "Information",
+            ["Logging__LogLevel__RetailEdge.StoreGateway.Core.GatewayEngine"] = killOnOutput is null ? "Information" : "Debug",
+            ["StoreGateway__LogLevel"] = "Debug",
         };
 
         for (var kill = 0; kill < kills; kill++)
@@ -103,10 +104,12 @@ public class CrashSafetyTests
             }
             // A post may be in flight right now: kill mid-request, mid-commit or mid-seal.
             var inFlight = newBatch(generated, nextId);
+            var printed = killOnOutput is null ? 0 : Occurrences(process.Output, killOnOutput);
             var post = TryPostAsync(http, inFlight, acknowledged);
-            if (killAfterAck)
+            var waitUntil = System.Environment.TickCount64 + 10_000;
+            while (killOnOutput is not null && Occurrences(process.Output, killOnOutput) == printed && System.Environment.TickCount64 < waitUntil)
             {
-                await post;
+                await Task.Delay(1);
             }
             await Task.Delay(random.Next(0, killWithinMs));
             process.Kill();
@@ -143,6 +146,16 @@ public class CrashSafetyTests
         Assert.Equal(generated.Count, batches.Sum(b => b.Baskets.Count));
         Assert.Equal(generated.Select(e => e.Id).Order(StringComparer.Ordinal), batches.SelectMany(b => b.Baskets).Select(b => b.Id).Order(StringComparer.Ordinal));
         return openWindowsAfterRestart;
+    }
+
+    private static int Occurrences(string text, string value)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + value.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+        return count;
     }
 
     internal static List<BasketEvent> NewBaskets(Random random, ref int nextId, int count, List<BasketEvent> generated, Func<DateTimeOffset>? ts = null)

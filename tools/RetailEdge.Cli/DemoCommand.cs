@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Spectre.Console;
 using RetailEdge.Simulator;
 
 namespace RetailEdge.Cli;
@@ -40,6 +41,14 @@ public static class DemoCommand
                 r.AddError("--duration is at most 7d for the demo");
             }
         });
+        var start = new Option<string>("--start") { Description = "Simulated start, ISO-8601: each store's local time (2026-11-02T10:00, default 2026-11-02T00:00) or one instant (…Z)", DefaultValueFactory = _ => "2026-11-02T00:00:00" };
+        start.Validators.Add(r =>
+        {
+            if (!SimulateArguments.TryParseStart(r.GetValueOrDefault<string>() ?? string.Empty, out _, out _, out var error))
+            {
+                r.AddError(error);
+            }
+        });
         var seed = new Option<int>("--seed") { Description = "Simulator seed (default 1)", DefaultValueFactory = _ => 1 };
         var faults = new Option<string>("--faults") { Description = "Injected faults: none, default (default) or heavy", DefaultValueFactory = _ => "default" };
         faults.Validators.Add(r =>
@@ -55,20 +64,26 @@ public static class DemoCommand
         command.Options.Add(stores);
         command.Options.Add(profile);
         command.Options.Add(duration);
+        command.Options.Add(start);
         command.Options.Add(seed);
         command.Options.Add(faults);
         command.Options.Add(directory);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             SimulateArguments.TryParseDuration(parseResult.GetValue(duration)!, out var durationValue, out _);
+            SimulateArguments.TryParseStart(parseResult.GetValue(start)!, out var startValue, out var storeLocal, out _);
             var options = new DemoOptions
             {
                 Stores = parseResult.GetValue(stores),
                 Profile = parseResult.GetValue(profile)!,
                 Duration = durationValue,
+                Start = startValue,
+                StartIsStoreLocal = storeLocal,
                 Seed = parseResult.GetValue(seed),
                 Faults = parseResult.GetValue(faults)!,
                 Directory = Path.GetFullPath(parseResult.GetValue(directory)!),
+                // a live view only where someone watches: not in CI logs or pipes
+                Live = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive,
             };
             return await new DemoRunner(options, Console.Out).RunAsync(cancellationToken).ConfigureAwait(false);
         });

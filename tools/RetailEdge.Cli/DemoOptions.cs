@@ -9,11 +9,19 @@ public sealed record DemoOptions
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromDays(1);
 
+    /// <summary>When the simulated traffic starts (each store's local wall-clock time unless <see cref="StartIsStoreLocal"/> is false).</summary>
+    public DateTimeOffset Start { get; init; } = RetailEdge.Simulator.SimulationOptions.DefaultStart;
+
+    public bool StartIsStoreLocal { get; init; } = true;
+
     public int Seed { get; init; } = 1;
 
     public string Faults { get; init; } = "default";
 
     public required string Directory { get; init; }
+
+    /// <summary>A live progress view (a terminal); otherwise one plain line per step.</summary>
+    public bool Live { get; init; }
 
     /// <summary>The emulator's routing batch interval: short, so the demo does not wait.</summary>
     public TimeSpan RoutingInterval { get; init; } = TimeSpan.FromSeconds(1);

@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
+using RetailEdge.Cli.Report;
 using RetailEdge.Contracts;
 using RetailEdge.Contracts.Reference;
 using RetailEdge.HubEmulator;
@@ -20,19 +21,35 @@ namespace RetailEdge.Cli;
 /// StoreGateway per store (HTTP ingest, SQLite journal, MQTT to the hub) → hub emulator (routing
 /// to a folder) → processor (bronze, silver, gold in a local lake folder) → a summary.
 /// </summary>
-public sealed class DemoRunner(DemoOptions options, TextWriter output)
+public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWriter? errors = null)
 {
     private const string HubName = "demohub";
     private const string ModuleId = "StoreGateway";
     private const int EventsPerRequest = 1000;
     private const string Marker = ".retailedge-demo";
 
+    private readonly DemoProgress _progress = new();
+
     public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var view = DemoLiveView.Start(_progress, output, options.Live);
+        try
+        {
+            return await RunStagesAsync(view, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await view.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs the stages under the progress view, and closes the view before the tables are printed.</summary>
+    private async Task<int> RunStagesAsync(DemoLiveView view, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         if (!PrepareDirectory(out var error))
         {
-            await Console.Error.WriteLineAsync("error: " + error).ConfigureAwait(false);
+            await (errors ?? Console.Error).WriteLineAsync("error: " + error).ConfigureAwait(false);
             return CliApp.UsageError;
         }
         var referenceDir = Path.Combine(options.Directory, "reference");
@@ -46,6 +63,8 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
             Profile = options.Profile,
             Stores = options.Stores,
             Duration = options.Duration,
+            Start = options.Start,
+            StartIsStoreLocal = options.StartIsStoreLocal,
             Seed = options.Seed,
             Faults = FaultSettings.FromName(options.Faults),
         });
@@ -59,7 +78,15 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
                 list.Add(simulated.Json);
             }
         }
-        Step($"simulated {options.Stores} {options.Profile} store(s) × {options.Duration}: {eventsByStore.Values.Sum(l => l.Count):N0} events ({simulator.Faults.Total:N0} injected faults)");
+        var simulatedEvents = eventsByStore.Values.Sum(l => l.Count);
+        _progress.Set(DemoStage.Simulated, simulatedEvents);
+        Step($"simulated {options.Stores} {options.Profile} store(s) × {DurationText(options.Duration)} from {options.Start:yyyy-MM-dd HH:mm}: {simulatedEvents:N0} events ({simulator.Faults.Total:N0} injected faults)");
+        if (simulatedEvents == 0)
+        {
+            // say so now rather than run an empty pipeline: the usual cause is a window outside trading hours
+            await (errors ?? Console.Error).WriteLineAsync(EmptyWindowMessage(simulator.Profile)).ConfigureAwait(false);
+            return CliApp.UsageError;
+        }
 
         // 2. reference tables in the lake
         using var lake = new LakeContext(new LocalLakeStoreFactory(lakeDir), TimeProvider.System);
@@ -75,6 +102,8 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
             BatchInterval = options.RoutingInterval,
         }, TimeProvider.System, NullLoggerFactory.Instance);
         await hub.StartAsync(cancellationToken).ConfigureAwait(false);
+        _progress.Watch(DemoStage.SentToHub, () => hub.Metrics.TelemetryAccepted);
+        _progress.Watch(DemoStage.Routed, () => hub.Routing.RecordsWritten);
         Step($"hub emulator: MQTT {hub.MqttEndPoint}, REST {hub.RestBaseAddress}, routing to {routingDir}");
         using var service = new IotHubServiceClient(new IotHubServiceClientOptions
         {
@@ -84,6 +113,7 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
 
         // 4. one StoreGateway per store, with its reference data pushed through the module twin
         var gateways = new List<DemoGateway>();
+        long lastPosted;
         try
         {
             foreach (var store in catalog.Stores)
@@ -105,15 +135,17 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
 
             // 5. the stores' traffic, over HTTP
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
-            var ingest = new Dictionary<string, long>();
             foreach (var gateway in gateways)
             {
                 foreach (var chunk in eventsByStore[gateway.StoreId].Chunk(EventsPerRequest))
                 {
-                    await PostAsync(http, gateway, chunk, ingest, cancellationToken).ConfigureAwait(false);
+                    await PostAsync(http, gateway, chunk, cancellationToken).ConfigureAwait(false);
+                    _progress.Posted($"store {gateway.StoreId}", chunk.Length);
                 }
             }
-            Step("ingested: " + string.Join(", ", ingest.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Value:N0} {p.Key}")));
+            lastPosted = Stopwatch.GetTimestamp();
+            _progress.PostingDone();
+            Step($"posted {simulatedEvents:N0} events to {gateways.Count} gateway(s) over HTTP ({_progress.Snapshot().PostedPerSecond:N0} events/s)");
 
             // 6. seal and send now (a direct method through the hub), then wait for the outboxes
             foreach (var gateway in gateways)
@@ -128,6 +160,8 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
             await WaitDrainedAsync(http, gateways, cancellationToken).ConfigureAwait(false);
             await WaitTwinsReportDrainedAsync(service, gateways, cancellationToken).ConfigureAwait(false);
             await hub.Routing.FlushAsync(cancellationToken).ConfigureAwait(false);
+            _progress.Unwatch(DemoStage.SentToHub);
+            _progress.Unwatch(DemoStage.Routed);
             Step($"gateway outboxes drained; the hub routed {hub.Routing.RecordsWritten:N0} messages into {hub.Routing.FilesWritten:N0} files");
         }
         finally
@@ -142,14 +176,47 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
         var monitor = new StoreHealthMonitor(lake, service, TimeSpan.FromMinutes(15), NullLogger<StoreHealthMonitor>.Instance);
         var pipeline = new LakehousePipeline(lake, new FolderTelemetrySource(routingDir), NullLoggerFactory.Instance, monitor: monitor);
         var cycles = await pipeline.RunUntilIdleAsync(cancellationToken).ConfigureAwait(false);
+        var lastPostedToGold = Stopwatch.GetElapsedTime(lastPosted);
         Step($"processor: {cycles} cycle(s) into {lakeDir}");
 
-        await new DemoReport(lake, output).WriteAsync(cancellationToken).ConfigureAwait(false);
+        // every count printed from here on is read back from the lake, so it agrees with gold.store_health and silver.quarantine
+        var counts = await LakeCounts.ReadAsync(lake, cancellationToken).ConfigureAwait(false);
+        _progress.Set(DemoStage.Bronze, counts.Messages);
+        _progress.Set(DemoStage.Silver, counts.Batches);
+        _progress.Set(DemoStage.Gold, counts.Transactions);
+        Step($"in the lake: {counts.Messages:N0} device messages ({counts.BillableUnits:N0} billable units), {counts.Batches:N0} batches, "
+            + $"{counts.RejectedAtGateways:N0} events rejected at the gateways, {counts.QuarantinedInCloud:N0} rows quarantined in the cloud");
+        await view.DisposeAsync().ConfigureAwait(false);
+        await new DemoReport(lake, output, options.Live).WriteAsync(cancellationToken).ConfigureAwait(false);
+        var reportPath = Path.Combine(options.Directory, "report.html");
+        await GoldReportReader.WriteReportAsync(lake, reportPath,
+            $"RetailEdge demo: {options.Stores} {options.Profile} store(s), {DurationText(options.Duration)} from {options.Start:yyyy-MM-dd HH:mm}",
+            RunFigures(simulatedEvents, simulator.Faults.Total, counts, lastPostedToGold), cancellationToken).ConfigureAwait(false);
         output.WriteLine();
+        output.WriteLine($"report with charts: {reportPath}");
         output.WriteLine($"done in {clock.Elapsed.TotalSeconds:F1} s. Explore: retailedge lake show {Path.Combine(lakeDir, "gold", "sales_by_day")} --format csv");
         output.WriteLine($"Store health as the processor last saw it: retailedge fleet status --lake {lakeDir}");
         return 0;
     }
+
+    private IReadOnlyList<ReportFigure> RunFigures(long simulatedEvents, long injectedFaults, LakeCounts counts, TimeSpan lastPostedToGold) =>
+    [
+        new("stores", $"{options.Stores} ({options.Profile} profile, seed {options.Seed}, faults {options.Faults})"),
+        new("simulated events", $"{simulatedEvents:N0} ({injectedFaults:N0} injected faults)"),
+        new("rejected at the gateways (gold.store_health)", $"{counts.RejectedAtGateways:N0}"),
+        new("device messages in bronze", $"{counts.Messages:N0} in {counts.Batches:N0} batches"),
+        new("IoT Hub billable units (4 KB each)", $"{counts.BillableUnits:N0}"),
+        new("quarantined in the cloud (silver.quarantine)", $"{counts.QuarantinedInCloud:N0} ({counts.SeqConflicts:N0} seq conflicts)"),
+        new("transactions and revenue (gold.sales_by_day)", $"{counts.Transactions:N0} · {counts.Revenue:N2}"),
+        new("last event posted → gold written", $"{lastPostedToGold.TotalSeconds:F1} s (flush, drain, routing, processor)"),
+    ];
+
+    private string EmptyWindowMessage(SimulationProfile profile) =>
+        $"error: no events in the chosen window ({options.Start:yyyy-MM-dd HH:mm} + {DurationText(options.Duration)}): {profile.Name} stores trade "
+        + $"{profile.OpenHour:00}:00–{profile.CloseHour:00}:00 local time. Try e.g. --start {options.Start:yyyy-MM-dd}T{profile.OpenHour + 2:00}:00 --duration {options.Duration.TotalHours:0.#}h";
+
+    private static string DurationText(TimeSpan duration) =>
+        duration.TotalHours % 24 == 0 ? $"{duration.TotalDays:0}d" : duration.TotalMinutes % 60 == 0 ? $"{duration.TotalHours:0}h" : $"{duration.TotalMinutes:0}m";
 
     private bool PrepareDirectory(out string error)
     {
@@ -203,7 +270,8 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
         await service.UpdateModuleTwinAsync(store.DeviceId, ModuleId, patch, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task PostAsync(HttpClient http, DemoGateway gateway, byte[][] events, Dictionary<string, long> totals, CancellationToken cancellationToken)
+    /// <summary>Posts one request of events; the gateway's answer counts are not summed here, its twin's are (gold.store_health).</summary>
+    private static async Task PostAsync(HttpClient http, DemoGateway gateway, byte[][] events, CancellationToken cancellationToken)
     {
         using var body = new MemoryStream();
         foreach (var json in events)
@@ -216,11 +284,6 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
         gateway.Authorize(request);
         using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
-        using var result = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
-        foreach (var key in new[] { "accepted", "duplicates", "rejected", "dropped" })
-        {
-            totals[key] = totals.GetValueOrDefault(key) + result.RootElement.GetProperty(key).GetInt64();
-        }
     }
 
     private static async Task WaitConnectedAsync(HubEmulator.HubEmulator hub, int modules, CancellationToken cancellationToken)
@@ -245,7 +308,10 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
             foreach (var gateway in gateways)
             {
                 using var health = JsonDocument.Parse(await http.GetStringAsync(new Uri(gateway.BaseAddress, "health"), cancellationToken).ConfigureAwait(false));
-                buffered += health.RootElement.GetProperty("bufferedBatches").GetInt64();
+                var gatewayBuffered = health.RootElement.GetProperty("bufferedBatches").GetInt64();
+                buffered += gatewayBuffered;
+                _progress.GatewayHealth($"store {gateway.StoreId}", gatewayBuffered,
+                    health.RootElement.TryGetProperty("rejected", out var rejected) && rejected.TryGetInt64(out var count) ? count : 0);
             }
             if (buffered == 0)
             {
@@ -281,5 +347,5 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
         }
     }
 
-    private void Step(string text) => output.WriteLine("• " + text.ToString(CultureInfo.InvariantCulture));
+    private void Step(string text) => _progress.Step(text);
 }

@@ -16,7 +16,7 @@ public static class StoreGatewayHostExtensions
             ? (Environment.GetEnvironmentVariable("IOTEDGE_WORKLOADURI") is not null || !string.IsNullOrEmpty(options.ConnectionString) ? "iothub" : "none")
             : options.Transport;
 
-        var logLevel = new LogLevelSwitch();
+        var logLevel = new LogLevelSwitch { Level = options.LogLevel };
         builder.Logging.AddFilter((_, level) => logLevel.IsEnabled(level));
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBytes);
         // The documented bind address (HttpBindAddress/HttpPort) decides, whatever Urls says.

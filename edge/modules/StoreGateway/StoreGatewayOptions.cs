@@ -83,6 +83,9 @@ public sealed record StoreGatewayOptions
     /// <summary>Desired-properties JSON applied over the defaults until the twin says otherwise.</summary>
     public string? InitialSettings { get; init; }
 
+    /// <summary>The minimum log level at start (the setLogLevel method changes it at run time). Default Information.</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
+
     /// <summary>Largest HTTP request body (413 beyond). Default 16 MB.</summary>
     public long MaxRequestBytes { get; init; } = 16 * 1024 * 1024;
 
