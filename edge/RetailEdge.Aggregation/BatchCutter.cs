@@ -12,45 +12,12 @@ internal sealed class BatchCutter(int target)
     public static List<Part> Cut(int target, IReadOnlyList<Window> windows, IReadOnlyList<InventoryPositionRow> inventory)
     {
         var cutter = new BatchCutter(target);
-        foreach (var window in windows)
-        {
-            foreach (var row in window.ItemRows())
-            {
-                cutter.Room(RowSize.Of(row)).Items.Add(row);
-            }
-        }
-        foreach (var window in windows)
-        {
-            foreach (var row in window.Baskets)
-            {
-                cutter.Room(RowSize.Of(row)).Baskets.Add(row);
-            }
-        }
-        foreach (var window in windows)
-        {
-            foreach (var row in window.WeighingRows())
-            {
-                cutter.Room(RowSize.Of(row)).Weighings.Add(row);
-            }
-        }
-        foreach (var window in windows)
-        {
-            foreach (var row in window.Snapshots)
-            {
-                cutter.Room(RowSize.Of(row)).Snapshots.Add(row);
-            }
-        }
-        foreach (var row in inventory)
-        {
-            cutter.Room(RowSize.Of(row)).Inventory.Add(row);
-        }
-        foreach (var window in windows)
-        {
-            foreach (var raw in window.Raw)
-            {
-                cutter.Room(RowSize.OfRaw(raw)).Raw.Add(raw);
-            }
-        }
+        cutter.AddRows(windows.SelectMany(w => w.ItemRows()), static row => RowSize.Of(row), static part => part.Items);
+        cutter.AddRows(windows.SelectMany(w => w.Baskets), static row => RowSize.Of(row), static part => part.Baskets);
+        cutter.AddRows(windows.SelectMany(w => w.WeighingRows()), static row => RowSize.Of(row), static part => part.Weighings);
+        cutter.AddRows(windows.SelectMany(w => w.Snapshots), static row => RowSize.Of(row), static part => part.Snapshots);
+        cutter.AddRows(inventory, static row => RowSize.Of(row), static part => part.Inventory);
+        cutter.AddRows(windows.SelectMany(w => w.Raw), RowSize.OfRaw, static part => part.Raw);
         if (cutter.Parts.Count == 0 || cutter._current.Bytes > RowSize.Envelope)
         {
             cutter.Parts.Add(cutter._current);
@@ -78,6 +45,14 @@ internal sealed class BatchCutter(int target)
         }
         parts.Add(part);
         return parts;
+    }
+
+    private void AddRows<T>(IEnumerable<T> rows, Func<T, int> size, Func<Part, List<T>> section)
+    {
+        foreach (var row in rows)
+        {
+            section(Room(size(row))).Add(row);
+        }
     }
 
     private Part Room(int size)

@@ -35,6 +35,8 @@ public sealed partial class GatewayEngine : IDisposable
     /// <summary>How often (real time, at most) the writer asks the checkpointer to copy the WAL into the database.</summary>
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(250);
 
+    private static readonly Task<int> NothingSealed = Task.FromResult(0);
+
     private static readonly DateTimeOffset FarFuture = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>
@@ -257,7 +259,8 @@ public sealed partial class GatewayEngine : IDisposable
     /// <summary>Seals what is due and waits until it is stored, then returns a fresh status (ordered after every ingest already acknowledged).</summary>
     public async Task<GatewayStatus> GetStatusAsync(CancellationToken cancellationToken)
     {
-        var stored = await InvokeAsync(() => _diskFull ? _lastStored : QueueSeal(force: false), cancellationToken).ConfigureAwait(false);
+        // On a full disk nothing is sealed (and nothing waited for): the status must still answer.
+        var stored = await InvokeAsync(() => _diskFull ? NothingSealed : QueueSeal(force: false), cancellationToken).ConfigureAwait(false);
         await stored.WaitAsync(cancellationToken).ConfigureAwait(false);
         return await InvokeAsync(() =>
         {
@@ -611,7 +614,8 @@ public sealed partial class GatewayEngine : IDisposable
         }
         if (job is null)
         {
-            return _lastStored.ContinueWith(static _ => 0, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            // Nothing due: done once every job queued before is stored.
+            return _lastStored.IsCompleted ? NothingSealed : _lastStored.ContinueWith(static _ => 0, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
         Log.SealQueued(_logger, job.EventCount, job.AlertCount);
         var sealer = _sealer;

@@ -96,7 +96,7 @@ internal static class GatewayLiveBenchmark
             Console.WriteLine($"  GC pauses {pause.TotalMilliseconds:F0} ms in {g0}/{g1}/{g2} gen0/1/2 collections (latest blocking gen2 pause {fullPause:F1} ms, latest ephemeral {ephemeralPause:F1} ms); heap after {gcInfo.HeapSizeBytes / 1048576.0:F0} MB, GC mode {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} {System.Runtime.GCSettings.LatencyMode}");
             Console.WriteLine($"  outcomes: accepted {run.Accepted:N0}, duplicate {run.Duplicate:N0}, rejected {run.Rejected:N0}, dropped {run.Dropped:N0}; open windows at end {status.OpenWindows:N0}; batches sent upstream during the run {batches:N0} ({alertBatches:N0} of them alerts; {sink.Bytes / 1024.0:N0} KB in all); journal status accepted {status.Accepted - status0.Accepted:N0}");
             // Where the tail sits: per 10 s of the run, so a seal or a checkpoint shows as one slow slice.
-            Console.WriteLine($"  after the run: sealing the {status.OpenWindows:N0} open windows (flush) into {flushed:N0} batches took {flushWatch.Elapsed.TotalSeconds:F2} s on the writer, {flushCpu:F2} CPU-s");
+            Console.WriteLine($"  after the run: sealing the {status.OpenWindows:N0} open windows (flush) into {flushed:N0} batches took {flushWatch.Elapsed.TotalSeconds:F2} s (encoded beside the writer, stored in steps), {flushCpu:F2} CPU-s");
             var slices = new StringBuilder("  p99 / max per 10 s slice:");
             for (var from = 0; from < latencies.Length; from += perSecond * 10)
             {
