@@ -47,6 +47,20 @@ public static class LakeLocations
         return new BlobLakeStoreFactory(CreateContainerClient(blob, access), blob.Uri.Path);
     }
 
+    /// <summary>
+    /// Where the reference publisher writes sets too large for a twin: beside the lake, in its folder
+    /// (file urls) or its container (read-only SAS urls valid for <paramref name="urlLifetime"/>).
+    /// </summary>
+    public static IReferenceSetStore OpenReferenceSetStore(string location, AzureAccess access, TimeSpan urlLifetime, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(access);
+        if (ResolveLake(location, access) is not { } blob)
+        {
+            return new FolderReferenceSetStore(location);
+        }
+        return new BlobReferenceSetStore(CreateContainerClient(blob, access), blob.Uri.Path, urlLifetime, timeProvider);
+    }
+
     /// <summary>Null for a folder; else the parsed URL and the authentication it will use. Throws
     /// <see cref="ArgumentException"/> (never echoing a query or a secret) when it cannot be opened.</summary>
     public static BlobLocation? ResolveSource(string location, AzureAccess access) =>

@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Diagnostics.CodeAnalysis;
+using RetailEdge.Contracts;
 using RetailEdge.IotHubService;
 
 namespace RetailEdge.Lakehouse.Hosting;
@@ -37,6 +36,12 @@ public sealed record StoreHealthRow(
     /// <summary>Of those, batches under a known (journal, seq) with different content (reason seq_conflict).</summary>
     public long? SeqConflicts { get; init; }
 
+    /// <summary>The deployment the device runs (its deployment tag); shown live by `fleet status`, not kept in gold.store_health.</summary>
+    public string? Deployment { get; init; }
+
+    /// <summary>The module's image in the device's edgeAgent twin; shown live by `fleet status`, not kept in gold.store_health.</summary>
+    public string? ModuleImage { get; init; }
+
     /// <summary>True when the module reports a configuration or reference-data error.</summary>
     public bool HasError => !string.IsNullOrEmpty(ConfigError) || !string.IsNullOrEmpty(ReferenceDataError);
 
@@ -51,35 +56,27 @@ public sealed record StoreHealthRow(
     {
         ArgumentNullException.ThrowIfNull(twin);
         ArgumentNullException.ThrowIfNull(storesByDevice);
-        var reported = twin.Reported;
-        var lastSent = Time(reported, "lastSentAt");
+        // the module's own contract, read so that a value of the wrong type is left out rather than failing the fleet
+        var reported = TolerantJson.Deserialize(twin.Reported, ContractsJsonContext.Default.GatewayReportedProperties, out _);
         return new StoreHealthRow(
             Cap(twin.DeviceId),
             Cap(twin.ModuleId ?? string.Empty),
             storesByDevice.TryGetValue(twin.DeviceId, out var storeId) ? storeId : null,
-            Text(reported, "status"),
-            Text(reported, "version"),
-            Time(reported, "lastEventAt"),
-            lastSent,
-            Number(reported, "bufferedBatches"),
-            Number(reported, "oldestUnsentAgeSeconds"),
-            Number(reported, "rejected"),
-            Number(reported, "dropped"),
-            Text(reported, "referenceDataVersion"),
-            Text(reported, "referenceDataError"),
-            Text(reported, "configError"),
+            Cap(reported.Status),
+            Cap(reported.Version),
+            reported.LastEventAt,
+            reported.LastSentAt,
+            reported.BufferedBatches,
+            reported.OldestUnsentAgeSeconds,
+            reported.Rejected,
+            reported.Dropped,
+            Cap(reported.ReferenceDataVersion),
+            Cap(reported.ReferenceDataError),
+            Cap(reported.ConfigError),
             now,
-            lastSent is null || now - lastSent.Value > staleAfter);
+            reported.LastSentAt is not { } lastSent || now - lastSent > staleAfter);
     }
 
-    private static string Cap(string value) => value.Length <= MaxStringLength ? value : value[..MaxStringLength];
-
-    private static string? Text(JsonObject reported, string name) =>
-        reported[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? Cap(v.GetValue<string>()) : null;
-
-    private static DateTimeOffset? Time(JsonObject reported, string name) =>
-        Text(reported, name) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
-
-    private static long? Number(JsonObject reported, string name) =>
-        reported[name] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) ? n : null;
+    [return: NotNullIfNotNull(nameof(value))]
+    private static string? Cap(string? value) => value is null || value.Length <= MaxStringLength ? value : value[..MaxStringLength];
 }

@@ -12,11 +12,12 @@ public sealed class LakehousePipeline
 {
     private readonly Lander _lander;
     private readonly IStoreHealthMonitor? _monitor;
+    private readonly IReferencePublication? _references;
     private readonly Refiner _refiner;
     private readonly Builder _builder;
 
     public LakehousePipeline(LakeContext lake, ITelemetrySource source, ILoggerFactory? loggerFactory = null, LanderOptions? lander = null, RefinerOptions? refiner = null,
-        IStoreHealthMonitor? monitor = null)
+        IStoreHealthMonitor? monitor = null, IReferencePublication? references = null)
     {
         ArgumentNullException.ThrowIfNull(lake);
         ArgumentNullException.ThrowIfNull(source);
@@ -25,12 +26,13 @@ public sealed class LakehousePipeline
         _refiner = new Refiner(lake, refiner ?? new RefinerOptions(), factory.CreateLogger<Refiner>());
         _builder = new Builder(lake, factory.CreateLogger<Builder>());
         _monitor = monitor;
+        _references = references;
     }
 
     /// <summary>Observes each finished pass (metrics, logs).</summary>
     public event Action<PipelineCycle>? CycleCompleted;
 
-    /// <summary>Lands everything listed, refines everything landed, then refreshes gold once.</summary>
+    /// <summary>Lands everything listed, refines everything landed, refreshes gold once, then publishes changed reference data and refreshes store health.</summary>
     public async Task<PipelineCycle> RunCycleAsync(CancellationToken cancellationToken)
     {
         var land = new LandResult(0, 0, 0, null, false, null);
@@ -57,6 +59,10 @@ public sealed class LakehousePipeline
         }
         while (r.MoreAvailable);
         var build = await _builder.RunOnceAsync(cancellationToken).ConfigureAwait(false);
+        if (_references is not null)
+        {
+            await _references.PublishIfChangedAsync(cancellationToken).ConfigureAwait(false);
+        }
         if (_monitor is not null)
         {
             await _monitor.RefreshAsync(cancellationToken).ConfigureAwait(false);

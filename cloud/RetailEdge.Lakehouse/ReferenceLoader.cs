@@ -37,6 +37,63 @@ public sealed class ReferenceLoader
         return map;
     }
 
+    /// <summary>
+    /// The Delta versions of the four reference tables as one text (-1 for a missing table): when it
+    /// differs from the last one seen, the reference data changed and is published again.
+    /// </summary>
+    public static async Task<string> ReadVersionsAsync(LakeContext lake, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lake);
+        var versions = new List<string>(4);
+        foreach (var definition in new[] { LakeTables.ReferenceStore, LakeTables.ReferenceItem, LakeTables.ReferenceChangeType, LakeTables.ReferenceAssortment })
+        {
+            var snapshot = await lake.Table(definition).TryLoadAsync(cancellationToken).ConfigureAwait(false);
+            versions.Add(definition.Name + "@" + (snapshot?.Version ?? -1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return string.Join(',', versions);
+    }
+
+    /// <summary>
+    /// Every row of the reference tables, for the publisher; null when reference.store or reference.item
+    /// was never loaded. A missing reference.assortment gives a null <see cref="ReferenceTables.Assortment"/>.
+    /// </summary>
+    public static async Task<ReferenceTables?> ReadTablesAsync(LakeContext lake, DuckDBConnection connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lake);
+        ArgumentNullException.ThrowIfNull(connection);
+        async Task<List<T>?> ReadAsync<T>(LakeTableDefinition definition, string columns, Func<DuckDBDataReader, T> read)
+        {
+            var table = lake.Table(definition);
+            var snapshot = await table.TryLoadAsync(cancellationToken).ConfigureAwait(false);
+            if (snapshot is null)
+            {
+                return null;
+            }
+            var sql = await table.SelectSqlAsync(snapshot.Files, cancellationToken).ConfigureAwait(false);
+            var rows = new List<T>();
+            using var result = connection.Query($"SELECT {columns} FROM ({sql})", cancellationToken);
+            while (result.Read())
+            {
+                rows.Add(read(result));
+            }
+            return rows;
+        }
+        var stores = await ReadAsync(LakeTables.ReferenceStore, "store_id, coalesce(name, ''), coalesce(region, ''), coalesce(timezone, ''), coalesce(device_id, '')",
+            r => new StoreReference(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4))).ConfigureAwait(false);
+        var items = await ReadAsync(LakeTables.ReferenceItem,
+            "item_id, coalesce(name, ''), coalesce(department, ''), coalesce(supplier_id, 0), coalesce(safety_stock_quantity, 0), coalesce(unit_of_measure, ''), coalesce(unit_price, 0), coalesce(unit_cost, 0)",
+            r => new ItemReference(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetDecimal(4), r.GetString(5), r.GetDecimal(6), r.GetDecimal(7))).ConfigureAwait(false);
+        if (stores is null || items is null)
+        {
+            return null;
+        }
+        var changeTypes = await ReadAsync(LakeTables.ReferenceChangeType, "change_type_id, change_type",
+            r => new ChangeTypeReference(r.GetInt32(0), r.GetString(1))).ConfigureAwait(false);
+        var assortment = await ReadAsync(LakeTables.ReferenceAssortment, "store_id, item_id",
+            r => new AssortmentEntry(r.GetInt32(0), r.GetInt64(1))).ConfigureAwait(false);
+        return new ReferenceTables(stores, items, changeTypes ?? [], assortment);
+    }
+
     /// <summary>Returns table → rows written.</summary>
     public async Task<IReadOnlyDictionary<string, int>> LoadAsync(string folder, CancellationToken cancellationToken)
     {

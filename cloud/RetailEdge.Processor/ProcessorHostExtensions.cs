@@ -27,12 +27,21 @@ public static class ProcessorHostExtensions
             builder.Services.AddSingleton(sp => CreateIotHubClient(options, access, sp.GetRequiredService<ILogger<IotHubServiceClient>>())!);
             builder.Services.AddSingleton(sp => new StoreHealthMonitor(sp.GetRequiredService<LakeContext>(), sp.GetRequiredService<IotHubServiceClient>(),
                 options.StaleAfter, sp.GetRequiredService<ILogger<StoreHealthMonitor>>()));
+            if (options.PublishReferenceData)
+            {
+                builder.Services.AddSingleton(sp => new ReferencePublisher(sp.GetRequiredService<IotHubServiceClient>(),
+                    LakeLocations.OpenReferenceSetStore(options.Lake, access, options.ReferenceUrlLifetime, sp.GetRequiredService<TimeProvider>()),
+                    new ReferencePublisherOptions { TimeProvider = sp.GetRequiredService<TimeProvider>() }, sp.GetRequiredService<ILogger<ReferencePublisher>>()));
+                builder.Services.AddSingleton(sp => new LakeReferencePublication(sp.GetRequiredService<LakeContext>(), sp.GetRequiredService<ReferencePublisher>(),
+                    sp.GetRequiredService<ILogger<LakeReferencePublication>>()));
+            }
         }
         builder.Services.AddSingleton(sp => new LakehousePipeline(
             sp.GetRequiredService<LakeContext>(), sp.GetRequiredService<ITelemetrySource>(), sp.GetRequiredService<ILoggerFactory>(),
             new LanderOptions { MaxFilesPerCommit = options.LanderMaxFilesPerCommit },
             new RefinerOptions { MaxBronzeCommits = options.RefinerMaxBronzeCommits },
-            sp.GetService<StoreHealthMonitor>()));
+            sp.GetService<StoreHealthMonitor>(),
+            sp.GetService<LakeReferencePublication>()));
         builder.Services.AddSingleton<ProcessorMetrics>();
         builder.Services.AddSingleton<ProcessorHealth>();
         builder.Services.AddHostedService<ProcessorWorker>();

@@ -53,6 +53,15 @@ public sealed record ProcessorOptions
     /// The connection string itself (RETAILEDGE_IOTHUB_CONNECTION_STRING) is a secret and is not kept in these options.</summary>
     public Uri? IotHubEndpoint { get; init; }
 
+    /// <summary>
+    /// RETAILEDGE_PUBLISH_REFERENCE (default true): with a hub configured, each pass also sends changed
+    /// reference tables down to the StoreGateway module twins (the identity then needs twin write access).
+    /// </summary>
+    public bool PublishReferenceData { get; init; } = true;
+
+    /// <summary>RETAILEDGE_REFERENCE_URL_HOURS (default 168, at most 168): how long a blob url to a large reference set stays valid.</summary>
+    public TimeSpan ReferenceUrlLifetime { get; init; } = TimeSpan.FromDays(7);
+
     /// <summary>A store is stale in gold.store_health when its gateway's lastSentAt is older than this.</summary>
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromMinutes(15);
 
@@ -64,7 +73,7 @@ public sealed record ProcessorOptions
 
     /// <summary>Reads RETAILEDGE_SOURCE, RETAILEDGE_LAKE, RETAILEDGE_POLL_SECONDS, RETAILEDGE_ONCE, RETAILEDGE_SHUTDOWN_GRACE_SECONDS,
     /// RETAILEDGE_LANDER_MAX_FILES, RETAILEDGE_REFINER_MAX_COMMITS, RETAILEDGE_SCRATCH, RETAILEDGE_IOTHUB_ENDPOINT,
-    /// RETAILEDGE_IOTHUB_HOST_NAME, RETAILEDGE_STALE_MINUTES, RETAILEDGE_STORAGE_AUTH; an invalid value names the setting.
+    /// RETAILEDGE_IOTHUB_HOST_NAME, RETAILEDGE_STALE_MINUTES, RETAILEDGE_STORAGE_AUTH, RETAILEDGE_PUBLISH_REFERENCE, RETAILEDGE_REFERENCE_URL_HOURS; an invalid value names the setting.
     /// A blob source or lake is checked here (URL, container, which credentials it will use), so a
     /// configuration that cannot work fails at start, not at the first poll. Nothing creates a
     /// token yet: Azure.Identity is asked on the first pass, whose failure says which settings to fix.</summary>
@@ -78,9 +87,15 @@ public sealed record ProcessorOptions
             ? int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= min ? v
                 : throw new InvalidOperationException($"{name} must be an integer ≥ {min}, not '{text}'")
             : fallback;
-        var once = environment("RETAILEDGE_ONCE") is { Length: > 0 } onceText
-            ? bool.TryParse(onceText, out var o) ? o : throw new InvalidOperationException($"RETAILEDGE_ONCE must be true or false, not '{onceText}'")
-            : false;
+        bool Bool(string name, bool fallback) => environment(name) is { Length: > 0 } text
+            ? bool.TryParse(text, out var value) ? value : throw new InvalidOperationException($"{name} must be true or false, not '{text}'")
+            : fallback;
+        var once = Bool("RETAILEDGE_ONCE", false);
+        var urlHours = Int("RETAILEDGE_REFERENCE_URL_HOURS", 168, 1);
+        if (urlHours > 168)
+        {
+            throw new InvalidOperationException($"RETAILEDGE_REFERENCE_URL_HOURS must be at most 168 (a week, the longest a user delegation SAS lives), not {urlHours}");
+        }
         Uri? endpoint = null;
         if (environment(IotHubEndpointVariable) is { Length: > 0 } endpointText
             && (!Uri.TryCreate(endpointText, UriKind.Absolute, out endpoint) || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps)))
@@ -140,6 +155,8 @@ public sealed record ProcessorOptions
             ScratchDirectory = environment("RETAILEDGE_SCRATCH") is { Length: > 0 } scratch ? scratch : null,
             IotHubEndpoint = endpoint,
             StaleAfter = TimeSpan.FromMinutes(Int("RETAILEDGE_STALE_MINUTES", 15, 1)),
+            PublishReferenceData = Bool("RETAILEDGE_PUBLISH_REFERENCE", true),
+            ReferenceUrlLifetime = TimeSpan.FromHours(urlHours),
         };
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using RetailEdge.Contracts;
 using RetailEdge.Contracts.Reference;
 using RetailEdge.Contracts.Twin;
 
@@ -46,6 +47,12 @@ public sealed class GatewayModule : IHubTransportHandler
     public static string ModuleVersion { get; } = typeof(GatewayModule).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     public TimeSpan ReportInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The folder under which a <c>file:</c> reference url may point (the publisher's lake folder, mounted
+    /// read-only); null refuses every file url, so a twin cannot make the module read an arbitrary file.
+    /// </summary>
+    public string? ReferenceDataFileRoot { get; init; }
 
     public string? ConfigError => _configError;
 
@@ -106,33 +113,32 @@ public sealed class GatewayModule : IHubTransportHandler
         await _engine.IngestAsync(EventPayload.Split(payload), IngestSources.EdgeHub, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The reported properties of ARCHITECTURE.md §6 as a JSON patch; errors are written as null when cleared so the twin drops them.</summary>
-    public byte[] ReportedJson()
+    /// <summary>The reported properties of ARCHITECTURE.md §6: the module's state for its twin, /health and the status method.</summary>
+    public GatewayReportedProperties Reported()
     {
         var status = _engine.Status;
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var w = new Utf8JsonWriter(buffer))
+        return new GatewayReportedProperties
         {
-            w.WriteStartObject();
-            w.WriteString("version", ModuleVersion);
-            w.WriteString("status", status.DiskFull ? "disk_full" : _configError is not null || status.OverBudget || !_transport.IsConnected ? "degraded" : "running");
-            w.WriteString("startedAt", status.StartedAt);
-            WriteTime(w, "lastEventAt", status.LastEventAt);
-            WriteTime(w, "lastSentAt", status.LastSentAt);
-            w.WriteNumber("bufferedBatches", status.BufferedBatches);
-            w.WriteNumber("oldestUnsentAgeSeconds", status.OldestUnsentAgeSeconds);
-            w.WriteNumber("eventsPerMinute", status.EventsPerMinute);
-            w.WriteNumber("rejected", status.Rejected);
-            w.WriteNumber("lateEvents", status.LateEvents);
-            w.WriteNumber("dropped", status.Dropped);
-            WriteString(w, "referenceDataVersion", status.ReferenceDataVersion);
-            WriteString(w, "referenceDataError", _referenceDataError);
-            WriteString(w, "configError", _configError);
-            w.WriteNumber("diskFreeMb", status.DiskFreeBytes < 0 ? -1 : status.DiskFreeBytes / (1024 * 1024));
-            w.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
+            Version = ModuleVersion,
+            Status = status.DiskFull ? "disk_full" : _configError is not null || status.OverBudget || !_transport.IsConnected ? "degraded" : "running",
+            StartedAt = status.StartedAt,
+            LastEventAt = status.LastEventAt,
+            LastSentAt = status.LastSentAt,
+            BufferedBatches = status.BufferedBatches,
+            OldestUnsentAgeSeconds = status.OldestUnsentAgeSeconds,
+            EventsPerMinute = status.EventsPerMinute,
+            Rejected = status.Rejected,
+            LateEvents = status.LateEvents,
+            Dropped = status.Dropped,
+            ReferenceDataVersion = status.ReferenceDataVersion,
+            ReferenceDataError = _referenceDataError,
+            ConfigError = _configError,
+            DiskFreeMb = status.DiskFreeBytes < 0 ? -1 : status.DiskFreeBytes / (1024 * 1024),
+        };
     }
+
+    /// <summary><see cref="Reported"/> as a twin patch: the cleared values are written as null so the twin drops them.</summary>
+    public byte[] ReportedJson() => JsonSerializer.SerializeToUtf8Bytes(Reported(), ContractsJsonContext.Default.GatewayReportedProperties);
 
     /// <summary>Patches reported properties when they changed, at most every <see cref="ReportInterval"/>.</summary>
     public async Task RunReporterAsync(CancellationToken cancellationToken)
@@ -188,9 +194,11 @@ public sealed class GatewayModule : IHubTransportHandler
         byte[] payload;
         try
         {
-            payload = pointer.IsInline ? pointer.InlinePayload()! : await DownloadAsync(pointer, cancellationToken).ConfigureAwait(false);
+            payload = pointer.IsInline ? pointer.InlinePayload()!
+                : pointer.Url!.IsFile ? await ReadFileAsync(pointer, cancellationToken).ConfigureAwait(false)
+                : await DownloadAsync(pointer, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or FormatException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or IOException or FormatException or UnauthorizedAccessException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             Fail("download failed: " + e.Message);
             return;
@@ -244,6 +252,41 @@ public sealed class GatewayModule : IHubTransportHandler
         return buffer[..total];
     }
 
+    /// <summary>
+    /// Reads a set from a file url: only under <see cref="ReferenceDataFileRoot"/> (after resolving '..'),
+    /// never through a symbolic link (it could point anywhere), and only when the file has the announced size.
+    /// </summary>
+    private async Task<byte[]> ReadFileAsync(ReferenceDataPointer pointer, CancellationToken cancellationToken)
+    {
+        if (ReferenceDataFileRoot is null)
+        {
+            throw new FormatException("file urls are not allowed on this gateway (no ReferenceDataFileRoot)");
+        }
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(ReferenceDataFileRoot)) + Path.DirectorySeparatorChar;
+        var path = Path.GetFullPath(pointer.Url!.LocalPath);
+        if (!path.StartsWith(root, StringComparison.Ordinal))
+        {
+            throw new FormatException("the file url is outside the allowed reference data folder");
+        }
+        for (var part = new FileInfo(path) as FileSystemInfo; part is not null && part.FullName.Length >= root.Length; part = (part as FileInfo)?.Directory ?? (part as DirectoryInfo)?.Parent)
+        {
+            if (part.LinkTarget is not null)
+            {
+                throw new FormatException("the file url goes through a symbolic link");
+            }
+        }
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new FileNotFoundException("the reference data file does not exist");
+        }
+        if (info.Length != pointer.Bytes)
+        {
+            throw new FormatException($"the file has {info.Length} bytes, announced {pointer.Bytes}");
+        }
+        return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+    }
+
     private static bool TryReadRange(ReadOnlyMemory<byte> payload, out long from, out long to, out string error)
     {
         from = to = 0;
@@ -292,29 +335,5 @@ public sealed class GatewayModule : IHubTransportHandler
             w.WriteEndObject();
         }
         return new HubMethodResult(status, buffer.WrittenSpan.ToArray());
-    }
-
-    private static void WriteTime(Utf8JsonWriter w, string name, DateTimeOffset? value)
-    {
-        if (value is { } v)
-        {
-            w.WriteString(name, v);
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
-    }
-
-    private static void WriteString(Utf8JsonWriter w, string name, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull(name);
-        }
-        else
-        {
-            w.WriteString(name, value);
-        }
     }
 }

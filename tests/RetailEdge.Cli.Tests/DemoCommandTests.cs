@@ -71,6 +71,49 @@ public sealed class DemoCommandTests : IDisposable
             Assert.Null(r.ConfigError);
         });
         Assert.Contains("gold.store_health", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("published reference data to 3 module twin(s)", output.ToString(), StringComparison.Ordinal);
+
+        // with the reference data the publisher sent, the gateways' alerts reach silver.alert: a price_mismatch for
+        // exactly the basket lines whose till price the simulator moved off the catalogue price (beyond the 1 % tolerance),
+        // and low_stock alerts whose position is below the item's safety stock from reference.item
+        var catalogue = simulator.Catalog.Items.ToDictionary(i => i.ItemId);
+        var expectedMismatches = simulator.Generate()
+            .Where(e => e.ShouldBeAccepted && e.Event is BasketEvent)
+            .Select(e => (BasketEvent)e.Event!)
+            .DistinctBy(b => b.Id)
+            .SelectMany(b => b.Lines.Where(l => simulator.Catalog.ItemIdsOf(b.StoreId).Contains(l.ItemId)
+                    && Math.Abs(l.UnitPrice - catalogue[l.ItemId].UnitPrice) / catalogue[l.ItemId].UnitPrice > 0.01m)
+                .Select(l => (b.StoreId, b.Id, l.ItemId)))
+            .ToHashSet();
+        var alerts = lake.Table(LakeTables.Alert);
+        var alertSnapshot = await alerts.TryLoadAsync(CancellationToken.None);
+        Assert.NotNull(alertSnapshot);
+        await alerts.CreateViewAsync(connection, "alerts", alertSnapshot.Files, CancellationToken.None);
+        var mismatches = new HashSet<(int, string, long)>();
+        var lowStock = 0;
+        using (var rows = connection.Query("SELECT store_id, kind, item_id, detail FROM alerts"))
+        {
+            while (rows.Read())
+            {
+                using var detail = System.Text.Json.JsonDocument.Parse(rows.GetString(3));
+                var itemId = rows.GetInt64(2);
+                if (rows.GetString(1) == "price_mismatch")
+                {
+                    mismatches.Add((rows.GetInt32(0), detail.RootElement.GetProperty("eventId").GetString()!, itemId));
+                    Assert.Equal(catalogue[itemId].UnitPrice, decimal.Parse(detail.RootElement.GetProperty("catalogPrice").GetString()!, CultureInfo.InvariantCulture));
+                }
+                else if (rows.GetString(1) == "low_stock")
+                {
+                    lowStock++;
+                    var safety = decimal.Parse(detail.RootElement.GetProperty("safetyStock").GetString()!, CultureInfo.InvariantCulture);
+                    Assert.Equal(catalogue[itemId].SafetyStockQuantity, safety);
+                    Assert.True(decimal.Parse(detail.RootElement.GetProperty("position").GetString()!, CultureInfo.InvariantCulture) < safety);
+                }
+            }
+        }
+        Assert.NotEmpty(expectedMismatches);
+        Assert.Equal(expectedMismatches.OrderBy(m => m.Id).ThenBy(m => m.ItemId), mismatches.OrderBy(m => m.Item2).ThenBy(m => m.Item3));
+        Assert.True(lowStock > 0, "no low_stock alert reached silver.alert");
     }
 
     [Fact]

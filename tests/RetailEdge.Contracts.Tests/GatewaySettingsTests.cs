@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using RetailEdge.Contracts.Twin;
 
 namespace RetailEdge.Contracts.Tests;
@@ -78,13 +79,36 @@ public class GatewaySettingsTests
     }
 
     [Fact]
-    public void ReportedProperties_SerializeCamelCaseWithoutNulls()
+    public void ReportedProperties_SerializeCamelCase_ClearedValuesAsNullSoTheTwinDropsThem()
     {
         var reported = new GatewayReportedProperties { Version = "1.0.0", BufferedBatches = 3, ConfigError = null };
 
         var json = JsonSerializer.Serialize(reported, ContractsJsonContext.Default.GatewayReportedProperties);
 
         Assert.Contains("\"bufferedBatches\":3", json, StringComparison.Ordinal);
-        Assert.DoesNotContain("configError", json, StringComparison.Ordinal);
+        // null deletes a reported property: an error that went away must be written as null
+        Assert.Contains("\"configError\":null", json, StringComparison.Ordinal);
+        Assert.Contains("\"referenceDataError\":null", json, StringComparison.Ordinal);
+        // a counter that was never set is not reported as anything
+        Assert.DoesNotContain("dropped", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReportedProperties_TolerantRead_WrongTypedValueLeftOutOthersKept()
+    {
+        var twin = JsonNode.Parse("""
+            {"status":"degraded","bufferedBatches":"many","rejected":4,"lastSentAt":"2026-12-05T10:00:00Z","lastEventAt":"yesterday",
+             "configError":"windowSeconds must be 10-3600","$version":7,"futureField":{"a":1}}
+            """)!.AsObject();
+
+        var reported = TolerantJson.Deserialize(twin, ContractsJsonContext.Default.GatewayReportedProperties, out var invalid);
+
+        Assert.Equal("degraded", reported.Status);
+        Assert.Null(reported.BufferedBatches);
+        Assert.Null(reported.LastEventAt);
+        Assert.Equal(4, reported.Rejected);
+        Assert.Equal(new DateTimeOffset(2026, 12, 5, 10, 0, 0, TimeSpan.Zero), reported.LastSentAt);
+        Assert.Equal("windowSeconds must be 10-3600", reported.ConfigError);
+        Assert.Equal(["bufferedBatches", "lastEventAt"], invalid);
     }
 }

@@ -74,10 +74,20 @@ public class ReferenceTests
         Assert.False(parsed.Verify(payload));
     }
 
+    [Fact]
+    public void Serialize_SameValuesWithOtherDecimalScale_SameBytes()
+    {
+        var set = new ReferenceDataSet(3, [new ReferenceItem(1, 1.99m, 1.2m, 4m), new ReferenceItem(2, 2.5m, 1m, 0m)]);
+        var scaled = new ReferenceDataSet(3, [new ReferenceItem(1, 1.9900m, 1.2000m, 4.000m), new ReferenceItem(2, 2.5000m, 1.0000m, 0.000m)]);
+
+        Assert.Equal(ReferenceDataCodec.Serialize(set), ReferenceDataCodec.Serialize(scaled));
+    }
+
     [Theory]
     [InlineData("{\"sha256\":\"abc\",\"bytes\":1,\"url\":\"https://x/y\"}", "sha256")]
     [InlineData("{\"sha256\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"bytes\":-1,\"url\":\"https://x/y\"}", "bytes")]
-    [InlineData("{\"sha256\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"bytes\":1,\"url\":\"file:///etc/passwd\"}", "url")]
+    [InlineData("{\"sha256\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"bytes\":1,\"url\":\"file://fileserver/share/set.gz\"}", "url")]
+    [InlineData("{\"sha256\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"bytes\":1,\"url\":\"ftp://127.0.0.1/x\"}", "url")]
     [InlineData("{\"sha256\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"bytes\":1,\"url\":\"http://10.0.0.1/x\"}", "url")]
     [InlineData("{\"sha256\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"bytes\":1,\"chunks\":{\"c001\":\"AA==\"}}", "chunks")]
     [InlineData("[]", "object")]

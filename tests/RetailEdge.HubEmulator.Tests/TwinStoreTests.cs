@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using RetailEdge.Contracts.Twin;
 using RetailEdge.HubEmulator.Registry;
 using RetailEdge.HubEmulator.Twins;
 using RetailEdge.Testing;

@@ -44,6 +44,19 @@ public sealed class ProcessorOptionsTests
 
         Assert.Equal(new Uri("http://127.0.0.1:5080/"), options.IotHubEndpoint);
         Assert.Equal(TimeSpan.FromMinutes(7), options.StaleAfter);
+        Assert.True(options.PublishReferenceData);
+        Assert.Equal(TimeSpan.FromDays(7), options.ReferenceUrlLifetime);
+    }
+
+    [Fact]
+    public void FromEnvironment_ReferencePublishingSettings_Parsed()
+    {
+        var env = new Dictionary<string, string> { ["RETAILEDGE_SOURCE"] = "/s", ["RETAILEDGE_LAKE"] = "/l", ["RETAILEDGE_PUBLISH_REFERENCE"] = "false", ["RETAILEDGE_REFERENCE_URL_HOURS"] = "12" };
+
+        var options = ProcessorOptions.FromEnvironment(env.GetValueOrDefault);
+
+        Assert.False(options.PublishReferenceData);
+        Assert.Equal(TimeSpan.FromHours(12), options.ReferenceUrlLifetime);
     }
 
     [Theory]
@@ -125,6 +138,9 @@ public sealed class ProcessorOptionsTests
     [InlineData("RETAILEDGE_ONCE", "yes", "RETAILEDGE_ONCE must be true or false")]
     [InlineData("RETAILEDGE_IOTHUB_ENDPOINT", "ftp://127.0.0.1/", "RETAILEDGE_IOTHUB_ENDPOINT must be an absolute http(s) URL")]
     [InlineData("RETAILEDGE_STALE_MINUTES", "0", "RETAILEDGE_STALE_MINUTES must be an integer ≥ 1")]
+    [InlineData("RETAILEDGE_PUBLISH_REFERENCE", "sometimes", "RETAILEDGE_PUBLISH_REFERENCE must be true or false")]
+    [InlineData("RETAILEDGE_REFERENCE_URL_HOURS", "169", "RETAILEDGE_REFERENCE_URL_HOURS must be at most 168")]
+    [InlineData("RETAILEDGE_REFERENCE_URL_HOURS", "0", "RETAILEDGE_REFERENCE_URL_HOURS must be an integer ≥ 1")]
     public void FromEnvironment_BadSetting_NamesTheSetting(string name, string? value, string expected)
     {
         var env = new Dictionary<string, string?> { ["RETAILEDGE_SOURCE"] = "/s", ["RETAILEDGE_LAKE"] = "/l", [name] = value };

@@ -128,6 +128,56 @@ public class GatewayModuleTests
     }
 
     [Fact]
+    public async Task OnDesiredPropertiesAsync_FileUrlUnderRoot_AppliedAndOutsideRootRefusedKeepingPreviousSet()
+    {
+        using var directory = new TempDirectory("reference-files");
+        var root = Directory.CreateDirectory(directory.Combine("published")).FullName;
+        var outside = Directory.CreateDirectory(directory.Combine("elsewhere")).FullName;
+        var first = ReferenceDataCodec.Serialize(new ReferenceDataSet(17, [.. Enumerable.Range(1, 3000).Select(i => new ReferenceItem(i, 1m + i % 7, 0.5m, 3m))]));
+        var second = ReferenceDataCodec.Serialize(new ReferenceDataSet(17, [.. Enumerable.Range(1, 3000).Select(i => new ReferenceItem(i, 2m + i % 7, 0.5m, 3m))]));
+        var firstPath = Path.Combine(root, "first.json.gz");
+        await File.WriteAllBytesAsync(firstPath, first);
+        await File.WriteAllBytesAsync(Path.Combine(outside, "second.json.gz"), second);
+        File.CreateSymbolicLink(Path.Combine(root, "link.json.gz"), Path.Combine(outside, "second.json.gz"));
+        await using var harness = new EngineHarness(17, referenceDataFileRoot: root);
+        await harness.StartHubAsync();
+
+        var applied = ReferenceDataPointer.Remote(first, new Uri(firstPath));
+        await harness.Transport.PushDesiredAsync(Desired(applied));
+        Assert.Null(harness.Module.ReferenceDataError);
+        Assert.Equal(applied.Version, (await harness.Engine.GetStatusAsync(CancellationToken.None)).ReferenceDataVersion);
+
+        foreach (var (url, reason) in new[]
+        {
+            (new Uri(Path.Combine(outside, "second.json.gz")), "outside"),
+            (new Uri("file://" + root + "/../elsewhere/second.json.gz"), "outside"),
+            (new Uri(Path.Combine(root, "link.json.gz")), "symbolic link"),
+            (new Uri(Path.Combine(root, "missing.json.gz")), "does not exist"),
+        })
+        {
+            await harness.Transport.PushDesiredAsync(Desired(ReferenceDataPointer.Remote(second, url)));
+            Assert.Contains(reason, harness.Module.ReferenceDataError, StringComparison.Ordinal);
+            Assert.Equal(applied.Version, (await harness.Engine.GetStatusAsync(CancellationToken.None)).ReferenceDataVersion);
+        }
+    }
+
+    [Fact]
+    public async Task OnDesiredPropertiesAsync_FileUrlWithoutAllowedRoot_Refused()
+    {
+        using var directory = new TempDirectory("reference-files");
+        var payload = ReferenceDataCodec.Serialize(new ReferenceDataSet(17, [new ReferenceItem(1, 2m, 1m, 1m)]));
+        var path = directory.Combine("set.json.gz");
+        await File.WriteAllBytesAsync(path, payload);
+        await using var harness = new EngineHarness(17);
+        await harness.StartHubAsync();
+
+        await harness.Transport.PushDesiredAsync(Desired(ReferenceDataPointer.Remote(payload, new Uri(path))));
+
+        Assert.Contains("file urls are not allowed", harness.Module.ReferenceDataError, StringComparison.Ordinal);
+        Assert.Null((await harness.Engine.GetStatusAsync(CancellationToken.None)).ReferenceDataVersion);
+    }
+
+    [Fact]
     public async Task OnMethodAsync_FlushReplayStatusSetLogLevel_Answer()
     {
         await using var harness = new EngineHarness(17);

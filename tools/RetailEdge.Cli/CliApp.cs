@@ -18,6 +18,7 @@ public static class CliApp
         root.Subcommands.Add(ProcessorCommand.Create());
         root.Subcommands.Add(ReferenceCommand.Create());
         root.Subcommands.Add(FleetCommand.Create());
+        root.Subcommands.Add(DeployCommand.Create());
         return root;
     }
 

@@ -39,7 +39,7 @@ public sealed class DemoGateway : IAsyncDisposable
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _ingestKey);
     }
 
-    public static async Task<DemoGateway> StartAsync(int storeId, string deviceId, string connectionString, int hubMqttPort, string dataDirectory, CancellationToken cancellationToken)
+    public static async Task<DemoGateway> StartAsync(int storeId, string deviceId, string connectionString, int hubMqttPort, string dataDirectory, string referenceDataFileRoot, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(dataDirectory);
         var ingestKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
@@ -59,6 +59,7 @@ public sealed class DemoGateway : IAsyncDisposable
             ["StoreGateway:HttpBindAddress"] = "127.0.0.1",
             ["StoreGateway:HttpPort"] = "0",
             ["StoreGateway:IngestKey"] = ingestKey,
+            ["StoreGateway:ReferenceDataFileRoot"] = referenceDataFileRoot,
         });
         builder.Logging.ClearProviders();
         // the demo's own output is the story; the gateways only speak up about problems

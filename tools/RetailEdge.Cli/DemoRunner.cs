@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -111,15 +110,21 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
             Endpoint = hub.RestBaseAddress,
         });
 
-        // 4. one StoreGateway per store, with its reference data pushed through the module twin
+        // 4. one StoreGateway per store; the processor's publisher sends each its reference set through
+        //    the module twin first (inline when small, else a file beside the lake the gateways may read)
+        foreach (var store in catalog.Stores)
+        {
+            await hub.Registry.AddModuleAsync(store.DeviceId, ModuleId, cancellationToken).ConfigureAwait(false);
+        }
+        var referenceFiles = new FolderReferenceSetStore(lakeDir);
+        var published = await PublishReferenceAsync(lake, service, referenceFiles, cancellationToken).ConfigureAwait(false);
+        Step($"published reference data to {published.Count(StorePublishAction.Patched)} module twin(s)");
         var gateways = new List<DemoGateway>();
         long lastPosted;
         try
         {
             foreach (var store in catalog.Stores)
             {
-                await hub.Registry.AddModuleAsync(store.DeviceId, ModuleId, cancellationToken).ConfigureAwait(false);
-                await PublishReferenceAsync(service, store, catalog, cancellationToken).ConfigureAwait(false);
                 gateways.Add(await DemoGateway.StartAsync(
                     store.StoreId,
                     store.DeviceId,
@@ -128,10 +133,12 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
                     hub.Registry.ModuleConnectionString(store.DeviceId, ModuleId) + ";GatewayHostName=127.0.0.1",
                     hub.MqttEndPoint.Port,
                     Path.Combine(options.Directory, "gateways", store.DeviceId),
+                    referenceFiles.Folder,
                     cancellationToken).ConfigureAwait(false));
             }
             await WaitConnectedAsync(hub, gateways.Count, cancellationToken).ConfigureAwait(false);
-            Step($"started {gateways.Count} StoreGateway module(s) connected to the hub");
+            await WaitReferenceAppliedAsync(service, published, cancellationToken).ConfigureAwait(false);
+            Step($"started {gateways.Count} StoreGateway module(s) connected to the hub, each with its reference data applied");
 
             // 5. the stores' traffic, over HTTP
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
@@ -252,22 +259,19 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
         File.WriteAllText(Path.Combine(directory, ReferenceCsv.AssortmentFile), ReferenceCsv.FormatAssortment(catalog.Assortment));
     }
 
-    /// <summary>Small sets travel inline in the twin (chunks); the demo's sets are small.</summary>
-    private static async Task PublishReferenceAsync(IotHubServiceClient service, StoreReference store, SimulationCatalog catalog, CancellationToken cancellationToken)
+    private static async Task<ReferencePublishResult> PublishReferenceAsync(LakeContext lake, IotHubServiceClient service, IReferenceSetStore files, CancellationToken cancellationToken)
     {
-        var payload = ReferenceDataCodec.Serialize(catalog.ReferenceSetFor(store.StoreId));
-        if (!ReferenceDataPointer.FitsInline(payload))
+        using var connection = lake.Connect();
+        var tables = await ReferenceLoader.ReadTablesAsync(lake, connection, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("the reference tables were not loaded");
+        var publisher = new ReferencePublisher(service, files, new ReferencePublisherOptions { TwinOperationsPerSecond = 50 }, NullLogger<ReferencePublisher>.Instance);
+        var result = await publisher.PublishAsync(tables, null, dryRun: false, cancellationToken).ConfigureAwait(false);
+        if (!result.Stores.All(s => s.Action is StorePublishAction.Patched or StorePublishAction.Unchanged))
         {
-            // larger catalogues go by url (a shoulder tap); the demo keeps to inline data
-            return;
+            throw new InvalidOperationException("reference data did not reach every module twin: "
+                + string.Join("; ", result.Stores.Where(s => s.Action is not (StorePublishAction.Patched or StorePublishAction.Unchanged)).Select(s => $"{s.DeviceId}: {s.Detail}")));
         }
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, ContractsJson.WriterOptions))
-        {
-            ReferenceDataPointer.Inline(payload).WriteTo(writer);
-        }
-        var patch = new JsonObject { ["referenceData"] = JsonNode.Parse(buffer.WrittenSpan) };
-        await service.UpdateModuleTwinAsync(store.DeviceId, ModuleId, patch, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return result;
     }
 
     /// <summary>Posts one request of events; the gateway's answer counts are not summed here, its twin's are (gold.store_health).</summary>
@@ -299,6 +303,34 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
         }
     }
 
+    /// <summary>
+    /// A gateway reads its twin after it connects: wait (bounded) until each reports the published version,
+    /// so no basket is checked for price mismatches and low stock before the catalogue is there.
+    /// </summary>
+    private async Task WaitReferenceAppliedAsync(IotHubServiceClient service, ReferencePublishResult published, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        foreach (var store in published.Stores)
+        {
+            while (true)
+            {
+                var twin = await service.GetModuleTwinAsync(store.DeviceId, ModuleId, cancellationToken).ConfigureAwait(false);
+                if (TolerantJson.Deserialize(twin.Reported, ContractsJsonContext.Default.GatewayReportedProperties, out _).ReferenceDataVersion == store.NewVersion)
+                {
+                    break;
+                }
+                if (deadline.Elapsed > options.DrainTimeout)
+                {
+                    // what the gateway last said (its reference or configuration error, its connection) names the cause
+                    throw new TimeoutException($"{store.DeviceId} did not report reference data version {store.NewVersion} within {options.DrainTimeout}; "
+                        + $"it reports {twin.Reported["referenceDataVersion"]?.ToJsonString() ?? "no version"}, referenceDataError {twin.Reported["referenceDataError"]?.ToJsonString() ?? "none"}, "
+                        + $"configError {twin.Reported["configError"]?.ToJsonString() ?? "none"}, status {twin.Reported["status"]?.ToJsonString() ?? "none"}");
+                }
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     private async Task WaitDrainedAsync(HttpClient http, List<DemoGateway> gateways, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
@@ -307,11 +339,13 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
             long buffered = 0;
             foreach (var gateway in gateways)
             {
-                using var health = JsonDocument.Parse(await http.GetStringAsync(new Uri(gateway.BaseAddress, "health"), cancellationToken).ConfigureAwait(false));
-                var gatewayBuffered = health.RootElement.GetProperty("bufferedBatches").GetInt64();
+                // /health carries the reported properties' shape (plus local counters, ignored here)
+                var health = JsonSerializer.Deserialize(
+                    await http.GetStringAsync(new Uri(gateway.BaseAddress, "health"), cancellationToken).ConfigureAwait(false),
+                    ContractsJsonContext.Default.GatewayReportedProperties);
+                var gatewayBuffered = health?.BufferedBatches ?? 0;
                 buffered += gatewayBuffered;
-                _progress.GatewayHealth($"store {gateway.StoreId}", gatewayBuffered,
-                    health.RootElement.TryGetProperty("rejected", out var rejected) && rejected.TryGetInt64(out var count) ? count : 0);
+                _progress.GatewayHealth($"store {gateway.StoreId}", gatewayBuffered, health?.Rejected ?? 0);
             }
             if (buffered == 0)
             {
@@ -337,8 +371,8 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
             while (deadline.Elapsed < options.DrainTimeout)
             {
                 var twin = await service.GetModuleTwinAsync(gateway.DeviceId, ModuleId, cancellationToken).ConfigureAwait(false);
-                if (twin.Reported["bufferedBatches"] is JsonValue value && value.TryGetValue<long>(out var buffered) && buffered == 0
-                    && twin.Reported["lastSentAt"] is not null)
+                var reported = TolerantJson.Deserialize(twin.Reported, ContractsJsonContext.Default.GatewayReportedProperties, out _);
+                if (reported.BufferedBatches == 0 && reported.LastSentAt is not null)
                 {
                     break;
                 }

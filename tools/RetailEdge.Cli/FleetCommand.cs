@@ -9,7 +9,10 @@ namespace RetailEdge.Cli;
 /// <c>retailedge fleet status</c>: the StoreGateway modules' health (ARCHITECTURE.md §8) in the
 /// terminal — live from the module twins when an IoT Hub is given, otherwise as the processor's
 /// monitor last wrote it to gold.store_health. Unhealthy stores (stale, or reporting a
-/// configuration or reference-data error) come first.
+/// configuration or reference-data error) come first. Live, each row also shows the deployment the
+/// device runs (its <c>deployment</c> tag, written by <c>retailedge deploy</c>) and the StoreGateway image
+/// in its edgeAgent twin. <c>fleet status &lt;device&gt;</c> instead asks that one module for its state now
+/// (the status method): the twin shows what the module last reported, the method what it has this second.
 /// </summary>
 public static class FleetCommand
 {
@@ -33,7 +36,13 @@ public static class FleetCommand
         });
         var json = new Option<bool>("--json") { Description = "One JSON object per module instead of a table (for scripts)" };
         var check = new Option<bool>("--check") { Description = $"Exit with {UnhealthyExitCode} when any store is stale or reports an error (for alerting)" };
-        var status = new Command("status", "Show each store gateway's health: stale stores, backlog, rejected and dropped events, errors");
+        var (device, module, timeout) = FleetMethodCommands.TargetOptions();
+        device.Arity = ArgumentArity.ZeroOrOne;
+        device.Description = "Ask this one gateway's module for its state now (its status method) instead of showing the fleet";
+        var status = new Command("status", "Show each store gateway's health (stale stores, backlog, rejected and dropped events, errors, deployment and image), or one gateway's own answer");
+        status.Arguments.Add(device);
+        status.Options.Add(module);
+        status.Options.Add(timeout);
         status.Options.Add(lake);
         iotHub.AddTo(status);
         status.Options.Add(staleAfter);
@@ -41,6 +50,13 @@ public static class FleetCommand
         status.Options.Add(check);
         status.SetAction(async (parseResult, cancellationToken) =>
         {
+            if (parseResult.GetValue(device) is { } deviceId)
+            {
+                using var client = await iotHub.TryOpenRequiredAsync(parseResult).ConfigureAwait(false);
+                return client is null
+                    ? CliApp.UsageError
+                    : await FleetMethodCommands.StatusAsync(client, deviceId, parseResult.GetValue(module)!, TimeSpan.FromSeconds(parseResult.GetValue(timeout)), Console.Out, cancellationToken).ConfigureAwait(false);
+            }
             SimulateArguments.TryParseDuration(parseResult.GetValue(staleAfter)!, out var staleValue, out _, "--stale-after");
             if (await iotHub.TryResolveAsync(parseResult).ConfigureAwait(false) is not { } hub)
             {
@@ -56,6 +72,9 @@ public static class FleetCommand
         });
         var command = new Command("fleet", "The store gateways as the cloud sees them");
         command.Subcommands.Add(status);
+        command.Subcommands.Add(FleetMethodCommands.Flush());
+        command.Subcommands.Add(FleetMethodCommands.Replay());
+        command.Subcommands.Add(FleetMethodCommands.SetLogLevel());
         return command;
     }
 
@@ -100,6 +119,7 @@ public static class FleetCommand
                     stores = await StoreHealthMonitor.ReadStoresByDeviceAsync(lake, connection, cancellationToken).ConfigureAwait(false);
                 }
                 rows = await StoreHealthMonitor.ObserveAsync(hub, stores, TimeProvider.System.GetUtcNow(), request.StaleAfter, cancellationToken).ConfigureAwait(false);
+                rows = await FleetDeployments.WithDeploymentsAsync(hub, rows, cancellationToken).ConfigureAwait(false);
                 origin = "module twins, live";
             }
             else
@@ -115,21 +135,9 @@ public static class FleetCommand
                 origin = "gold.store_health";
             }
         }
-        catch (IotHubServiceException e)
+        catch (Exception e) when (IotHubArguments.DescribeHubFailure(e) is { } failure)
         {
-            // the service error's own message (status and IoT Hub error code); it never carries the key
-            await Console.Error.WriteLineAsync("error: IoT Hub refused the twin query: " + e.Message).ConfigureAwait(false);
-            return NoDataExitCode;
-        }
-        catch (HttpRequestException e)
-        {
-            await Console.Error.WriteLineAsync("error: IoT Hub is unreachable: " + e.Message).ConfigureAwait(false);
-            return NoDataExitCode;
-        }
-        catch (AzureCredentialException e)
-        {
-            // names what was being opened and which variables choose the credential; never a secret
-            await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("error: " + failure).ConfigureAwait(false);
             return NoDataExitCode;
         }
         var ordered = FleetStatusView.Order(rows);

@@ -40,7 +40,7 @@ internal static class FleetStatusView
             return;
         }
         var table = new Table().Border(TableBorder.Rounded);
-        foreach (var column in new[] { "health", "store", "device", "status", "last sent", "backlog", "oldest unsent", "rejected", "dropped", "reference data", "error" })
+        foreach (var column in new[] { "health", "store", "device", "status", "last sent", "backlog", "oldest unsent", "rejected", "dropped", "reference data", "deployment", "image", "error" })
         {
             table.AddColumn(column is "store" or "backlog" or "oldest unsent" or "rejected" or "dropped" ? new TableColumn(column).RightAligned() : new TableColumn(column));
         }
@@ -57,6 +57,8 @@ internal static class FleetStatusView
                 Cell(row.Rejected?.ToString("N0", CultureInfo.InvariantCulture)),
                 Cell(row.Dropped?.ToString("N0", CultureInfo.InvariantCulture)),
                 Cell(row.ReferenceDataVersion),
+                Cell(row.Deployment),
+                Cell(row.ModuleImage),
                 Cell(Error(row)));
         }
         console.Write(table);
@@ -66,32 +68,7 @@ internal static class FleetStatusView
     {
         foreach (var row in rows)
         {
-            using var buffer = new MemoryStream();
-            using (var json = new Utf8JsonWriter(buffer))
-            {
-                json.WriteStartObject();
-                json.WriteString("deviceId", row.DeviceId);
-                json.WriteString("moduleId", row.ModuleId);
-                WriteNumber(json, "storeId", row.StoreId);
-                json.WriteBoolean("healthy", row.Healthy);
-                json.WriteBoolean("stale", row.Stale);
-                WriteString(json, "status", row.Status);
-                WriteString(json, "version", row.Version);
-                WriteTime(json, "lastEventAt", row.LastEventAt);
-                WriteTime(json, "lastSentAt", row.LastSentAt);
-                WriteNumber(json, "bufferedBatches", row.BufferedBatches);
-                WriteNumber(json, "oldestUnsentAgeSeconds", row.OldestUnsentAgeSeconds);
-                WriteNumber(json, "rejected", row.Rejected);
-                WriteNumber(json, "dropped", row.Dropped);
-                WriteString(json, "referenceDataVersion", row.ReferenceDataVersion);
-                WriteString(json, "referenceDataError", row.ReferenceDataError);
-                WriteString(json, "configError", row.ConfigError);
-                WriteNumber(json, "quarantined", row.Quarantined);
-                WriteNumber(json, "seqConflicts", row.SeqConflicts);
-                WriteTime(json, "observedAt", row.ObservedAt);
-                json.WriteEndObject();
-            }
-            writer.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+            writer.WriteLine(JsonSerializer.Serialize(row, CliJsonContext.Default.StoreHealthRow));
         }
     }
 
@@ -115,40 +92,4 @@ internal static class FleetStatusView
 
     // twin values are untrusted text: escape them so a reported "[red]" is shown, not interpreted
     private static string Cell(string? value) => value is null ? string.Empty : Markup.Escape(value);
-
-    private static void WriteString(Utf8JsonWriter json, string name, string? value)
-    {
-        if (value is null)
-        {
-            json.WriteNull(name);
-        }
-        else
-        {
-            json.WriteString(name, value);
-        }
-    }
-
-    private static void WriteNumber(Utf8JsonWriter json, string name, long? value)
-    {
-        if (value is null)
-        {
-            json.WriteNull(name);
-        }
-        else
-        {
-            json.WriteNumber(name, value.Value);
-        }
-    }
-
-    private static void WriteTime(Utf8JsonWriter json, string name, DateTimeOffset? value)
-    {
-        if (value is null)
-        {
-            json.WriteNull(name);
-        }
-        else
-        {
-            json.WriteString(name, value.Value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
-        }
-    }
 }

@@ -85,6 +85,43 @@ internal sealed class IotHubArguments
         }
     }
 
+    /// <summary>
+    /// The service client for a command that needs the hub, or null after a one-line error (never a secret):
+    /// the caller exits with <see cref="CliApp.UsageError"/>.
+    /// </summary>
+    public async Task<IotHubServiceClient?> TryOpenRequiredAsync(ParseResult parseResult)
+    {
+        if (await TryResolveAsync(parseResult).ConfigureAwait(false) is not { } settings)
+        {
+            return null;
+        }
+        if (!settings.IsConfigured)
+        {
+            await Console.Error.WriteLineAsync($"error: give --iothub or --iothub-host (or {ConnectionStringVariable} / {HostNameVariable})").ConfigureAwait(false);
+            return null;
+        }
+        try
+        {
+            return settings.Open(AzureAccess.FromProcess());
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    /// <summary>A one-line description of a failed hub call (IoT Hub's own error, the network, the credential), or null for other exceptions.</summary>
+    public static string? DescribeHubFailure(Exception exception) => exception switch
+    {
+        // the service error's own message (status and IoT Hub error code); it never carries the key
+        IotHubServiceException e => "IoT Hub refused the request: " + e.Message,
+        HttpRequestException e => "IoT Hub is unreachable: " + e.Message,
+        // names what was being opened and which variables choose the credential; never a secret
+        AzureCredentialException e => e.Message,
+        _ => null,
+    };
+
     private static string ReadConnectionStringFile(string path)
     {
         // a value with the shape of a connection string or SAS token is a secret typed on the command line: refuse it, echo nothing

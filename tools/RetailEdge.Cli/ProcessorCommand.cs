@@ -63,7 +63,10 @@ public static class ProcessorCommand
         using var hubClient = hub;
         using var lake = new LakeContext(stores, TimeProvider.System);
         var monitor = hub is null ? null : new StoreHealthMonitor(lake, hub, TimeSpan.FromMinutes(15), NullLogger<StoreHealthMonitor>.Instance);
-        var pipeline = new LakehousePipeline(lake, source, NullLoggerFactory.Instance, monitor: monitor);
+        // the processor sends changed reference tables down to the module twins, as the hosted processor does
+        var references = hub is null ? null
+            : new LakeReferencePublication(lake, ReferenceCommand.CreatePublisher(hub, lakeLocation, access, TimeSpan.FromDays(7)), NullLogger<LakeReferencePublication>.Instance);
+        var pipeline = new LakehousePipeline(lake, source, NullLoggerFactory.Instance, monitor: monitor, references: references);
         pipeline.CycleCompleted += c =>
         {
             if (!c.Idle)

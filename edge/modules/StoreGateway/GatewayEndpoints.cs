@@ -215,25 +215,18 @@ public static class GatewayEndpoints
     private static IResult GetHealth(GatewayEngine engine, GatewayModule module, MqttIngestState mqtt, IngestKeyCheck keys, IngestBudget budget)
     {
         var status = engine.Status;
-        var body = new Dictionary<string, object?>
+        var health = new GatewayHealth(module.Reported())
         {
-            ["status"] = status.DiskFull ? "disk_full" : module.ConfigError is null && !status.OverBudget ? "running" : "degraded",
-            ["accepted"] = status.Accepted,
-            ["rejected"] = status.Rejected,
-            ["duplicates"] = status.Duplicates,
-            ["dropped"] = status.Dropped,
-            ["openWindows"] = status.OpenWindows,
-            ["bufferedBatches"] = status.BufferedBatches,
-            ["nextSeq"] = status.NextSeq,
-            ["referenceDataVersion"] = status.ReferenceDataVersion,
-            ["configError"] = module.ConfigError,
-            ["mqtt"] = mqtt.State,
-            // whether a key is configured, never the key
-            ["ingestKey"] = keys.IsConfigured ? "configured" : "missing",
-            ["inFlightBytes"] = budget.InFlightBytes,
-            ["diskFreeBytes"] = status.DiskFreeBytes,
+            Accepted = status.Accepted,
+            Duplicates = status.Duplicates,
+            OpenWindows = status.OpenWindows,
+            NextSeq = status.NextSeq,
+            Mqtt = mqtt.State,
+            IngestKey = keys.IsConfigured ? "configured" : "missing",
+            InFlightBytes = budget.InFlightBytes,
+            DiskFreeBytes = status.DiskFreeBytes,
         };
-        return Results.Text(JsonSerializer.Serialize(body, HealthJsonContext.Default.DictionaryStringObject), "application/json");
+        return Results.Text(JsonSerializer.Serialize(health, HealthJsonContext.Default.GatewayHealth), "application/json");
     }
 
     private static Task WriteDiskFullAsync(HttpContext context)

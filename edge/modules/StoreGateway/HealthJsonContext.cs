@@ -2,9 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace StoreGateway;
 
-/// <summary>Source-generated JSON for the health document.</summary>
-[JsonSerializable(typeof(Dictionary<string, object?>))]
-[JsonSerializable(typeof(long))]
-[JsonSerializable(typeof(int))]
-[JsonSerializable(typeof(string))]
+/// <summary>Source-generated JSON for the health document (camelCase like the twin it extends).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(GatewayHealth))]
 internal sealed partial class HealthJsonContext : JsonSerializerContext;

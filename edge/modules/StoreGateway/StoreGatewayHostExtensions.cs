@@ -54,7 +54,7 @@ public static class StoreGatewayHostExtensions
             sp.GetRequiredService<IHubTransport>(),
             sp.GetRequiredService<IHttpClientFactory>().CreateClient("reference-data"),
             logLevel,
-            sp.GetRequiredService<ILogger<GatewayModule>>()) { ReportInterval = options.ReportInterval });
+            sp.GetRequiredService<ILogger<GatewayModule>>()) { ReportInterval = options.ReportInterval, ReferenceDataFileRoot = NullIfEmpty(options.ReferenceDataFileRoot) });
         services.AddHostedService<EngineService>();
         services.AddHostedService<UplinkService>();
         services.AddHostedService<TwinService>();
@@ -68,4 +68,6 @@ public static class StoreGatewayHostExtensions
         }
         return builder;
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

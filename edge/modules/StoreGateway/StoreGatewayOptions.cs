@@ -108,6 +108,9 @@ public sealed record StoreGatewayOptions
 
     public TimeSpan ReportInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>An absolute folder under which the twin's referenceData may name a file url (a mounted copy of the publisher's folder); unset refuses file urls.</summary>
+    public string? ReferenceDataFileRoot { get; init; }
+
     /// <summary>Shortest ingest key accepted: 16 characters (a guessable key is no key).</summary>
     public const int MinIngestKeyLength = 16;
 
@@ -149,6 +152,7 @@ public sealed record StoreGatewayOptions
         Check(DiskReserveBytes is >= 0 and <= 1024L * 1024 * 1024, "StoreGateway:DiskReserveBytes must be from 0 to 1 GB");
         Check(MaxEventsPerRequest is > 0 and <= 100_000, "StoreGateway:MaxEventsPerRequest must be from 1 to 100000");
         Check(ReportInterval >= TimeSpan.FromSeconds(1), "StoreGateway:ReportInterval must be at least a second");
+        Check(string.IsNullOrEmpty(ReferenceDataFileRoot) || Path.IsPathFullyQualified(ReferenceDataFileRoot), "StoreGateway:ReferenceDataFileRoot must be an absolute folder path");
         if (string.IsNullOrWhiteSpace(InitialSettings))
         {
             return GatewaySettings.Default;

@@ -28,9 +28,9 @@ public static class ReferenceDataCodec
             {
                 w.WriteStartArray();
                 w.WriteNumberValue(item.ItemId);
-                w.WriteNumberValue(item.UnitPrice);
-                w.WriteNumberValue(item.UnitCost);
-                w.WriteNumberValue(item.SafetyStockQuantity);
+                w.WriteNumberValue(Canonical(item.UnitPrice));
+                w.WriteNumberValue(Canonical(item.UnitCost));
+                w.WriteNumberValue(Canonical(item.SafetyStockQuantity));
                 w.WriteEndArray();
             }
             w.WriteEndArray();
@@ -85,6 +85,12 @@ public static class ReferenceDataCodec
             throw new FormatException("reference data is not a valid set: " + e.Message, e);
         }
     }
+
+    /// <summary>
+    /// The value without trailing zeros: a decimal keeps its scale (1.99 read from a DECIMAL(18,4) column is
+    /// 1.9900), and the same price must give the same bytes wherever it was read from.
+    /// </summary>
+    private static decimal Canonical(decimal value) => value / 1.000000000000000000000000000000000m;
 
     public static string Sha256Hex(ReadOnlySpan<byte> payload) => Convert.ToHexStringLower(SHA256.HashData(payload));
 

@@ -7,7 +7,7 @@ namespace RetailEdge.Contracts.Reference;
 /// <summary>
 /// The <c>referenceData</c> desired property. Twin values are limited to 4 KB each and 32 KB in
 /// total, so a small set travels inline as base64 chunks (<c>chunks: {c000: …, c001: …}</c>) and a
-/// large one as a "shoulder tap": a url to a file plus its SHA-256, which the gateway downloads and
+/// large one as a "shoulder tap": a url to a file (https, or a file url under a root the gateway allows) plus its SHA-256, which the gateway downloads and
 /// verifies before applying (PROTOCOLS.md; iotedge#1124).
 /// </summary>
 public sealed record ReferenceDataPointer
@@ -128,9 +128,9 @@ public sealed record ReferenceDataPointer
         if (value.TryGetProperty("url", out var urlValue) && urlValue.ValueKind != JsonValueKind.Null)
         {
             if (!Uri.TryCreate(JsonText.StringOrNull(urlValue), UriKind.Absolute, out var url)
-                || !(url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp && url.IsLoopback))
+                || !(url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp && url.IsLoopback || url.IsFile && IsLocalFile(url)))
             {
-                return (null, "referenceData.url must be an https url (http only to a loopback host)");
+                return (null, "referenceData.url must be an https url (http only to a loopback host), or a file url on this machine");
             }
             return (new ReferenceDataPointer { Version = version, Sha256 = hash.ToLowerInvariant(), Bytes = bytes, Url = url }, null);
         }
@@ -159,6 +159,9 @@ public sealed record ReferenceDataPointer
     }
 
     public static string ChunkName(int index) => "c" + index.ToString("D3", CultureInfo.InvariantCulture);
+
+    /// <summary>A file url without a remote host (file:///path): a UNC share would reach the network.</summary>
+    private static bool IsLocalFile(Uri url) => !url.IsUnc && (url.Host.Length == 0 || url.Host == "localhost");
 
     private static bool IsHex(string text)
     {

@@ -17,7 +17,7 @@ internal sealed class EngineHarness : IAsyncDisposable
     private Task? _uplinkLoop;
 
     public EngineHarness(int storeId, GatewaySettings? settings = null, DateTimeOffset? start = null, string? dataDirectory = null, long? diskBudgetBytes = null,
-        Func<GatewayEngineOptions, GatewayEngineOptions>? configure = null)
+        Func<GatewayEngineOptions, GatewayEngineOptions>? configure = null, string? referenceDataFileRoot = null)
     {
         if (dataDirectory is null)
         {
@@ -41,7 +41,11 @@ internal sealed class EngineHarness : IAsyncDisposable
         };
         Engine = new GatewayEngine(configure is null ? options : configure(options));
         Transport = new InMemoryHubTransport();
-        Module = new GatewayModule(Engine, Transport, new HttpClient(), new LogLevelSwitch()) { ReportInterval = TimeSpan.FromMilliseconds(100) };
+        Module = new GatewayModule(Engine, Transport, new HttpClient(), new LogLevelSwitch())
+        {
+            ReportInterval = TimeSpan.FromMilliseconds(100),
+            ReferenceDataFileRoot = referenceDataFileRoot,
+        };
         _engineLoop = Task.Run(() => Engine.RunAsync(_stop.Token));
     }
 

@@ -11,6 +11,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using RetailEdge.Contracts.Twin;
+using RetailEdge.HubEmulator.Configurations;
 using RetailEdge.HubEmulator.Devices;
 using RetailEdge.HubEmulator.Query;
 using RetailEdge.HubEmulator.Registry;
@@ -24,7 +26,7 @@ namespace RetailEdge.HubEmulator.Service;
 /// The service REST API subset (PROTOCOLS.md "Service REST", api-version 2021-04-12) on Kestrel:
 /// device and module twins (GET, PATCH merge, PUT replace, with ETag / If-Match → 412),
 /// POST /devices/query with x-ms-max-item-count and x-ms-continuation, direct method
-/// invocation, deployments (applyConfigurationContent) and the identity registry
+/// invocation, deployments (applyConfigurationContent, configurations) and the identity registry
 /// (<see cref="RegistryEndpoints"/>). Every request needs a service-policy SAS token in
 /// Authorization; errors carry IoT Hub's body (<see cref="HubErrors"/>).
 /// </summary>
@@ -44,6 +46,8 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ILoggerFactory _loggerFactory;
     private readonly RegistryEndpoints _registryEndpoints;
+    private readonly ModulesContentApplier _applier;
+    private readonly ConfigurationEndpoints _configurationEndpoints;
     private WebApplication? _app;
 
     public ServiceRestServer(HubRegistry registry, TwinStore twins, ConnectionRegistry connections, TimeProvider timeProvider, ILoggerFactory loggerFactory)
@@ -55,6 +59,8 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("RetailEdge.HubEmulator.ServiceRest");
         _registryEndpoints = new RegistryEndpoints(registry, twins, connections, timeProvider);
+        _applier = new ModulesContentApplier(registry, twins, connections);
+        _configurationEndpoints = new ConfigurationEndpoints(twins, connections, _applier, timeProvider);
     }
 
     public IPEndPoint? BoundEndPoint { get; private set; }
@@ -92,6 +98,7 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
         app.MapPost("/devices/query", QueryAsync);
         _registryEndpoints.Map(app);
         app.MapPost("/devices/{deviceId}/applyConfigurationContent", (HttpContext c, string deviceId) => ApplyConfigurationContentAsync(c, deviceId));
+        _configurationEndpoints.Map(app);
         app.MapPost("/twins/{deviceId}/modules/{moduleId}/methods", (HttpContext c, string deviceId, string moduleId) => InvokeMethodAsync(c, new IdentityKey(deviceId, moduleId)));
         app.MapPost("/twins/{deviceId}/methods", (HttpContext c, string deviceId) => InvokeMethodAsync(c, new IdentityKey(deviceId, null)));
         app.MapFallback((HttpContext c) => HubErrors.WriteAsync(c, StatusCodes.Status404NotFound, "NotFound", "this emulator does not serve " + c.Request.Method + " " + c.Request.Path, _timeProvider));
@@ -186,6 +193,11 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
         switch (result.Status)
         {
             case TwinUpdateStatus.Ok:
+                if (identity.ModuleId is null)
+                {
+                    // new tags may bring the device into (or out of) a configuration's target condition
+                    await _configurationEndpoints.ReconcileAsync(identity.DeviceId, context.RequestAborted).ConfigureAwait(false);
+                }
                 context.Response.Headers.ETag = ETags.Quote(result.Twin!["etag"]!.GetValue<string>());
                 await JsonResponses.WriteAsync(context, StatusCodes.Status200OK, result.Twin).ConfigureAwait(false);
                 break;
@@ -254,13 +266,7 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
         await JsonResponses.WriteAsync(context, StatusCodes.Status200OK, page).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// An IoT Edge deployment for one device (what <c>az iot edge set-modules</c> and the service
-    /// SDKs send): every module named in modulesContent, $edgeAgent and $edgeHub included, gets
-    /// its "properties.desired" as its desired properties (replaced, as a deployment does). Module
-    /// identities that do not exist yet are created first, as the device's edge agent would; the
-    /// whole manifest is checked before any twin changes.
-    /// </summary>
+    /// <summary>An IoT Edge deployment for one device (what <c>az iot edge set-modules</c> and the service SDKs send), see <see cref="ModulesContentApplier"/>.</summary>
     private async Task ApplyConfigurationContentAsync(HttpContext context, string deviceId)
     {
         if (_registry.FindDevice(deviceId) is null)
@@ -269,46 +275,16 @@ internal sealed partial class ServiceRestServer : IAsyncDisposable
             return;
         }
         var (body, error) = await JsonResponses.ReadObjectAsync(context, MaxConfigurationBodyBytes).ConfigureAwait(false);
-        if (body is null || body["modulesContent"] is not JsonObject modules)
+        var (desiredByModule, invalid) = ModulesContentApplier.Check(body);
+        if (desiredByModule is null)
         {
-            await HubErrors.BadRequestAsync(context, error ?? "the body must be {\"modulesContent\":{…}}", _timeProvider).ConfigureAwait(false);
+            await HubErrors.BadRequestAsync(context, error ?? invalid!, _timeProvider).ConfigureAwait(false);
             return;
         }
-        var desiredByModule = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
-        foreach (var (moduleId, content) in modules)
+        if (await _applier.ApplyAsync(deviceId, desiredByModule, context.RequestAborted).ConfigureAwait(false) is { } failure)
         {
-            if (content is not JsonObject moduleContent || moduleContent["properties.desired"] is not JsonObject desired)
-            {
-                await HubErrors.BadRequestAsync(context, $"modulesContent.{moduleId} must be {{\"properties.desired\":{{…}}}}", _timeProvider).ConfigureAwait(false);
-                return;
-            }
-            var invalid = HubRegistry.IsValidId(moduleId) ? TwinRules.Validate(desired, allowNulls: false) : $"'{moduleId}' is not a valid module id";
-            if (invalid is null && TwinRules.SizeOf(desired) > TwinRules.MaxSectionBytes)
-            {
-                invalid = $"desired properties are larger than {TwinRules.MaxSectionBytes} bytes";
-            }
-            if (invalid is not null)
-            {
-                await HubErrors.BadRequestAsync(context, $"modulesContent.{moduleId}: {invalid}", _timeProvider).ConfigureAwait(false);
-                return;
-            }
-            desiredByModule[moduleId] = desired;
-        }
-        var ensured = await _registry.EnsureModulesAsync(deviceId, desiredByModule.Keys, context.RequestAborted).ConfigureAwait(false);
-        if (!ensured.Succeeded)
-        {
-            await _registryEndpoints.WriteFailureAsync(context, ensured.Status, ensured.Error!).ConfigureAwait(false);
+            await _registryEndpoints.WriteFailureAsync(context, failure.Status, failure.Error!).ConfigureAwait(false);
             return;
-        }
-        foreach (var (moduleId, desired) in desiredByModule)
-        {
-            var identity = new IdentityKey(deviceId, moduleId);
-            var result = _twins.UpdateFromService(identity, new JsonObject { ["properties"] = new JsonObject { ["desired"] = desired.DeepClone() } }, "*", replace: true, _connections.IsConnected(identity));
-            if (result.Status != TwinUpdateStatus.Ok)
-            {
-                await HubErrors.BadRequestAsync(context, $"module {moduleId}: {result.Error}", _timeProvider).ConfigureAwait(false);
-                return;
-            }
         }
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }

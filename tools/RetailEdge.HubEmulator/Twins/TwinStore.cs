@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using RetailEdge.Contracts.Twin;
 using RetailEdge.HubEmulator.Registry;
 
 namespace RetailEdge.HubEmulator.Twins;

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace RetailEdge.HubEmulator.Twins;
+namespace RetailEdge.Contracts.Twin;
 
 /// <summary>
 /// IoT Hub's twin limits (PROTOCOLS.md "Limits and billing"): desired and reported at most
