@@ -23,9 +23,10 @@ namespace RetailEdge.StoreGateway.Core;
 /// Sealing stays off the acknowledgement path: the writer only takes the closed windows out of the
 /// aggregator (<see cref="GatewayAggregator.Close"/>, no per-event work); building rows, JSON and gzip
 /// run beside it, one job after another in close order (seqs are given there, gap-free); the writer
-/// then stores a job's batches and marks its events by tag ranges in one short transaction. A job in
-/// flight is only memory: after a crash its events are unsealed in the journal and sealed again, with
-/// the same seqs. The uplink's acknowledgements are marked by the writer too, gathered, so that no
+/// then stores a job's batches in steps of at most <see cref="StoreStepBytes"/> between group commits,
+/// and the last step marks its events by tag ranges and moves next_seq, which makes the job visible. A
+/// job in flight is only memory (and invisible steps): after a crash its events are unsealed in the
+/// journal and sealed again, with the same seqs. The uplink's acknowledgements are marked by the writer too, gathered, so that no
 /// second connection competes for the journal's write lock.
 /// </remarks>
 public sealed partial class GatewayEngine : IDisposable
