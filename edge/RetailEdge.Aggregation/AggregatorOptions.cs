@@ -33,9 +33,9 @@ public sealed record AggregatorOptions
             throw new ArgumentException("JournalId must be 1..64 letters, digits, '-' or '_'", nameof(JournalId));
         }
         ArgumentNullException.ThrowIfNull(Settings);
-        if (Settings.Window <= TimeSpan.Zero || Settings.Window.Ticks % TimeSpan.TicksPerMinute != 0)
+        if (Settings.Window.Ticks % TimeSpan.TicksPerSecond != 0 || !GatewaySettings.IsWindowLength((int)Math.Min(int.MaxValue, Settings.Window.TotalSeconds)))
         {
-            throw new ArgumentOutOfRangeException(nameof(Settings), Settings.Window, "Settings.Window must be a whole number of minutes");
+            throw new ArgumentOutOfRangeException(nameof(Settings), Settings.Window, "Settings.Window must divide a minute (10, 12, 15, 20 or 30 s) or be a whole number of minutes");
         }
         if (Settings.MaxBatchBytes <= 0 || Settings.MaxBatchBytes > GatewaySettings.HardMaxBatchBytes)
         {

@@ -44,6 +44,23 @@ public class GatewayAggregatorTests
     }
 
     [Fact]
+    public void Seal_TenSecondWindows_SealSecondsAfterTheirEnd_OneRowPerWindow()
+    {
+        var settings = GatewaySettings.Default with { Window = TimeSpan.FromSeconds(10) };
+        var aggregator = new GatewayAggregator(Options(settings));
+        aggregator.Add(Basket(T0.AddSeconds(3), Channels.Store, Line(1, 1m, 2m)), T0.AddSeconds(3), 1);
+        aggregator.Add(Basket(T0.AddSeconds(12), Channels.Store, Line(1, 2m, 2m)), T0.AddSeconds(12), 2);
+
+        // the first window [0, 10) seals once the watermark passes its end plus the grace; the second is still open
+        var first = Assert.Single(aggregator.Seal(T0.AddSeconds(10) + settings.SealGrace + TimeSpan.FromSeconds(1))).Batch;
+        var row = Assert.Single(first.Items);
+        Assert.Equal((T0, 1m, 10), (row.WindowStart, row.Qty, first.WindowSeconds));
+
+        var second = Assert.Single(aggregator.Seal(T0.AddSeconds(20) + settings.SealGrace + TimeSpan.FromSeconds(1))).Batch;
+        Assert.Equal((T0.AddSeconds(10), 2m), (second.Items.Single().WindowStart, second.Items.Single().Qty));
+    }
+
+    [Fact]
     public void Seal_BasketWithSaleAndReturnOfOneItem_CountsTheBasketOnceForThatItem()
     {
         var aggregator = new GatewayAggregator(Options());

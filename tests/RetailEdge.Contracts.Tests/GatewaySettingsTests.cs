@@ -24,9 +24,25 @@ public class GatewaySettingsTests
     }
 
     [Theory]
+    [InlineData(10)]
+    [InlineData(15)]
+    [InlineData(30)]
+    [InlineData(60)]
+    [InlineData(3600)]
+    public void Apply_WindowThatTilesAMinuteOrIsWholeMinutes_IsAccepted(int seconds)
+    {
+        var (settings, error) = Apply($"{{\"windowSeconds\":{seconds}}}");
+
+        Assert.Null(error);
+        Assert.Equal(TimeSpan.FromSeconds(seconds), settings!.Window);
+    }
+
+    [Theory]
     [InlineData("{\"windowSeconds\":\"60\"}", "windowSeconds")]
     [InlineData("{\"windowSeconds\":-60}", "windowSeconds")]
     [InlineData("{\"windowSeconds\":90}", "whole number of minutes")]
+    [InlineData("{\"windowSeconds\":25}", "divide a minute")]
+    [InlineData("{\"windowSeconds\":5}", "windowSeconds")]
     [InlineData("{\"maxBatchBytes\":300000}", "maxBatchBytes")]
     [InlineData("{\"sealGraceSeconds\":-1}", "sealGraceSeconds")]
     [InlineData("{\"sealGraceSeconds\":601}", "sealGraceSeconds")]

@@ -1,7 +1,9 @@
 -- gold.sales_per_minute: units and revenue of sale, bopis and return lines per minute window.
+-- Windows shorter than a minute (a gateway with windowSeconds 10..30) add up into their minute;
+-- longer ones keep their start.
 -- Reads: silver_item_window (the touched date partitions only).
 SELECT
-    w.window_start                          AS window_start,
+    date_trunc('minute', w.window_start)    AS window_start,
     w.store_id                              AS store_id,
     w.item_id                               AS item_id,
     CAST(sum(w.qty) AS DECIMAL(18,3))       AS units,
@@ -9,4 +11,4 @@ SELECT
     w.event_date                            AS date
 FROM silver_item_window w
 WHERE w.change_type IN ('sale', 'return', 'bopis')
-GROUP BY w.window_start, w.store_id, w.item_id, w.event_date
+GROUP BY date_trunc('minute', w.window_start), w.store_id, w.item_id, w.event_date

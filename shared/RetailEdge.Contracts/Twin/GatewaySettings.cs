@@ -94,10 +94,10 @@ public sealed record GatewaySettings
             switch (property.Name)
             {
                 case "windowSeconds":
-                    error = Int(value, 60, 3600, out var window);
-                    if (error is null && window % 60 != 0)
+                    error = Int(value, 10, 3600, out var window);
+                    if (error is null && !IsWindowLength(window))
                     {
-                        error = "must be a whole number of minutes (a multiple of 60)";
+                        error = "must divide a minute (10, 12, 15, 20 or 30) or be a whole number of minutes (a multiple of 60)";
                     }
                     if (error is null)
                     {
@@ -172,6 +172,12 @@ public sealed record GatewaySettings
         }
         return (next, null);
     }
+
+    /// <summary>
+    /// Window lengths that tile both a minute and a day: shorter windows (down to 10 s) for stores that want
+    /// sales in gold within seconds — gold.sales_per_minute adds them up per minute — or whole minutes.
+    /// </summary>
+    public static bool IsWindowLength(int seconds) => seconds >= 10 && (60 % seconds == 0 || seconds % 60 == 0);
 
     private static string? Int(JsonElement value, int min, int max, out int result)
     {
