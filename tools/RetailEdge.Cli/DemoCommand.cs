@@ -58,7 +58,7 @@ public static class DemoCommand
                 r.AddError($"--faults '{r.GetValueOrDefault<string>()}' is unknown: use none, default or heavy");
             }
         });
-        var source = new Option<string>("--source") { Description = "Where the processor reads the hub: routing (routed files, default) or eventhubs (the built-in Event Hubs-compatible endpoint)", DefaultValueFactory = _ => DemoOptions.RoutingSource };
+        var source = new Option<string>("--source") { Description = "Where the processor reads the hub: eventhubs (the built-in Event Hubs-compatible endpoint, default: the fresher) or routing (routed files)", DefaultValueFactory = _ => DemoOptions.EventHubsSource };
         source.AcceptOnlyFromAmong(DemoOptions.RoutingSource, DemoOptions.EventHubsSource);
         var directory = new Option<string>("--dir") { Description = "Working folder for the hub, gateways and lake (default ./demo-data; replaced on each run)", DefaultValueFactory = _ => "demo-data" };
 
