@@ -223,7 +223,7 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
         new("IoT Hub billable units (4 KB each)", $"{counts.BillableUnits:N0}"),
         new("quarantined in the cloud (silver.quarantine)", $"{counts.QuarantinedInCloud:N0} ({counts.SeqConflicts:N0} seq conflicts)"),
         new("transactions and revenue (gold.sales_by_day)", $"{counts.Transactions:N0} · {counts.Revenue:N2}"),
-        new("last event posted → gold written", $"{lastPostedToGold.TotalSeconds:F1} s (flush, drain, routing, processor)"),
+        new("last event posted → gold written", $"{lastPostedToGold.TotalSeconds:F1} s (flush, drain, {options.Source} source, processor)"),
     ];
 
     private string EmptyWindowMessage(SimulationProfile profile) =>
