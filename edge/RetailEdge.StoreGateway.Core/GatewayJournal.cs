@@ -492,15 +492,6 @@ public sealed class GatewayJournal : IDisposable
         transaction.Commit();
     }
 
-    public void MarkSent(long seq, DateTimeOffset at)
-    {
-        using var command = Command("UPDATE outbox SET sent_at = $at WHERE seq = $seq");
-        command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$seq", seq);
-        command.ExecuteNonQuery();
-        SetMeta("last_sent_at", at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
-    }
-
     public (long Count, DateTimeOffset? Oldest) Unsent()
     {
         using var command = Command($"SELECT count(*), min(created_at) FROM outbox WHERE sent_at IS NULL AND seq < {NextSeqSql}");
