@@ -37,7 +37,10 @@ public sealed class DemoReportBrowserTests : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(damaged)!);
         await File.WriteAllTextAsync(damaged, "{\"EnqueuedTimeUtc\":\"2026-11-02T10:00:00Z\",\"Body\":\n not json at all\n");
         await new LakehousePipeline(lake, new FolderTelemetrySource(Path.Combine(directory, "routing")), NullLoggerFactory.Instance).RunUntilIdleAsync(CancellationToken.None);
-        await GoldReportReader.WriteReportAsync(lake, report, "demo report", [], CancellationToken.None);
+        using (var views = await LakeViews.OpenAsync(lake, CancellationToken.None))
+        {
+            await GoldReportReader.WriteReportAsync(views, report, "demo report", [], CancellationToken.None);
+        }
 
         var screenshot = _temp.Combine("report.png");
         var drawn = await OpenInChromiumAsync(report, screenshot);

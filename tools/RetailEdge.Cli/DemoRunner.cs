@@ -195,16 +195,17 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output, TextWrite
         Step($"processor: {cycles} cycle(s) into {lakeDir}");
 
         // every count printed from here on is read back from the lake, so it agrees with gold.store_health and silver.quarantine
-        var counts = await LakeCounts.ReadAsync(lake, cancellationToken).ConfigureAwait(false);
+        using var views = await LakeViews.OpenAsync(lake, cancellationToken).ConfigureAwait(false);
+        var counts = LakeCounts.Read(views);
         _progress.Set(DemoStage.Bronze, counts.Messages);
         _progress.Set(DemoStage.Silver, counts.Batches);
         _progress.Set(DemoStage.Gold, counts.Transactions);
         Step($"in the lake: {counts.Messages:N0} device messages ({counts.BillableUnits:N0} billable units), {counts.Batches:N0} batches, "
             + $"{counts.RejectedAtGateways:N0} events rejected at the gateways, {counts.QuarantinedInCloud:N0} rows quarantined in the cloud");
         await view.DisposeAsync().ConfigureAwait(false);
-        await new DemoReport(lake, output, options.Live).WriteAsync(cancellationToken).ConfigureAwait(false);
+        new DemoReport(views, output, options.Live).Write();
         var reportPath = Path.Combine(options.Directory, "report.html");
-        await GoldReportReader.WriteReportAsync(lake, reportPath,
+        await GoldReportReader.WriteReportAsync(views, reportPath,
             $"RetailEdge demo: {options.Stores} {options.Profile} store(s), {DurationText(options.Duration)} from {options.Start:yyyy-MM-dd HH:mm}",
             RunFigures(simulatedEvents, simulator.Faults.Total, counts, lastPostedToGold), cancellationToken).ConfigureAwait(false);
         output.WriteLine();

@@ -9,70 +9,38 @@ namespace RetailEdge.Cli.Report;
 /// Reads the charts of report.html from the lake: each chart is one query over one gold (or silver) table,
 /// summed only along the axes it draws, so that its points add up to that table's totals.
 /// </summary>
-public sealed class GoldReportReader(LakeContext lake)
+public sealed class GoldReportReader(DuckDBConnection views)
 {
-    private static readonly LakeTableDefinition[] Tables =
-    [
-        LakeTables.SalesPerMinute, LakeTables.MarginByStoreDay, LakeTables.CurrentInventory, LakeTables.Shrink,
-        LakeTables.ProductPerformance, LakeTables.StoreHealth, LakeTables.Quarantine, LakeTables.ReferenceItem,
-    ];
-
     /// <summary>Reads the charts and writes them, with the figures, as one self-contained HTML file.</summary>
-    public static async Task WriteReportAsync(LakeContext lake, string path, string title, IReadOnlyList<ReportFigure> figures, CancellationToken cancellationToken)
+    public static Task WriteReportAsync(DuckDBConnection views, string path, string title, IReadOnlyList<ReportFigure> figures, CancellationToken cancellationToken)
     {
-        var charts = await new GoldReportReader(lake).ReadChartsAsync(cancellationToken).ConfigureAwait(false);
-        await File.WriteAllTextAsync(path, ReportPage.Render(new ReportModel(title, DateTimeOffset.UtcNow, figures, charts)), cancellationToken).ConfigureAwait(false);
+        var charts = new GoldReportReader(views).ReadCharts();
+        return File.WriteAllTextAsync(path, ReportPage.Render(new ReportModel(title, DateTimeOffset.UtcNow, figures, charts)), cancellationToken);
     }
 
-    public async Task<IReadOnlyList<ReportChart>> ReadChartsAsync(CancellationToken cancellationToken)
+    /// <summary>The charts, each from one query over <see cref="LakeViews"/>.</summary>
+    public IReadOnlyList<ReportChart> ReadCharts()
     {
-        using var connection = await OpenViewsAsync(lake, Tables, cancellationToken).ConfigureAwait(false);
         return
         [
-            Pivot(connection, "sales-per-minute", "Sales per minute, per store", "gold.sales_per_minute: revenue summed over items", "revenue", ChartKind.Lines,
+            Pivot(views, "sales-per-minute", "Sales per minute, per store", "gold.sales_per_minute: revenue summed over items", "revenue", ChartKind.Lines,
                 $"SELECT strftime(window_start, '%Y-%m-%d %H:%M'), 'store ' || store_id, CAST(sum(revenue) AS DOUBLE) FROM {LakeTables.SalesPerMinute.ViewName} GROUP BY 1, 2 ORDER BY 1, 2"),
-            Columns(connection, "revenue-margin", "Revenue and gross margin by store and day", "gold.margin_by_store_day", "revenue", ["revenue", "gross margin"],
+            Columns(views, "revenue-margin", "Revenue and gross margin by store and day", "gold.margin_by_store_day", "revenue", ["revenue", "gross margin"],
                 $"SELECT 'store ' || store_id || ' · ' || strftime(date, '%Y-%m-%d'), CAST(revenue AS DOUBLE), CAST(gross_margin AS DOUBLE) FROM {LakeTables.MarginByStoreDay.ViewName} ORDER BY store_id, date"),
-            Columns(connection, "inventory-safety-stock", "Current inventory against safety stock, per store", "gold.current_inventory", "items", ["items tracked", "below safety stock"],
+            Columns(views, "inventory-safety-stock", "Current inventory against safety stock, per store", "gold.current_inventory", "items", ["items tracked", "below safety stock"],
                 $"SELECT 'store ' || store_id, CAST(count(*) AS DOUBLE), CAST(count(*) FILTER (WHERE below_safety_stock) AS DOUBLE) FROM {LakeTables.CurrentInventory.ViewName} GROUP BY store_id ORDER BY store_id",
                 "An item is below safety stock when its current quantity (the latest count plus every change after it) is under reference.item's safety stock. A negative quantity means more was sold than the last count plus receipts: a missed restock or a stale count."),
-            Columns(connection, "shrink", "Shrink by store", "gold.shrink: units and cost lost, summed over items and days", "cost", ["cost lost", "units lost"],
+            Columns(views, "shrink", "Shrink by store", "gold.shrink: units and cost lost, summed over items and days", "cost", ["cost lost", "units lost"],
                 $"SELECT 'store ' || store_id, CAST(sum(cost_lost) AS DOUBLE), CAST(sum(units_lost) AS DOUBLE) FROM {LakeTables.Shrink.ViewName} GROUP BY store_id ORDER BY store_id",
                 "Shrink lines are inventory_change events of type shrink, costed at reference.item's unit cost. The gateway aggregates them per item, so the lake has no per-reason split."),
-            Columns(connection, "top-products", "Top 10 products by revenue", "gold.product_performance", "revenue", ["revenue", "gross margin"],
+            Columns(views, "top-products", "Top 10 products by revenue", "gold.product_performance", "revenue", ["revenue", "gross margin"],
                 $"SELECT coalesce(i.name, 'item ' || p.item_id) || ' (' || p.item_id || ')', CAST(p.revenue AS DOUBLE), CAST(p.gross_margin AS DOUBLE) FROM {LakeTables.ProductPerformance.ViewName} p LEFT JOIN {LakeTables.ReferenceItem.ViewName} i USING (item_id) ORDER BY p.revenue DESC, p.item_id LIMIT 10"),
-            Columns(connection, "fleet-health", "Fleet health, per store gateway", "gold.store_health (from the module twins and silver.quarantine)", "count",
+            Columns(views, "fleet-health", "Fleet health, per store gateway", "gold.store_health (from the module twins and silver.quarantine)", "count",
                 ["rejected events", "quarantined", "seq conflicts", "backlog batches", "dropped events"],
                 $"SELECT coalesce('store ' || store_id, device_id), CAST(coalesce(rejected, 0) AS DOUBLE), CAST(coalesce(quarantined, 0) AS DOUBLE), CAST(coalesce(seq_conflicts, 0) AS DOUBLE), CAST(coalesce(buffered_batches, 0) AS DOUBLE), CAST(coalesce(dropped, 0) AS DOUBLE) FROM {LakeTables.StoreHealth.ViewName} ORDER BY store_id, device_id"),
-            Columns(connection, "quarantine-reasons", "Quarantine reasons", "silver.quarantine: rows per reason", "rows", ["rows"],
+            Columns(views, "quarantine-reasons", "Quarantine reasons", "silver.quarantine: rows per reason", "rows", ["rows"],
                 $"SELECT reason, CAST(count(*) AS DOUBLE) FROM {LakeTables.Quarantine.ViewName} GROUP BY reason ORDER BY count(*) DESC, reason"),
         ];
-    }
-
-    /// <summary>
-    /// A connection with one view per table, named by <see cref="LakeTableDefinition.ViewName"/>; a table that
-    /// does not exist yet is an empty view with its columns.
-    /// </summary>
-    public static async Task<DuckDBConnection> OpenViewsAsync(LakeContext lake, IEnumerable<LakeTableDefinition> tables, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(lake);
-        ArgumentNullException.ThrowIfNull(tables);
-        var connection = lake.Connect();
-        try
-        {
-            foreach (var definition in tables)
-            {
-                var table = lake.Table(definition);
-                var snapshot = await table.TryLoadAsync(cancellationToken).ConfigureAwait(false);
-                await table.CreateViewAsync(connection, definition.ViewName, snapshot?.Files ?? [], cancellationToken).ConfigureAwait(false);
-            }
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
     }
 
     /// <summary>Rows of (category, value per series): one bar per category and series.</summary>
@@ -126,15 +94,5 @@ public sealed class GoldReportReader(LakeContext lake)
             })
             .ToList();
         return new ReportChart(id, title, source, unit, kind, categories, series);
-    }
-
-    /// <summary>Billable IoT Hub messages of what bronze holds: each device message counts one per started 4 KB.</summary>
-    public static long BillableUnits(DuckDBConnection connection) =>
-        ScalarLong(connection, $"SELECT CAST(coalesce(sum(greatest(1, ceil(octet_length(body) / 4096.0))), 0) AS BIGINT) FROM {LakeTables.BronzeTelemetry.ViewName}");
-
-    internal static long ScalarLong(DuckDBConnection connection, string sql)
-    {
-        using var reader = connection.Query(sql);
-        return reader.Read() && !reader.IsDBNull(0) ? Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture) : 0;
     }
 }
