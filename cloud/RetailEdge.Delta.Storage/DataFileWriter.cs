@@ -40,10 +40,14 @@ public sealed partial class DataFileWriter
     /// Rows that do not fit the schema, or NULL in a non-nullable column, are refused with a
     /// <see cref="DeltaException"/> naming the column; the files already written are then the
     /// caller's to delete (<see cref="DeleteWrittenAsync"/>), as on any failure before the commit.
+    /// <paramref name="expectedPartition"/>, when the caller knows the one partition its rows most likely
+    /// fall into, is tried first: a plain COPY into that partition that stops at the first row outside
+    /// it (then the rows are written by partition as without it), cheaper than partitioning the rows.
     /// </summary>
     public async Task<List<AddAction>> WriteAsync(DuckDBConnection connection, string sourceSql, DeltaSchema schema,
         IReadOnlyList<string> partitionColumns, bool dataChange, CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, string?>? tags = null, IReadOnlyDictionary<string, string?>? emptyPartition = null)
+        IReadOnlyDictionary<string, string?>? tags = null, IReadOnlyDictionary<string, string?>? emptyPartition = null,
+        IReadOnlyDictionary<string, string?>? expectedPartition = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(schema);
@@ -70,8 +74,24 @@ public sealed partial class DataFileWriter
         }
         else
         {
-            adds.AddRange(await WritePartitionedAsync(connection, typed, selectData, schema, partitionColumns, dataColumns, dataChange, tags, cancellationToken)
-                .ConfigureAwait(false));
+            if (expectedPartition is not null
+                && await TryWriteExpectedPartitionAsync(connection, typed, selectData, schema, partitionColumns, dataColumns, expectedPartition, dataChange, tags,
+                    cancellationToken).ConfigureAwait(false) is { } only)
+            {
+                if (only.ParsedStats is { NumRecords: > 0 })
+                {
+                    adds.Add(only);
+                }
+                else
+                {
+                    await DeleteWrittenAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                adds.AddRange(await WritePartitionedAsync(connection, typed, selectData, schema, partitionColumns, dataColumns, dataChange, tags, cancellationToken)
+                    .ConfigureAwait(false));
+            }
             if (adds.Count == 0 && emptyPartition is not null)
             {
                 adds.Add(await WriteTypedFileAsync(connection, $"SELECT {selectData} FROM ({typed}) WHERE false", schema, partitionColumns, emptyPartition, dataColumns,
@@ -79,6 +99,49 @@ public sealed partial class DataFileWriter
             }
         }
         return adds;
+    }
+
+    private const string OutsideExpectedPartition = "row outside the expected partition";
+
+    /// <summary>
+    /// The rows as one file of <paramref name="expected"/>'s partition, or null when a row falls outside
+    /// it (the COPY stops there and its file is deleted) or the values do not name a partition of this schema.
+    /// </summary>
+    private async Task<AddAction?> TryWriteExpectedPartitionAsync(DuckDBConnection connection, string typed, string selectData, DeltaSchema schema,
+        IReadOnlyList<string> partitionColumns, IReadOnlyList<DeltaField> dataColumns, IReadOnlyDictionary<string, string?> expected, bool dataChange,
+        IReadOnlyDictionary<string, string?>? tags, CancellationToken cancellationToken)
+    {
+        var fields = partitionColumns.Select(c => schema.Find(c)!).ToList();
+        if (fields.Any(f => expected.GetValueOrDefault(f.Name) is null))
+        {
+            // a null partition value has more than one form (null, empty string): left to the partitioned path
+            return null;
+        }
+        var literals = fields.Select(f => $"CAST({DuckDbSql.Literal(expected[f.Name]!)} AS {DuckDbTypes.ToDuckDb(f.Type)})").ToList();
+        Dictionary<string, string?> values;
+        try
+        {
+            // the values in the form the log stores them, whatever form the caller gave
+            using var result = connection.Query("SELECT " + string.Join(", ", PartitionValueExpressions(schema, partitionColumns, f => literals[fields.IndexOf(f)])),
+                cancellationToken);
+            result.Read();
+            values = PartitionValues(result, schema, partitionColumns);
+        }
+        catch (DuckDBException)
+        {
+            return null;
+        }
+        var inside = string.Join(" AND ", fields.Select((f, i) => $"{DuckDbSql.Identifier(f.Name)} IS NOT DISTINCT FROM {literals[i]}"));
+        var query = $"SELECT {selectData} FROM ({typed}) WHERE CASE WHEN {inside} THEN true ELSE error({DuckDbSql.Literal(OutsideExpectedPartition)}) END";
+        try
+        {
+            return await WriteTypedFileAsync(connection, query, schema, partitionColumns, values, dataColumns, dataChange, tags, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DeltaException ex) when (ex.InnerException is DuckDBException duck && duck.Message.Contains(OutsideExpectedPartition, StringComparison.Ordinal))
+        {
+            await DeleteWrittenAsync(cancellationToken).ConfigureAwait(false);
+            return null;
+        }
     }
 
     /// <summary>
@@ -90,7 +153,7 @@ public sealed partial class DataFileWriter
         IReadOnlyList<string> partitionColumns, IReadOnlyList<DeltaField> dataColumns, bool dataChange, IReadOnlyDictionary<string, string?>? tags,
         CancellationToken cancellationToken)
     {
-        var key = string.Join(" || '_' || ", PartitionValueExpressions(schema, partitionColumns, c => c)
+        var key = string.Join(" || '_' || ", PartitionValueExpressions(schema, partitionColumns, f => DuckDbSql.Identifier(f.Name))
             .Select(v => $"(CASE WHEN ({v}) IS NULL THEN 'n' ELSE 'v' || hex(encode({v})) END)"));
         var folder = Path.Combine(_scratch, "retailedge-partitions-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_scratch);
@@ -155,12 +218,23 @@ public sealed partial class DataFileWriter
             ? new DeltaException($"the rows to write do not fit the table schema: {ex.Message}", ex)
             : new DeltaException(otherwise.Contains(ex.Message, StringComparison.Ordinal) ? otherwise : $"{otherwise}: {ex.Message}", ex);
 
+    private static Dictionary<string, string?> PartitionValues(DuckDBDataReader result, DeltaSchema schema, IReadOnlyList<string> partitionColumns)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.Ordinal);
+        for (var i = 0; i < partitionColumns.Count; i++)
+        {
+            var value = result.IsDBNull(i) ? null : result.GetString(i);
+            values[schema.Find(partitionColumns[i])!.Name] = string.IsNullOrEmpty(value) ? null : value;
+        }
+        return values;
+    }
+
     /// <summary>PROTOCOL.md "Partition Value Serialization": timestamps as ISO-8601 UTC, others as text.</summary>
-    private static IEnumerable<string> PartitionValueExpressions(DeltaSchema schema, IReadOnlyList<string> partitionColumns, Func<string, string> wrap) =>
+    private static IEnumerable<string> PartitionValueExpressions(DeltaSchema schema, IReadOnlyList<string> partitionColumns, Func<DeltaField, string> operand) =>
         partitionColumns.Select(c =>
         {
             var field = schema.Find(c)!;
-            var column = wrap(DuckDbSql.Identifier(field.Name));
+            var column = operand(field);
             return field.Type.Name == "timestamp"
                 ? $"strftime({column} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ')"
                 : $"CAST({column} AS VARCHAR)";

@@ -98,6 +98,7 @@ public static class BulkBatchScanner
         }
         var counts = new int[Sections.Count];
         var lines = new byte[]?[Sections.Count];
+        var dates = new string?[Sections.Count];
         var csv = new ArrayBufferWriter<byte>(json.Length);
         for (var s = 0; s < Sections.Count; s++)
         {
@@ -107,7 +108,7 @@ public static class BulkBatchScanner
                 continue;
             }
             csv.ResetWrittenCount();
-            if (!TryScanSection(section, spec, record, csv, out counts[s]))
+            if (!TryScanSection(section, spec, record, csv, out counts[s], out dates[s]))
             {
                 return null;
             }
@@ -117,16 +118,17 @@ public static class BulkBatchScanner
             }
         }
         var hash = Convert.ToHexStringLower(SHA256.HashData(json));
-        return new ScannedBatch(storeId, journalId, seq, createdAt, windowSeconds, counts, 0, rejects, lines, hash);
+        return new ScannedBatch(storeId, journalId, seq, createdAt, windowSeconds, counts, 0, rejects, lines, hash) { SectionDates = dates };
     }
 
     /// <summary>
     /// Checks a section's rows and writes them as CSV lines <c>record,cells in the spec's order…,local date</c>:
     /// strings quoted (a string without escapes holds no quote), null cells empty.
     /// </summary>
-    private static bool TryScanSection(JsonElement section, BulkSectionSpec spec, long record, ArrayBufferWriter<byte> csv, out int count)
+    private static bool TryScanSection(JsonElement section, BulkSectionSpec spec, long record, ArrayBufferWriter<byte> csv, out int count, out string? date)
     {
         count = 0;
+        date = null;
         if (section.ValueKind != JsonValueKind.Object || !section.TryGetProperty("cols", out var cols) || cols.ValueKind != JsonValueKind.Array
             || !section.TryGetProperty("rows", out var rows) || rows.ValueKind != JsonValueKind.Array)
         {
@@ -163,6 +165,7 @@ public static class BulkBatchScanner
         var raw = JsonMarshal.GetRawUtf8Value(rows);
         var reader = new Utf8JsonReader(raw, new JsonReaderOptions { MaxDepth = MaxDepth });
         reader.Read(); // the rows array
+        var firstDate = -1;
         Span<(int Start, int Length, JsonTokenType Type)> cells = needed <= 32 ? stackalloc (int, int, JsonTokenType)[needed] : new (int, int, JsonTokenType)[needed];
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
@@ -212,11 +215,22 @@ public static class BulkBatchScanner
                 }
             }
             var (dateStart, _, _) = cells[positions[spec.DateColumn]];
+            var rowDate = raw.Slice(dateStart + 1, 10);
             csv.Write(","u8);
-            csv.Write(raw.Slice(dateStart + 1, 10));
+            csv.Write(rowDate);
             csv.Write("\n"u8);
+            if (count == 0)
+            {
+                firstDate = dateStart + 1;
+            }
+            else if (firstDate >= 0 && !rowDate.SequenceEqual(raw.Slice(firstDate, 10)))
+            {
+                firstDate = -1;
+            }
             count++;
         }
+        // the rows' one date (a plain timestamp's date part is ASCII yyyy-MM-dd), which the write expects as their partition
+        date = count > 0 && firstDate >= 0 ? Encoding.ASCII.GetString(raw.Slice(firstDate, 10)) : null;
         return true;
     }
 
