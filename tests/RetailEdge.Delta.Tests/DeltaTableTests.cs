@@ -237,6 +237,54 @@ public sealed class DeltaTableTests : IDisposable
         Assert.All(result.AddedFiles, f => Assert.Equal(3, f.ParsedStats!.NumRecords));
     }
 
+    private static readonly DeltaSchema DaySchema = new(
+    [
+        new DeltaField("id", DeltaType.Long, Nullable: false),
+        new DeltaField("day", DeltaType.Date, Nullable: false),
+    ]);
+
+    private DataFileWriter NewWriter() => new(new LocalDeltaLogStore(_directory.Combine("t")), _directory.Combine("scratch"), TimeProvider.System);
+
+    private int ParquetFiles() =>
+        Directory.Exists(_directory.Combine("t")) ? Directory.GetFiles(_directory.Combine("t"), "*.parquet", SearchOption.AllDirectories).Length : 0;
+
+    /// <summary>The writer's expected-partition shortcut: one plain file when every row is in it, a file per partition (and nothing stray) when not.</summary>
+    [Theory]
+    [InlineData("2024-03-01", "2024-03-01", 1)]
+    [InlineData("2024-03-01", "2024-03-02", 2)]
+    [InlineData("2024-03-02", "2024-03-01", 2)]
+    public async Task Write_ExpectedPartition_OneFileWhenRightAFilePerPartitionWhenNot(string firstDay, string lastRowDay, int expectedFiles)
+    {
+        // 999 rows of the first day, the last row of another (or the same) day
+        var rows = $"SELECT range AS id, CASE WHEN range = 999 THEN DATE '{lastRowDay}' ELSE DATE '{firstDay}' END AS day FROM range(1000)";
+
+        var adds = await NewWriter().WriteAsync(_connection, rows, DaySchema, ["day"], dataChange: true, CancellationToken.None,
+            expectedPartition: new Dictionary<string, string?> { ["day"] = "2024-03-01" });
+
+        Assert.Equal(expectedFiles, adds.Count);
+        Assert.Equal(expectedFiles, ParquetFiles());
+        Assert.Equal(1000, adds.Sum(a => a.ParsedStats!.NumRecords));
+        foreach (var add in adds)
+        {
+            var day = add.PartitionValues["day"];
+            var path = Path.Combine(_directory.Combine("t"), DeltaPath.Decode(add.Path));
+            var inFile = _connection.Scalar<long>($"SELECT count(*) FROM read_parquet('{path}')");
+            var expected = (firstDay == day ? 999 : 0) + (lastRowDay == day ? 1 : 0);
+            Assert.Equal(expected, inFile);
+            Assert.StartsWith($"day={day}/", add.Path, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Write_ExpectedPartitionWithoutRows_WritesNothing()
+    {
+        var adds = await NewWriter().WriteAsync(_connection, "SELECT 1 AS id, DATE '2024-03-01' AS day WHERE false", DaySchema, ["day"], dataChange: true,
+            CancellationToken.None, expectedPartition: new Dictionary<string, string?> { ["day"] = "2024-03-01" });
+
+        Assert.Empty(adds);
+        Assert.Equal(0, ParquetFiles());
+    }
+
     [Fact]
     public async Task Write_TxnReplayed_IsSkippedAndRowsStayOnce()
     {
