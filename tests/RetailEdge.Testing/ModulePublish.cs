@@ -33,10 +33,15 @@ public static partial class ModulePublish
         return words;
     }
 
-    /// <summary>Publishes <paramref name="project"/> (a path under the repository) with the Dockerfile's arguments into <paramref name="output"/>.</summary>
+    /// <summary>
+    /// Publishes <paramref name="project"/> (a path under the repository) with the Dockerfile's arguments into
+    /// <paramref name="output"/>; its builds go to <c>OUTPUT.artifacts</c>, never into the projects' bin and obj
+    /// folders, which builds and tests running beside it use.
+    /// </summary>
     public static async Task PublishAsync(string project, string output)
     {
-        string[] arguments = ["publish", Path.Combine(RepoPaths.Root, project), .. DockerfileArguments(), "-o", output, "-nologo"];
+        string[] arguments = ["publish", Path.Combine(RepoPaths.Root, project), .. DockerfileArguments(), "-o", output,
+            "--artifacts-path", output.TrimEnd(Path.DirectorySeparatorChar) + ".artifacts", "-nologo"];
         await using var process = ManagedProcess.Start("dotnet", arguments, RepoPaths.Root);
         var exitCode = await process.WaitForExitAsync(TimeSpan.FromMinutes(10)).ConfigureAwait(false);
         if (exitCode != 0)
