@@ -100,6 +100,17 @@ public static class StoreDay
         return count;
     }
 
+    /// <summary>The events of a day file, in arrival order.</summary>
+    public static IEnumerable<(DateTimeOffset ArrivalTime, byte[] Json)> ReadEvents(string path)
+    {
+        using var input = new BinaryReader(File.OpenRead(path));
+        input.ReadInt64();
+        foreach (var e in Events(input))
+        {
+            yield return e;
+        }
+    }
+
     private static IEnumerable<(DateTimeOffset ArrivalTime, byte[] Json)> Events(BinaryReader input)
     {
         while (input.BaseStream.Position < input.BaseStream.Length)
