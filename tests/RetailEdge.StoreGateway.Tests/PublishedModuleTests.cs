@@ -1,11 +1,9 @@
-using System.Globalization;
 using System.Reflection.PortableExecutable;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RetailEdge.Contracts.Events;
 using RetailEdge.Contracts.Telemetry;
-using RetailEdge.HubEmulator;
 using RetailEdge.Testing;
 
 namespace RetailEdge.StoreGateway.Tests;
@@ -36,25 +34,15 @@ public class PublishedModuleTests
             Assert.Equal(2 * 1024 * 1024, properties.GetProperty("System.GC.Gen0MaxBudget").GetInt64());
         }
 
-        await using var emulator = new HubEmulator.HubEmulator(new HubEmulatorOptions
-        {
-            RegistryPath = directory.Combine("registry.json"),
-            HubName = "testhub",
-            RoutingTarget = directory.Combine("routing"),
-            BatchInterval = TimeSpan.FromSeconds(60),
-        });
-        await emulator.StartAsync(CancellationToken.None);
-        await emulator.Registry.AddModuleAsync("store017-gw", "StoreGateway");
+        await using var emulator = await GatewayHubEmulator.StartAsync(directory, "store017-gw");
         var port = FreePort.Next();
-        var environment = new Dictionary<string, string>(ModulePublish.DeploymentRuntimeEnvironment())
+        var environment = new Dictionary<string, string>(ModulePublish.DeploymentRuntimeEnvironment());
+        foreach (var (name, value) in GatewayHubEmulator.TransportSettings(emulator, "store017-gw", "__"))
         {
-            ["StoreGateway__Transport"] = "iothub",
-            ["StoreGateway__ConnectionString"] = emulator.Registry.ModuleConnectionString("store017-gw", "StoreGateway") + ";GatewayHostName=127.0.0.1",
-            ["StoreGateway__HubPort"] = emulator.MqttEndPoint.Port.ToString(CultureInfo.InvariantCulture),
-            ["StoreGateway__HubUseTls"] = "false",
-            // The shipped defaults (60 s windows sealed 5 s after their end, sent on seal).
-            ["StoreGateway__InitialSettings"] = "",
-        };
+            environment[name] = value;
+        }
+        // The shipped defaults (60 s windows sealed 5 s after their end, sent on seal).
+        environment["StoreGateway__InitialSettings"] = "";
         Assert.Equal("2", environment["MALLOC_ARENA_MAX"]);
         await using var process = GatewayProcess.Start(directory.Combine("data"), port, environment, Path.Combine(published, "StoreGateway.dll"));
         using var http = GatewayProcess.CreateClient(port);
