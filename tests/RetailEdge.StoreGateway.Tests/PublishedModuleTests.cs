@@ -90,6 +90,25 @@ public class PublishedModuleTests
         }
     }
 
+    [Fact]
+    public async Task Arm64DockerfilePublish_ReadyToRunForArm64WithoutAppHost()
+    {
+        using var directory = new TempDirectory("gateway-published-arm64");
+        var published = directory.Combine("publish");
+        await ModulePublish.PublishAsync(Path.Combine("edge", "modules", "StoreGateway", "StoreGateway.csproj"), published, "Dockerfile.arm64v8");
+
+        foreach (var assembly in new[] { "StoreGateway.dll", "RetailEdge.StoreGateway.Core.dll", "Microsoft.Data.Sqlite.dll" })
+        {
+            var path = Path.Combine(published, assembly);
+            Assert.True(IsReadyToRun(path), assembly + " is not ReadyToRun");
+            using var reader = new PEReader(File.OpenRead(path));
+            // A ReadyToRun image for Linux carries its target machine XOR the Linux marker 0x7B79.
+            Assert.Equal(Machine.Arm64, (Machine)((ushort)reader.PEHeaders.CoffHeader.Machine ^ 0x7B79));
+        }
+        Assert.False(File.Exists(Path.Combine(published, "StoreGateway")), "an apphost was published for arm64");
+        Assert.True(File.Exists(Path.Combine(published, "libe_sqlite3.so")));
+    }
+
     // An assembly compiled ahead of time carries a ReadyToRun header beside its IL.
     private static bool IsReadyToRun(string path)
     {

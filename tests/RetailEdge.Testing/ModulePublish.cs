@@ -13,16 +13,15 @@ public static partial class ModulePublish
     public static string ModuleFolder => Path.Combine(RepoPaths.Root, "edge", "modules", "StoreGateway");
 
     /// <summary>
-    /// The arguments after the project path in the amd64 Dockerfile's <c>RUN dotnet publish PROJECT ...</c>,
-    /// without its <c>-o</c> output folder: configuration, runtime identifier, framework-dependence.
+    /// The arguments after the project path in the module Dockerfile's <c>RUN dotnet publish PROJECT ...</c>
+    /// (amd64 unless named), without its <c>-o</c> output folder: configuration, runtime identifier, framework-dependence.
     /// </summary>
-    public static IReadOnlyList<string> DockerfileArguments()
+    public static IReadOnlyList<string> DockerfileArguments(string dockerfile = "Dockerfile.amd64")
     {
-        var dockerfile = File.ReadAllText(Path.Combine(ModuleFolder, "Dockerfile.amd64"));
-        var match = PublishLine().Match(dockerfile);
+        var match = PublishLine().Match(File.ReadAllText(Path.Combine(ModuleFolder, dockerfile)));
         if (!match.Success)
         {
-            throw new InvalidOperationException("Dockerfile.amd64 has no 'RUN dotnet publish <project> ...' line");
+            throw new InvalidOperationException(dockerfile + " has no 'RUN dotnet publish <project> ...' line");
         }
         var words = match.Groups["arguments"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
         var output = words.FindIndex(w => w is "-o" or "--output");
@@ -38,9 +37,9 @@ public static partial class ModulePublish
     /// <paramref name="output"/>; its builds go to <c>OUTPUT.artifacts</c>, never into the projects' bin and obj
     /// folders, which builds and tests running beside it use.
     /// </summary>
-    public static async Task PublishAsync(string project, string output)
+    public static async Task PublishAsync(string project, string output, string dockerfile = "Dockerfile.amd64")
     {
-        string[] arguments = ["publish", Path.Combine(RepoPaths.Root, project), .. DockerfileArguments(), "-o", output,
+        string[] arguments = ["publish", Path.Combine(RepoPaths.Root, project), .. DockerfileArguments(dockerfile), "-o", output,
             "--artifacts-path", output.TrimEnd(Path.DirectorySeparatorChar) + ".artifacts", "-nologo"];
         await using var process = ManagedProcess.Start("dotnet", arguments, RepoPaths.Root);
         var exitCode = await process.WaitForExitAsync(TimeSpan.FromMinutes(10)).ConfigureAwait(false);
