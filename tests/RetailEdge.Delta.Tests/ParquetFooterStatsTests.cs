@@ -81,6 +81,23 @@ public sealed class ParquetFooterStatsTests : IDisposable
         Assert.NotNull(computed.MaxValues["l"]);
     }
 
+    [Theory]
+    [InlineData("0.0", "1.5")]
+    [InlineData("-0.0", "0.0")]
+    [InlineData("-2.5", "-0.0")]
+    public void FromFooter_SignedZeroBounds_EqualTheScan(string low, string high)
+    {
+        var file = Path.Combine(_directory.Path, $"{Guid.NewGuid():N}.parquet");
+        _connection.Execute($"COPY (SELECT CAST(CASE WHEN i % 2 = 0 THEN {low} ELSE {high} END AS DOUBLE) AS d, "
+            + $"CAST(CASE WHEN i % 2 = 0 THEN {low} ELSE {high} END AS FLOAT) AS f FROM range(0, 5000) t(i)) TO {DuckDbSql.Literal(file)} "
+            + "(FORMAT parquet, ROW_GROUP_SIZE 2048)");
+        DeltaField[] columns = [new("d", DeltaType.Double), new("f", DeltaType.Float)];
+
+        var footer = ParquetFileStats.FromFooter(_connection, file, columns);
+
+        Assert.Equal(ParquetFileStats.Scan(_connection, file, columns).ToJsonString(), footer?.ToJsonString());
+    }
+
     private string Write(int rows, int rowGroupSize, bool withNulls, bool withNaN)
     {
         var file = Path.Combine(_directory.Path, $"{Guid.NewGuid():N}.parquet");
