@@ -110,6 +110,7 @@ internal static class GatewayLiveBenchmark
                 slices.Append(CultureInfo.InvariantCulture, $" {P(slice, 0.99):F1}/{slice[^1]:F0}");
             }
             Console.WriteLine(slices.ToString());
+            Console.WriteLine("  GC pause ms / collections per 10 s slice:" + string.Concat(run.GcPerSlice.Select(g => string.Create(CultureInfo.InvariantCulture, $" {g.PauseMs:F0}/{g.Collections}"))));
             var target = defaults.Window + TimeSpan.FromSeconds(10);
             Console.WriteLine(freshness.Count == 0
                 ? "  freshness: no basket or snapshot rows acknowledged during the run (shorter than a window plus its grace?)"
@@ -167,7 +168,8 @@ internal static class GatewayLiveBenchmark
         Console.WriteLine("live: 5 spliced payloads validate (fresh id, ts = now)");
     }
 
-    private sealed record RunResult(double[] Latencies, DateTimeOffset Started, TimeSpan Wall, long Total, long Accepted, long Duplicate, long Rejected, long Dropped, List<double> SlowAt);
+    private sealed record RunResult(double[] Latencies, DateTimeOffset Started, TimeSpan Wall, long Total, long Accepted, long Duplicate, long Rejected, long Dropped, List<double> SlowAt,
+        List<(double PauseMs, int Collections)> GcPerSlice);
 
     private sealed record FreshnessResult(int Count, double[] Sorted);
 
@@ -218,6 +220,11 @@ internal static class GatewayLiveBenchmark
         var slowAt = new List<double>();
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
+        // GC pauses per 10 s slice of issue time, next to the latency slices: which stalls the collector explains.
+        var gcPerSlice = new List<(double PauseMs, int Collections)>();
+        var sliceEvents = perSecond * 10;
+        var slicePause = GC.GetTotalPauseDuration();
+        var sliceCollections = GC.CollectionCount(0);
         var producer = Task.Factory.StartNew(() =>
         {
             var issued = 0;
@@ -227,6 +234,13 @@ internal static class GatewayLiveBenchmark
                 var now = DateTimeOffset.UtcNow;
                 for (; issued < due; issued++)
                 {
+                    if (issued > 0 && issued % sliceEvents == 0)
+                    {
+                        var pause = GC.GetTotalPauseDuration();
+                        var collections = GC.CollectionCount(0);
+                        gcPerSlice.Add(((pause - slicePause).TotalMilliseconds, collections - sliceCollections));
+                        (slicePause, sliceCollections) = (pause, collections);
+                    }
                     var index = issued;
                     // Built at send time, as a lane would: a fresh id and the wall clock.
                     var payload = ring[index % ring.Length].Build(firstId + index, now);
@@ -261,9 +275,10 @@ internal static class GatewayLiveBenchmark
         }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         await producer.ConfigureAwait(false);
         await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        gcPerSlice.Add(((GC.GetTotalPauseDuration() - slicePause).TotalMilliseconds, GC.CollectionCount(0) - sliceCollections));
         clock.Stop();
         slowAt.Sort();
-        return new RunResult(latencies, started, clock.Elapsed, count, accepted, duplicate, rejected, dropped, slowAt);
+        return new RunResult(latencies, started, clock.Elapsed, count, accepted, duplicate, rejected, dropped, slowAt, gcPerSlice);
     }
 
     /// <summary>An event's bytes split around its id and ts values, so a new event is three copies and two small writes.</summary>
