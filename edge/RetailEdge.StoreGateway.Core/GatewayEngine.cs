@@ -21,8 +21,9 @@ namespace RetailEdge.StoreGateway.Core;
 /// </summary>
 /// <remarks>
 /// Aggregation is off the acknowledgement path too: a committed group is acknowledged first and then
-/// aggregated on the pool while the writer commits the next group (a two-stage pipeline: journal, then
-/// aggregate, each at most one group ahead of the other). Whatever else touches the aggregator (sealing,
+/// aggregated on a thread of its own (<see cref="AggregationLane"/>) while the writer commits the next
+/// group (a two-stage pipeline: journal, then aggregate, each at most one group ahead of the other); a
+/// small group is aggregated on the writer right after its acknowledgement. Whatever else touches the aggregator (sealing,
 /// settings, status, a rebuild) first waits for that group. A crash between a commit and its
 /// aggregation loses nothing: the events are in the journal, unsealed, and the restart aggregates them.
 /// <para>
@@ -68,6 +69,14 @@ public sealed partial class GatewayEngine : IDisposable
     // other use goes through Aggregator, which first waits for that work (one user at a time).
     private GatewayAggregator _aggregator = null!;
     private Task _aggregation = Task.CompletedTask;
+    // Set while the writer runs (RunWriterAsync).
+    private AggregationLane? _lane;
+
+    /// <summary>
+    /// Groups smaller than this are aggregated on the writer, after their acknowledgement: handing a few
+    /// events to another thread costs more than aggregating them (a store's usual group is one event).
+    /// </summary>
+    private const int InlineAggregationMaxEvents = 64;
     // Jobs are encoded one after another on the pool (FIFO through this chain); a rebuild starts a new
     // Sealer, and what an older one still hands back is dropped.
     private Task _sealChain = Task.CompletedTask;
@@ -306,12 +315,28 @@ public sealed partial class GatewayEngine : IDisposable
 
     private async Task RunWriterAsync(CancellationToken cancellationToken)
     {
+        var group = new List<IngestCommand>();
+        var entries = new List<JournalEntry>();
+        using var lane = new AggregationLane();
+        _lane = lane;
+        try
+        {
+            await RunLoopAsync(group, entries, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The last group finishes before the lane stops (its events are in the journal either way).
+            AwaitAggregation(rebuildOnFailure: false);
+            _lane = null;
+        }
+    }
+
+    private async Task RunLoopAsync(List<IngestCommand> group, List<JournalEntry> entries, CancellationToken cancellationToken)
+    {
         var reader = _commands.Reader;
         var nextMaintenance = _time.GetUtcNow();
         var nextStatusTick = 0L;
         var nextCheckpointTick = 0L;
-        var group = new List<IngestCommand>();
-        var entries = new List<JournalEntry>();
         while (!cancellationToken.IsCancellationRequested)
         {
             if (!reader.TryPeek(out _) && _storeSteps.Count == 0)
@@ -378,8 +403,6 @@ public sealed partial class GatewayEngine : IDisposable
         {
             left.Cancel();
         }
-        // Acknowledged events still being aggregated are in the journal: a restart aggregates them again.
-        AwaitAggregation(rebuildOnFailure: false);
     }
 
     public void Dispose()
@@ -490,12 +513,26 @@ public sealed partial class GatewayEngine : IDisposable
         {
             _ = QueueSeal(force: false);
         }
-        var committed = entries.ToArray();
-        entries.Clear();
         var aggregator = _aggregator;
         var forwardRaw = _settings.ForwardRaw;
+        if (_lane is null || entries.Count < InlineAggregationMaxEvents)
+        {
+            _aggregation = Task.CompletedTask;
+            try
+            {
+                Aggregate(aggregator, entries, forwardRaw);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _aggregation = Task.FromException(e);
+            }
+            entries.Clear();
+            return;
+        }
+        var committed = entries.ToArray();
+        entries.Clear();
         Log.AggregationQueued(_logger, committed.Length);
-        _aggregation = Task.Run(() => Aggregate(aggregator, committed, forwardRaw));
+        _aggregation = _lane.Post(() => Aggregate(aggregator, committed, forwardRaw));
     }
 
     /// <summary>The aggregator, once the events handed to it beside the writer are in.</summary>
@@ -536,7 +573,7 @@ public sealed partial class GatewayEngine : IDisposable
     }
 
     /// <summary>Beside the writer: a committed group's events into the windows, inventory, alerts and reject summary.</summary>
-    private void Aggregate(GatewayAggregator aggregator, JournalEntry[] committed, bool forwardRaw)
+    private void Aggregate(GatewayAggregator aggregator, IReadOnlyList<JournalEntry> committed, bool forwardRaw)
     {
         var late = 0L;
         foreach (var entry in committed)
