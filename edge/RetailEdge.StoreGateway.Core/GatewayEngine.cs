@@ -507,16 +507,13 @@ public sealed partial class GatewayEngine : IDisposable
             command.Completion.TrySetResult();
         }
         group.Clear();
-        // The previous group's aggregation ran beside this commit; seal what it closed, then hand this group on.
+        // The previous group's aggregation ran beside this commit.
         AwaitAggregation(rebuildOnFailure: true);
-        if (!_diskFull)
-        {
-            _ = QueueSeal(force: false);
-        }
         var aggregator = _aggregator;
         var forwardRaw = _settings.ForwardRaw;
         if (_lane is null || entries.Count < InlineAggregationMaxEvents)
         {
+            // The loop seals after this, as it always did.
             _aggregation = Task.CompletedTask;
             try
             {
@@ -528,6 +525,18 @@ public sealed partial class GatewayEngine : IDisposable
             }
             entries.Clear();
             return;
+        }
+        if (!_diskFull)
+        {
+            // Seal what is due before handing this group on (under a steady load the lane is seldom idle
+            // when the loop looks), as of just before the group's first event was received: a window its
+            // events belong to is not closed without them.
+            var firstReceived = entries[0].ReceivedAt;
+            foreach (var entry in entries)
+            {
+                firstReceived = entry.ReceivedAt < firstReceived ? entry.ReceivedAt : firstReceived;
+            }
+            _ = QueueSeal(force: false, asOf: firstReceived);
         }
         var committed = entries.ToArray();
         entries.Clear();
@@ -711,14 +720,15 @@ public sealed partial class GatewayEngine : IDisposable
     /// <summary>
     /// Takes what is due out of the aggregator (cheap: closed windows move out whole) and queues it for
     /// encoding beside the writer; the returned task completes with the number of batches once they are
-    /// stored (0 when nothing was due, after every job queued before).
+    /// stored (0 when nothing was due, after every job queued before). <paramref name="asOf"/>: what was
+    /// due at that earlier time (the clock otherwise).
     /// </summary>
-    private Task<int> QueueSeal(bool force)
+    private Task<int> QueueSeal(bool force, DateTimeOffset? asOf = null)
     {
         SealJob? job;
         try
         {
-            job = Aggregator.Close(_time.GetUtcNow(), force);
+            job = Aggregator.Close(asOf is { } at && at < _time.GetUtcNow() ? at : _time.GetUtcNow(), force);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
