@@ -37,7 +37,7 @@ internal static class ModuleRuntime
 
     /// <summary>The runtime settings this process runs with (the module's, when started by <see cref="RunHereUnderModuleConfigAsync"/>).</summary>
     public static void PrintSettings() =>
-        Console.WriteLine($"runtime: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, concurrent {AppContext.GetData("System.GC.Concurrent") ?? "(default: true)"}, "
-            + $"latency mode {System.Runtime.GCSettings.LatencyMode} (Batch = non-concurrent), TieredPGO {AppContext.GetData("System.Runtime.TieredPGO") ?? "(default)"}, "
+        Console.WriteLine($"runtime: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, {(System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "non-concurrent" : "concurrent (background)")}, "
+            + $"latency mode {System.Runtime.GCSettings.LatencyMode}, TieredPGO {AppContext.GetData("System.Runtime.TieredPGO") ?? "(default)"}, "
             + $"ConserveMemory {AppContext.GetData("System.GC.ConserveMemory") ?? "(default)"}, DOTNET_ variables {(Environment.GetEnvironmentVariables().Keys.Cast<string>().Any(k => k.StartsWith("DOTNET_gc", StringComparison.OrdinalIgnoreCase) || k.StartsWith("DOTNET_GC", StringComparison.Ordinal)) ? "set" : "none")}");
 }
