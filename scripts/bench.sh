@@ -27,6 +27,7 @@ benchmarks=(
   "gateway|DOTNET_gcConcurrent=0 DOTNET_GCgen0size=0x1000000 bench gateway 10"
   "gateway-day-write|DOTNET_gcConcurrent=0 DOTNET_GCgen0size=0x1000000 bench gateway-day --write artifacts/bench/day.bin"
   "gateway-day-replay|bench gateway-day --replay artifacts/bench/day.bin"
+  "gateway-day-module|bench gateway-day --module artifacts/bench/day.bin"
   "gateway-steady|DOTNET_gcConcurrent=0 DOTNET_GCgen0size=0x1000000 bench gateway 10 steady"
   "gateway-live-10|DOTNET_gcConcurrent=0 bench gateway 10 live"
   "gateway-live-60|DOTNET_gcConcurrent=0 bench gateway 60 live"

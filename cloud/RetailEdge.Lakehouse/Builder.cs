@@ -140,8 +140,10 @@ public sealed partial class Builder
         }
         var source = replace is { Count: 0 } ? $"SELECT * FROM ({sql}) AS nothing LIMIT 0" : sql;
         var mode = replace is { Count: 0 } ? LakeWriteMode.Append : LakeWriteMode.Replace;
+        // one partition rewritten (a day's refresh, one store's): its rows are expected there
         var version = await target.WriteAsync(connection, targetSnapshot, source, mode, replace, txns, null,
-            job.Strategy == GoldStrategy.MergeAll ? "MERGE" : "WRITE", cancellationToken).ConfigureAwait(false);
+            job.Strategy == GoldStrategy.MergeAll ? "MERGE" : "WRITE", cancellationToken,
+            expectedPartitionValue: replace is { Count: 1 } ? replace.First() : null).ConfigureAwait(false);
         LogRefreshed(_logger, job.Target.FullName, replace?.Count ?? -1, version);
         return version;
     }

@@ -156,6 +156,8 @@ public sealed class LakeTable
     /// and commits them with <paramref name="txns"/>. <paramref name="replace"/> removes live files
     /// first: all of them, or those of the listed partition values. Returns the committed version,
     /// or null when another writer already committed the same txn (idempotent skip).
+    /// <paramref name="expectedPartitionValue"/>: the one partition the caller expects every row in
+    /// (tried first as one plain file; rows elsewhere make it fall back to a file per partition).
     /// </summary>
     public async Task<long?> WriteAsync(
         DuckDBConnection connection,
@@ -167,7 +169,8 @@ public sealed class LakeTable
         IReadOnlyDictionary<string, string?>? tags,
         string operation,
         CancellationToken cancellationToken,
-        string? emptyPartitionValue = null)
+        string? emptyPartitionValue = null,
+        string? expectedPartitionValue = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(txns);
@@ -207,8 +210,9 @@ public sealed class LakeTable
         var files = new DataFileWriter(Store, _scratch, _timeProvider);
         try
         {
+            var expected = partition is null || expectedPartitionValue is null ? null : new Dictionary<string, string?> { [partition] = expectedPartitionValue };
             var adds = await files.WriteAsync(connection, sourceSql, schema, partitionColumns, dataChange: true, cancellationToken,
-                tags, emptyPartition).ConfigureAwait(false);
+                tags, emptyPartition, expected).ConfigureAwait(false);
             transaction.AddRange(adds);
             var rows = adds.Sum(a => a.ParsedStats?.NumRecords ?? 0);
             if (snapshot is not null && mode == LakeWriteMode.Replace)

@@ -206,7 +206,8 @@ public sealed partial class Refiner
                 silverRows += bulkRows[section.i];
             }
             silverRows += rows[definition].Count;
-            await WriteRowsAsync(connection, definition, silver[definition], rows[definition], bulkSql, target, cancellationToken).ConfigureAwait(false);
+            var expected = ExpectedPartition(definition, rows[definition], bulkSql is null ? null : section.i, accepted, scans);
+            await WriteRowsAsync(connection, definition, silver[definition], rows[definition], bulkSql, expected, target, cancellationToken).ConfigureAwait(false);
         }
         LogRefined(_logger, low + 1, target, records.Count, batches, duplicates, quarantined);
         return new RefineResult(target, records.Count, batches, duplicates, quarantined, silverRows, reasons, target < bronzeSnapshot.Version)
@@ -325,7 +326,7 @@ public sealed partial class Refiner
 
     /// <summary>Commits one silver table: the rows exploded here plus, when given, those <paramref name="bulkSql"/> explodes in DuckDB.</summary>
     private async Task WriteRowsAsync(DuckDBConnection connection, LakeTableDefinition definition, DeltaSnapshot? snapshot, List<object?[]> rows, string? bulkSql,
-        long target, CancellationToken cancellationToken)
+        string? expectedPartition, long target, CancellationToken cancellationToken)
     {
         var table = "refine_" + Guid.NewGuid().ToString("N");
         connection.Execute($"CREATE TABLE {table} ({definition.DuckDbColumnList()})");
@@ -345,12 +346,52 @@ public sealed partial class Refiner
             }
             var txn = new TxnAction(_options.AppId, target, _lake.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             var source = bulkSql is null ? $"SELECT * FROM {table}" : $"SELECT * FROM {table}\nUNION ALL BY NAME\n(\n{bulkSql}\n)";
-            await _lake.Table(definition).WriteAsync(connection, snapshot, source, LakeWriteMode.Append, null, [txn], null, "WRITE", cancellationToken).ConfigureAwait(false);
+            await _lake.Table(definition).WriteAsync(connection, snapshot, source, LakeWriteMode.Append, null, [txn], null, "WRITE", cancellationToken,
+                expectedPartitionValue: expectedPartition).ConfigureAwait(false);
         }
         finally
         {
             connection.Execute($"DROP TABLE IF EXISTS {table}");
         }
+    }
+
+    /// <summary>
+    /// The one partition (event date) every row of a table's write falls into, when the rows
+    /// exploded here and the bulk section's scanned dates agree on one; else null (the common
+    /// case, a day's batches, is then written as one file without partitioning the rows).
+    /// </summary>
+    private static string? ExpectedPartition(LakeTableDefinition definition, List<object?[]> rows, int? section,
+        List<(int Record, string DeviceId, string ModuleId, long Seq, int StoreId)> accepted, ScannedBatch?[] scans)
+    {
+        if (definition.PartitionColumn is not { } partition)
+        {
+            return null;
+        }
+        var column = definition.Columns.ToList().FindIndex(c => c.Name == partition);
+        string? only = null;
+        bool Agrees(string? value)
+        {
+            only ??= value;
+            return value is not null && value == only;
+        }
+        foreach (var row in rows)
+        {
+            if (!Agrees(row[column] is { } value ? LakeTable.PartitionValue(value) : null))
+            {
+                return null;
+            }
+        }
+        if (section is { } s)
+        {
+            foreach (var batch in accepted)
+            {
+                if (scans[batch.Record] is { } scan && scan.SectionRows[s] > 0 && !Agrees(scan.SectionDates?[s]))
+                {
+                    return null;
+                }
+            }
+        }
+        return only;
     }
 
     private async Task<Dictionary<(string, string, string), JournalState>> KnownBatchesAsync(DuckDBConnection connection, DeltaSnapshot? batchSnapshot, List<string> devices, CancellationToken cancellationToken)

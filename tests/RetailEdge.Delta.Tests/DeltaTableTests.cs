@@ -187,6 +187,104 @@ public sealed class DeltaTableTests : IDisposable
         Assert.Equal(3, Directory.GetFiles(_directory.Combine("t"), "*.parquet", SearchOption.AllDirectories).Length);
     }
 
+    [Theory]
+    [InlineData("store", "id")]
+    [InlineData("", "id")]
+    [InlineData("id", "id")]
+    public async Task Write_NullInNonNullableColumn_IsRefusedNamingItAndLeavesNoFile(string partition, string column)
+    {
+        var table = NewTable();
+        await table.CreateAsync(SalesSchema, partition.Length == 0 ? [] : [partition], null, CancellationToken.None);
+        // one NULL id among rows of several partitions: the files are written before the check reads their statistics
+        var rows = Rows(0, 30).Replace("SELECT range AS id", "SELECT CASE WHEN range = 17 THEN NULL ELSE range END AS id", StringComparison.Ordinal);
+
+        var error = await Assert.ThrowsAsync<DeltaException>(() => table.WriteAsync(_connection, rows, null, CancellationToken.None));
+
+        Assert.Contains($"column '{column}' is not nullable but 1 rows to write have NULL", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, (await table.GetSnapshotAsync(null, CancellationToken.None)).Version);
+        Assert.Empty(Directory.GetFiles(_directory.Combine("t"), "*.parquet", SearchOption.AllDirectories));
+    }
+
+    [Theory]
+    [InlineData("store")]
+    [InlineData("")]
+    public async Task Write_ValueThatDoesNotConvert_IsRefusedAsSchemaMismatchAndLeavesNoFile(string partition)
+    {
+        var table = NewTable();
+        await table.CreateAsync(SalesSchema, partition.Length == 0 ? [] : [partition], null, CancellationToken.None);
+        var rows = Rows(0, 30).Replace("CAST(range AS DECIMAL(18,2)) / 4 AS amount", "CASE WHEN range = 9 THEN 'ten' ELSE '1.5' END AS amount", StringComparison.Ordinal);
+
+        var error = await Assert.ThrowsAsync<DeltaException>(() => table.WriteAsync(_connection, rows, null, CancellationToken.None));
+
+        Assert.StartsWith("the rows to write do not fit the table schema", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_directory.Combine("t"), "*.parquet", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Write_TimestampPartitions_OneFilePerValueWithIsoUtcValues()
+    {
+        var schema = new DeltaSchema([new DeltaField("id", DeltaType.Long, Nullable: false), new DeltaField("hour", DeltaType.Timestamp)]);
+        var table = NewTable();
+        await table.CreateAsync(schema, ["hour"], null, CancellationToken.None);
+
+        var result = await table.WriteAsync(_connection,
+            "SELECT range AS id, CASE WHEN range % 3 = 2 THEN NULL ELSE TIMESTAMPTZ '2024-03-01 10:00:00+00' + to_hours(range % 3) END AS hour FROM range(9)",
+            null, CancellationToken.None);
+
+        Assert.Equal(9, result.RowsWritten);
+        var values = result.AddedFiles.Select(f => f.PartitionValues["hour"] ?? "null").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["2024-03-01T10:00:00.000000Z", "2024-03-01T11:00:00.000000Z", "null"], values);
+        Assert.All(result.AddedFiles, f => Assert.Equal(3, f.ParsedStats!.NumRecords));
+    }
+
+    private static readonly DeltaSchema DaySchema = new(
+    [
+        new DeltaField("id", DeltaType.Long, Nullable: false),
+        new DeltaField("day", DeltaType.Date, Nullable: false),
+    ]);
+
+    private DataFileWriter NewWriter() => new(new LocalDeltaLogStore(_directory.Combine("t")), _directory.Combine("scratch"), TimeProvider.System);
+
+    private int ParquetFiles() =>
+        Directory.Exists(_directory.Combine("t")) ? Directory.GetFiles(_directory.Combine("t"), "*.parquet", SearchOption.AllDirectories).Length : 0;
+
+    /// <summary>The writer's expected-partition shortcut: one plain file when every row is in it, a file per partition (and nothing stray) when not.</summary>
+    [Theory]
+    [InlineData("2024-03-01", "2024-03-01", 1)]
+    [InlineData("2024-03-01", "2024-03-02", 2)]
+    [InlineData("2024-03-02", "2024-03-01", 2)]
+    public async Task Write_ExpectedPartition_OneFileWhenRightAFilePerPartitionWhenNot(string firstDay, string lastRowDay, int expectedFiles)
+    {
+        // 999 rows of the first day, the last row of another (or the same) day
+        var rows = $"SELECT range AS id, CASE WHEN range = 999 THEN DATE '{lastRowDay}' ELSE DATE '{firstDay}' END AS day FROM range(1000)";
+
+        var adds = await NewWriter().WriteAsync(_connection, rows, DaySchema, ["day"], dataChange: true, CancellationToken.None,
+            expectedPartition: new Dictionary<string, string?> { ["day"] = "2024-03-01" });
+
+        Assert.Equal(expectedFiles, adds.Count);
+        Assert.Equal(expectedFiles, ParquetFiles());
+        Assert.Equal(1000, adds.Sum(a => a.ParsedStats!.NumRecords));
+        foreach (var add in adds)
+        {
+            var day = add.PartitionValues["day"];
+            var path = Path.Combine(_directory.Combine("t"), DeltaPath.Decode(add.Path));
+            var inFile = _connection.Scalar<long>($"SELECT count(*) FROM read_parquet('{path}')");
+            var expected = (firstDay == day ? 999 : 0) + (lastRowDay == day ? 1 : 0);
+            Assert.Equal(expected, inFile);
+            Assert.StartsWith($"day={day}/", add.Path, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Write_ExpectedPartitionWithoutRows_WritesNothing()
+    {
+        var adds = await NewWriter().WriteAsync(_connection, "SELECT 1 AS id, DATE '2024-03-01' AS day WHERE false", DaySchema, ["day"], dataChange: true,
+            CancellationToken.None, expectedPartition: new Dictionary<string, string?> { ["day"] = "2024-03-01" });
+
+        Assert.Empty(adds);
+        Assert.Equal(0, ParquetFiles());
+    }
+
     [Fact]
     public async Task Write_TxnReplayed_IsSkippedAndRowsStayOnce()
     {

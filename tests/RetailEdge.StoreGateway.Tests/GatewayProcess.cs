@@ -20,14 +20,15 @@ internal static class GatewayProcess
         ["DOTNET_TieredPGO"] = "0",
     };
 
-    public static ManagedProcess Start(string dataDirectory, int port, IReadOnlyDictionary<string, string>? extra = null)
+    /// <summary>Starts the built host, or the one in <paramref name="dll"/> (a published module).</summary>
+    public static ManagedProcess Start(string dataDirectory, int port, IReadOnlyDictionary<string, string>? extra = null, string? dll = null)
     {
         var environment = Environment(dataDirectory, port);
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
             environment[key] = value;
         }
-        return ManagedProcess.Start("dotnet", [Dll()], environment: environment);
+        return ManagedProcess.Start("dotnet", [dll ?? Dll()], environment: environment);
     }
 
     public static HttpClient CreateClient(int port, TimeSpan? timeout = null)

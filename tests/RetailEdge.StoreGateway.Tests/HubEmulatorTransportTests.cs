@@ -16,25 +16,12 @@ public class HubEmulatorTransportTests
     public async Task IotHubTransport_Emulator_BatchRoutedWithMessageIdAndBadDesiredPatchReported()
     {
         using var directory = new TempDirectory("gateway-hub");
-        await using var emulator = new HubEmulator.HubEmulator(new HubEmulatorOptions
-        {
-            RegistryPath = directory.Combine("registry.json"),
-            HubName = "testhub",
-            RoutingTarget = directory.Combine("routing"),
-            BatchInterval = TimeSpan.FromSeconds(60),
-        });
-        await emulator.StartAsync(CancellationToken.None);
-        await emulator.Registry.AddModuleAsync("store001-gw", "StoreGateway");
+        await using var emulator = await GatewayHubEmulator.StartAsync(directory, "store001-gw");
         var identity = new IdentityKey("store001-gw", "StoreGateway");
         var now = DateTimeOffset.UtcNow;
-        await using var host = await GatewayHost.StartAsync(directory.Combine("data"), now, new Dictionary<string, string?>
-        {
-            ["StoreGateway:Transport"] = "iothub",
-            ["StoreGateway:ConnectionString"] = emulator.Registry.ModuleConnectionString("store001-gw", "StoreGateway") + ";GatewayHostName=127.0.0.1",
-            ["StoreGateway:HubPort"] = emulator.MqttEndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["StoreGateway:HubUseTls"] = "false",
-            ["StoreGateway:ReportInterval"] = "00:00:01",
-        });
+        var settings = GatewayHubEmulator.TransportSettings(emulator, "store001-gw", ":").ToDictionary(s => s.Key, s => (string?)s.Value);
+        settings["StoreGateway:ReportInterval"] = "00:00:01";
+        await using var host = await GatewayHost.StartAsync(directory.Combine("data"), now, settings);
         using var http = host.CreateClient();
         var body = new StringBuilder();
         for (var i = 0; i < 3; i++)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using RetailEdge.Contracts.Events;
 using RetailEdge.Contracts.Twin;
+using RetailEdge.GatewayDayReplay;
 using RetailEdge.Simulator;
 using RetailEdge.StoreGateway.Core;
 
@@ -74,7 +75,7 @@ public sealed class GatewayBenchmark : IBenchmark
         var options = new SimulationOptions { Profile = "reference", Stores = 1, Duration = TimeSpan.FromDays(1), Seed = 7, Faults = FaultSettings.Default };
 
         // Baseline: the simulator alone, so its share can be taken out of the replay's CPU and RSS.
-        ResetPeakRss();
+        StoreDay.ResetPeakRss();
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         long simEvents = 0, lines = 0, perEventUnits = 0, validEvents = 0;
         foreach (var e in new StoreSimulator(options).Generate())
@@ -89,7 +90,7 @@ public sealed class GatewayBenchmark : IBenchmark
             }
         }
         var simCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
-        var simRss = PeakRssMb();
+        var simRss = StoreDay.PeakRssMb();
         Console.WriteLine($"simulator alone: {simEvents:N0} events ({validEvents:N0} valid, {lines:N0} basket lines) in {simCpu:F2} CPU-s, peak RSS {simRss:F0} MB");
 
         // The first replay also pays for JIT compilation and warms caches; the second is the steady figure.
@@ -124,64 +125,7 @@ public sealed class GatewayBenchmark : IBenchmark
     {
         var simulator = new StoreSimulator(options);
         var reference = Contracts.Reference.ReferenceDataCodec.Serialize(simulator.Catalog.ReferenceSetFor(1));
-        return ReplayDayAsync(simulator.StartOf(1), reference, simulator.Generate().Select(e => (e.ArrivalTime, e.Json)), settings, cancellationToken);
-    }
-
-    /// <summary>Replays events (arrival time, raw JSON) into a fresh gateway on a temporary journal.</summary>
-    internal static async Task<DayResult> ReplayDayAsync(DateTimeOffset start, byte[] referencePayload, IEnumerable<(DateTimeOffset ArrivalTime, byte[] Json)> events,
-        GatewaySettings settings, CancellationToken cancellationToken)
-    {
-        var directory = Path.Combine(Path.GetTempPath(), "retailedge-gateway-bench-" + Guid.NewGuid().ToString("N"));
-        var clock = new ArrivalClock(start);
-        ResetPeakRss();
-        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-        var wall = Stopwatch.StartNew();
-        long count = 0;
-        try
-        {
-            using var engine = new GatewayEngine(new GatewayEngineOptions
-            {
-                StoreId = 1, GatewayId = SimulationCatalog.DeviceIdOf(1), DataDirectory = directory, InitialSettings = settings,
-                TimeProvider = clock, SealTick = TimeSpan.FromMilliseconds(200),
-            });
-            using var stop = new CancellationTokenSource();
-            var loop = Task.Run(() => engine.RunAsync(stop.Token), cancellationToken);
-            await engine.ApplyReferenceDataAsync(referencePayload, Contracts.Reference.ReferenceDataCodec.VersionOf(referencePayload), cancellationToken).ConfigureAwait(false);
-            var group = new List<ReadOnlyMemory<byte>>(256);
-            var groupStart = DateTimeOffset.MinValue;
-            foreach (var e in events)
-            {
-                if (group.Count > 0 && (group.Count >= 256 || e.ArrivalTime - groupStart > TimeSpan.FromSeconds(10)))
-                {
-                    await engine.IngestAsync(group, IngestSources.Test, cancellationToken).ConfigureAwait(false);
-                    group.Clear();
-                }
-                if (group.Count == 0)
-                {
-                    groupStart = e.ArrivalTime;
-                }
-                clock.MoveTo(e.ArrivalTime);
-                group.Add(e.Json);
-                count++;
-            }
-            await engine.IngestAsync(group, IngestSources.Test, cancellationToken).ConfigureAwait(false);
-            clock.MoveTo(clock.GetUtcNow() + TimeSpan.FromHours(1));
-            await engine.GetStatusAsync(cancellationToken).ConfigureAwait(false);
-            await engine.FlushAsync(cancellationToken).ConfigureAwait(false);
-            await stop.CancelAsync().ConfigureAwait(false);
-            await loop.ConfigureAwait(false);
-            wall.Stop();
-            var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
-            var rss = PeakRssMb();
-            using var journal = new GatewayJournal(directory);
-            var outbox = journal.ReadOutbox();
-            return new DayResult(count, wall.Elapsed, cpu, rss, outbox.Count, outbox.Sum(b => (long)(b.BillableBytes + 4095) / 4096), outbox.Sum(b => (long)b.BillableBytes));
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(directory, recursive: true);
-        }
+        return StoreDay.ReplayAsync(simulator.StartOf(1), reference, simulator.Generate().Select(e => (e.ArrivalTime, e.Json)), settings, cancellationToken);
     }
 
     /// <summary>Single-threaded cost of each step of the acknowledgement path, per event.</summary>
@@ -356,51 +300,6 @@ public sealed class GatewayBenchmark : IBenchmark
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(directory, recursive: true);
-        }
-    }
-
-    /// <summary>Resets the kernel's peak-RSS mark of this process (Linux: write 5 to clear_refs).</summary>
-    internal static void ResetPeakRss()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        try
-        {
-            File.WriteAllText("/proc/self/clear_refs", "5");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // not Linux, or not allowed: the peak then covers the whole process lifetime
-        }
-    }
-
-    internal static double PeakRssMb()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            {
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
-            }
-        }
-        return Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
-    }
-
-    internal sealed record DayResult(long Events, TimeSpan Wall, double Cpu, double PeakRssMb, int Batches, long Units, long Bytes);
-
-    /// <summary>The gateway's clock during a replay: it follows the simulated arrival times.</summary>
-    private sealed class ArrivalClock(DateTimeOffset start) : TimeProvider
-    {
-        private long _ticks = start.UtcTicks;
-
-        public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
-
-        public void MoveTo(DateTimeOffset value)
-        {
-            if (value.UtcTicks > Interlocked.Read(ref _ticks))
-            {
-                Interlocked.Exchange(ref _ticks, value.UtcTicks);
-            }
         }
     }
 }

@@ -39,6 +39,10 @@ public sealed class LakehouseScaleBenchmark : IBenchmark
 
             using var self = Process.GetCurrentProcess();
             TimeSpan Cpu() { self.Refresh(); return self.TotalProcessorTime; }
+            // the simulation's memory is not the lake's: each stage's peak is measured from a fresh high-water mark
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            PeakRss.Reset();
             var cpu = Cpu();
             var watch = Stopwatch.StartNew();
             long records = 0;
@@ -49,6 +53,7 @@ public sealed class LakehouseScaleBenchmark : IBenchmark
             }
             var landSeconds = watch.Elapsed.TotalSeconds;
             var landCpu = (Cpu() - cpu).TotalSeconds;
+            var landPeak = PeakRss.ReadAndReset();
             cpu = Cpu();
             watch.Restart();
             long silverRows = 0, batches = 0, runs = 0;
@@ -63,16 +68,18 @@ public sealed class LakehouseScaleBenchmark : IBenchmark
             while (refine.MoreAvailable);
             var refineSeconds = watch.Elapsed.TotalSeconds;
             var refineCpu = (Cpu() - cpu).TotalSeconds;
+            var refinePeak = PeakRss.ReadAndReset();
             cpu = Cpu();
             watch.Restart();
             var build = await builder.RunOnceAsync(cancellationToken).ConfigureAwait(false);
             var buildSeconds = watch.Elapsed.TotalSeconds;
             var buildCpu = (Cpu() - cpu).TotalSeconds;
+            var buildPeak = PeakRss.ReadAndReset();
 
             var total = landSeconds + refineSeconds + buildSeconds;
-            Console.WriteLine($"bronze: {records:N0} routed records in {landSeconds:F1} s = {records / landSeconds:N0} records/s, {landCpu:F1} CPU-s");
-            Console.WriteLine($"silver: {batches:N0} batches → {silverRows:N0} rows in {refineSeconds:F1} s = {silverRows / refineSeconds:N0} rows/s, {refineCpu:F1} CPU-s ({runs} refine runs)");
-            Console.WriteLine($"gold:   {build.Tables.Count} tables refreshed from all of it in {buildSeconds:F1} s = {silverRows / buildSeconds:N0} silver rows/s, {buildCpu:F1} CPU-s");
+            Console.WriteLine($"bronze: {records:N0} routed records in {landSeconds:F1} s = {records / landSeconds:N0} records/s, {landCpu:F1} CPU-s, peak RSS {landPeak}");
+            Console.WriteLine($"silver: {batches:N0} batches → {silverRows:N0} rows in {refineSeconds:F1} s = {silverRows / refineSeconds:N0} rows/s, {refineCpu:F1} CPU-s, peak RSS {refinePeak} ({runs} refine runs)");
+            Console.WriteLine($"gold:   {build.Tables.Count} tables refreshed from all of it in {buildSeconds:F1} s = {silverRows / buildSeconds:N0} silver rows/s, {buildCpu:F1} CPU-s, peak RSS {buildPeak}");
             Console.WriteLine($"total:  routed files → gold in {total:F1} s, {landCpu + refineCpu + buildCpu:F1} CPU-s; load average after: {LoadAverage()}");
         }
         finally
@@ -84,6 +91,34 @@ public sealed class LakehouseScaleBenchmark : IBenchmark
             catch (IOException)
             {
             }
+        }
+    }
+
+    /// <summary>
+    /// The process's peak resident set (VmHWM) since the last reset; Linux resets it when 5 is
+    /// written to /proc/self/clear_refs. "n/a" where either is missing.
+    /// </summary>
+    private static class PeakRss
+    {
+        public static void Reset()
+        {
+            try
+            {
+                File.WriteAllText("/proc/self/clear_refs", "5");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // not Linux, or not allowed: the figure then covers the whole process
+            }
+        }
+
+        public static string ReadAndReset()
+        {
+            var line = File.Exists("/proc/self/status")
+                ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+                : null;
+            Reset();
+            return line is null ? "n/a" : $"{long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024:N0} MB";
         }
     }
 

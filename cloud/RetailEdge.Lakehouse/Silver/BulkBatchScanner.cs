@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using RetailEdge.Contracts.Events;
@@ -97,6 +98,7 @@ public static class BulkBatchScanner
         }
         var counts = new int[Sections.Count];
         var lines = new byte[]?[Sections.Count];
+        var dates = new string?[Sections.Count];
         var csv = new ArrayBufferWriter<byte>(json.Length);
         for (var s = 0; s < Sections.Count; s++)
         {
@@ -106,7 +108,7 @@ public static class BulkBatchScanner
                 continue;
             }
             csv.ResetWrittenCount();
-            if (!TryScanSection(section, spec, record, csv, out counts[s]))
+            if (!TryScanSection(section, spec, record, csv, out counts[s], out dates[s]))
             {
                 return null;
             }
@@ -116,16 +118,17 @@ public static class BulkBatchScanner
             }
         }
         var hash = Convert.ToHexStringLower(SHA256.HashData(json));
-        return new ScannedBatch(storeId, journalId, seq, createdAt, windowSeconds, counts, 0, rejects, lines, hash);
+        return new ScannedBatch(storeId, journalId, seq, createdAt, windowSeconds, counts, 0, rejects, lines, hash) { SectionDates = dates };
     }
 
     /// <summary>
     /// Checks a section's rows and writes them as CSV lines <c>record,cells in the spec's order…,local date</c>:
     /// strings quoted (a string without escapes holds no quote), null cells empty.
     /// </summary>
-    private static bool TryScanSection(JsonElement section, BulkSectionSpec spec, long record, ArrayBufferWriter<byte> csv, out int count)
+    private static bool TryScanSection(JsonElement section, BulkSectionSpec spec, long record, ArrayBufferWriter<byte> csv, out int count, out string? date)
     {
         count = 0;
+        date = null;
         if (section.ValueKind != JsonValueKind.Object || !section.TryGetProperty("cols", out var cols) || cols.ValueKind != JsonValueKind.Array
             || !section.TryGetProperty("rows", out var rows) || rows.ValueKind != JsonValueKind.Array)
         {
@@ -157,58 +160,112 @@ public static class BulkBatchScanner
         var needed = positions.Max() + 1;
         Span<byte> number = stackalloc byte[24];
         record.TryFormat(number, out var recordLength, default, CultureInfo.InvariantCulture);
-        foreach (var row in rows.EnumerateArray())
+        // the rows are read as a token stream over their raw text (already parsed strictly once):
+        // no element lookups per cell, and each cell's raw form is its span in the body
+        var raw = JsonMarshal.GetRawUtf8Value(rows);
+        var reader = new Utf8JsonReader(raw, new JsonReaderOptions { MaxDepth = MaxDepth });
+        reader.Read(); // the rows array
+        var firstDate = -1;
+        Span<(int Start, int Length, JsonTokenType Type)> cells = needed <= 32 ? stackalloc (int, int, JsonTokenType)[needed] : new (int, int, JsonTokenType)[needed];
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (row.ValueKind != JsonValueKind.Array || row.GetArrayLength() < needed)
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                return false;
+            }
+            var cell = 0;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (cell >= needed)
+                {
+                    // a cell no column reads: any value
+                    reader.Skip();
+                    continue;
+                }
+                if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject
+                    || (reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped))
+                {
+                    // a nested value or an escaped string is never plain (None): only a column that reads it refuses the batch
+                    cells[cell++] = (0, 0, JsonTokenType.None);
+                    reader.Skip();
+                    continue;
+                }
+                var start = (int)reader.TokenStartIndex;
+                var length = reader.TokenType == JsonTokenType.String ? reader.ValueSpan.Length + 2 : reader.ValueSpan.Length;
+                cells[cell++] = (start, length, reader.TokenType);
+            }
+            if (cell < needed)
             {
                 return false;
             }
             csv.Write(number[..recordLength]);
             for (var c = 0; c < positions.Length; c++)
             {
-                var cell = row[positions[c]];
-                if (!IsPlain(cell, spec.Cells[c]))
+                var (start, length, type) = cells[positions[c]];
+                var value = raw.Slice(start, length);
+                if (!IsPlain(type, value, spec.Cells[c]))
                 {
                     return false;
                 }
                 csv.Write(","u8);
-                if (cell.ValueKind != JsonValueKind.Null)
+                if (type != JsonTokenType.Null)
                 {
                     // strings keep their quotes: CSV quoting, and an empty string is never read as null
-                    var raw = JsonMarshal.GetRawUtf8Value(cell);
-                    csv.Write(spec.Cells[c] is Cell.Timestamp or Cell.NullableTimestamp ? raw[1..^1] : raw);
+                    csv.Write(spec.Cells[c] is Cell.Timestamp or Cell.NullableTimestamp ? value[1..^1] : value);
                 }
             }
+            var (dateStart, _, _) = cells[positions[spec.DateColumn]];
+            var rowDate = raw.Slice(dateStart + 1, 10);
             csv.Write(","u8);
-            csv.Write(JsonMarshal.GetRawUtf8Value(row[positions[spec.DateColumn]]).Slice(1, 10));
+            csv.Write(rowDate);
             csv.Write("\n"u8);
+            if (count == 0)
+            {
+                firstDate = dateStart + 1;
+            }
+            else if (firstDate >= 0 && !rowDate.SequenceEqual(raw.Slice(firstDate, 10)))
+            {
+                firstDate = -1;
+            }
             count++;
         }
+        // the rows' one date (a plain timestamp's date part is ASCII yyyy-MM-dd), which the write expects as their partition
+        date = count > 0 && firstDate >= 0 ? Encoding.ASCII.GetString(raw.Slice(firstDate, 10)) : null;
         return true;
     }
 
-    private static bool IsPlain(JsonElement cell, Cell kind) => kind switch
+    /// <summary>Whether a cell (its token type and raw text, strings with their quotes) is in the plain form of <paramref name="kind"/>.</summary>
+    private static bool IsPlain(JsonTokenType type, ReadOnlySpan<byte> raw, Cell kind)
     {
-        Cell.Text => IsPlainString(cell) && !StringContent(cell).IsEmpty,
-        Cell.NullableText => cell.ValueKind == JsonValueKind.Null || IsPlainString(cell) && !StringContent(cell).IsEmpty,
-        Cell.ChangeType => IsPlainString(cell) && IsOneOf(cell, ChangeTypes.All),
-        Cell.Channel => IsPlainString(cell) && IsOneOf(cell, Channels.All),
-        Cell.NullableChannel => cell.ValueKind == JsonValueKind.Null || IsPlainString(cell) && IsOneOf(cell, Channels.All),
-        Cell.Timestamp => TryTimestamp(cell, out _),
-        Cell.NullableTimestamp => cell.ValueKind == JsonValueKind.Null || TryTimestamp(cell, out _),
-        Cell.Long => IsPlainNumber(cell, 0, 18),
-        Cell.Int => IsPlainNumber(cell, 0, 9),
-        Cell.Quantity => IsPlainNumber(cell, 3, MaxSignificantDigits),
-        Cell.NullableQuantity => cell.ValueKind == JsonValueKind.Null || IsPlainNumber(cell, 3, MaxSignificantDigits),
-        Cell.Money => IsPlainNumber(cell, 2, MaxSignificantDigits),
-        _ => false,
-    };
+        var isNull = type == JsonTokenType.Null;
+        var isString = type == JsonTokenType.String;
+        var content = isString ? raw[1..^1] : default;
+        return kind switch
+        {
+            Cell.Text => isString && !content.IsEmpty,
+            Cell.NullableText => isNull || isString && !content.IsEmpty,
+            Cell.ChangeType => isString && IsOneOf(content, ChangeTypeBytes),
+            Cell.Channel => isString && IsOneOf(content, ChannelBytes),
+            Cell.NullableChannel => isNull || isString && IsOneOf(content, ChannelBytes),
+            Cell.Timestamp => isString && IsTimestamp(content, withValue: false, out _),
+            Cell.NullableTimestamp => isNull || isString && IsTimestamp(content, withValue: false, out _),
+            Cell.Long => type == JsonTokenType.Number && IsPlainNumber(raw, 0, 18),
+            Cell.Int => type == JsonTokenType.Number && IsPlainNumber(raw, 0, 9),
+            Cell.Quantity => type == JsonTokenType.Number && IsPlainNumber(raw, 3, MaxSignificantDigits),
+            Cell.NullableQuantity => isNull || type == JsonTokenType.Number && IsPlainNumber(raw, 3, MaxSignificantDigits),
+            Cell.Money => type == JsonTokenType.Number && IsPlainNumber(raw, 2, MaxSignificantDigits),
+            _ => false,
+        };
+    }
 
-    private static bool IsOneOf(JsonElement cell, IReadOnlyList<string> values)
+    private static readonly byte[][] ChangeTypeBytes = [.. ChangeTypes.All.Select(Encoding.UTF8.GetBytes)];
+    private static readonly byte[][] ChannelBytes = [.. Channels.All.Select(Encoding.UTF8.GetBytes)];
+
+    private static bool IsOneOf(ReadOnlySpan<byte> content, byte[][] values)
     {
         foreach (var value in values)
         {
-            if (cell.ValueEquals(value))
+            if (content.SequenceEqual(value))
             {
                 return true;
             }
@@ -221,13 +278,8 @@ public static class BulkBatchScanner
         element.ValueKind == JsonValueKind.String && !JsonMarshal.GetRawUtf8Value(element).Contains((byte)'\\');
 
     /// <summary>-?digits(.digits)? with at most <paramref name="scale"/> decimals and <paramref name="maxDigits"/> digits: read alike as decimal, integer or double.</summary>
-    private static bool IsPlainNumber(JsonElement element, int scale, int maxDigits)
+    private static bool IsPlainNumber(ReadOnlySpan<byte> raw, int scale, int maxDigits)
     {
-        if (element.ValueKind != JsonValueKind.Number)
-        {
-            return false;
-        }
-        var raw = JsonMarshal.GetRawUtf8Value(element);
         var i = raw.Length > 0 && raw[0] == (byte)'-' ? 1 : 0;
         int digits = 0, decimals = 0;
         var fraction = false;
@@ -255,11 +307,13 @@ public static class BulkBatchScanner
     private static bool TryTimestamp(JsonElement element, out DateTimeOffset value)
     {
         value = default;
-        if (element.ValueKind != JsonValueKind.String)
-        {
-            return false;
-        }
-        var raw = StringContent(element);
+        return element.ValueKind == JsonValueKind.String && IsTimestamp(StringContent(element), withValue: true, out value);
+    }
+
+    /// <summary><see cref="TryTimestamp(JsonElement, out DateTimeOffset)"/> over a string's content.</summary>
+    private static bool IsTimestamp(ReadOnlySpan<byte> raw, bool withValue, out DateTimeOffset value)
+    {
+        value = default;
         if (raw.Length != 29 || raw[4] != '-' || raw[7] != '-' || raw[10] != 'T' || raw[13] != ':' || raw[16] != ':' || raw[19] != '.'
             || raw[23] is not ((byte)'+' or (byte)'-') || raw[26] != ':')
         {
@@ -275,6 +329,11 @@ public static class BulkBatchScanner
             || offsetMinutes > 59 || offsetHours * 60 + offsetMinutes > 14 * 60)
         {
             return false;
+        }
+        if (!withValue && year is > 1 and < 9999)
+        {
+            // a shift of at most 14 h cannot leave the representable range: nothing more to check
+            return true;
         }
         var offset = new TimeSpan(offsetHours, offsetMinutes, 0);
         var local = new DateTime(year, month, day, hour, minute, second, millisecond, DateTimeKind.Unspecified);

@@ -16,4 +16,8 @@ public sealed record ScannedBatch(
     int Alerts,
     int Rejects,
     IReadOnlyList<byte[]?>? SectionLines,
-    string Hash);
+    string Hash)
+{
+    /// <summary>Per section (bulk-scanned batches only), the local date of all its rows, or null when they span several dates or there are none.</summary>
+    public IReadOnlyList<string?>? SectionDates { get; init; }
+}
