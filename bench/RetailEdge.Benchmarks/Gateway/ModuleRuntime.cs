@@ -4,8 +4,9 @@ namespace RetailEdge.Benchmarks.Gateway;
 
 /// <summary>
 /// Runs a benchmark in a child process under the StoreGateway module's own runtimeconfig.json (GC mode,
-/// tiering as the module ships them, without DOTNET_ variables), so that latency, GC and memory figures
-/// are the shipped module's rather than those of the benchmark's runtime settings.
+/// tiering as the module ships them) and the deployment manifest's runtime environment for the module
+/// (no other DOTNET_ or MALLOC_ variables), so that latency, GC and memory figures are the shipped
+/// module's rather than those of the benchmark's runtime settings.
 /// </summary>
 internal static class ModuleRuntime
 {
@@ -17,16 +18,23 @@ internal static class ModuleRuntime
             Path.Combine(Testing.RepoPaths.Root, "edge", "modules", "StoreGateway", "bin", configuration, "net10.0", "StoreGateway.runtimeconfig.json"), "the built StoreGateway module");
         var self = typeof(ModuleRuntime).Assembly.Location;
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false };
-        // Runtime variables set for the benchmark would override the module's file; the module ships none.
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal) || k.StartsWith("COMPlus_", StringComparison.Ordinal)).ToList())
+        // Runtime variables set for the benchmark would override the module's file; the module gets only the manifest's.
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal) || k.StartsWith("COMPlus_", StringComparison.Ordinal)
+            || k.StartsWith("MALLOC_", StringComparison.Ordinal)).ToList())
         {
             start.Environment.Remove(name);
+        }
+        var environment = Testing.ModulePublish.DeploymentRuntimeEnvironment();
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
         foreach (var argument in (string[])["exec", "--runtimeconfig", runtimeConfig, "--depsfile", Path.ChangeExtension(self, ".deps.json"), self, .. benchmarkArgs])
         {
             start.ArgumentList.Add(argument);
         }
-        Console.WriteLine($"running in a child process under {Path.GetRelativePath(Testing.RepoPaths.Root, runtimeConfig)}: {string.Join(' ', benchmarkArgs)}");
+        Console.WriteLine($"running in a child process under {Path.GetRelativePath(Testing.RepoPaths.Root, runtimeConfig)} with the manifest's environment "
+            + $"({string.Join(", ", environment.Select(e => e.Key + "=" + e.Value))}): {string.Join(' ', benchmarkArgs)}");
         using var child = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
         await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         if (child.ExitCode != 0)
