@@ -62,6 +62,7 @@ public sealed class LakehouseDecodeBenchmark : IBenchmark
             var readJsonCpu = (Cpu() - cpu).TotalSeconds;
 
             var (scannerRows, readJsonRows) = Compare(connection);
+            Probe(connection, root, bodies.First(b => BulkBatchScanner.TryScan(b, TelemetryMessage.GzipContentEncoding)!.SectionRows[0] > 1));
             Console.WriteLine($"a) scanner:   {scannerRows:N0} rows in {scannerSeconds:F2} s = {scannerRows / scannerSeconds:N0} rows/s, {scannerCpu:F2} CPU-s");
             Console.WriteLine($"b) read_json: {readJsonRows:N0} rows in {readJsonSeconds:F2} s = {readJsonRows / readJsonSeconds:N0} rows/s, {readJsonCpu:F2} CPU-s "
                 + $"(of which writing the bodies to {BodyFiles} files {writeSeconds:F2} s, {writeCpu:F2} CPU-s)");
@@ -199,6 +200,56 @@ public sealed class LakehouseDecodeBenchmark : IBenchmark
         }
         Console.WriteLine("both ways give the same rows and values");
         return (rowsA, rowsB);
+    }
+
+    /// <summary>
+    /// What DuckDB's reader does with bodies the per-batch path refuses with a reason: each case is one
+    /// body changed from a good one, read alone with the header columns.
+    /// </summary>
+    private static void Probe(DuckDBConnection connection, string root, byte[] goodBody)
+    {
+        var json = System.Text.Encoding.UTF8.GetString(Gunzip(goodBody));
+        (string Case, byte[] Body)[] cases =
+        [
+            ("unchanged", System.Text.Encoding.UTF8.GetBytes(json)),
+            ("duplicate key (seq twice)", System.Text.Encoding.UTF8.GetBytes(json.Replace("\"seq\":", "\"seq\":999999,\"seq\":", StringComparison.Ordinal))),
+            ("invalid UTF-8 in gateway", [.. System.Text.Encoding.UTF8.GetBytes(json.Replace("\"gateway\":\"", "\"gateway\":\"\u0001", StringComparison.Ordinal))
+                .Select(b => b == 1 ? (byte)0xFF : b)]),
+            ("unknown schema", System.Text.Encoding.UTF8.GetBytes(json.Replace(TelemetryBatch.SchemaV1, "retailedge.telemetry.v9", StringComparison.Ordinal))),
+            ("storeId as a string", System.Text.Encoding.UTF8.GetBytes(System.Text.RegularExpressions.Regex.Replace(json, "\"storeId\":(\\d+)", "\"storeId\":\"$1\""))),
+            ("items row with one cell", System.Text.Encoding.UTF8.GetBytes(json.Replace("\"rows\":[[", "\"rows\":[[null],[", StringComparison.Ordinal))),
+            ("truncated gzip member", goodBody[..(goodBody.Length / 2)]),
+        ];
+        Console.WriteLine("what read_json does with bodies the per-batch path refuses:");
+        for (var i = 0; i < cases.Length; i++)
+        {
+            var file = Path.Combine(root, $"probe-{i}.ndjson.gz");
+            File.WriteAllBytes(file, cases[i].Case.StartsWith("truncated", StringComparison.Ordinal) ? cases[i].Body : [.. GzipOf(cases[i].Body), .. NewlineMember]);
+            try
+            {
+                using var result = connection.Query("SELECT schema, storeId, gateway, seq, len(items.\"rows\"), items.\"rows\"[1][1] FROM read_json(" + DuckDbSql.Literal(file)
+                    + ", format = 'newline_delimited', compression = 'gzip', columns = {'schema': 'VARCHAR', 'storeId': 'INTEGER', 'gateway': 'VARCHAR', 'seq': 'BIGINT', "
+                    + "'items': 'STRUCT(cols VARCHAR[], \"rows\" VARCHAR[][])'})");
+                result.Read();
+                Console.WriteLine($"  {cases[i].Case,-26} read: schema {result.GetValue(0)}, storeId {result.GetValue(1)}, gateway {Printable(result.GetValue(2))}, "
+                    + $"seq {result.GetValue(3)}, items rows {result.GetValue(4)}, first cell {(result.IsDBNull(5) ? "NULL" : result.GetValue(5))}");
+            }
+            catch (DuckDBException e)
+            {
+                Console.WriteLine($"  {cases[i].Case,-26} error: {e.Message.Split('\n')[0].Replace(file, "<file>", StringComparison.Ordinal)}");
+            }
+        }
+    }
+
+    private static string Printable(object value) =>
+        value is string text ? string.Concat(text.Select(c => char.IsControl(c) || c == '\uFFFD' ? $"\\u{(int)c:X4}" : c.ToString())) : value.ToString() ?? "";
+
+    private static byte[] Gunzip(byte[] body)
+    {
+        using var input = new System.IO.Compression.GZipStream(new MemoryStream(body), System.IO.Compression.CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        input.CopyTo(output);
+        return output.ToArray();
     }
 
     private static (long Rows, string Checksum) Fingerprint(DuckDBConnection connection, string table)
