@@ -13,7 +13,7 @@ internal sealed class BatchCutter(int target)
     {
         var cutter = new BatchCutter(target);
         cutter.AddRows(windows.SelectMany(w => w.ItemRows()), static row => RowSize.Of(row), static part => part.Items);
-        cutter.AddRows(windows.SelectMany(w => w.Baskets), static row => RowSize.Of(row), static part => part.Baskets);
+        cutter.AddRows(windows.SelectMany(w => w.BasketRows()), static row => RowSize.Of(row), static part => part.Baskets);
         cutter.AddRows(windows.SelectMany(w => w.WeighingRows()), static row => RowSize.Of(row), static part => part.Weighings);
         cutter.AddRows(windows.SelectMany(w => w.Snapshots), static row => RowSize.Of(row), static part => part.Snapshots);
         cutter.AddRows(inventory, static row => RowSize.Of(row), static part => part.Inventory);

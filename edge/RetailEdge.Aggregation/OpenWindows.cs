@@ -15,6 +15,10 @@ internal sealed class OpenWindows
     // cannot have ended yet, instead of visiting every open window on every seal.
     private long _minOpenLengthTicks;
     private readonly SortedSet<WindowKey> _sealed = new();
+    // Lane and customer ids repeat across baskets: one copy for all open windows (bounded).
+    private readonly StringPool _strings = new(StringPoolCapacity);
+
+    private const int StringPoolCapacity = 16_384;
 
     /// <summary>How long sealed windows are remembered (after that, a late event's row is sealed like any other).</summary>
     public static readonly TimeSpan SealedMemory = TimeSpan.FromDays(1);
@@ -28,7 +32,7 @@ internal sealed class OpenWindows
         if (!_open.TryGetValue(key, out var window))
         {
             _minOpenLengthTicks = _open.Count == 0 ? length.Ticks : Math.Min(_minOpenLengthTicks, length.Ticks);
-            window = new Window(start, length, receivedAt, late: _sealed.Contains(key));
+            window = new Window(start, length, receivedAt, late: _sealed.Contains(key), _strings);
             _open[key] = window;
         }
         else if (receivedAt < window.FirstReceivedAt)

@@ -16,8 +16,10 @@ internal static class RowSize
 
     public static int OfItem(string changeType, string? channel) => 8 + Timestamp + 3 * Number + changeType.Length + 3 + (channel?.Length ?? 2) + 3 + 8;
 
-    public static int Of(BasketSummaryRow row) =>
-        8 + row.Id.Length + 3 + Timestamp + row.LaneId.Length + 3 + row.Channel.Length + 3 + (row.CustomerId?.Length ?? 2) + 3 + 3 * Number;
+    public static int Of(BasketSummaryRow row) => OfBasket(row.Id, row.LaneId, row.Channel, row.CustomerId);
+
+    public static int OfBasket(string id, string laneId, string channel, string? customerId) =>
+        8 + id.Length + 3 + Timestamp + laneId.Length + 3 + channel.Length + 3 + (customerId?.Length ?? 2) + 3 + 3 * Number;
 
     public static int Of(WeighingWindowRow row) => OfWeighing(row.ScaleId);
 

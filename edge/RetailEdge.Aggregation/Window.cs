@@ -32,6 +32,38 @@ internal sealed class ItemKeyComparer : IEqualityComparer<ItemKey>
 
 internal readonly record struct WeighingKey(string ScaleId, long ItemId);
 
+/// <summary>
+/// A basket's summary as an open window holds it: a struct inside the window's list, so a buffered
+/// basket costs no object of its own besides its id strings (a busy minute buffers hundreds of
+/// thousands, and every object is work for each blocking collection); the contract row is made when sealed.
+/// </summary>
+internal readonly record struct BasketSummary(string Id, DateTimeOffset Ts, string LaneId, string Channel, string? CustomerId, int Lines, decimal Qty, decimal Amount)
+{
+    public BasketSummaryRow ToRow() => new(Id, Ts, LaneId, Channel, CustomerId, Lines, Qty, Amount);
+}
+
+/// <summary>
+/// One copy of each of the few strings that repeat across events (lane and customer ids), shared by the
+/// open windows instead of one string per buffered basket. Bounded: past its capacity, values are kept as given.
+/// </summary>
+internal sealed class StringPool(int capacity)
+{
+    private readonly HashSet<string> _values = new(StringComparer.Ordinal);
+
+    public string Intern(string value)
+    {
+        if (_values.TryGetValue(value, out var existing))
+        {
+            return existing;
+        }
+        if (_values.Count < capacity)
+        {
+            _values.Add(value);
+        }
+        return value;
+    }
+}
+
 internal sealed class ItemAccumulator
 {
     public int Events;
@@ -56,7 +88,7 @@ internal sealed class WeighingAccumulator
 /// longer touched by the aggregator (a later event of the same key opens a new one), so its rows may
 /// be built on another thread.
 /// </summary>
-internal sealed class Window(DateTimeOffset start, TimeSpan length, DateTimeOffset firstReceivedAt, bool late)
+internal sealed class Window(DateTimeOffset start, TimeSpan length, DateTimeOffset firstReceivedAt, bool late, StringPool strings)
 {
     public DateTimeOffset Start { get; } = start;
     public TimeSpan Length { get; } = length;
@@ -69,7 +101,7 @@ internal sealed class Window(DateTimeOffset start, TimeSpan length, DateTimeOffs
     public int Bytes { get; private set; }
 
     public Dictionary<ItemKey, ItemAccumulator> Items { get; } = new(ItemKeyComparer.Instance);
-    public List<BasketSummaryRow> Baskets { get; } = new();
+    public List<BasketSummary> Baskets { get; } = new();
     public Dictionary<WeighingKey, WeighingAccumulator> Weighings { get; } = new();
     public List<SnapshotRow> Snapshots { get; } = new();
     public List<string> Raw { get; } = new();
@@ -132,6 +164,14 @@ internal sealed class Window(DateTimeOffset start, TimeSpan length, DateTimeOffs
         }
     }
 
+    public IEnumerable<BasketSummaryRow> BasketRows()
+    {
+        foreach (var basket in Baskets)
+        {
+            yield return basket.ToRow();
+        }
+    }
+
     public IEnumerable<WeighingWindowRow> WeighingRows()
     {
         foreach (var (key, weigh) in Weighings)
@@ -175,9 +215,9 @@ internal sealed class Window(DateTimeOffset start, TimeSpan length, DateTimeOffs
             qty += line.Qty;
             amount += lineAmount;
         }
-        var row = new BasketSummaryRow(basket.Id, basket.Ts, basket.LaneId, basket.Channel, basket.CustomerId, basket.Lines.Count, qty, amount);
-        Baskets.Add(row);
-        Bytes += RowSize.Of(row);
+        var customerId = basket.CustomerId is { } customer ? strings.Intern(customer) : null;
+        Baskets.Add(new BasketSummary(basket.Id, basket.Ts, strings.Intern(basket.LaneId), basket.Channel, customerId, basket.Lines.Count, qty, amount));
+        Bytes += RowSize.OfBasket(basket.Id, basket.LaneId, basket.Channel, customerId);
     }
 
     private static bool HasEarlierLineOf(IReadOnlyList<BasketLine> lines, int index)

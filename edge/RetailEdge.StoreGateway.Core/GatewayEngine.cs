@@ -14,12 +14,19 @@ namespace RetailEdge.StoreGateway.Core;
 
 /// <summary>
 /// The gateway's single writer: validated events come in from any ingest path, are journaled in
-/// group commits (many events per SQLite transaction; a caller's task completes only after the
-/// commit, so acknowledged means durable), fed to the <see cref="GatewayAggregator"/>, and sealed
+/// group commits (many events per SQLite transaction; a caller's task completes right after the
+/// commit, so acknowledged means durable), then fed to the <see cref="GatewayAggregator"/>, and sealed
 /// batches are stored in the outbox in the same transaction that marks their events sealed. One loop
 /// owns the journal connection and the aggregator, so no locks are needed around them.
 /// </summary>
 /// <remarks>
+/// Aggregation is off the acknowledgement path too: a committed group is acknowledged first and then
+/// aggregated on a thread of its own (<see cref="AggregationLane"/>) while the writer commits the next
+/// group (a two-stage pipeline: journal, then aggregate, each at most one group ahead of the other); a
+/// small group is aggregated on the writer right after its acknowledgement. Whatever else touches the aggregator (sealing,
+/// settings, status, a rebuild) first waits for that group. A crash between a commit and its
+/// aggregation loses nothing: the events are in the journal, unsealed, and the restart aggregates them.
+/// <para>
 /// Sealing stays off the acknowledgement path: the writer only takes the closed windows out of the
 /// aggregator (<see cref="GatewayAggregator.Close"/>, no per-event work); building rows, JSON and gzip
 /// run beside it, one job after another in close order (seqs are given there, gap-free); the writer
@@ -28,6 +35,7 @@ namespace RetailEdge.StoreGateway.Core;
 /// job in flight is only memory (and invisible steps): after a crash its events are unsealed in the
 /// journal and sealed again, with the same seqs. The uplink's acknowledgements are marked by the writer too, gathered, so that no
 /// second connection competes for the journal's write lock.
+/// </para>
 /// </remarks>
 public sealed partial class GatewayEngine : IDisposable
 {
@@ -56,7 +64,19 @@ public sealed partial class GatewayEngine : IDisposable
     private readonly SemaphoreSlim _outboxSignal = new(0, int.MaxValue);
     private readonly SemaphoreSlim _checkpointSignal = new(0, 1);
     private readonly Queue<(DateTimeOffset At, long Accepted)> _rate = new();
+    // Owned by the writer, but fed beside it: after a group commit the writer acknowledges the group,
+    // then hands its events to _aggregation and commits the next group while they are aggregated. Every
+    // other use goes through Aggregator, which first waits for that work (one user at a time).
     private GatewayAggregator _aggregator = null!;
+    private Task _aggregation = Task.CompletedTask;
+    // Set while the writer runs (RunWriterAsync).
+    private AggregationLane? _lane;
+
+    /// <summary>
+    /// Groups smaller than this are aggregated on the writer, after their acknowledgement: handing a few
+    /// events to another thread costs more than aggregating them (a store's usual group is one event).
+    /// </summary>
+    private const int InlineAggregationMaxEvents = 64;
     // Jobs are encoded one after another on the pool (FIFO through this chain); a rebuild starts a new
     // Sealer, and what an older one still hands back is dropped.
     private Task _sealChain = Task.CompletedTask;
@@ -219,7 +239,7 @@ public sealed partial class GatewayEngine : IDisposable
                 Log.ConfigRejected(_logger, error!);
                 return error;
             }
-            _aggregator.UpdateSettings(next);
+            Aggregator.UpdateSettings(next);
             _settings = next;
             PersistUnlessDiskFull(() => _journal.SetMeta("settings", SettingsJson(next)), "settings");
             Log.SettingsApplied(_logger, next.Window, next.AllowedLateness, next.SendInterval, next.MaxBatchBytes);
@@ -241,7 +261,7 @@ public sealed partial class GatewayEngine : IDisposable
         {
             PersistUnlessDiskFull(() => _journal.SaveReferenceData(version, payload), "reference data");
             _reference = catalog;
-            _aggregator.UpdateReference(catalog);
+            Aggregator.UpdateReference(catalog);
             _validator = CreateValidator();
             Log.ReferenceApplied(_logger, version, catalog.Count);
             _status = BuildStatus();
@@ -295,12 +315,28 @@ public sealed partial class GatewayEngine : IDisposable
 
     private async Task RunWriterAsync(CancellationToken cancellationToken)
     {
+        var group = new List<IngestCommand>();
+        var entries = new List<JournalEntry>();
+        using var lane = new AggregationLane();
+        _lane = lane;
+        try
+        {
+            await RunLoopAsync(group, entries, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The last group finishes before the lane stops (its events are in the journal either way).
+            AwaitAggregation(rebuildOnFailure: false);
+            _lane = null;
+        }
+    }
+
+    private async Task RunLoopAsync(List<IngestCommand> group, List<JournalEntry> entries, CancellationToken cancellationToken)
+    {
         var reader = _commands.Reader;
         var nextMaintenance = _time.GetUtcNow();
         var nextStatusTick = 0L;
         var nextCheckpointTick = 0L;
-        var group = new List<IngestCommand>();
-        var entries = new List<JournalEntry>();
         while (!cancellationToken.IsCancellationRequested)
         {
             if (!reader.TryPeek(out _) && _storeSteps.Count == 0)
@@ -332,9 +368,10 @@ public sealed partial class GatewayEngine : IDisposable
                 command.Run();
             }
             Commit(group, entries);
-            if (!_diskFull)
+            if (!_diskFull && _aggregation.IsCompleted)
             {
-                // Sealing writes the outbox: pointless while the disk is full (the windows stay open and are sealed later).
+                // Sealing writes the outbox: pointless while the disk is full (the windows stay open and are
+                // sealed later). While a group is still being aggregated, Commit seals before handing on the next.
                 _ = QueueSeal(force: false);
             }
             StoreNextStep();
@@ -455,34 +492,119 @@ public sealed partial class GatewayEngine : IDisposable
             entries.Clear();
             return;
         }
-        var forwardRaw = _settings.ForwardRaw;
         foreach (var entry in entries)
         {
-            switch (entry.Outcome.Status)
+            if (entry.Outcome.Status == IngestStatus.Accepted)
             {
-                case IngestStatus.Accepted:
-                    if (_aggregator.Add(entry.Validation.Event!, entry.ReceivedAt, entry.Tag, forwardRaw ? Encoding.UTF8.GetString(entry.Raw) : null))
-                    {
-                        // Older than allowedLatenessSeconds: counted, and aggregated and sent all the same.
-                        _lateEvents++;
-                    }
-                    _accepted++;
-                    _lastEventAt = entry.ReceivedAt;
-                    break;
-                case IngestStatus.Duplicate:
-                case IngestStatus.Rejected:
-                    _aggregator.AddReject(entry.Outcome.Reason!, Sample(entry.Raw), entry.ReceivedAt, entry.Tag);
-                    break;
-                default:
-                    break;
+                _accepted++;
+                _lastEventAt = entry.ReceivedAt;
             }
         }
+        // Durable now: acknowledge before aggregating. The windows are rebuilt from the journal after a
+        // crash, so an event acknowledged but not yet aggregated is aggregated again at the restart.
         foreach (var command in group)
         {
             command.Completion.TrySetResult();
         }
         group.Clear();
+        // The previous group's aggregation ran beside this commit.
+        AwaitAggregation(rebuildOnFailure: true);
+        var aggregator = _aggregator;
+        var forwardRaw = _settings.ForwardRaw;
+        if (_lane is null || entries.Count < InlineAggregationMaxEvents)
+        {
+            // The loop seals after this, as it always did.
+            _aggregation = Task.CompletedTask;
+            try
+            {
+                Aggregate(aggregator, entries, forwardRaw);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _aggregation = Task.FromException(e);
+            }
+            entries.Clear();
+            return;
+        }
+        if (!_diskFull)
+        {
+            // Seal what is due before handing this group on (under a steady load the lane is seldom idle
+            // when the loop looks), as of just before the group's first event was received: a window its
+            // events belong to is not closed without them.
+            var firstReceived = entries[0].ReceivedAt;
+            foreach (var entry in entries)
+            {
+                firstReceived = entry.ReceivedAt < firstReceived ? entry.ReceivedAt : firstReceived;
+            }
+            _ = QueueSeal(force: false, asOf: firstReceived);
+        }
+        var committed = entries.ToArray();
         entries.Clear();
+        Log.AggregationQueued(_logger, committed.Length);
+        _aggregation = _lane.Post(() => Aggregate(aggregator, committed, forwardRaw));
+    }
+
+    /// <summary>The aggregator, once the events handed to it beside the writer are in.</summary>
+    private GatewayAggregator Aggregator
+    {
+        get
+        {
+            AwaitAggregation(rebuildOnFailure: true);
+            return _aggregator;
+        }
+    }
+
+    /// <summary>
+    /// Waits for the aggregation of the last committed group (run inline if it has not started yet). After
+    /// a failure there the aggregator is half-fed: it is rebuilt from the journal, which holds every
+    /// acknowledged event (<paramref name="rebuildOnFailure"/> false: the caller is that rebuild).
+    /// </summary>
+    private void AwaitAggregation(bool rebuildOnFailure)
+    {
+        var aggregation = _aggregation;
+        if (aggregation.IsCompletedSuccessfully)
+        {
+            return;
+        }
+        _aggregation = Task.CompletedTask;
+        try
+        {
+            aggregation.GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            if (rebuildOnFailure)
+            {
+                Log.AggregationFailed(_logger, e);
+                Rebuild();
+            }
+        }
+    }
+
+    /// <summary>Beside the writer: a committed group's events into the windows, inventory, alerts and reject summary.</summary>
+    private void Aggregate(GatewayAggregator aggregator, IReadOnlyList<JournalEntry> committed, bool forwardRaw)
+    {
+        var late = 0L;
+        foreach (var entry in committed)
+        {
+            switch (entry.Outcome.Status)
+            {
+                case IngestStatus.Accepted:
+                    if (aggregator.Add(entry.Validation.Event!, entry.ReceivedAt, entry.Tag, forwardRaw ? Encoding.UTF8.GetString(entry.Raw) : null))
+                    {
+                        // Older than allowedLatenessSeconds: counted, and aggregated and sent all the same.
+                        late++;
+                    }
+                    break;
+                case IngestStatus.Duplicate:
+                case IngestStatus.Rejected:
+                    aggregator.AddReject(entry.Outcome.Reason!, Sample(entry.Raw), entry.ReceivedAt, entry.Tag);
+                    break;
+                default:
+                    break;
+            }
+        }
+        Interlocked.Add(ref _lateEvents, late);
     }
 
     /// <summary>
@@ -598,14 +720,15 @@ public sealed partial class GatewayEngine : IDisposable
     /// <summary>
     /// Takes what is due out of the aggregator (cheap: closed windows move out whole) and queues it for
     /// encoding beside the writer; the returned task completes with the number of batches once they are
-    /// stored (0 when nothing was due, after every job queued before).
+    /// stored (0 when nothing was due, after every job queued before). <paramref name="asOf"/>: what was
+    /// due at that earlier time (the clock otherwise).
     /// </summary>
-    private Task<int> QueueSeal(bool force)
+    private Task<int> QueueSeal(bool force, DateTimeOffset? asOf = null)
     {
         SealJob? job;
         try
         {
-            job = _aggregator.Close(_time.GetUtcNow(), force);
+            job = Aggregator.Close(asOf is { } at && at < _time.GetUtcNow() ? at : _time.GetUtcNow(), force);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -778,6 +901,8 @@ public sealed partial class GatewayEngine : IDisposable
             JournalId = _journal.JournalId,
             Settings = _settings,
         };
+        // The old aggregator's last group is in the journal: the new one reads it from there.
+        AwaitAggregation(rebuildOnFailure: false);
         _nextSeq = _journal.NextSeq;
         foreach (var step in _storeSteps)
         {
@@ -860,9 +985,9 @@ public sealed partial class GatewayEngine : IDisposable
             Rejected = _journal.Counter("rejected"),
             Duplicates = _journal.Counter("duplicates"),
             Dropped = _journal.Counter("dropped"),
-            OpenWindows = _aggregator.OpenWindowCount,
+            OpenWindows = Aggregator.OpenWindowCount,
             NextSeq = _nextSeq,
-            LateEvents = _lateEvents,
+            LateEvents = Interlocked.Read(ref _lateEvents),
             JournalBytes = _journal.UsedBytes(),
             OverBudget = _overBudget,
             DiskFull = _diskFull,

@@ -63,4 +63,10 @@ internal static partial class Log
 
     [LoggerMessage(20, LogLevel.Debug, "Sealing {Events} events and {Alerts} alerts beside the writer")]
     public static partial void SealQueued(ILogger logger, int events, int alerts);
+
+    [LoggerMessage(21, LogLevel.Error, "Aggregating acknowledged events failed; rebuilding the aggregation state from the journal")]
+    public static partial void AggregationFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(22, LogLevel.Debug, "Aggregating {Count} acknowledged events beside the writer")]
+    public static partial void AggregationQueued(ILogger logger, int count);
 }

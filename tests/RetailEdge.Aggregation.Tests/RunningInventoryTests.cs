@@ -80,4 +80,60 @@ public class RunningInventoryTests
             Assert.Equal(expected, inventory.PositionOf(7));
         }
     }
+
+    [Fact]
+    public void ApplyChange_ThousandsOfChanges_KeepsABoundedNumberAndTheExactSum()
+    {
+        var inventory = new RunningInventory();
+        var random = new Random(7);
+        var expected = 0m;
+        for (var i = 0; i < 10_000; i++)
+        {
+            // Mostly in ts order, some a few seconds late, as a busy gateway receives them.
+            var effect = -random.Next(1, 4) + (random.Next(10) == 0 ? 0.125m : 0m);
+            inventory.ApplyChange(3, T0.AddMilliseconds(i * 100 - random.Next(0, 3000)), effect);
+            expected += effect;
+            Assert.True(inventory.ExactChangesOf(3) < 2 * RunningInventory.ExactChangesPerItem);
+        }
+        Assert.Equal(expected, inventory.PositionOf(3));
+    }
+
+    [Fact]
+    public void ApplyCount_NewerThanEveryFoldedChange_IsExact()
+    {
+        var inventory = new RunningInventory();
+        var changes = new List<(DateTimeOffset Ts, decimal Effect)>();
+        for (var i = 0; i < 1_000; i++)
+        {
+            var change = (T0.AddSeconds(i), (decimal)-(i % 3 + 1));
+            changes.Add(change);
+            inventory.ApplyChange(3, change.Item1, change.Item2);
+        }
+        // Among the newest changes, which are kept one by one: the changes at or after it count.
+        var countAt = T0.AddSeconds(1_000 - RunningInventory.ExactChangesPerItem / 2);
+        Assert.True(inventory.ApplyCount(3, countAt, 500m));
+        Assert.Equal(500m + changes.Where(c => c.Ts >= countAt).Sum(c => c.Effect), inventory.PositionOf(3));
+        Assert.Equal(0, inventory.CountsAmongFolded);
+        // A later change after the count adds; the next fold still keeps the sum.
+        for (var i = 0; i < 500; i++)
+        {
+            inventory.ApplyChange(3, T0.AddSeconds(2_000 + i), 1m);
+        }
+        Assert.Equal(500m + changes.Where(c => c.Ts >= countAt).Sum(c => c.Effect) + 500m, inventory.PositionOf(3));
+    }
+
+    [Fact]
+    public void ApplyCount_AmongFoldedChanges_AppliedAfterThemAndCounted()
+    {
+        var inventory = new RunningInventory();
+        for (var i = 0; i < 1_000; i++)
+        {
+            inventory.ApplyChange(3, T0.AddSeconds(i), -1m);
+        }
+        // Taken at second 100, long folded: the changes kept one by one after it still count, the folded ones do not.
+        Assert.True(inventory.ApplyCount(3, T0.AddSeconds(100), 2_000m));
+        Assert.Equal(1, inventory.CountsAmongFolded);
+        Assert.Equal(2_000m - inventory.ExactChangesOf(3), inventory.PositionOf(3));
+        Assert.True(inventory.ExactChangesOf(3) >= RunningInventory.ExactChangesPerItem);
+    }
 }

@@ -16,8 +16,10 @@ namespace RetailEdge.Benchmarks.Gateway;
 /// (2) the same day at a 5-minute send interval (units);
 /// (3) ingest → durable acknowledgement events/s, as HTTP-like batches and as MQTT-like single events;
 /// (4) acknowledgement latency p50/p99 at a steady 5,000 events/s.
-/// Args: [steady seconds, default 10] [steady: only phase 4 | live [journal folder]: only the live-store
-/// variant of phase 4 (<see cref="GatewayLiveBenchmark"/>: wall-clock event times, default settings)].
+/// Args: [steady seconds, default 10] [steady: only phase 4 | ingest: only phase 3, three rounds |
+/// live [journal folder]: only the live-store variant of phase 4 (<see cref="GatewayLiveBenchmark"/>:
+/// wall-clock event times, default settings) in a child process under the module's runtimeconfig |
+/// live-here [journal folder]: the same in this process, under the benchmark's runtime settings].
 /// </summary>
 public sealed class GatewayBenchmark : IBenchmark
 {
@@ -29,11 +31,37 @@ public sealed class GatewayBenchmark : IBenchmark
     {
         var steadySeconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
         Console.WriteLine($"Gateway benchmark on {Environment.ProcessorCount} cores (shared machine)");
-        if (args.Length > 1 && args[1] == "live")
+        if (args.Length > 1 && args[1] is "live" or "live-here")
         {
-            // The latency phase as a live store loads it (windows close and seal during the run).
-            // Optional third arg: a folder for the journal (e.g. tmpfs, to take fsync out of the path).
-            await GatewayLiveBenchmark.RunAsync(steadySeconds, 5000, args.Length > 2 ? args[2] : null, cancellationToken).ConfigureAwait(false);
+            // The latency phase as a live store loads it (windows close and seal during the run), in a
+            // child process under the module's runtimeconfig ("live-here": in this process, with the
+            // benchmark's runtime settings). Optional third arg: a folder for the journal (e.g. tmpfs,
+            // to take fsync out of the path).
+            var dataRoot = args.Length > 2 ? args[2] : null;
+            if (args[1] == "live")
+            {
+                await ModuleRuntime.RunHereUnderModuleConfigAsync(["gateway", args[0], "live-here", .. dataRoot is null ? Array.Empty<string>() : [dataRoot]], cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            ModuleRuntime.PrintSettings();
+            await GatewayLiveBenchmark.RunAsync(steadySeconds, 5000, dataRoot, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (args.Length > 1 && args[1] == "ingest")
+        {
+            // Only the ingest → durable acknowledgement phases (before/after comparisons in one sitting).
+            var ingestTemplates = ValidPayloads(new SimulationOptions { Profile = "reference", Stores = 1, Duration = TimeSpan.FromDays(2), Seed = 8 });
+            var ingestPayloads = Enumerable.Range(0, 100_000).Select(i => WithId(ingestTemplates[i % ingestTemplates.Count], i)).ToList();
+            for (var pass = 1; pass <= 2; pass++)
+            {
+                Console.Write($"pass {pass}: ");
+                Breakdown(ingestPayloads.Take(20_000).ToList());
+            }
+            for (var round = 1; round <= 3; round++)
+            {
+                await ThroughputAsync($"round {round}, HTTP-like: 4 producers × batches of 200", ingestPayloads, producers: 4, batch: 200, cancellationToken).ConfigureAwait(false);
+            }
+            await ThroughputAsync("MQTT-like: 256 concurrent single events", ingestPayloads, producers: 256, batch: 1, cancellationToken).ConfigureAwait(false);
             return;
         }
         if (args.Length > 1 && args[1] == "steady")

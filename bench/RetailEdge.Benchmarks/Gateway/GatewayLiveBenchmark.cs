@@ -73,11 +73,15 @@ internal static class GatewayLiveBenchmark
             var gcInfo = GC.GetGCMemoryInfo();
             // After the measurement: how long sealing the still-open windows takes on the writer, the work an
             // acknowledgement queued behind a window close waits for.
+            // Memory per buffered event: the live heap with the open windows, then without them (flushed).
+            var heapOpen = GC.GetTotalMemory(forceFullCollection: true);
+            var buffered = BufferedEvents(run, perSecond, GatewaySettings.Default, DateTimeOffset.UtcNow);
             var flushCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             var flushWatch = Stopwatch.StartNew();
             var flushed = await engine.FlushAsync(cancellationToken).ConfigureAwait(false);
             flushWatch.Stop();
             var flushCpu = (Process.GetCurrentProcess().TotalProcessorTime - flushCpu0).TotalSeconds;
+            var heapFlushed = GC.GetTotalMemory(forceFullCollection: true);
             // The latest pause of each kind: a blocking gen2 (full) and an ephemeral one, to tell which sets the tail.
             var fullPause = GC.GetGCMemoryInfo(GCKind.FullBlocking).PauseDurations[0].TotalMilliseconds;
             var ephemeralPause = GC.GetGCMemoryInfo(GCKind.Ephemeral).PauseDurations[0].TotalMilliseconds;
@@ -96,6 +100,7 @@ internal static class GatewayLiveBenchmark
             Console.WriteLine($"  GC pauses {pause.TotalMilliseconds:F0} ms in {g0}/{g1}/{g2} gen0/1/2 collections (latest blocking gen2 pause {fullPause:F1} ms, latest ephemeral {ephemeralPause:F1} ms); heap after {gcInfo.HeapSizeBytes / 1048576.0:F0} MB, GC mode {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} {System.Runtime.GCSettings.LatencyMode}");
             Console.WriteLine($"  outcomes: accepted {run.Accepted:N0}, duplicate {run.Duplicate:N0}, rejected {run.Rejected:N0}, dropped {run.Dropped:N0}; open windows at end {status.OpenWindows:N0}; batches sent upstream during the run {batches:N0} ({alertBatches:N0} of them alerts; {sink.Bytes / 1024.0:N0} KB in all); journal status accepted {status.Accepted - status0.Accepted:N0}");
             // Where the tail sits: per 10 s of the run, so a seal or a checkpoint shows as one slow slice.
+            Console.WriteLine($"  live heap (after a full GC) with the open windows {heapOpen / 1048576.0:F1} MB, after flushing them {heapFlushed / 1048576.0:F1} MB: ≈ {(heapOpen - heapFlushed) / (double)Math.Max(1, buffered):F0} bytes per buffered event ({buffered:N0} events in the open windows)");
             Console.WriteLine($"  after the run: sealing the {status.OpenWindows:N0} open windows (flush) into {flushed:N0} batches took {flushWatch.Elapsed.TotalSeconds:F2} s (encoded beside the writer, stored in steps), {flushCpu:F2} CPU-s");
             var slices = new StringBuilder("  p99 / max per 10 s slice:");
             for (var from = 0; from < latencies.Length; from += perSecond * 10)
@@ -105,6 +110,7 @@ internal static class GatewayLiveBenchmark
                 slices.Append(CultureInfo.InvariantCulture, $" {P(slice, 0.99):F1}/{slice[^1]:F0}");
             }
             Console.WriteLine(slices.ToString());
+            Console.WriteLine("  GC pause ms / collections per 10 s slice:" + string.Concat(run.GcPerSlice.Select(g => string.Create(CultureInfo.InvariantCulture, $" {g.PauseMs:F0}/{g.Collections}"))));
             var target = defaults.Window + TimeSpan.FromSeconds(10);
             Console.WriteLine(freshness.Count == 0
                 ? "  freshness: no basket or snapshot rows acknowledged during the run (shorter than a window plus its grace?)"
@@ -121,6 +127,20 @@ internal static class GatewayLiveBenchmark
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Events of the run still in open windows at <paramref name="at"/>: those sent since the start of the
+    /// oldest window whose end plus the seal grace has not passed (windows follow whole local minutes;
+    /// the store's offset is whole hours, so UTC minutes too).
+    /// </summary>
+    private static long BufferedEvents(RunResult run, int perSecond, GatewaySettings settings, DateTimeOffset at)
+    {
+        var sealPoint = (at - settings.SealGrace).UtcTicks;
+        var oldestOpenStart = sealPoint - sealPoint % settings.Window.Ticks;
+        var runEnd = run.Started + run.Wall;
+        var seconds = Math.Clamp((runEnd.UtcTicks - oldestOpenStart) / (double)TimeSpan.TicksPerSecond, 0, run.Wall.TotalSeconds);
+        return (long)(seconds * perSecond);
     }
 
     /// <summary>A few spliced payloads must validate (contracts' validator, reference items known) before anything is measured.</summary>
@@ -148,7 +168,8 @@ internal static class GatewayLiveBenchmark
         Console.WriteLine("live: 5 spliced payloads validate (fresh id, ts = now)");
     }
 
-    private sealed record RunResult(double[] Latencies, DateTimeOffset Started, TimeSpan Wall, long Total, long Accepted, long Duplicate, long Rejected, long Dropped, List<double> SlowAt);
+    private sealed record RunResult(double[] Latencies, DateTimeOffset Started, TimeSpan Wall, long Total, long Accepted, long Duplicate, long Rejected, long Dropped, List<double> SlowAt,
+        List<(double PauseMs, int Collections)> GcPerSlice);
 
     private sealed record FreshnessResult(int Count, double[] Sorted);
 
@@ -199,6 +220,11 @@ internal static class GatewayLiveBenchmark
         var slowAt = new List<double>();
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
+        // GC pauses per 10 s slice of issue time, next to the latency slices: which stalls the collector explains.
+        var gcPerSlice = new List<(double PauseMs, int Collections)>();
+        var sliceEvents = perSecond * 10;
+        var slicePause = GC.GetTotalPauseDuration();
+        var sliceCollections = GC.CollectionCount(0);
         var producer = Task.Factory.StartNew(() =>
         {
             var issued = 0;
@@ -208,6 +234,13 @@ internal static class GatewayLiveBenchmark
                 var now = DateTimeOffset.UtcNow;
                 for (; issued < due; issued++)
                 {
+                    if (issued > 0 && issued % sliceEvents == 0)
+                    {
+                        var pause = GC.GetTotalPauseDuration();
+                        var collections = GC.CollectionCount(0);
+                        gcPerSlice.Add(((pause - slicePause).TotalMilliseconds, collections - sliceCollections));
+                        (slicePause, sliceCollections) = (pause, collections);
+                    }
                     var index = issued;
                     // Built at send time, as a lane would: a fresh id and the wall clock.
                     var payload = ring[index % ring.Length].Build(firstId + index, now);
@@ -242,9 +275,10 @@ internal static class GatewayLiveBenchmark
         }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         await producer.ConfigureAwait(false);
         await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        gcPerSlice.Add(((GC.GetTotalPauseDuration() - slicePause).TotalMilliseconds, GC.CollectionCount(0) - sliceCollections));
         clock.Stop();
         slowAt.Sort();
-        return new RunResult(latencies, started, clock.Elapsed, count, accepted, duplicate, rejected, dropped, slowAt);
+        return new RunResult(latencies, started, clock.Elapsed, count, accepted, duplicate, rejected, dropped, slowAt, gcPerSlice);
     }
 
     /// <summary>An event's bytes split around its id and ts values, so a new event is three copies and two small writes.</summary>
