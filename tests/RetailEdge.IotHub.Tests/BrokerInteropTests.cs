@@ -75,15 +75,16 @@ public abstract class BrokerInteropTests : IAsyncLifetime
     [Fact]
     public async Task KeepAlive_IdlePastThreeKeepAlives_StaysConnectedAndSends()
     {
-        await using var client = new IotHubModuleClient(Options() with { KeepAlive = TimeSpan.FromSeconds(1) });
+        await using var client = new IotHubModuleClient(Options() with { KeepAlive = TimeSpan.FromSeconds(2) });
         var statuses = new ConcurrentQueue<IotHubConnectionStatus>();
         client.ConnectionStatusChanged += (_, e) => statuses.Enqueue(e.Status);
         var received = new ConcurrentQueue<IotHubInputMessage>();
         await client.SetInputMessageHandlerAsync("ping", (m, _) => { received.Enqueue(m); return Task.FromResult(MessageResponse.Completed); }, CancellationToken.None);
         await client.OpenAsync(CancellationToken.None);
 
-        // both brokers close a connection silent for 1.5 keep-alives; only PINGREQs keep this one
-        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        // both brokers close a connection silent for 1.5 keep-alives; only PINGREQs keep this one. Two seconds
+        // rather than one: a loaded machine may delay a PINGREQ by more than the half keep-alive of slack.
+        await Task.Delay(TimeSpan.FromSeconds(7));
         await PublishInputAsync("ping", "p-1", "still here");
 
         await Wait.UntilAsync(() => received.Count == 1, "the message after the idle time");
