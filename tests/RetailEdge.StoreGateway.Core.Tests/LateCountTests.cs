@@ -1,4 +1,5 @@
 using RetailEdge.Contracts.Events;
+using RetailEdge.Contracts.Twin;
 using RetailEdge.StoreGateway.Core;
 using RetailEdge.StoreGateway.Testing;
 using RetailEdge.Testing;
@@ -88,7 +89,7 @@ public class LateCountTests
         var countAt = T0.AddSeconds(10);
         var expected = 300m;
         // Rows wait for the send interval (the clock stands still): nothing is sealed before the stop.
-        var holdRows = RetailEdge.Contracts.Twin.GatewaySettings.Default with { SendInterval = TimeSpan.FromHours(1) };
+        var holdRows = GatewaySettings.Default with { SendInterval = TimeSpan.FromHours(1) };
         await using (var harness = new EngineHarness(17, holdRows, start: T0.AddHours(3), dataDirectory: directory.Path))
         {
             var events = new List<ReadOnlyMemory<byte>>();
@@ -108,5 +109,32 @@ public class LateCountTests
             await restarted.Engine.FlushAsync(CancellationToken.None);
         }
         Assert.Equal(expected, LastPosition(directory.Path));
+    }
+
+    [Fact]
+    public async Task IngestAsync_CountAmongSalesRetentionRemoved_JournalKnowsTheHistoryIsIncompleteAndTheCountIsApplied()
+    {
+        using var directory = new TempDirectory("gateway");
+        await using (var harness = new EngineHarness(17, dataDirectory: directory.Path, start: T0.AddHours(3)))
+        {
+            var events = Enumerable.Range(0, 300).Select(i => (ReadOnlyMemory<byte>)Sale(i, 1m)).ToList();
+            Assert.All(await harness.Engine.IngestAsync(events, IngestSources.Test, CancellationToken.None), o => Assert.Equal(IngestStatus.Accepted, o.Status));
+            await harness.Engine.FlushAsync(CancellationToken.None);
+            // Past the retention time: the sealed sales leave the journal, the folded sum stays in memory.
+            harness.Time.Advance(TimeSpan.FromDays(GatewaySettings.Default.RetentionDays + 1));
+            await harness.Engine.MaintainAsync(CancellationToken.None);
+            using (var journal = new GatewayJournal(directory.Path))
+            {
+                Assert.Equal(0, journal.CountEvents());
+                Assert.Equal(T0.AddSeconds(299).ToUnixTimeMilliseconds(), journal.RemovedEventsThroughTs);
+            }
+            // The count cannot be recomputed (its sales are gone): applied all the same, the loop goes on.
+            Assert.Equal(IngestStatus.Accepted, (await harness.Engine.IngestAsync(Count(T0.AddSeconds(10), 500m), IngestSources.Test, CancellationToken.None)).Status);
+            Assert.Equal(IngestStatus.Accepted, (await harness.Engine.IngestAsync(Sale(1_000, 1m), IngestSources.Test, CancellationToken.None)).Status);
+            await harness.Engine.FlushAsync(CancellationToken.None);
+        }
+        var position = LastPosition(directory.Path);
+        // Applied as if taken after the folded sales: the count less some of the sales kept one by one, and the new sale.
+        Assert.InRange(position, 500m - 2 * RetailEdge.Aggregation.RunningInventory.ExactChangesPerItem - 1m, 500m - 1m);
     }
 }
