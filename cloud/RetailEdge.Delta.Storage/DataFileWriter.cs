@@ -12,7 +12,7 @@ namespace RetailEdge.Delta.Storage;
 /// cast to the schema, streamed by one DuckDB COPY into Parquet (ZSTD), one file per partition value
 /// (COPY's PARTITION_BY) moved into Hive-style folders, each described by an add action whose
 /// statistics (numRecords, and per column nullCount, minValues, maxValues, as Spark and delta-rs
-/// write them) are computed from the file written. The query is evaluated once and the rows are
+/// write them) are read from the footer of the file written. The query is evaluated once and the rows are
 /// never staged. Not thread-safe: one writer per commit.
 /// </summary>
 public sealed partial class DataFileWriter
@@ -337,7 +337,7 @@ public sealed partial class DataFileWriter
         return folder + string.Create(CultureInfo.InvariantCulture, $"part-{index:D5}-{Guid.NewGuid()}-c000.zstd.parquet");
     }
 
-    /// <summary>The add action of a file written at <paramref name="local"/> (uploaded first unless the store is local): statistics read back from the file.</summary>
+    /// <summary>The add action of a file written at <paramref name="local"/> (uploaded first unless the store is local): statistics read from the file's footer.</summary>
     private async Task<AddAction> DescribeAsync(DuckDBConnection connection, string local, string relative, IReadOnlyList<string> partitionColumns,
         IReadOnlyDictionary<string, string?> partitionValues, IReadOnlyList<DeltaField> dataColumns, bool dataChange,
         IReadOnlyDictionary<string, string?>? tags, DeltaSchema? requiredOf, CancellationToken cancellationToken)

@@ -7,14 +7,19 @@ namespace RetailEdge.Delta.Storage;
 /// <summary>
 /// Add-action stats as Spark and delta-rs write them: numRecords, per-column nullCount, and
 /// min/max for orderable primitives (strings truncated to 32 characters, timestamps to
-/// milliseconds with the max rounded up). Computed by DuckDB aggregates, either over a written
-/// Parquet file or, grouped by file, over the staged rows that go into the files (the same
-/// values, cast to the schema, in one query for all partitions).
+/// milliseconds with the max rounded up). Read from the statistics DuckDB writes into each row
+/// group of the Parquet footer, so a file written is not scanned a second time; a file whose footer
+/// cannot give every value exactly (missing or inexact statistics, NaN in a float column) is
+/// scanned by DuckDB aggregates instead, which give the same values.
 /// </summary>
 internal static class ParquetFileStats
 {
-    /// <summary>Stats of one Parquet file, read back from the file.</summary>
-    public static DeltaFileStats Compute(DuckDBConnection connection, string localFile, IReadOnlyList<DeltaField> dataColumns)
+    /// <summary>Stats of one Parquet file: from its footer when that holds them exactly, else from a scan of the file.</summary>
+    public static DeltaFileStats Compute(DuckDBConnection connection, string localFile, IReadOnlyList<DeltaField> dataColumns) =>
+        FromFooter(connection, localFile, dataColumns) ?? Scan(connection, localFile, dataColumns);
+
+    /// <summary>Stats of one Parquet file, read back from the whole file (the reference the footer must agree with).</summary>
+    public static DeltaFileStats Scan(DuckDBConnection connection, string localFile, IReadOnlyList<DeltaField> dataColumns)
     {
         var plan = Plan(dataColumns);
         using var result = connection.Query($"SELECT {string.Join(", ", Expressions(plan))} FROM read_parquet({DuckDbSql.Literal(localFile)})");
@@ -23,6 +28,55 @@ internal static class ParquetFileStats
             throw new DeltaException($"no stats row for {localFile}");
         }
         return Read(result, 0, plan);
+    }
+
+    /// <summary>
+    /// Stats of one Parquet file from its footer's row-group statistics, or null when the footer does not
+    /// hold all of them exactly. Row groups are combined in DuckDB: rows and nulls summed, each bound cast
+    /// from its text to the column's type before the min of mins and max of maxes, then put in the same
+    /// form as the scan's aggregates so that <see cref="Read"/> applies the same truncation rules.
+    /// </summary>
+    public static DeltaFileStats? FromFooter(DuckDBConnection connection, string localFile, IReadOnlyList<DeltaField> dataColumns)
+    {
+        var plan = Plan(dataColumns);
+        if (plan.Count == 0)
+        {
+            return null;
+        }
+        var complete = new List<string>();
+        var select = new List<string>
+        {
+            $"CAST(coalesce(sum(row_group_num_rows) FILTER (WHERE path_in_schema = {DuckDbSql.Literal(plan[0].Field.Name)}), 0) AS BIGINT)",
+        };
+        foreach (var (field, minMax) in plan)
+        {
+            var name = DuckDbSql.Literal(field.Name);
+            select.Add($"CAST(coalesce(sum(stats_null_count) FILTER (WHERE path_in_schema = {name}), 0) AS BIGINT)");
+            // every row group has this column, with a null count, and exact bounds unless all its values are null
+            complete.Add($"count(*) FILTER (WHERE path_in_schema = {name}) = count(DISTINCT row_group_id)");
+            var exact = $"stats_null_count IS NOT NULL";
+            if (minMax)
+            {
+                var type = DuckDbTypes.ToDuckDb(field.Type);
+                var bounds = $"coalesce(min_is_exact AND max_is_exact, false) AND TRY_CAST(stats_min_value AS {type}) IS NOT NULL AND TRY_CAST(stats_max_value AS {type}) IS NOT NULL";
+                if (field.Type.Name == "timestamp")
+                {
+                    // an instant only when the text carries its offset (a naive timestamp would be read in the session's zone)
+                    bounds += @" AND regexp_matches(stats_min_value, '[+-]\d\d(:?\d\d)?$') AND regexp_matches(stats_max_value, '[+-]\d\d(:?\d\d)?$')";
+                }
+                exact += $" AND (stats_null_count = row_group_num_rows OR ({bounds}))";
+                select.Add(MinMaxExpression("min", $"(CASE WHEN path_in_schema = {name} THEN TRY_CAST(stats_min_value AS {type}) END)", field.Type));
+                select.Add(MinMaxExpression("max", $"(CASE WHEN path_in_schema = {name} THEN TRY_CAST(stats_max_value AS {type}) END)", field.Type));
+            }
+            complete.Add($"coalesce(bool_and({exact}) FILTER (WHERE path_in_schema = {name}), true)");
+        }
+        select.Insert(0, string.Join(" AND ", complete));
+        using var result = connection.Query($"SELECT {string.Join(", ", select)} FROM parquet_metadata({DuckDbSql.Literal(localFile)})");
+        if (!result.Read() || result.IsDBNull(0) || !result.GetBoolean(0))
+        {
+            return null;
+        }
+        return Read(result, 1, plan);
     }
 
     /// <summary>Which columns get stats and whether they get min/max (nested columns get none, booleans and binaries no bounds).</summary>

@@ -16,9 +16,9 @@ internal static class LakehouseBenchData
 {
     public sealed record Routed(int Batches, long Records, long Bytes, TimeSpan Elapsed, long MaxSeq, DateTimeOffset LastCreatedAt);
 
-    public static Routed Write(string folder, string profile, int stores, TimeSpan duration, int seed, int partitions = 4)
+    /// <summary>The telemetry batches of <paramref name="stores"/> simulated stores, store by store, as their gateways would send them.</summary>
+    public static IEnumerable<TelemetryBatch> Batches(string profile, int stores, TimeSpan duration, int seed)
     {
-        var watch = Stopwatch.StartNew();
         var simulator = new StoreSimulator(new SimulationOptions { Profile = profile, Stores = stores, Duration = duration, Seed = seed });
         var catalog = simulator.Catalog;
         var perStore = new Dictionary<int, List<(ReadOnlyMemory<byte>, DateTimeOffset)>>();
@@ -30,39 +30,48 @@ internal static class LakehouseBenchData
             }
             list.Add((e.Json, e.ArrivalTime));
         }
+        foreach (var storeId in perStore.Keys.Order().ToList())
+        {
+            var result = TelemetryPipeline.RunRaw(perStore[storeId],
+                new AggregatorOptions { StoreId = storeId, Gateway = SimulationCatalog.DeviceIdOf(storeId), Settings = GatewaySettings.Default },
+                new EventValidator(new EventValidationOptions { ExpectedStoreId = storeId, KnownItems = catalog.ItemIdsOf(storeId) }),
+                new ReferenceCatalog(catalog.ReferenceSetFor(storeId), "v1"));
+            perStore[storeId] = [];
+            foreach (var batch in result.Batches)
+            {
+                yield return batch;
+            }
+        }
+    }
+
+    public static Routed Write(string folder, string profile, int stores, TimeSpan duration, int seed, int partitions = 4)
+    {
+        var watch = Stopwatch.StartNew();
         var files = new Dictionary<string, FileStream>(StringComparer.Ordinal);
         int batches = 0;
         long bytes = 0, maxSeq = 0;
         var last = DateTimeOffset.MinValue;
         try
         {
-            foreach (var (storeId, events) in perStore.OrderBy(p => p.Key))
+            foreach (var batch in Batches(profile, stores, duration, seed))
             {
-                var result = TelemetryPipeline.RunRaw(events,
-                    new AggregatorOptions { StoreId = storeId, Gateway = SimulationCatalog.DeviceIdOf(storeId), Settings = GatewaySettings.Default },
-                    new EventValidator(new EventValidationOptions { ExpectedStoreId = storeId, KnownItems = catalog.ItemIdsOf(storeId) }),
-                    new ReferenceCatalog(catalog.ReferenceSetFor(storeId), "v1"));
-                perStore[storeId] = [];
-                foreach (var batch in result.Batches)
+                var enqueued = batch.CreatedAt.ToUniversalTime().AddSeconds(1);
+                var hour = new DateTimeOffset(enqueued.UtcDateTime.Date.AddHours(enqueued.UtcDateTime.Hour), TimeSpan.Zero);
+                var name = RoutedRecordWriter.BlobName("benchhub", batch.StoreId % partitions, hour) + ".json";
+                if (!files.TryGetValue(name, out var stream))
                 {
-                    var enqueued = batch.CreatedAt.ToUniversalTime().AddSeconds(1);
-                    var hour = new DateTimeOffset(enqueued.UtcDateTime.Date.AddHours(enqueued.UtcDateTime.Hour), TimeSpan.Zero);
-                    var name = RoutedRecordWriter.BlobName("benchhub", storeId % partitions, hour) + ".json";
-                    if (!files.TryGetValue(name, out var stream))
-                    {
-                        var path = Path.Combine(folder, name);
-                        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                        files[name] = stream = new FileStream(path, FileMode.Create);
-                    }
-                    var line = RoutedRecordWriter.Format(batch, batch.Gateway, batch.Module, enqueued, gzip: true);
-                    stream.Write(line);
-                    bytes += line.Length;
-                    batches++;
-                    maxSeq = Math.Max(maxSeq, batch.Seq);
-                    if (batch.CreatedAt > last)
-                    {
-                        last = batch.CreatedAt;
-                    }
+                    var path = Path.Combine(folder, name);
+                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                    files[name] = stream = new FileStream(path, FileMode.Create);
+                }
+                var line = RoutedRecordWriter.Format(batch, batch.Gateway, batch.Module, enqueued, gzip: true);
+                stream.Write(line);
+                bytes += line.Length;
+                batches++;
+                maxSeq = Math.Max(maxSeq, batch.Seq);
+                if (batch.CreatedAt > last)
+                {
+                    last = batch.CreatedAt;
                 }
             }
         }

@@ -123,6 +123,6 @@ public sealed class LakehouseScaleBenchmark : IBenchmark
     }
 
     /// <summary>The 1/5/15-minute load averages (the machine may be shared: figures are read against them).</summary>
-    private static string LoadAverage() =>
+    internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 }

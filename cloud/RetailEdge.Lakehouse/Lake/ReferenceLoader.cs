@@ -129,48 +129,23 @@ public sealed class ReferenceLoader
         var assortment = assortmentText is null ? null : Parse(ReferenceCsv.AssortmentFile, assortmentText, ReferenceCsv.ParseAssortment);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         using var connection = _lake.Connect();
-        counts[LakeTables.ReferenceStore.FullName] = await ReplaceAsync(connection, LakeTables.ReferenceStore,
-            stores.Select(s => new object?[] { s.StoreId, s.Name, s.Region, s.Timezone, s.DeviceId }), cancellationToken).ConfigureAwait(false);
-        counts[LakeTables.ReferenceItem.FullName] = await ReplaceAsync(connection, LakeTables.ReferenceItem,
-            items.Select(i => new object?[] { i.ItemId, i.Name, i.Department, i.SupplierId, i.SafetyStockQuantity, i.UnitOfMeasure, i.UnitPrice, i.UnitCost }), cancellationToken).ConfigureAwait(false);
-        counts[LakeTables.ReferenceChangeType.FullName] = await ReplaceAsync(connection, LakeTables.ReferenceChangeType,
-            changeTypes.Select(c => new object?[] { c.ChangeTypeId, c.ChangeType }), cancellationToken).ConfigureAwait(false);
+        counts[LakeTables.ReferenceStore.FullName] = await ReplaceAsync(connection, LakeTables.ReferenceStore, stores, ReferenceRows.AppendStore, cancellationToken).ConfigureAwait(false);
+        counts[LakeTables.ReferenceItem.FullName] = await ReplaceAsync(connection, LakeTables.ReferenceItem, items, ReferenceRows.AppendItem, cancellationToken).ConfigureAwait(false);
+        counts[LakeTables.ReferenceChangeType.FullName] = await ReplaceAsync(connection, LakeTables.ReferenceChangeType, changeTypes, ReferenceRows.AppendChangeType, cancellationToken).ConfigureAwait(false);
         if (assortment is not null)
         {
-            counts[LakeTables.ReferenceAssortment.FullName] = await ReplaceAsync(connection, LakeTables.ReferenceAssortment,
-                assortment.Select(a => new object?[] { a.StoreId, a.ItemId }), cancellationToken).ConfigureAwait(false);
+            counts[LakeTables.ReferenceAssortment.FullName] = await ReplaceAsync(connection, LakeTables.ReferenceAssortment, assortment, ReferenceRows.AppendAssortment, cancellationToken).ConfigureAwait(false);
         }
         return counts;
     }
 
-    private async Task<int> ReplaceAsync(DuckDBConnection connection, LakeTableDefinition definition, IEnumerable<object?[]> rows, CancellationToken cancellationToken)
+    private async Task<int> ReplaceAsync<TRow>(DuckDBConnection connection, LakeTableDefinition definition, IReadOnlyList<TRow> rows,
+        Action<IDuckDBAppenderRow, TRow> append, CancellationToken cancellationToken)
     {
-        var table = "ref_" + Guid.NewGuid().ToString("N");
-        connection.Execute($"CREATE TABLE {table} ({definition.DuckDbColumnList()})");
-        try
-        {
-            var count = 0;
-            using (var appender = connection.CreateAppender(table))
-            {
-                foreach (var row in rows)
-                {
-                    var appended = appender.CreateRow();
-                    foreach (var value in row)
-                    {
-                        appended.AppendObject(value);
-                    }
-                    appended.EndRow();
-                    count++;
-                }
-            }
-            var lake = _lake.Table(definition);
-            var snapshot = await lake.TryLoadAsync(cancellationToken).ConfigureAwait(false);
-            await lake.WriteAsync(connection, snapshot, $"SELECT * FROM {table}", LakeWriteMode.Replace, null, Array.Empty<TxnAction>(), null, "WRITE", cancellationToken).ConfigureAwait(false);
-            return count;
-        }
-        finally
-        {
-            connection.Execute($"DROP TABLE IF EXISTS {table}");
-        }
+        using var staged = StagedRows.Create(connection, definition, rows, append);
+        var lake = _lake.Table(definition);
+        var snapshot = await lake.TryLoadAsync(cancellationToken).ConfigureAwait(false);
+        await lake.WriteAsync(connection, snapshot, $"SELECT * FROM {staged.Table}", LakeWriteMode.Replace, null, Array.Empty<TxnAction>(), null, "WRITE", cancellationToken).ConfigureAwait(false);
+        return staged.Count;
     }
 }

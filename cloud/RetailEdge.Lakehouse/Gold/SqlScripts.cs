@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace RetailEdge.Lakehouse;
 
-/// <summary>The transforms' SQL, embedded from Sql/*.sql.</summary>
+/// <summary>The transforms' SQL, embedded from Gold/Sql/*.sql.</summary>
 public static class SqlScripts
 {
     private static readonly ConcurrentDictionary<string, string> Cache = new(StringComparer.Ordinal);

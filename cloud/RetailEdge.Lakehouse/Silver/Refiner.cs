@@ -87,14 +87,14 @@ public sealed partial class Refiner
             records.Where(r => r.DeviceId is not null).Select(r => r.DeviceId!).Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
         using var bulk = new BulkSectionFiles(_lake.ScratchDirectory);
         var scans = _options.BulkDecode ? Scan(records, bulk, cancellationToken) : new ScannedBatch?[records.Count];
-        var rows = LakeTables.SilverTables.ToDictionary(d => d, _ => new List<object?[]>());
+        var rows = LakeTables.SilverTables.ToDictionary(d => d, _ => new List<ISilverRow>());
         var accepted = new List<(int Record, string DeviceId, string ModuleId, long Seq, int StoreId)>();
         var bulkRows = new long[BulkBatchScanner.Sections.Count];
         var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
         int batches = 0, duplicates = 0, quarantined = 0;
         void Quarantine(BronzeRow r, long? seq, string reason, string? detail)
         {
-            rows[LakeTables.Quarantine].Add([r.DeviceId, r.ModuleId, seq, r.MessageId, reason, detail, r.Body, r.EnqueuedTime, r.SourceFile, r.SourceLine, r.IngestDate]);
+            rows[LakeTables.Quarantine].Add(new SilverQuarantineRow(r.DeviceId, r.ModuleId, seq, r.MessageId, reason, detail, r.Body, r.EnqueuedTime, r.SourceFile, r.SourceLine, r.IngestDate));
             reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
             quarantined++;
         }
@@ -185,7 +185,7 @@ public sealed partial class Refiner
                     bulkRows[section] += header.SectionRows[section];
                 }
             }
-            rows[LakeTables.Batch].Add(BatchRow(record, header, storeId, gap));
+            rows[LakeTables.Batch].Add(new SilverBatchRow(record.DeviceId, record.ModuleId, header, storeId, record.EnqueuedTime, record.MessageId, gap, record.SourceFile, record.SourceLine));
             batches++;
         }
         long silverRows = 0;
@@ -219,44 +219,16 @@ public sealed partial class Refiner
     /// <summary>What tells a resend from a conflicting batch: SHA-256 of the batch's canonical encoding (independent of gzip and of the routed form).</summary>
     public static string ContentHash(TelemetryBatch batch) => Convert.ToHexStringLower(SHA256.HashData(TelemetryBatchCodec.EncodeJson(batch)));
 
-    private static void Explode(Dictionary<LakeTableDefinition, List<object?[]>> rows, BronzeRow record, TelemetryBatch batch, int storeId)
+    private static void Explode(Dictionary<LakeTableDefinition, List<ISilverRow>> rows, BronzeRow record, TelemetryBatch batch, int storeId)
     {
-        var d = record.DeviceId;
-        var m = record.ModuleId;
-        var s = batch.Seq;
-        foreach (var r in batch.Items)
-        {
-            rows[LakeTables.ItemWindow].Add([d, m, s, storeId, r.WindowStart, r.ItemId, r.ChangeType, r.Channel, r.Events, r.Qty, r.Amount, r.Discount, LocalDate(r.WindowStart)]);
-        }
-        foreach (var r in batch.Baskets)
-        {
-            rows[LakeTables.Basket].Add([d, m, s, storeId, r.Id, r.Ts, r.LaneId, r.Channel, r.CustomerId, r.Lines, r.Qty, r.Amount, LocalDate(r.Ts)]);
-        }
-        foreach (var r in batch.Weighings)
-        {
-            rows[LakeTables.WeighingWindow].Add([d, m, s, storeId, r.WindowStart, r.ScaleId, r.ItemId, r.Count, r.NetKg, r.Amount, r.TareAnomalies, LocalDate(r.WindowStart)]);
-        }
-        foreach (var r in batch.Snapshots)
-        {
-            rows[LakeTables.InventorySnapshot].Add([d, m, s, storeId, r.Id, r.Ts, r.ItemId, r.Qty, r.EmployeeId, LocalDate(r.Ts)]);
-        }
-        foreach (var r in batch.Inventory)
-        {
-            rows[LakeTables.InventoryPosition].Add([d, m, s, storeId, r.ItemId, r.AsOf, r.Position, r.LastCountAt, r.LastCountQty, LocalDate(r.AsOf)]);
-        }
-        foreach (var r in batch.Alerts)
-        {
-            var detail = JsonSerializer.Serialize(new Dictionary<string, string>(r.Detail), LakehouseJsonContext.Default.DictionaryStringString);
-            rows[LakeTables.Alert].Add([d, m, s, storeId, r.Kind, r.Ts, r.ItemId, detail, LocalDate(r.Ts)]);
-        }
-    }
-
-    private static object?[] BatchRow(BronzeRow record, ScannedBatch header, int storeId, long gap)
-    {
-        var counts = header.SectionRows;
-        return [record.DeviceId, record.ModuleId, header.JournalId, header.Seq, storeId, header.CreatedAt, record.EnqueuedTime, record.MessageId, header.WindowSeconds,
-            counts[0], counts[1], counts[2], counts[3], counts[4], header.Alerts, header.Rejects, gap, record.SourceFile, record.SourceLine, header.Hash,
-            LocalDate(header.CreatedAt)];
+        var lineage = new SilverLineage(record.DeviceId!, record.ModuleId!, batch.Seq, storeId);
+        rows[LakeTables.ItemWindow].AddRange(batch.Items.Select(r => new SilverItemWindowRow(lineage, r)));
+        rows[LakeTables.Basket].AddRange(batch.Baskets.Select(r => new SilverBasketRow(lineage, r)));
+        rows[LakeTables.WeighingWindow].AddRange(batch.Weighings.Select(r => new SilverWeighingWindowRow(lineage, r)));
+        rows[LakeTables.InventorySnapshot].AddRange(batch.Snapshots.Select(r => new SilverInventorySnapshotRow(lineage, r)));
+        rows[LakeTables.InventoryPosition].AddRange(batch.Inventory.Select(r => new SilverInventoryPositionRow(lineage, r)));
+        rows[LakeTables.Alert].AddRange(batch.Alerts.Select(r => new SilverAlertRow(lineage, r,
+            JsonSerializer.Serialize(new Dictionary<string, string>(r.Detail), LakehouseJsonContext.Default.DictionaryStringString))));
     }
 
     /// <summary>The header of a batch decoded here, its hash the canonical <see cref="ContentHash"/>.</summary>
@@ -325,34 +297,14 @@ public sealed partial class Refiner
     public static DateOnly LocalDate(DateTimeOffset value) => DateOnly.FromDateTime(value.DateTime);
 
     /// <summary>Commits one silver table: the rows exploded here plus, when given, those <paramref name="bulkSql"/> explodes in DuckDB.</summary>
-    private async Task WriteRowsAsync(DuckDBConnection connection, LakeTableDefinition definition, DeltaSnapshot? snapshot, List<object?[]> rows, string? bulkSql,
+    private async Task WriteRowsAsync(DuckDBConnection connection, LakeTableDefinition definition, DeltaSnapshot? snapshot, List<ISilverRow> rows, string? bulkSql,
         string? expectedPartition, long target, CancellationToken cancellationToken)
     {
-        var table = "refine_" + Guid.NewGuid().ToString("N");
-        connection.Execute($"CREATE TABLE {table} ({definition.DuckDbColumnList()})");
-        try
-        {
-            using (var appender = connection.CreateAppender(table))
-            {
-                foreach (var row in rows)
-                {
-                    var appended = appender.CreateRow();
-                    foreach (var value in row)
-                    {
-                        appended.AppendObject(value);
-                    }
-                    appended.EndRow();
-                }
-            }
-            var txn = new TxnAction(_options.AppId, target, _lake.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-            var source = bulkSql is null ? $"SELECT * FROM {table}" : $"SELECT * FROM {table}\nUNION ALL BY NAME\n(\n{bulkSql}\n)";
-            await _lake.Table(definition).WriteAsync(connection, snapshot, source, LakeWriteMode.Append, null, [txn], null, "WRITE", cancellationToken,
-                expectedPartitionValue: expectedPartition).ConfigureAwait(false);
-        }
-        finally
-        {
-            connection.Execute($"DROP TABLE IF EXISTS {table}");
-        }
+        using var staged = StagedRows.Create(connection, definition, rows, static (cells, row) => row.AppendTo(cells));
+        var txn = new TxnAction(_options.AppId, target, _lake.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        var source = bulkSql is null ? $"SELECT * FROM {staged.Table}" : $"SELECT * FROM {staged.Table}\nUNION ALL BY NAME\n(\n{bulkSql}\n)";
+        await _lake.Table(definition).WriteAsync(connection, snapshot, source, LakeWriteMode.Append, null, [txn], null, "WRITE", cancellationToken,
+            expectedPartitionValue: expectedPartition).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -360,14 +312,13 @@ public sealed partial class Refiner
     /// exploded here and the bulk section's scanned dates agree on one; else null (the common
     /// case, a day's batches, is then written as one file without partitioning the rows).
     /// </summary>
-    private static string? ExpectedPartition(LakeTableDefinition definition, List<object?[]> rows, int? section,
+    private static string? ExpectedPartition(LakeTableDefinition definition, List<ISilverRow> rows, int? section,
         List<(int Record, string DeviceId, string ModuleId, long Seq, int StoreId)> accepted, ScannedBatch?[] scans)
     {
-        if (definition.PartitionColumn is not { } partition)
+        if (definition.PartitionColumn is null)
         {
             return null;
         }
-        var column = definition.Columns.ToList().FindIndex(c => c.Name == partition);
         string? only = null;
         bool Agrees(string? value)
         {
@@ -376,7 +327,7 @@ public sealed partial class Refiner
         }
         foreach (var row in rows)
         {
-            if (!Agrees(row[column] is { } value ? LakeTable.PartitionValue(value) : null))
+            if (!Agrees(LakeTable.PartitionValue(row.EventDate)))
             {
                 return null;
             }
