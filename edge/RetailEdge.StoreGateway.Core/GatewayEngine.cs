@@ -46,7 +46,6 @@ public sealed partial class GatewayEngine : IDisposable
 
     private static readonly Task<int> NothingSealed = Task.FromResult(0);
 
-
     /// <summary>
     /// Most batch bytes the writer stores in one step. A busy minute seals ≈ 1,000 batches (≈ 15 MB):
     /// stored in one transaction that would hold the write lock, and the acknowledgements, for a long
