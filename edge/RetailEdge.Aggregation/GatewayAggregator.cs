@@ -26,7 +26,6 @@ public sealed class GatewayAggregator
     private readonly AggregatorOptions _options;
     private readonly OpenWindows _open = new();
     private readonly RunningInventory _inventory = new();
-    private readonly IInventoryHistory? _history;
     private readonly HashSet<long> _dirtyItems = new();
     private readonly AlertRules _alerts = new();
     private readonly RejectTally _rejects = new();
@@ -38,12 +37,7 @@ public sealed class GatewayAggregator
     private long _eventStamp;
     private bool _closeAllOnNextSeal;
 
-    /// <param name="history">
-    /// The events already applied, as kept by the host (its journal): a late count among an item's folded
-    /// changes is then applied exactly (<see cref="RunningInventory"/>). Events must be passed with their
-    /// journal tags (tag &gt; 0) for it to be used.
-    /// </param>
-    public GatewayAggregator(AggregatorOptions options, long nextSeq = 1, ReferenceCatalog? reference = null, IInventoryHistory? history = null)
+    public GatewayAggregator(AggregatorOptions options, long nextSeq = 1, ReferenceCatalog? reference = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -52,7 +46,6 @@ public sealed class GatewayAggregator
         _settings = options.Settings;
         NextSeq = nextSeq;
         _alerts.Reference = reference;
-        _history = history;
     }
 
     /// <summary>The seq the next batch sealed by <see cref="Seal"/> gets (a host encoding <see cref="SealJob"/>s itself keeps its own).</summary>
@@ -94,15 +87,14 @@ public sealed class GatewayAggregator
 
     /// <summary>
     /// Replays an event that is already sealed into a stored batch: it only rebuilds the running
-    /// inventory and the alert state (no rows, no alerts). Feed restored events in journal order, with
-    /// their journal <paramref name="tag"/>.
+    /// inventory and the alert state (no rows, no alerts). Feed restored events in journal order.
     /// </summary>
-    public void Restore(StoreEvent storeEvent, long tag = 0)
+    public void Restore(StoreEvent storeEvent)
     {
         ArgumentNullException.ThrowIfNull(storeEvent);
         ObserveTime(storeEvent.Ts);
         _open.MarkSealed(storeEvent.Ts, _settings.Window);
-        ApplyInventory(storeEvent, tag, emitAlerts: false, markDirty: false);
+        ApplyInventory(storeEvent, tag: 0, emitAlerts: false, markDirty: false);
     }
 
     /// <summary>
@@ -244,11 +236,9 @@ public sealed class GatewayAggregator
                 }
                 break;
             case InventorySnapshotEvent snapshot:
-                var sumsSince = SumsSinceFromHistory(snapshot, tag);
                 foreach (var count in snapshot.Counts)
                 {
-                    decimal? sumSince = sumsSince is not null && sumsSince.TryGetValue(count.ItemId, out var sum) ? sum : null;
-                    if (_inventory.ApplyCount(count.ItemId, snapshot.Ts, count.Qty, sumSince))
+                    if (_inventory.ApplyCount(count.ItemId, snapshot.Ts, count.Qty))
                     {
                         Touched(count.ItemId, storeEvent, tag, emitAlerts, markDirty);
                     }
@@ -257,67 +247,6 @@ public sealed class GatewayAggregator
             default:
                 // A weighing prints a label; the basket line that scans it moves the stock.
                 break;
-        }
-    }
-
-    /// <summary>
-    /// For the items of a count that fall among their folded changes: the sum of the stock effects of every
-    /// event already applied (tag below the count's) with ts ≥ the count's, from one read of the history
-    /// for the whole snapshot (a store count covers thousands of items). Null when no item needs it or no
-    /// complete history is at hand (the count is then applied inexactly and counted).
-    /// </summary>
-    private Dictionary<long, decimal>? SumsSinceFromHistory(InventorySnapshotEvent snapshot, long tag)
-    {
-        Dictionary<long, decimal>? sums = null;
-        foreach (var count in snapshot.Counts)
-        {
-            if (_inventory.FallsAmongFolded(count.ItemId, snapshot.Ts))
-            {
-                (sums ??= new Dictionary<long, decimal>())[count.ItemId] = 0m;
-            }
-        }
-        if (sums is null || _history is null || tag <= 0
-            || !_history.TryVisitEventsSince(snapshot.Ts, tag, applied => AddEffects(sums, snapshot.Ts, applied)))
-        {
-            return null;
-        }
-        return sums;
-    }
-
-    /// <summary>Adds an applied event's stock effects on the items in <paramref name="sums"/>.</summary>
-    private static void AddEffects(Dictionary<long, decimal> sums, DateTimeOffset countAt, StoreEvent applied)
-    {
-        // The same rule as ApplyChange: a change at or after the count's time is not in the count.
-        if (applied.Ts < countAt)
-        {
-            return;
-        }
-        switch (applied)
-        {
-            case BasketEvent basket:
-                foreach (var line in basket.Lines)
-                {
-                    AddEffect(sums, line.ItemId, ChangeTypes.StockEffectOfBasketLine(line.Qty));
-                }
-                break;
-            case InventoryChangeEvent change:
-                foreach (var line in change.Lines)
-                {
-                    AddEffect(sums, line.ItemId, ChangeTypes.StockEffectOfChangeLine(change.ChangeType, line.Qty));
-                }
-                break;
-            default:
-                // Counts and weighings move no stock.
-                break;
-        }
-    }
-
-    private static void AddEffect(Dictionary<long, decimal> sums, long itemId, decimal effect)
-    {
-        ref var sum = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(sums, itemId);
-        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref sum))
-        {
-            sum += effect;
         }
     }
 

@@ -16,11 +16,9 @@ namespace RetailEdge.Aggregation;
 /// a day and its counts arrive within seconds, so exactness is kept there; a gateway taking thousands of
 /// events a second keeps at most ≈ 3 KB per item instead of every basket line (24 bytes a line, ≈ 1 KB
 /// per basket: hundreds of MB within minutes, all of it in the blocking collections' way). A count
-/// newer than everything folded drops the folded sum, exactly. A count that falls among the folded changes
-/// (taken before an item's last <see cref="ExactChangesPerItem"/> changes, yet newer than its last count;
-/// <see cref="FallsAmongFolded"/>) cannot be split from memory: its caller recomputes the sum of the
-/// changes since it from the journal and passes it in (counted in <see cref="CountsRecomputed"/>); without
-/// that sum it is applied as if taken after them, and counted in <see cref="CountsAmongFolded"/>.
+/// newer than everything folded drops the folded sum, exactly; a count that falls among the folded changes
+/// (taken before an item's last <see cref="ExactChangesPerItem"/> changes, yet newer than its last count)
+/// cannot be split exactly: it is applied as if taken after them, and counted in <see cref="CountsAmongFolded"/>.
 /// </remarks>
 public sealed class RunningInventory
 {
@@ -29,11 +27,8 @@ public sealed class RunningInventory
 
     private readonly Dictionary<long, ItemState> _items = new();
 
-    /// <summary>Counts that fell among an item's folded changes and had no recomputed sum (applied as if taken after them: inexact).</summary>
+    /// <summary>Counts that fell among an item's folded changes (applied as if taken after them).</summary>
     public long CountsAmongFolded { get; private set; }
-
-    /// <summary>Counts that fell among an item's folded changes and were applied exactly with a sum recomputed from the journal.</summary>
-    public long CountsRecomputed { get; private set; }
 
     public int Count => _items.Count;
 
@@ -61,21 +56,8 @@ public sealed class RunningInventory
         return true;
     }
 
-    /// <summary>
-    /// Whether a count of the item at <paramref name="ts"/> would become its newest count yet fall among
-    /// its folded changes: then only a sum recomputed from the journal makes it exact.
-    /// </summary>
-    public bool FallsAmongFolded(long itemId, DateTimeOffset ts) =>
-        _items.TryGetValue(itemId, out var state)
-        && state.FoldedThroughTicks is { } foldedThrough && ts.UtcTicks <= foldedThrough
-        && !(state.CountAt is { } countAt && ts < countAt);
-
-    /// <summary>
-    /// Applies a count; true when it became the item's newest count. <paramref name="sumSince"/>: the sum
-    /// of the stock effects of every change of the item already applied with ts ≥ <paramref name="ts"/>,
-    /// recomputed from the journal, for a count that <see cref="FallsAmongFolded"/> (ignored otherwise).
-    /// </summary>
-    public bool ApplyCount(long itemId, DateTimeOffset ts, decimal qty, decimal? sumSince = null)
+    /// <summary>Applies a count; true when it became the item's newest count.</summary>
+    public bool ApplyCount(long itemId, DateTimeOffset ts, decimal qty)
     {
         var state = Get(itemId);
         if (state.CountAt is { } countAt && ts < countAt)
@@ -89,18 +71,6 @@ public sealed class RunningInventory
         state.Changes.RemoveAll(c => c.UtcTicks < ticks);
         if (state.FoldedThroughTicks is { } foldedThrough && ticks <= foldedThrough)
         {
-            if (sumSince is { } exact)
-            {
-                // The folded changes at or after the count stay folded inside the exact sum, so a later
-                // count among them needs the journal again: FoldedThroughTicks is kept.
-                CountsRecomputed++;
-                state.SumSince = exact;
-                if (ts > state.AsOf)
-                {
-                    state.AsOf = ts;
-                }
-                return true;
-            }
             CountsAmongFolded++;
         }
         state.FoldedThroughTicks = null;

@@ -46,6 +46,8 @@ public sealed partial class GatewayEngine : IDisposable
 
     private static readonly Task<int> NothingSealed = Task.FromResult(0);
 
+    private static readonly DateTimeOffset FarFuture = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     /// <summary>
     /// Most batch bytes the writer stores in one step. A busy minute seals ≈ 1,000 batches (≈ 15 MB):
     /// stored in one transaction that would hold the write lock, and the acknowledgements, for a long
@@ -57,8 +59,6 @@ public sealed partial class GatewayEngine : IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly GatewayJournal _journal;
-    // The journal as the aggregator's history (late counts among folded changes), on its own connection.
-    private readonly JournalInventoryHistory _history;
     private readonly DiskReserve _reserve;
     private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _outboxSignal = new(0, int.MaxValue);
@@ -109,7 +109,6 @@ public sealed partial class GatewayEngine : IDisposable
         _startedAt = _time.GetUtcNow();
         _reserve = new DiskReserve(options.DataDirectory, options.DiskReserveBytes);
         _journal = OpenJournal();
-        _history = new JournalInventoryHistory(options.DataDirectory, _logger);
         _settings = options.InitialSettings;
         if (_journal.GetMeta("settings") is { } saved)
         {
@@ -408,7 +407,6 @@ public sealed partial class GatewayEngine : IDisposable
 
     public void Dispose()
     {
-        _history.Dispose();
         _journal.Dispose();
         _outboxSignal.Dispose();
         _checkpointSignal.Dispose();
@@ -921,15 +919,17 @@ public sealed partial class GatewayEngine : IDisposable
             // They stay invisible; the seal that gives their seqs again replaces them.
             _diskFull = true;
         }
-        _aggregator = new GatewayAggregator(aggregatorOptions, _nextSeq, _reference, _history);
+        _aggregator = new GatewayAggregator(aggregatorOptions, _nextSeq, _reference);
         _sealer = new Sealer { NextSeq = _nextSeq };
         _validator = CreateValidator();
-        var parser = JournalInventoryHistory.CreateParser();
+        // Parse-only: what was accepted once is accepted again, whatever the clock, reference data or
+        // newer shape rules (duplicate keys) say now.
+        var parser = new EventValidator(new EventValidationOptions { RejectDuplicateKeys = false });
         long events = 0;
         foreach (var row in _journal.ReadEvents())
         {
             events++;
-            var result = parser.Validate(row.Json, JournalInventoryHistory.FarFuture);
+            var result = parser.Validate(row.Json, FarFuture);
             if (!result.IsValid)
             {
                 Log.UnreadableEvent(_logger, row.Tag, result.Reason);
@@ -937,7 +937,7 @@ public sealed partial class GatewayEngine : IDisposable
             }
             if (row.IsSealed)
             {
-                _aggregator.Restore(result.Event!, row.Tag);
+                _aggregator.Restore(result.Event!);
             }
             else
             {

@@ -349,43 +349,6 @@ public sealed class GatewayJournal : IDisposable
         }
     }
 
-    /// <summary>
-    /// Events with ts ≥ <paramref name="sinceMs"/> (Unix ms, as stored) and tag &lt; <paramref name="beforeTag"/>,
-    /// in tag order: what a late count among folded changes is recomputed from. Scans the tags below
-    /// (no index on ts: one would cost every insert on the ingest path, for a rare read).
-    /// </summary>
-    public IEnumerable<(long Tag, byte[] Json)> ReadEventsSince(long sinceMs, long beforeTag)
-    {
-        using var command = Command("SELECT tag, json FROM events WHERE tag < $before AND ts >= $since ORDER BY tag");
-        command.Parameters.AddWithValue("$before", beforeTag);
-        command.Parameters.AddWithValue("$since", sinceMs);
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            yield return (reader.GetInt64(0), (byte[])reader.GetValue(1));
-        }
-    }
-
-    /// <summary>The newest ts (Unix ms) of any event retention or the budget removed (null: none removed): older history is incomplete.</summary>
-    public long? RemovedEventsThroughTs =>
-        long.TryParse(GetMeta(RemovedEventsThroughTsKey), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) ? ms : null;
-
-    private const string RemovedEventsThroughTsKey = "events_removed_through_ts";
-
-    /// <summary>Keeps <see cref="RemovedEventsThroughTs"/> at or above the newest ts of the events a delete is about to remove.</summary>
-    private void NoteRemovedEvents(string maxTsSql, long? cutoff)
-    {
-        using var command = Command(maxTsSql);
-        if (cutoff is { } value)
-        {
-            command.Parameters.AddWithValue("$cutoff", value);
-        }
-        if (command.ExecuteScalar() is long maxTs && !(RemovedEventsThroughTs >= maxTs))
-        {
-            SetMeta(RemovedEventsThroughTsKey, maxTs.ToString(CultureInfo.InvariantCulture), null);
-        }
-    }
-
     /// <summary>Quarantined events not yet summarised in a sealed batch.</summary>
     public IEnumerable<(long Tag, string Reason, byte[] Raw, DateTimeOffset ReceivedAt)> ReadUnsealedRejects()
     {
@@ -429,7 +392,6 @@ public sealed class GatewayJournal : IDisposable
         ExecuteCount("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $cutoff", cutoff);
         if (!(_oldestEventAt >= cutoff))
         {
-            NoteRemovedEvents($"SELECT max(ts) FROM events WHERE received_at < $cutoff AND {IsSealedSql}", cutoff);
             if (ExecuteCount($"DELETE FROM events WHERE received_at < $cutoff AND {IsSealedSql}", cutoff) > 0)
             {
                 PruneSealedRanges();
@@ -445,7 +407,7 @@ public sealed class GatewayJournal : IDisposable
         string[] steps =
         [
             "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NOT NULL ORDER BY seq LIMIT 200)",
-            $"DELETE FROM events WHERE tag IN ({OldestSealedEventsSql})",
+            $"DELETE FROM events WHERE tag IN (SELECT tag FROM events WHERE {IsSealedSql} ORDER BY tag LIMIT 2000)",
             "DELETE FROM quarantine WHERE tag IN (SELECT tag FROM quarantine WHERE sealed_seq IS NOT NULL ORDER BY tag LIMIT 2000)",
         ];
         var step = 0;
@@ -453,10 +415,6 @@ public sealed class GatewayJournal : IDisposable
         {
             if (step < steps.Length)
             {
-                if (step == 1)
-                {
-                    NoteRemovedEvents($"SELECT max(ts) FROM events WHERE tag IN ({OldestSealedEventsSql})", null);
-                }
                 var deleted = ExecuteCount(steps[step]);
                 if (deleted > 0 && step == 1)
                 {
@@ -485,8 +443,6 @@ public sealed class GatewayJournal : IDisposable
         Execute("PRAGMA incremental_vacuum;");
         return (droppedBatches, false);
     }
-
-    private const string OldestSealedEventsSql = $"SELECT tag FROM events WHERE {IsSealedSql} ORDER BY tag LIMIT 2000";
 
     /// <summary>Marks sealed batches in [from, to] unsent again (replay with their original seq); returns how many are still kept.</summary>
     public int MarkForReplay(long from, long to)

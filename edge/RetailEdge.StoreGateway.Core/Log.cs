@@ -69,7 +69,4 @@ internal static partial class Log
 
     [LoggerMessage(22, LogLevel.Debug, "Aggregating {Count} acknowledged events beside the writer")]
     public static partial void AggregationQueued(ILogger logger, int count);
-
-    [LoggerMessage(23, LogLevel.Warning, "A late inventory count fell among an item's folded changes and could not be recomputed from the journal ({Reason}); applied as if taken after them (counted, logged once)")]
-    public static partial void InexactLateCount(ILogger logger, string reason);
 }

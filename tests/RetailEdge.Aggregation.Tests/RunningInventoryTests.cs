@@ -123,47 +123,17 @@ public class RunningInventoryTests
     }
 
     [Fact]
-    public void ApplyCount_AmongFoldedChangesWithoutAHistory_AppliedAfterThemAndCounted()
+    public void ApplyCount_AmongFoldedChanges_AppliedAfterThemAndCounted()
     {
         var inventory = new RunningInventory();
         for (var i = 0; i < 1_000; i++)
         {
             inventory.ApplyChange(3, T0.AddSeconds(i), -1m);
         }
-        // Taken at second 100, long folded, and no sum from the journal: the changes kept one by one after it
-        // still count, the folded ones do not.
-        Assert.True(inventory.FallsAmongFolded(3, T0.AddSeconds(100)));
+        // Taken at second 100, long folded: the changes kept one by one after it still count, the folded ones do not.
         Assert.True(inventory.ApplyCount(3, T0.AddSeconds(100), 2_000m));
         Assert.Equal(1, inventory.CountsAmongFolded);
-        Assert.Equal(0, inventory.CountsRecomputed);
         Assert.Equal(2_000m - inventory.ExactChangesOf(3), inventory.PositionOf(3));
         Assert.True(inventory.ExactChangesOf(3) >= RunningInventory.ExactChangesPerItem);
-    }
-
-    [Fact]
-    public void ApplyCount_AmongFoldedChangesWithARecomputedSum_ExactAndLaterChangesAdd()
-    {
-        var inventory = new RunningInventory();
-        for (var i = 0; i < 1_000; i++)
-        {
-            inventory.ApplyChange(3, T0.AddSeconds(i), -1m);
-        }
-        // The journal's sum of the changes at or after second 100: 900 of them.
-        Assert.True(inventory.ApplyCount(3, T0.AddSeconds(100), 2_000m, sumSince: -900m));
-        Assert.Equal(0, inventory.CountsAmongFolded);
-        Assert.Equal(1, inventory.CountsRecomputed);
-        Assert.Equal(1_100m, inventory.PositionOf(3));
-        // A change before the count is in it; one after adds.
-        Assert.False(inventory.ApplyChange(3, T0.AddSeconds(50), -1m));
-        Assert.True(inventory.ApplyChange(3, T0.AddSeconds(2_000), 10m));
-        Assert.Equal(1_110m, inventory.PositionOf(3));
-        // Still folded changes after the count: a newer count among them needs the journal again; an older one is ignored.
-        Assert.True(inventory.FallsAmongFolded(3, T0.AddSeconds(200)));
-        Assert.False(inventory.FallsAmongFolded(3, T0.AddSeconds(99)));
-        Assert.False(inventory.ApplyCount(3, T0.AddSeconds(99), 5m, sumSince: 0m));
-        // Newer than every change: exact from memory, no sum needed.
-        Assert.False(inventory.FallsAmongFolded(3, T0.AddSeconds(3_000)));
-        Assert.True(inventory.ApplyCount(3, T0.AddSeconds(3_000), 42m));
-        Assert.Equal(42m, inventory.PositionOf(3));
     }
 }
