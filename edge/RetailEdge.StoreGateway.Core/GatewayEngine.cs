@@ -77,14 +77,6 @@ public sealed partial class GatewayEngine : IDisposable
     /// events to another thread costs more than aggregating them (a store's usual group is one event).
     /// </summary>
     private const int InlineAggregationMaxEvents = 64;
-
-    /// <summary>
-    /// Time for the disk budget's deletions per turn of the writer loop: a small journal is done at once, a
-    /// gateway that must free hundreds of MB does it a step (a few thousand rows) or a few per turn.
-    /// </summary>
-    private static readonly TimeSpan MaintenanceTimePerTurn = TimeSpan.FromMilliseconds(20);
-    // The budget's deletions ran out of MaintenanceTimePerTurn and go on at the next turn (retention is done).
-    private bool _maintenanceUnfinished;
     // Jobs are encoded one after another on the pool (FIFO through this chain); a rebuild starts a new
     // Sealer, and what an older one still hands back is dropped.
     private Task _sealChain = Task.CompletedTask;
@@ -299,13 +291,7 @@ public sealed partial class GatewayEngine : IDisposable
     }
 
     /// <summary>Runs retention and the disk budget now.</summary>
-    public Task<long> MaintainAsync(CancellationToken cancellationToken) => InvokeAsync(() =>
-    {
-        // to the end, however long it takes (tests, and a store that asks for it)
-        var (dropped, _) = Maintain(TimeSpan.MaxValue, budgetOnly: false);
-        _maintenanceUnfinished = false;
-        return dropped;
-    }, cancellationToken);
+    public Task<long> MaintainAsync(CancellationToken cancellationToken) => InvokeAsync(Maintain, cancellationToken);
 
     /// <summary>Quarantine rows (reason, event id, raw) — for the status method and tests.</summary>
     public Task<IReadOnlyList<QuarantinedEvent>> ReadQuarantineAsync(CancellationToken cancellationToken) =>
@@ -392,11 +378,8 @@ public sealed partial class GatewayEngine : IDisposable
             var now = _time.GetUtcNow();
             if (now >= nextMaintenance)
             {
-                // Over the disk budget, the deletions go in bounded steps, one per turn of the loop between
-                // group commits, so that freeing hundreds of MB never holds up acknowledgements for seconds.
-                var unfinished = TryMaintain(budgetOnly: _maintenanceUnfinished);
-                _maintenanceUnfinished = unfinished;
-                nextMaintenance = unfinished ? now : now + _options.MaintenanceInterval;
+                TryMaintain();
+                nextMaintenance = now + _options.MaintenanceInterval;
             }
             if (Environment.TickCount64 >= nextStatusTick)
             {
@@ -721,20 +704,16 @@ public sealed partial class GatewayEngine : IDisposable
         }
     }
 
-    /// <summary>
-    /// Retention and the disk budget; a failure (a full disk) is logged and tried again at the next interval.
-    /// True while the budget's deletions are unfinished (continued at the next turn of the writer loop).
-    /// </summary>
-    private bool TryMaintain(bool budgetOnly)
+    /// <summary>Retention and the disk budget; a failure (a full disk) is logged and tried again at the next interval.</summary>
+    private void TryMaintain()
     {
         try
         {
-            return Maintain(MaintenanceTimePerTurn, budgetOnly).Unfinished;
+            Maintain();
         }
         catch (Microsoft.Data.Sqlite.SqliteException e)
         {
             Log.MaintenanceFailed(_logger, e.Message);
-            return false;
         }
     }
 
@@ -894,7 +873,7 @@ public sealed partial class GatewayEngine : IDisposable
     /// </summary>
     private sealed record StoreStep(Sealer Sealer, List<OutboxRecord> Records, List<OutboxRecord>? Job, long NextSeq, TaskCompletionSource<int> Stored);
 
-    private (long Dropped, bool Unfinished) Maintain(TimeSpan budgetTime, bool budgetOnly)
+    private long Maintain()
     {
         // On a full disk, make room from what is already delivered (sent batches, sealed events,
         // summarised quarantine) as if the budget were zero, but never drop unsent data for it; being
@@ -902,20 +881,14 @@ public sealed partial class GatewayEngine : IDisposable
         var diskFull = _diskFull;
         var budget = diskFull ? 0 : _options.DiskBudgetBytesOverride ?? _settings.DiskBudgetMb * 1024L * 1024L;
         var dropOldest = !diskFull && _settings.DropPolicy == GatewaySettings.DropOldest;
-        var (dropped, overBudget, unfinished) = _journal.Maintain(_time.GetUtcNow(), TimeSpan.FromDays(_settings.RetentionDays), budget, dropOldest,
-            budgetTime, budgetOnly);
-        if (unfinished)
-        {
-            // Still deleting what is already delivered: the verdict (which may refuse new events) waits for the end.
-            return (dropped, true);
-        }
+        var (dropped, overBudget) = _journal.Maintain(_time.GetUtcNow(), TimeSpan.FromDays(_settings.RetentionDays), budget, dropOldest);
         overBudget = diskFull ? _overBudget : overBudget;
         if (dropped > 0 || overBudget)
         {
             Log.Dropped(_logger, dropped, overBudget);
         }
         _overBudget = overBudget;
-        return (dropped, false);
+        return dropped;
     }
 
     private void Rebuild()

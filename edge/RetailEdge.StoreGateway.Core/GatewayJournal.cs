@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -386,17 +385,23 @@ public sealed class GatewayJournal : IDisposable
     /// go in order of least harm: sent batches, sealed events, summarised quarantine, then (drop_oldest)
     /// the oldest unsent data batches and last unsent alerts. Every unsent batch dropped is counted.
     /// Returns the number of unsent batches dropped and whether the journal is still over budget.
-    /// <paramref name="budgetTime"/> bounds the time spent deleting for the budget in this call (each step a
-    /// few thousand rows in its own transaction; at least one step); when it runs out while still over budget,
-    /// the result is <c>Unfinished</c> and the caller continues later with <paramref name="budgetOnly"/> (retention was done).
     /// </summary>
-    public (long DroppedBatches, bool OverBudget, bool Unfinished) Maintain(DateTimeOffset now, TimeSpan retention, long budgetBytes, bool dropOldest,
-        TimeSpan? budgetTime = null, bool budgetOnly = false)
+    public (long DroppedBatches, bool OverBudget) Maintain(DateTimeOffset now, TimeSpan retention, long budgetBytes, bool dropOldest)
     {
         var cutoff = (now - retention).ToUnixTimeMilliseconds();
-        if (!budgetOnly)
+        ExecuteCount("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $cutoff", cutoff);
+        if (!(_oldestEventAt >= cutoff))
         {
-            Retain(cutoff);
+            if (ExecuteCount($"DELETE FROM events WHERE received_at < $cutoff AND {IsSealedSql}", cutoff) > 0)
+            {
+                PruneSealedRanges();
+            }
+            _oldestEventAt = (long?)Scalar("SELECT coalesce(min(received_at), 9223372036854775807) FROM events");
+        }
+        if (!(_oldestQuarantineAt >= cutoff))
+        {
+            ExecuteCount("DELETE FROM quarantine WHERE sealed_seq IS NOT NULL AND received_at < $cutoff", cutoff);
+            _oldestQuarantineAt = (long?)Scalar("SELECT coalesce(min(received_at), 9223372036854775807) FROM quarantine");
         }
         long droppedBatches = 0;
         string[] steps =
@@ -406,15 +411,8 @@ public sealed class GatewayJournal : IDisposable
             "DELETE FROM quarantine WHERE tag IN (SELECT tag FROM quarantine WHERE sealed_seq IS NOT NULL ORDER BY tag LIMIT 2000)",
         ];
         var step = 0;
-        var started = Stopwatch.GetTimestamp();
-        var firstStep = true;
         while (UsedBytes() > budgetBytes)
         {
-            if (!firstStep && budgetTime is { } limit && Stopwatch.GetElapsedTime(started) >= limit)
-            {
-                return (droppedBatches, true, true);
-            }
-            firstStep = false;
             if (step < steps.Length)
             {
                 var deleted = ExecuteCount(steps[step]);
@@ -431,38 +429,19 @@ public sealed class GatewayJournal : IDisposable
             }
             if (!dropOldest)
             {
-                return (droppedBatches, true, false);
+                return (droppedBatches, true);
             }
             var n = ExecuteCount($"DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NULL AND seq < {NextSeqSql} ORDER BY is_alert, seq LIMIT 20)");
             if (n == 0)
             {
-                return (droppedBatches, true, false);
+                return (droppedBatches, true);
             }
             droppedBatches += n;
             AddCounter("dropped", n, null);
             Execute("PRAGMA incremental_vacuum;");
         }
         Execute("PRAGMA incremental_vacuum;");
-        return (droppedBatches, false, false);
-    }
-
-    /// <summary>Retention: sent batches, sealed events and summarised quarantine rows received before <paramref name="cutoff"/> (Unix ms).</summary>
-    private void Retain(long cutoff)
-    {
-        ExecuteCount("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $cutoff", cutoff);
-        if (!(_oldestEventAt >= cutoff))
-        {
-            if (ExecuteCount($"DELETE FROM events WHERE received_at < $cutoff AND {IsSealedSql}", cutoff) > 0)
-            {
-                PruneSealedRanges();
-            }
-            _oldestEventAt = (long?)Scalar("SELECT coalesce(min(received_at), 9223372036854775807) FROM events");
-        }
-        if (!(_oldestQuarantineAt >= cutoff))
-        {
-            ExecuteCount("DELETE FROM quarantine WHERE sealed_seq IS NOT NULL AND received_at < $cutoff", cutoff);
-            _oldestQuarantineAt = (long?)Scalar("SELECT coalesce(min(received_at), 9223372036854775807) FROM quarantine");
-        }
+        return (droppedBatches, false);
     }
 
     /// <summary>Marks sealed batches in [from, to] unsent again (replay with their original seq); returns how many are still kept.</summary>
