@@ -24,11 +24,14 @@ public class HubEmulatorTransportTests
         await using var host = await GatewayHost.StartAsync(directory.Combine("data"), now, settings);
         using var http = host.CreateClient();
         var body = new StringBuilder();
+        // The three baskets in one minute (one window, so one item row), whatever the clock says.
+        var tenMinutesAgo = now.AddMinutes(-10);
+        var first = tenMinutesAgo.AddTicks(-(tenMinutesAgo.UtcTicks % TimeSpan.TicksPerMinute)).AddSeconds(10);
         for (var i = 0; i < 3; i++)
         {
             body.Append(Encoding.UTF8.GetString(StoreEventJson.Serialize(new BasketEvent
             {
-                Id = "hub-" + i, StoreId = 1, Ts = now.AddMinutes(-10).AddSeconds(i), LaneId = "L1", Channel = Channels.Store, Lines = [new BasketLine(7, 2m, 1.5m)],
+                Id = "hub-" + i, StoreId = 1, Ts = first.AddSeconds(i), LaneId = "L1", Channel = Channels.Store, Lines = [new BasketLine(7, 2m, 1.5m)],
             }))).Append('\n');
         }
         (await http.PostAsync("events", new StringContent(body.ToString(), Encoding.UTF8, "application/x-ndjson"))).EnsureSuccessStatusCode();
