@@ -9,25 +9,9 @@ namespace RetailEdge.Delta.Tests;
 /// A query that names a store, a date or an item range opens only the data files whose partition
 /// value or min/max statistics allow a matching row, and still gets every matching row.
 /// </summary>
-public sealed class FileSkippingTests : IDisposable
+public sealed class FileSkippingTests() : InMemoryDuckDbTest("delta-skipping")
 {
     private static readonly string[] Dates = ["2026-11-02", "2026-11-03", "2026-11-04"];
-
-    private readonly TempDirectory _directory = new("delta-skipping");
-    private readonly DuckDBConnection _database = DuckDbConnectionExtensions.OpenInMemory();
-    private readonly DuckDBConnection _connection;
-
-    public FileSkippingTests()
-    {
-        _connection = TestTables.Connect(_database);
-    }
-
-    public void Dispose()
-    {
-        _connection.Dispose();
-        _database.Dispose();
-        _directory.Dispose();
-    }
 
     [Theory]
     [InlineData("store", 3)]
@@ -49,14 +33,14 @@ public sealed class FileSkippingTests : IDisposable
         };
         var snapshot = await table.GetSnapshotAsync(null, CancellationToken.None);
 
-        var skipping = await table.BuildSelectAsync(_connection, snapshot, CancellationToken.None, shape.Filters);
+        var skipping = await table.BuildSelectAsync(Connection, snapshot, CancellationToken.None, shape.Filters);
 
         Assert.Equal(expectedOpened, store.DataFilesOpened);
-        var everything = await table.BuildSelectAsync(_connection, snapshot, CancellationToken.None);
-        var expected = _connection.Scalar<long>($"SELECT count(*) FROM ({everything}) WHERE {shape.Where}");
+        var everything = await table.BuildSelectAsync(Connection, snapshot, CancellationToken.None);
+        var expected = Connection.Scalar<long>($"SELECT count(*) FROM ({everything}) WHERE {shape.Where}");
         Assert.True(expected > 0);
-        Assert.Equal(expected, _connection.Scalar<long>($"SELECT count(*) FROM ({skipping}) WHERE {shape.Where}"));
-        Assert.Equal(0L, _connection.Scalar<long>(
+        Assert.Equal(expected, Connection.Scalar<long>($"SELECT count(*) FROM ({skipping}) WHERE {shape.Where}"));
+        Assert.Equal(0L, Connection.Scalar<long>(
             $"SELECT count(*) FROM (SELECT * FROM ({everything}) WHERE {shape.Where} EXCEPT ALL SELECT * FROM ({skipping}) WHERE {shape.Where})"));
     }
 
@@ -114,8 +98,8 @@ public sealed class FileSkippingTests : IDisposable
     /// <summary>3 dates × 3 stores, one file each; store s sells items s×100 … s×100+9.</summary>
     private async Task<(DeltaTable Table, CountingStore Store)> NineFileTableAsync()
     {
-        var store = new CountingStore(new LocalDeltaLogStore(_directory.Combine("table")));
-        var table = DeltaTable.Open(store, _database, options: DeltaTableOptions.Default with { ScratchDirectory = _directory.Combine("scratch") });
+        var store = new CountingStore(new LocalDeltaLogStore(Scratch.Combine("table")));
+        var table = DeltaTable.Open(store, Database, options: DeltaTableOptions.Default with { ScratchDirectory = Scratch.Combine("scratch") });
         var schema = DeltaSchema.Parse("""
             {"type":"struct","fields":[
               {"name":"event_date","type":"date","nullable":false,"metadata":{}},
@@ -128,7 +112,7 @@ public sealed class FileSkippingTests : IDisposable
         {
             for (var s = 1; s <= 3; s++)
             {
-                await table.WriteAsync(_connection,
+                await table.WriteAsync(Connection,
                     $"SELECT DATE '{date}' AS event_date, {s} AS store_id, {s * 100} + range % 10 AS item_id, CAST(range AS INTEGER) AS qty FROM range(50)",
                     null, CancellationToken.None);
             }

@@ -10,7 +10,7 @@ namespace RetailEdge.Delta.Tests;
 /// row groups, with nulls, all-null columns and long or non-ASCII strings; a file whose footer cannot
 /// give them (NaN in a float column) gets the scan's stats.
 /// </summary>
-public sealed class ParquetFooterStatsTests : IDisposable
+public sealed class ParquetFooterStatsTests() : InMemoryDuckDbTest("delta-footer-stats")
 {
     private static readonly DeltaField[] Columns =
     [
@@ -20,22 +20,6 @@ public sealed class ParquetFooterStatsTests : IDisposable
         new("day", DeltaType.Date), new("at", DeltaType.Timestamp), new("flag", DeltaType.Boolean), new("raw", DeltaType.Binary),
         new("no_strings", DeltaType.String), new("no_doubles", DeltaType.Double), new("no_times", DeltaType.Timestamp),
     ];
-
-    private readonly TempDirectory _directory = new("delta-footer-stats");
-    private readonly DuckDBConnection _database = DuckDbConnectionExtensions.OpenInMemory();
-    private readonly DuckDBConnection _connection;
-
-    public ParquetFooterStatsTests()
-    {
-        _connection = TestTables.Connect(_database);
-    }
-
-    public void Dispose()
-    {
-        _connection.Dispose();
-        _database.Dispose();
-        _directory.Dispose();
-    }
 
     [Theory]
     [InlineData(7000, 2048, false)]
@@ -51,8 +35,8 @@ public sealed class ParquetFooterStatsTests : IDisposable
             Assert.True(RowGroups(file) > 1, "the file should have several row groups");
         }
 
-        var scanned = ParquetFileStats.Scan(_connection, file, Columns);
-        var footer = ParquetFileStats.FromFooter(_connection, file, Columns);
+        var scanned = ParquetFileStats.Scan(Connection, file, Columns);
+        var footer = ParquetFileStats.FromFooter(Connection, file, Columns);
 
         Assert.NotNull(footer);
         Assert.Equal(scanned.ToJsonString(), footer.ToJsonString());
@@ -73,10 +57,10 @@ public sealed class ParquetFooterStatsTests : IDisposable
     {
         var file = Write(7000, 2048, withNulls: true, withNaN: true);
 
-        Assert.Null(ParquetFileStats.FromFooter(_connection, file, Columns));
-        var computed = ParquetFileStats.Compute(_connection, file, Columns);
+        Assert.Null(ParquetFileStats.FromFooter(Connection, file, Columns));
+        var computed = ParquetFileStats.Compute(Connection, file, Columns);
 
-        Assert.Equal(ParquetFileStats.Scan(_connection, file, Columns).ToJsonString(), computed.ToJsonString());
+        Assert.Equal(ParquetFileStats.Scan(Connection, file, Columns).ToJsonString(), computed.ToJsonString());
         Assert.Null(computed.MaxValues["d"]);
         Assert.NotNull(computed.MaxValues["l"]);
     }
@@ -87,20 +71,20 @@ public sealed class ParquetFooterStatsTests : IDisposable
     [InlineData("-2.5", "-0.0")]
     public void FromFooter_SignedZeroBounds_EqualTheScan(string low, string high)
     {
-        var file = Path.Combine(_directory.Path, $"{Guid.NewGuid():N}.parquet");
-        _connection.Execute($"COPY (SELECT CAST(CASE WHEN i % 2 = 0 THEN {low} ELSE {high} END AS DOUBLE) AS d, "
+        var file = Path.Combine(Scratch.Path, $"{Guid.NewGuid():N}.parquet");
+        Connection.Execute($"COPY (SELECT CAST(CASE WHEN i % 2 = 0 THEN {low} ELSE {high} END AS DOUBLE) AS d, "
             + $"CAST(CASE WHEN i % 2 = 0 THEN {low} ELSE {high} END AS FLOAT) AS f FROM range(0, 5000) t(i)) TO {DuckDbSql.Literal(file)} "
             + "(FORMAT parquet, ROW_GROUP_SIZE 2048)");
         DeltaField[] columns = [new("d", DeltaType.Double), new("f", DeltaType.Float)];
 
-        var footer = ParquetFileStats.FromFooter(_connection, file, columns);
+        var footer = ParquetFileStats.FromFooter(Connection, file, columns);
 
-        Assert.Equal(ParquetFileStats.Scan(_connection, file, columns).ToJsonString(), footer?.ToJsonString());
+        Assert.Equal(ParquetFileStats.Scan(Connection, file, columns).ToJsonString(), footer?.ToJsonString());
     }
 
     private string Write(int rows, int rowGroupSize, bool withNulls, bool withNaN)
     {
-        var file = Path.Combine(_directory.Path, $"{Guid.NewGuid():N}.parquet");
+        var file = Path.Combine(Scratch.Path, $"{Guid.NewGuid():N}.parquet");
         // values spread so that each bound comes from a different row group, negatives included
         const string k = "((i * 7919) % 6007 - 3001)";
         var nullable = (string expression) => withNulls ? $"CASE WHEN i % 5 = 1 THEN NULL ELSE {expression} END" : expression;
@@ -123,11 +107,11 @@ public sealed class ParquetFooterStatsTests : IDisposable
             "CAST(NULL AS VARCHAR) AS no_strings",
             "CAST(NULL AS DOUBLE) AS no_doubles",
             "CAST(NULL AS TIMESTAMPTZ) AS no_times");
-        _connection.Execute($"COPY (SELECT {select} FROM range(0, {rows}) t(i) ORDER BY i) TO {DuckDbSql.Literal(file)} "
+        Connection.Execute($"COPY (SELECT {select} FROM range(0, {rows}) t(i) ORDER BY i) TO {DuckDbSql.Literal(file)} "
             + $"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {rowGroupSize})");
         return file;
     }
 
     private long RowGroups(string file) =>
-        _connection.Scalar<long>($"SELECT count(DISTINCT row_group_id) FROM parquet_metadata({DuckDbSql.Literal(file)})", CancellationToken.None);
+        Connection.Scalar<long>($"SELECT count(DISTINCT row_group_id) FROM parquet_metadata({DuckDbSql.Literal(file)})", CancellationToken.None);
 }
