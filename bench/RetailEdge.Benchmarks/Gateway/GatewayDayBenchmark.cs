@@ -190,7 +190,7 @@ public sealed class GatewayDayBenchmark : IBenchmark
     }
 
     /// <summary>A dotnet start with this process's environment minus every runtime and malloc variable, plus <paramref name="environment"/>.</summary>
-    private static ProcessStartInfo ShippedEnvironmentStart(IReadOnlyDictionary<string, string> environment)
+    internal static ProcessStartInfo ShippedEnvironmentStart(IReadOnlyDictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false };
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal) || k.StartsWith("COMPlus_", StringComparison.Ordinal)

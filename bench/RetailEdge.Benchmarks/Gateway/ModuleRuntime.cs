@@ -17,18 +17,9 @@ internal static class ModuleRuntime
         var runtimeConfig = Testing.RepoPaths.Require(
             Path.Combine(Testing.RepoPaths.Root, "edge", "modules", "StoreGateway", "bin", configuration, "net10.0", "StoreGateway.runtimeconfig.json"), "the built StoreGateway module");
         var self = typeof(ModuleRuntime).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false };
         // Runtime variables set for the benchmark would override the module's file; the module gets only the manifest's.
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal) || k.StartsWith("COMPlus_", StringComparison.Ordinal)
-            || k.StartsWith("MALLOC_", StringComparison.Ordinal)).ToList())
-        {
-            start.Environment.Remove(name);
-        }
         var environment = Testing.ModulePublish.DeploymentRuntimeEnvironment();
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
+        var start = GatewayDayBenchmark.ShippedEnvironmentStart(environment);
         foreach (var argument in (string[])["exec", "--runtimeconfig", runtimeConfig, "--depsfile", Path.ChangeExtension(self, ".deps.json"), self, .. benchmarkArgs])
         {
             start.ArgumentList.Add(argument);
