@@ -258,7 +258,7 @@ public sealed partial class GatewayEngine : IDisposable
             }
             Aggregator.UpdateSettings(next);
             _settings = next;
-            PersistUnlessDiskFull(() => _journal.SetMeta("settings", SettingsJson(next)), "settings");
+            PersistUnlessDiskFull(() => _journal.SetMeta("settings", next.ToDesiredJson()), "settings");
             Log.SettingsApplied(_logger, next.Window, next.AllowedLateness, next.SendInterval, next.MaxBatchBytes);
             return (string?)null;
         }, cancellationToken);
@@ -489,9 +489,6 @@ public sealed partial class GatewayEngine : IDisposable
             journal?.Dispose();
         }
     }
-
-    internal static string SettingsJson(GatewaySettings s) =>
-        $$"""{"windowSeconds":{{(int)s.Window.TotalSeconds}},"allowedLatenessSeconds":{{(int)s.AllowedLateness.TotalSeconds}},"sealGraceSeconds":{{(int)s.SealGrace.TotalSeconds}},"sendIntervalSeconds":{{(int)s.SendInterval.TotalSeconds}},"maxBatchBytes":{{s.MaxBatchBytes}},"compression":"{{s.Compression}}","forwardRaw":{{(s.ForwardRaw ? "true" : "false")}},"retentionDays":{{s.RetentionDays}},"diskBudgetMb":{{s.DiskBudgetMb}},"dropPolicy":"{{s.DropPolicy}}","lowStockAlerts":{{(s.LowStockAlerts ? "true" : "false")}},"priceMismatchTolerance":{{s.PriceMismatchTolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}""";
 
     private Task<T> InvokeAsync<T>(Func<T> action, CancellationToken cancellationToken)
     {
