@@ -105,7 +105,7 @@ internal sealed class Window(DateTimeOffset start, TimeSpan length, DateTimeOffs
     public Dictionary<WeighingKey, WeighingAccumulator> Weighings { get; } = new();
     public List<SnapshotRow> Snapshots { get; } = new();
     public List<string> Raw { get; } = new();
-    public List<long> Tags { get; } = new();
+    public TagRuns Tags { get; } = new();
 
     public int RowCount => Items.Count + Baskets.Count + Weighings.Count + Snapshots.Count + Raw.Count;
 

@@ -591,6 +591,15 @@ public sealed class GatewayJournal : IDisposable
         {
             return;
         }
+        if (tags is TagRuns runs)
+        {
+            // A seal's event tags come as runs already (ascending and joined by the sealer; Merge again costs nothing then).
+            foreach (var (from, to) in TagRuns.Merge([runs]).Runs)
+            {
+                StepRun(statement, value, from, to);
+            }
+            return;
+        }
         // The sealer sorts a job's event tags before it is stored (off the writer); anything else is sorted here.
         if (tags is not long[] sorted || !IsSorted(sorted))
         {
@@ -608,24 +617,30 @@ public sealed class GatewayJournal : IDisposable
             {
                 continue;
             }
-            try
-            {
-                if (value is { } v)
-                {
-                    Check(raw.sqlite3_bind_int64(statement, 1, v));
-                }
-                Check(raw.sqlite3_bind_int64(statement, 2, first));
-                Check(raw.sqlite3_bind_int64(statement, 3, sorted[i - 1]));
-                Step(statement);
-            }
-            finally
-            {
-                raw.sqlite3_reset(statement);
-            }
+            StepRun(statement, value, first, sorted[i - 1]);
             if (i < sorted.Length)
             {
                 first = sorted[i];
             }
+        }
+    }
+
+    /// <summary>One run of tags, <paramref name="first"/> to <paramref name="last"/>, through a statement with ?1 value (if any), ?2 first, ?3 last.</summary>
+    private void StepRun(sqlite3_stmt statement, long? value, long first, long last)
+    {
+        try
+        {
+            if (value is { } v)
+            {
+                Check(raw.sqlite3_bind_int64(statement, 1, v));
+            }
+            Check(raw.sqlite3_bind_int64(statement, 2, first));
+            Check(raw.sqlite3_bind_int64(statement, 3, last));
+            Step(statement);
+        }
+        finally
+        {
+            raw.sqlite3_reset(statement);
         }
     }
 
