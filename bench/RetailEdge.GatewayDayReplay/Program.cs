@@ -6,9 +6,10 @@ using RetailEdge.StoreGateway.Core;
 // One reference store-day (a file from gateway-day --write) through the gateway engine in this fresh
 // process, then the account BENCHMARKS.md gives of every MB: run by gateway-day --replay, published as
 // the module is and under the module's runtimeconfig.json and deployment environment.
-if (args.Length is not (1 or 2) || (args.Length == 2 && args[1] != "--maps"))
+if (args.Length is not (1 or 2) || (args.Length == 2 && args[1] is not ("--maps" or "--allocations")))
 {
-    Console.Error.WriteLine("usage: RetailEdge.GatewayDayReplay DAYFILE [--maps]   (DAYFILE written by: gateway-day --write DAYFILE; --maps: the resident set by mapping at the end)");
+    Console.Error.WriteLine("usage: RetailEdge.GatewayDayReplay DAYFILE [--maps | --allocations]   (DAYFILE written by: gateway-day --write DAYFILE; --maps: the resident set by mapping "
+        + "at the end; --allocations: the most allocated types, sampled — that run's CPU figures include the sampling)");
     return 2;
 }
 
@@ -21,6 +22,7 @@ var variables = Environment.GetEnvironmentVariables().Keys.Cast<string>()
     .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}").ToList();
 Console.WriteLine($"environment: {(variables.Count == 0 ? "(no DOTNET_ or MALLOC_ variables)" : string.Join(' ', variables))}");
 
+using var allocations = args.Length == 2 && args[1] == "--allocations" ? new AllocationSampler() : null;
 // CPU spent before Main: the host and the runtime starting, assemblies loading.
 var atMain = Environment.CpuUsage;
 var pauses = GC.GetTotalPauseDuration();
@@ -48,9 +50,13 @@ Console.WriteLine($"  CPU breakdown: {atMain.TotalTime.TotalSeconds:F2} s before
     + $"kernel {(atEnd.PrivilegedTime - atMain.PrivilegedTime).TotalSeconds:F2} s (fsync, file I/O, thread wake-ups); GC pauses {(GC.GetTotalPauseDuration() - pauses).TotalSeconds:F2} s; "
     + $"JIT {(System.Runtime.JitInfo.GetCompilationTime() - jit).TotalSeconds:F2} s; context switches {switchesAfter.Voluntary - switches.Voluntary:N0} voluntary, "
     + $"{switchesAfter.Involuntary - switches.Involuntary:N0} involuntary (threads alive at the end)");
-if (args.Length == 2)
+if (args.Length == 2 && args[1] == "--maps")
 {
     PrintResidentMappings();
+}
+foreach (var (type, bytes) in allocations?.Top(15) ?? [])
+{
+    Console.WriteLine($"  allocated ≈ {bytes / 1048576.0,6:F1} MB  {type}");
 }
 // Checked after the day: reading the PE headers loads System.Reflection.Metadata, which the module never does.
 Console.WriteLine($"  engine assembly ReadyToRun: {IsReadyToRun(typeof(GatewayEngine).Assembly.Location)}");
