@@ -431,6 +431,7 @@ public sealed class GatewayJournal : IDisposable
         ArgumentNullException.ThrowIfNull(sweep);
         var started = Stopwatch.GetTimestamp();
         var firstStep = true;
+        var steps = timeLimit is null ? WholeSteps : SmallSteps;
         while (UsedBytes() > budgetBytes)
         {
             if (!firstStep && timeLimit is { } limit && Stopwatch.GetElapsedTime(started) >= limit)
@@ -438,9 +439,9 @@ public sealed class GatewayJournal : IDisposable
                 return BudgetVerdict.Unfinished;
             }
             firstStep = false;
-            if (sweep.Step < BudgetSteps.Length)
+            if (sweep.Step < steps.Length)
             {
-                var deleted = ExecuteCount(BudgetSteps[sweep.Step]);
+                var deleted = ExecuteCount(steps[sweep.Step]);
                 if (deleted > 0 && sweep.Step == SealedEventsStep)
                 {
                     PruneSealedRanges();
@@ -478,11 +479,21 @@ public sealed class GatewayJournal : IDisposable
 
     private const int SealedEventsStep = 1;
 
-    private static readonly string[] BudgetSteps =
+    /// <summary>The budget's steps when time does not matter (a full disk, tests): fewer transactions.</summary>
+    private static readonly string[] WholeSteps = BudgetSteps(batches: 200, rows: 2000);
+
+    /// <summary>
+    /// The budget's steps between group commits: a step is the least a turn does, and deleting 2,000 events
+    /// (each also out of the id index, whose pages are scattered) or 200 sent batches (with their bodies'
+    /// overflow pages) took 70–180 ms at 5,000 events/s on a loaded 2-core machine.
+    /// </summary>
+    private static readonly string[] SmallSteps = BudgetSteps(batches: 16, rows: 200);
+
+    private static string[] BudgetSteps(int batches, int rows) =>
     [
-        "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NOT NULL ORDER BY seq LIMIT 200)",
-        $"DELETE FROM events WHERE tag IN (SELECT tag FROM events WHERE {IsSealedSql} ORDER BY tag LIMIT 2000)",
-        "DELETE FROM quarantine WHERE tag IN (SELECT tag FROM quarantine WHERE sealed_seq IS NOT NULL ORDER BY tag LIMIT 2000)",
+        $"DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NOT NULL ORDER BY seq LIMIT {batches})",
+        $"DELETE FROM events WHERE tag IN (SELECT tag FROM events WHERE {IsSealedSql} ORDER BY tag LIMIT {rows})",
+        $"DELETE FROM quarantine WHERE tag IN (SELECT tag FROM quarantine WHERE sealed_seq IS NOT NULL ORDER BY tag LIMIT {rows})",
     ];
 
     /// <summary>Marks sealed batches in [from, to] unsent again (replay with their original seq); returns how many are still kept.</summary>
