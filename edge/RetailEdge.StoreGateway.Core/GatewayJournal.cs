@@ -51,6 +51,7 @@ public sealed class GatewayJournal : IDisposable
           billable_bytes INTEGER NOT NULL,
           sent_at INTEGER);
         CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox(is_alert DESC, seq) WHERE sent_at IS NULL;
+        CREATE INDEX IF NOT EXISTS outbox_sent ON outbox(sent_at) WHERE sent_at IS NOT NULL;
         CREATE TABLE IF NOT EXISTS sealed_ranges(
           first_tag INTEGER PRIMARY KEY,
           last_tag INTEGER NOT NULL,
