@@ -491,7 +491,7 @@ public sealed class GatewayJournal : IDisposable
 
     private static string[] BudgetSteps(int batches, int rows) =>
     [
-        $"DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NOT NULL ORDER BY seq LIMIT {batches})",
+        $"DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NOT NULL ORDER BY sent_at, seq LIMIT {batches})",
         $"DELETE FROM events WHERE tag IN (SELECT tag FROM events WHERE {IsSealedSql} ORDER BY tag LIMIT {rows})",
         $"DELETE FROM quarantine WHERE tag IN (SELECT tag FROM quarantine WHERE sealed_seq IS NOT NULL ORDER BY tag LIMIT {rows})",
     ];
@@ -546,7 +546,9 @@ public sealed class GatewayJournal : IDisposable
 
     public (long Count, DateTimeOffset? Oldest) Unsent()
     {
-        using var command = Command($"SELECT count(*), min(created_at) FROM outbox WHERE sent_at IS NULL AND seq < {NextSeqSql}");
+        // Through the unsent index: by the seq range the planner would read every batch kept, sent ones
+        // too, and this runs for the status twice a second on the writer.
+        using var command = Command($"SELECT count(*), min(created_at) FROM outbox INDEXED BY outbox_unsent WHERE sent_at IS NULL AND seq < {NextSeqSql}");
         using var reader = command.ExecuteReader();
         reader.Read();
         return (reader.GetInt64(0), reader.IsDBNull(1) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)));
