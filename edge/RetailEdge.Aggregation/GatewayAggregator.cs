@@ -145,9 +145,10 @@ public sealed class GatewayAggregator
     /// the oldest of them was received the send interval ago. Rows of late windows and rejects wait up to
     /// one window length for the next on-time batch, so that a trickle of late events does not cost a
     /// message each (a window never sealed before, such as a backlog after an outage, is not late). <paramref name="force"/> (flush) closes every open window and takes everything.
-    /// Returns null when nothing is due.
+    /// Returns null when nothing is due. <paramref name="alertsDue"/> false keeps pending alerts for a later call
+    /// unless data is sealed now (the host paces alert-only seals).
     /// </summary>
-    public SealJob? Close(DateTimeOffset now, bool force = false)
+    public SealJob? Close(DateTimeOffset now, bool force = false, bool alertsDue = true)
     {
         var closeAll = force || _closeAllOnNextSeal;
         _closeAllOnNextSeal = false;
@@ -165,7 +166,7 @@ public sealed class GatewayAggregator
         }
         var hasData = _pending.Count > 0 || !_rejects.IsEmpty || force && _dirtyItems.Count > 0;
         var dataDue = hasData && (force || _pendingBytes >= _settings.MaxBatchBytes || due is { } d && now >= d);
-        if (!dataDue && !_alerts.HasPending)
+        if (!dataDue && !(_alerts.HasPending && (alertsDue || force)))
         {
             return null;
         }

@@ -86,6 +86,9 @@ public sealed partial class GatewayEngine : IDisposable
     /// </summary>
     private static readonly TimeSpan BudgetTimePerTurn = TimeSpan.FromMilliseconds(10);
 
+    // No alert-only seal before this (Environment.TickCount64): GatewayEngineOptions.AlertInterval.
+    private long _nextAlertSealTick;
+
     // The disk budget's deletions in progress (continued at the next turn of the writer loop), or null.
     private BudgetSweep? _budgetSweep;
 
@@ -770,7 +773,12 @@ public sealed partial class GatewayEngine : IDisposable
         SealJob? job;
         try
         {
-            job = Aggregator.Close(asOf is { } at && at < _time.GetUtcNow() ? at : _time.GetUtcNow(), force);
+            var alertsDue = Environment.TickCount64 >= _nextAlertSealTick;
+            job = Aggregator.Close(asOf is { } at && at < _time.GetUtcNow() ? at : _time.GetUtcNow(), force, alertsDue);
+            if (job is { AlertCount: > 0 })
+            {
+                _nextAlertSealTick = Environment.TickCount64 + (long)_options.AlertInterval.TotalMilliseconds;
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -27,6 +27,13 @@ public sealed record GatewayEngineOptions
     /// <summary>How often the engine checks windows and seals when no events arrive.</summary>
     public TimeSpan SealTick { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Least time between two alert-only seals: the first alert after a quiet spell is sealed at once, a burst
+    /// after it (a wrong price list at every lane: tens of price mismatches a second) goes out together a
+    /// moment later, one message instead of one per alert. Alerts always go with a data seal.
+    /// </summary>
+    public TimeSpan AlertInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often retention and the disk budget are enforced.</summary>
     public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromMinutes(1);
 
@@ -74,9 +81,9 @@ public sealed record GatewayEngineOptions
         {
             throw new ArgumentException("StoreGateway:MaxEventsPerCommit must be from 1 to 100000");
         }
-        if (SealTick <= TimeSpan.Zero || MaintenanceInterval <= TimeSpan.Zero || FutureTolerance < TimeSpan.Zero)
+        if (SealTick <= TimeSpan.Zero || MaintenanceInterval <= TimeSpan.Zero || FutureTolerance < TimeSpan.Zero || AlertInterval < TimeSpan.Zero)
         {
-            throw new ArgumentException("StoreGateway:SealTick and MaintenanceInterval must be positive, FutureTolerance not negative");
+            throw new ArgumentException("StoreGateway:SealTick and MaintenanceInterval must be positive, FutureTolerance and AlertInterval not negative");
         }
         if (UplinkMinBackoff <= TimeSpan.Zero || UplinkMaxBackoff < UplinkMinBackoff)
         {

@@ -233,6 +233,30 @@ public class GatewayModuleTests
         Assert.True(await harness.Module.ReportIfChangedAsync(CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Ingest_BurstOfPriceMismatches_FirstAlertAtOnceTheRestTogether()
+    {
+        var payload = ReferenceDataCodec.Serialize(new ReferenceDataSet(17, [new ReferenceItem(1, 2.00m, 1.00m, 0m)]));
+        await using var harness = new EngineHarness(17);
+        await harness.Engine.ApplyReferenceDataAsync(payload, ReferenceDataCodec.VersionOf(payload), CancellationToken.None);
+        await harness.StartHubAsync();
+
+        // A wrong price list at the lanes: every basket is a price mismatch, each its own commit.
+        await harness.Engine.IngestAsync(Basket("m0", harness.Time.GetUtcNow(), price: 2.50m), IngestSources.Test, CancellationToken.None);
+        await WaitUntilAsync(() => harness.Transport.Sent.Any(m => m.IsAlert));
+        for (var i = 1; i < 60; i++)
+        {
+            await harness.Engine.IngestAsync(Basket($"m{i}", harness.Time.GetUtcNow(), price: 2.50m), IngestSources.Test, CancellationToken.None);
+        }
+        await WaitUntilAsync(() => harness.Transport.Sent.Where(m => m.IsAlert).Sum(m => Outbox.Decode(m).Alerts.Count) >= 60);
+
+        var alertBatches = harness.Transport.Sent.Where(m => m.IsAlert).Select(Outbox.Decode).ToList();
+        Assert.Single(alertBatches[0].Alerts);
+        Assert.Equal(Enumerable.Range(0, 60).Select(i => $"m{i}"), alertBatches.SelectMany(b => b.Alerts).Select(a => a.Detail["eventId"]));
+        // One message per AlertInterval (1 s) at most, not one per alert: 59 alerts in a few seconds at most.
+        Assert.True(alertBatches.Count <= 8, $"{alertBatches.Count} alert batches for 60 alerts");
+    }
+
     private static string Desired(ReferenceDataPointer pointer)
     {
         using var stream = new MemoryStream();
