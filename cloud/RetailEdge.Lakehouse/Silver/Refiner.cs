@@ -192,7 +192,7 @@ public sealed partial class Refiner
         var pending = LakeTables.SilverTables.Where(d => Progress(d) < target).ToList(); // the others were committed by the interrupted run
         if (pending.Count > 0)
         {
-            AcceptedTable(connection, accepted);
+            LineageTable(connection, accepted, records.Count);
         }
         foreach (var definition in pending)
         {
@@ -200,9 +200,10 @@ public sealed partial class Refiner
             string? bulkSql = null;
             if (section.spec is not null && bulkRows[section.i] > 0)
             {
-                // the section's lines carry the record index: the accepted batches give them their lineage
-                bulkSql = "SELECT a.device_id, a.module_id, a.seq, a.store_id, s.* EXCLUDE (r) FROM (" + bulk.ReadSql(section.i) + ") s "
-                    + "JOIN refine_accepted a ON a.r = s.r";
+                // the section's lines carry the record index: the accepted batches give them their lineage, looked up
+                // by position (a hash join would be built on the lines: DuckDB cannot estimate a CSV's row count)
+                bulkSql = "SELECT x.l.device_id AS device_id, x.l.module_id AS module_id, x.l.seq AS seq, x.l.store_id AS store_id, x.* EXCLUDE (r, l) "
+                    + "FROM (SELECT s.*, (SELECT by_record FROM refine_lineage)[s.r + 1] AS l FROM (" + bulk.ReadSql(section.i) + ") s) x WHERE x.l IS NOT NULL";
                 silverRows += bulkRows[section.i];
             }
             silverRows += rows[definition].Count;
@@ -282,15 +283,23 @@ public sealed partial class Refiner
         return scans;
     }
 
-    /// <summary>refine_accepted: the bulk-scanned batches that land, with the lineage their rows carry.</summary>
-    private static void AcceptedTable(DuckDBConnection connection, List<(int Record, string DeviceId, string ModuleId, long Seq, int StoreId)> accepted)
+    /// <summary>
+    /// refine_lineage: one list with an entry per bronze record (list index = record index + 1), the lineage
+    /// of a bulk-scanned batch that lands, NULL for every other record.
+    /// </summary>
+    private static void LineageTable(DuckDBConnection connection, List<(int Record, string DeviceId, string ModuleId, long Seq, int StoreId)> accepted, int records)
     {
         connection.Execute("CREATE OR REPLACE TEMP TABLE refine_accepted (r BIGINT, device_id VARCHAR, module_id VARCHAR, seq BIGINT, store_id INTEGER)");
-        using var appender = connection.CreateAppender("refine_accepted");
-        foreach (var (record, device, module, seq, store) in accepted)
+        using (var appender = connection.CreateAppender("refine_accepted"))
         {
-            appender.CreateRow().AppendValue((long)record).AppendValue(device).AppendValue(module).AppendValue(seq).AppendValue(store).EndRow();
+            foreach (var (record, device, module, seq, store) in accepted)
+            {
+                appender.CreateRow().AppendValue((long)record).AppendValue(device).AppendValue(module).AppendValue(seq).AppendValue(store).EndRow();
+            }
         }
+        connection.Execute("CREATE OR REPLACE TEMP TABLE refine_lineage AS SELECT list(CASE WHEN a.r IS NULL THEN NULL "
+            + "ELSE {'device_id': a.device_id, 'module_id': a.module_id, 'seq': a.seq, 'store_id': a.store_id} END ORDER BY i.r) AS by_record "
+            + $"FROM range(0, {records}) i(r) LEFT JOIN refine_accepted a ON a.r = i.r");
     }
 
     /// <summary>The store-local calendar date: the date in the offset the timestamp carries (ARCHITECTURE.md §4).</summary>
