@@ -163,7 +163,8 @@ public static class BulkBatchScanner
 
     /// <summary>
     /// Checks a section (<c>{"cols":[…],"rows":[[…]]}</c>, cols first) and writes its rows as CSV lines
-    /// <c>record,cells in the spec's order…,local date</c>: strings quoted (a string without escapes holds no quote), null cells empty.
+    /// <c>record⇥cells in the spec's order…⇥local date</c>, tab-separated and unquoted: a plain JSON string holds no tab, quote
+    /// or line break (control characters and quotes are always escaped in JSON), and none is empty, so an empty cell is null.
     /// </summary>
     private static bool TryScanSection(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, BulkSectionSpec spec, long record, ArrayBufferWriter<byte> csv,
         out int count, out string? date)
@@ -251,16 +252,15 @@ public static class BulkBatchScanner
                 {
                     return false;
                 }
-                csv.Write(","u8);
+                csv.Write("\t"u8);
                 if (type != JsonTokenType.Null)
                 {
-                    // strings keep their quotes: CSV quoting, and an empty string is never read as null
-                    csv.Write(spec.Cells[c] is Cell.Timestamp or Cell.NullableTimestamp ? value[1..^1] : value);
+                    csv.Write(type == JsonTokenType.String ? value[1..^1] : value);
                 }
             }
             var (dateStart, _, _) = cells[positions[spec.DateColumn]];
             var rowDate = json.Slice(dateStart + 1, 10);
-            csv.Write(","u8);
+            csv.Write("\t"u8);
             csv.Write(rowDate);
             csv.Write("\n"u8);
             if (count == 0)
