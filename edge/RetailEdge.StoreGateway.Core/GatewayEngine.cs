@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
@@ -77,6 +78,19 @@ public sealed partial class GatewayEngine : IDisposable
     /// events to another thread costs more than aggregating them (a store's usual group is one event).
     /// </summary>
     private const int InlineAggregationMaxEvents = 64;
+
+    /// <summary>
+    /// Time for the disk budget's deletions per turn of the writer loop (at least one step of a few thousand
+    /// rows): a gateway that must free hundreds of MB at 5,000 events/s does it over many turns between group
+    /// commits instead of holding every acknowledgement for seconds.
+    /// </summary>
+    private static readonly TimeSpan BudgetTimePerTurn = TimeSpan.FromMilliseconds(10);
+
+    // The disk budget's deletions in progress (continued at the next turn of the writer loop), or null.
+    private BudgetSweep? _budgetSweep;
+
+    /// <summary>A turn of the writer loop this long held up the acknowledgements queued meanwhile: it is logged with its parts.</summary>
+    private static readonly TimeSpan SlowTurn = TimeSpan.FromMilliseconds(100);
     // Jobs are encoded one after another on the pool (FIFO through this chain); a rebuild starts a new
     // Sealer, and what an older one still hands back is dropped.
     private Task _sealChain = Task.CompletedTask;
@@ -339,7 +353,8 @@ public sealed partial class GatewayEngine : IDisposable
         var nextCheckpointTick = 0L;
         while (!cancellationToken.IsCancellationRequested)
         {
-            if (!reader.TryPeek(out _) && _storeSteps.Count == 0)
+            // Waits for work unless a seal's outbox steps or the budget's deletions are still to do.
+            if (!reader.TryPeek(out _) && _storeSteps.Count == 0 && _budgetSweep is null)
             {
                 using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 tick.CancelAfter(_options.SealTick);
@@ -356,6 +371,7 @@ public sealed partial class GatewayEngine : IDisposable
                     // otherwise: the seal tick
                 }
             }
+            var turnStarted = Stopwatch.GetTimestamp();
             while (entries.Count < _options.MaxEventsPerCommit && reader.TryRead(out var command))
             {
                 if (command is IngestCommand ingest)
@@ -368,19 +384,27 @@ public sealed partial class GatewayEngine : IDisposable
                 command.Run();
             }
             Commit(group, entries);
+            var committed = Stopwatch.GetTimestamp();
             if (!_diskFull && _aggregation.IsCompleted)
             {
                 // Sealing writes the outbox: pointless while the disk is full (the windows stay open and are
                 // sealed later). While a group is still being aggregated, Commit seals before handing on the next.
                 _ = QueueSeal(force: false);
             }
+            var sealQueued = Stopwatch.GetTimestamp();
             StoreNextStep();
+            var stored = Stopwatch.GetTimestamp();
             var now = _time.GetUtcNow();
-            if (now >= nextMaintenance)
+            if (_budgetSweep is not null)
             {
-                TryMaintain();
+                TryMaintain(ContinueBudgetSweep);
+            }
+            else if (now >= nextMaintenance)
+            {
+                TryMaintain(StartMaintenance);
                 nextMaintenance = now + _options.MaintenanceInterval;
             }
+            var maintained = Stopwatch.GetTimestamp();
             if (Environment.TickCount64 >= nextStatusTick)
             {
                 RefreshDiskState();
@@ -396,6 +420,14 @@ public sealed partial class GatewayEngine : IDisposable
                     _checkpointSignal.Release();
                 }
                 nextCheckpointTick = Environment.TickCount64 + (long)CheckpointInterval.TotalMilliseconds;
+            }
+            var turn = Stopwatch.GetElapsedTime(turnStarted);
+            if (turn >= SlowTurn)
+            {
+                // Commands that arrived during this turn waited for it: say where the time went.
+                Log.SlowWriterTurn(_logger, turn.TotalMilliseconds, Stopwatch.GetElapsedTime(turnStarted, committed).TotalMilliseconds,
+                    Stopwatch.GetElapsedTime(committed, sealQueued).TotalMilliseconds, Stopwatch.GetElapsedTime(sealQueued, stored).TotalMilliseconds,
+                    Stopwatch.GetElapsedTime(stored, maintained).TotalMilliseconds, Stopwatch.GetElapsedTime(maintained).TotalMilliseconds);
             }
         }
         // Commands still queued are failed so no caller waits for an acknowledgement that will not come.
@@ -429,7 +461,8 @@ public sealed partial class GatewayEngine : IDisposable
                 try
                 {
                     journal ??= new GatewayJournal(_options.DataDirectory);
-                    journal.Checkpoint();
+                    // Drain-only on a full disk, no acknowledgement waits for the writer: the WAL file gives its space back.
+                    journal.Checkpoint(truncateWal: _diskFull);
                 }
                 catch (Microsoft.Data.Sqlite.SqliteException e)
                 {
@@ -704,15 +737,16 @@ public sealed partial class GatewayEngine : IDisposable
         }
     }
 
-    /// <summary>Retention and the disk budget; a failure (a full disk) is logged and tried again at the next interval.</summary>
-    private void TryMaintain()
+    /// <summary>A turn of retention or the disk budget; a failure (a full disk) is logged and tried again at the next interval.</summary>
+    private void TryMaintain(Action maintain)
     {
         try
         {
-            Maintain();
+            maintain();
         }
         catch (Microsoft.Data.Sqlite.SqliteException e)
         {
+            _budgetSweep = null;
             Log.MaintenanceFailed(_logger, e.Message);
         }
     }
@@ -873,22 +907,69 @@ public sealed partial class GatewayEngine : IDisposable
     /// </summary>
     private sealed record StoreStep(Sealer Sealer, List<OutboxRecord> Records, List<OutboxRecord>? Job, long NextSeq, TaskCompletionSource<int> Stored);
 
+    /// <summary>Retention and the disk budget to the end, however long it takes (a full disk, tests, a store that asks).</summary>
     private long Maintain()
     {
+        _budgetSweep = null;
         // On a full disk, make room from what is already delivered (sent batches, sealed events,
         // summarised quarantine) as if the budget were zero, but never drop unsent data for it; being
         // over that zero budget says nothing about the configured one, which keeps its last verdict.
         var diskFull = _diskFull;
-        var budget = diskFull ? 0 : _options.DiskBudgetBytesOverride ?? _settings.DiskBudgetMb * 1024L * 1024L;
+        var budget = diskFull ? 0 : ConfiguredBudgetBytes;
         var dropOldest = !diskFull && _settings.DropPolicy == GatewaySettings.DropOldest;
         var (dropped, overBudget) = _journal.Maintain(_time.GetUtcNow(), TimeSpan.FromDays(_settings.RetentionDays), budget, dropOldest);
-        overBudget = diskFull ? _overBudget : overBudget;
+        ApplyBudgetVerdict(dropped, diskFull ? _overBudget : overBudget);
+        return dropped;
+    }
+
+    /// <summary>
+    /// The writer loop's maintenance: retention now, then the budget's deletions in bounded turns
+    /// (<see cref="ContinueBudgetSweep"/>). A full disk is done at once, as no event is acknowledged then
+    /// and the space is needed back.
+    /// </summary>
+    private void StartMaintenance()
+    {
+        if (_diskFull)
+        {
+            Maintain();
+            return;
+        }
+        _journal.Retain(_time.GetUtcNow(), TimeSpan.FromDays(_settings.RetentionDays));
+        _budgetSweep = new BudgetSweep();
+        ContinueBudgetSweep();
+    }
+
+    /// <summary>
+    /// One turn of the budget's deletions. The verdict, which may refuse new events (reject_new), waits for the
+    /// end of the sweep; until then the last one holds.
+    /// </summary>
+    private void ContinueBudgetSweep()
+    {
+        if (_diskFull)
+        {
+            Maintain();
+            return;
+        }
+        var sweep = _budgetSweep!;
+        var verdict = _journal.EnforceBudget(sweep, ConfiguredBudgetBytes, _settings.DropPolicy == GatewaySettings.DropOldest,
+            BudgetTimePerTurn, giveSpaceBack: false);
+        if (verdict == BudgetVerdict.Unfinished)
+        {
+            return;
+        }
+        _budgetSweep = null;
+        ApplyBudgetVerdict(sweep.DroppedBatches, verdict == BudgetVerdict.OverBudget);
+    }
+
+    private long ConfiguredBudgetBytes => _options.DiskBudgetBytesOverride ?? _settings.DiskBudgetMb * 1024L * 1024L;
+
+    private void ApplyBudgetVerdict(long dropped, bool overBudget)
+    {
         if (dropped > 0 || overBudget)
         {
             Log.Dropped(_logger, dropped, overBudget);
         }
         _overBudget = overBudget;
-        return dropped;
     }
 
     private void Rebuild()

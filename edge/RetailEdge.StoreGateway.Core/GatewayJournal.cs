@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -155,11 +156,13 @@ public sealed class GatewayJournal : IDisposable
     /// <summary>
     /// Copies committed WAL frames into the database without blocking the writer (a passive
     /// checkpoint); once everything is copied, the next write starts the WAL from its beginning again.
-    /// Returns the WAL frames still not copied.
+    /// Returns the WAL frames still not copied. <paramref name="truncateWal"/> waits for the writer and readers
+    /// instead and cuts the WAL file to zero bytes: a full disk needs the space a burst of writes (the deletions
+    /// that make room, with their page moves) left in the WAL file, which otherwise keeps its size.
     /// </summary>
-    public long Checkpoint()
+    public long Checkpoint(bool truncateWal = false)
     {
-        using var command = Command("PRAGMA wal_checkpoint(PASSIVE);");
+        using var command = Command(truncateWal ? "PRAGMA wal_checkpoint(TRUNCATE);" : "PRAGMA wal_checkpoint(PASSIVE);");
         using var reader = command.ExecuteReader();
         return reader.Read() ? reader.GetInt64(1) - reader.GetInt64(2) : 0;
     }
@@ -380,13 +383,20 @@ public sealed class GatewayJournal : IDisposable
     public long UsedBytes() => (long)Scalar("SELECT (page_count - freelist_count) * page_size FROM pragma_page_count(), pragma_freelist_count(), pragma_page_size()")!;
 
     /// <summary>
-    /// Enforces retention and the disk budget (ARCHITECTURE.md §6). Retention removes sent batches,
-    /// sealed events and summarised quarantine rows older than the retention time. Over budget, things
-    /// go in order of least harm: sent batches, sealed events, summarised quarantine, then (drop_oldest)
-    /// the oldest unsent data batches and last unsent alerts. Every unsent batch dropped is counted.
-    /// Returns the number of unsent batches dropped and whether the journal is still over budget.
+    /// Enforces retention and the disk budget (ARCHITECTURE.md §6) to the end, and gives the freed pages
+    /// back to the file system. Returns the number of unsent batches dropped and whether the journal is
+    /// still over budget.
     /// </summary>
     public (long DroppedBatches, bool OverBudget) Maintain(DateTimeOffset now, TimeSpan retention, long budgetBytes, bool dropOldest)
+    {
+        Retain(now, retention);
+        var sweep = new BudgetSweep();
+        var verdict = EnforceBudget(sweep, budgetBytes, dropOldest, timeLimit: null, giveSpaceBack: true);
+        return (sweep.DroppedBatches, verdict == BudgetVerdict.OverBudget);
+    }
+
+    /// <summary>Retention: removes sent batches, sealed events and summarised quarantine rows older than the retention time.</summary>
+    public void Retain(DateTimeOffset now, TimeSpan retention)
     {
         var cutoff = (now - retention).ToUnixTimeMilliseconds();
         ExecuteCount("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $cutoff", cutoff);
@@ -403,46 +413,76 @@ public sealed class GatewayJournal : IDisposable
             ExecuteCount("DELETE FROM quarantine WHERE sealed_seq IS NOT NULL AND received_at < $cutoff", cutoff);
             _oldestQuarantineAt = (long?)Scalar("SELECT coalesce(min(received_at), 9223372036854775807) FROM quarantine");
         }
-        long droppedBatches = 0;
-        string[] steps =
-        [
-            "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NOT NULL ORDER BY seq LIMIT 200)",
-            $"DELETE FROM events WHERE tag IN (SELECT tag FROM events WHERE {IsSealedSql} ORDER BY tag LIMIT 2000)",
-            "DELETE FROM quarantine WHERE tag IN (SELECT tag FROM quarantine WHERE sealed_seq IS NOT NULL ORDER BY tag LIMIT 2000)",
-        ];
-        var step = 0;
+    }
+
+    /// <summary>
+    /// Deletes for the disk budget, in steps of a few thousand rows (each its own transaction), in order of
+    /// least harm: sent batches, sealed events, summarised quarantine, then (drop_oldest) the oldest unsent
+    /// data batches and last unsent alerts. Every unsent batch dropped is counted in <paramref name="sweep"/>.
+    /// With a <paramref name="timeLimit"/>, it stops after the step that passes it and returns
+    /// <see cref="BudgetVerdict.Unfinished"/>: the caller calls again with the same sweep, which goes on
+    /// where it stopped. <paramref name="giveSpaceBack"/> truncates freed pages off the file after each
+    /// step (a full disk needs the space); otherwise they stay in the file for the next inserts, since the
+    /// budget counts only pages in use and moving pages to truncate the file costs the writer time.
+    /// </summary>
+    public BudgetVerdict EnforceBudget(BudgetSweep sweep, long budgetBytes, bool dropOldest, TimeSpan? timeLimit, bool giveSpaceBack)
+    {
+        ArgumentNullException.ThrowIfNull(sweep);
+        var started = Stopwatch.GetTimestamp();
+        var firstStep = true;
         while (UsedBytes() > budgetBytes)
         {
-            if (step < steps.Length)
+            if (!firstStep && timeLimit is { } limit && Stopwatch.GetElapsedTime(started) >= limit)
             {
-                var deleted = ExecuteCount(steps[step]);
-                if (deleted > 0 && step == 1)
+                return BudgetVerdict.Unfinished;
+            }
+            firstStep = false;
+            if (sweep.Step < BudgetSteps.Length)
+            {
+                var deleted = ExecuteCount(BudgetSteps[sweep.Step]);
+                if (deleted > 0 && sweep.Step == SealedEventsStep)
                 {
                     PruneSealedRanges();
                 }
                 if (deleted == 0)
                 {
-                    step++;
+                    sweep.Step++;
                 }
+            }
+            else
+            {
+                if (!dropOldest)
+                {
+                    return BudgetVerdict.OverBudget;
+                }
+                var n = ExecuteCount($"DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NULL AND seq < {NextSeqSql} ORDER BY is_alert, seq LIMIT 20)");
+                if (n == 0)
+                {
+                    return BudgetVerdict.OverBudget;
+                }
+                sweep.DroppedBatches += n;
+                AddCounter("dropped", n, null);
+            }
+            if (giveSpaceBack)
+            {
                 Execute("PRAGMA incremental_vacuum;");
-                continue;
             }
-            if (!dropOldest)
-            {
-                return (droppedBatches, true);
-            }
-            var n = ExecuteCount($"DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NULL AND seq < {NextSeqSql} ORDER BY is_alert, seq LIMIT 20)");
-            if (n == 0)
-            {
-                return (droppedBatches, true);
-            }
-            droppedBatches += n;
-            AddCounter("dropped", n, null);
+        }
+        if (giveSpaceBack)
+        {
             Execute("PRAGMA incremental_vacuum;");
         }
-        Execute("PRAGMA incremental_vacuum;");
-        return (droppedBatches, false);
+        return BudgetVerdict.WithinBudget;
     }
+
+    private const int SealedEventsStep = 1;
+
+    private static readonly string[] BudgetSteps =
+    [
+        "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NOT NULL ORDER BY seq LIMIT 200)",
+        $"DELETE FROM events WHERE tag IN (SELECT tag FROM events WHERE {IsSealedSql} ORDER BY tag LIMIT 2000)",
+        "DELETE FROM quarantine WHERE tag IN (SELECT tag FROM quarantine WHERE sealed_seq IS NOT NULL ORDER BY tag LIMIT 2000)",
+    ];
 
     /// <summary>Marks sealed batches in [from, to] unsent again (replay with their original seq); returns how many are still kept.</summary>
     public int MarkForReplay(long from, long to)

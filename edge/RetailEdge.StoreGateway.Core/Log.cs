@@ -69,4 +69,7 @@ internal static partial class Log
 
     [LoggerMessage(22, LogLevel.Debug, "Aggregating {Count} acknowledged events beside the writer")]
     public static partial void AggregationQueued(ILogger logger, int count);
+
+    [LoggerMessage(23, LogLevel.Warning, "A writer turn took {TotalMs:F0} ms (acknowledgements waited): commands, commit and aggregation {CommitMs:F0} ms, sealing {SealMs:F0} ms, storing batches {StoreMs:F0} ms, retention and disk budget {MaintenanceMs:F0} ms, status and checkpoint {StatusMs:F0} ms")]
+    public static partial void SlowWriterTurn(ILogger logger, double totalMs, double commitMs, double sealMs, double storeMs, double maintenanceMs, double statusMs);
 }

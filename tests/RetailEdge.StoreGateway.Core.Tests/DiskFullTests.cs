@@ -81,7 +81,8 @@ public class DiskFullTests
             // ingest resumes without anyone restarting anything.
             File.Delete(filler);
             File.Delete(others);
-            await WaitUntilAsync(() => Task.FromResult(!harness.Engine.Status.DiskFull), "disk_full did not clear");
+            await WaitUntilAsync(() => Task.FromResult(!harness.Engine.Status.DiskFull),
+                () => $"disk_full did not clear: {volume.FreeBytes} bytes free; " + string.Join(", ", Directory.GetFiles(data).Select(f => $"{Path.GetFileName(f)} {new FileInfo(f).Length}")));
             Assert.True(stream.MoveNext());
             harness.Time.SetUtcNow(stream.Current[^1].ArrivalTime);
             var outcomes = await IngestAsync(harness, stream.Current, acknowledgedBaskets);

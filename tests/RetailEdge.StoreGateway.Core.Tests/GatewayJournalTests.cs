@@ -61,10 +61,112 @@ public sealed class GatewayJournalTests
         Assert.Equal("1000", journal.GetMeta("last_sent_at"));
     }
 
-    private static OutboxRecord Record(long seq, long[] eventTags)
+    private const long OneMegabyte = 1024 * 1024;
+
+    [Fact]
+    public void EnforceBudget_NoTimePerCall_OneStepACallGoingOnWhereItStoppedUntilWithinBudget()
+    {
+        using var directory = new TempDirectory("journal-budget-turns");
+        using var journal = JournalOfBatches(directory.Path, sent: true);
+        Assert.True(journal.UsedBytes() > 3 * OneMegabyte, $"{journal.UsedBytes()} bytes");
+        var sweep = new BudgetSweep();
+
+        var calls = 0;
+        BudgetVerdict verdict;
+        do
+        {
+            Assert.True(++calls < 100, "the sweep never finished");
+            verdict = journal.EnforceBudget(sweep, OneMegabyte, dropOldest: false, timeLimit: TimeSpan.Zero, giveSpaceBack: false);
+        }
+        while (verdict == BudgetVerdict.Unfinished);
+
+        Assert.Equal(BudgetVerdict.WithinBudget, verdict);
+        // 200 sent batches a step: ≈ 4 steps for 3 MB over, each in its own call.
+        Assert.True(calls >= 4, $"{calls} calls: the steps were not bounded");
+        Assert.True(journal.UsedBytes() <= OneMegabyte, $"{journal.UsedBytes()} > {OneMegabyte}");
+        Assert.Equal(0, sweep.DroppedBatches);
+        // Only what was needed went, oldest first: the newest sent batches are kept.
+        Assert.Contains(journal.ReadOutbox(), r => r.Seq == 1_000);
+        Assert.DoesNotContain(journal.ReadOutbox(), r => r.Seq == 1);
+    }
+
+    [Fact]
+    public void EnforceBudget_OverBudgetWithNothingDeliveredToDelete_EndsOverBudgetInsteadOfStayingUnfinished()
+    {
+        using var directory = new TempDirectory("journal-budget-unsent");
+        using var journal = JournalOfBatches(directory.Path, sent: false);
+        var sweep = new BudgetSweep();
+
+        // Every step deletes nothing (no sent batch, no sealed event, no summarised quarantine): the sweep
+        // passes them one per call and then gives its verdict, rather than starting over at every turn.
+        var verdicts = new List<BudgetVerdict>();
+        do
+        {
+            Assert.True(verdicts.Count < 10, string.Join(", ", verdicts));
+            verdicts.Add(journal.EnforceBudget(sweep, OneMegabyte, dropOldest: false, timeLimit: TimeSpan.Zero, giveSpaceBack: false));
+        }
+        while (verdicts[^1] == BudgetVerdict.Unfinished);
+
+        Assert.Equal(BudgetVerdict.OverBudget, verdicts[^1]);
+        Assert.Equal(1_000, journal.Unsent().Count);
+        Assert.Equal(0, sweep.DroppedBatches);
+
+        // drop_oldest: the same sweep goes on to the oldest unsent batches, 20 a step, each counted.
+        do
+        {
+            Assert.True(verdicts.Count < 200, "drop_oldest never finished");
+            verdicts.Add(journal.EnforceBudget(sweep, OneMegabyte, dropOldest: true, timeLimit: TimeSpan.Zero, giveSpaceBack: false));
+        }
+        while (verdicts[^1] == BudgetVerdict.Unfinished);
+
+        Assert.Equal(BudgetVerdict.WithinBudget, verdicts[^1]);
+        Assert.True(sweep.DroppedBatches >= 700, $"{sweep.DroppedBatches} dropped");
+        Assert.Equal(1_000 - sweep.DroppedBatches, journal.Unsent().Count);
+        Assert.Equal(1_000, journal.ReadOutbox().Max(r => r.Seq));
+    }
+
+    [Fact]
+    public void EnforceBudget_FreedPages_StayInTheFileForNextInsertsUnlessTheSpaceIsToBeGivenBack()
+    {
+        using var directory = new TempDirectory("journal-budget-space");
+        using var journal = JournalOfBatches(directory.Path, sent: true);
+        var pagesBefore = PageCount(directory.Path);
+
+        Assert.Equal(BudgetVerdict.WithinBudget, journal.EnforceBudget(new BudgetSweep(), OneMegabyte, dropOldest: false, timeLimit: null, giveSpaceBack: false));
+        Assert.Equal(pagesBefore, PageCount(directory.Path));
+
+        Assert.Equal(BudgetVerdict.WithinBudget, journal.EnforceBudget(new BudgetSweep(), OneMegabyte, dropOldest: false, timeLimit: null, giveSpaceBack: true));
+        var pagesAfter = PageCount(directory.Path);
+        Assert.True(pagesAfter < pagesBefore / 3, $"{pagesAfter} of {pagesBefore} pages left");
+    }
+
+    private static long PageCount(string directory)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(directory, GatewayJournal.FileName)};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA page_count";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>A journal of 1,000 sealed batches of 4 KB each (≈ 4 MB), sent or not.</summary>
+    private static GatewayJournal JournalOfBatches(string path, bool sent)
+    {
+        var journal = new GatewayJournal(path);
+        var body = new byte[4096];
+        new Random(13).NextBytes(body);
+        journal.StoreSealed(Enumerable.Range(1, 1_000).Select(seq => Record(seq, [], body)).ToList(), nextSeq: 1_001);
+        if (sent)
+        {
+            journal.MarkSent([.. Enumerable.Range(1, 1_000).Select(seq => (long)seq)], DateTimeOffset.UnixEpoch);
+        }
+        return journal;
+    }
+
+    private static OutboxRecord Record(long seq, long[] eventTags, byte[]? body = null)
     {
         var batch = new RetailEdge.Contracts.Telemetry.TelemetryBatch { StoreId = 17, Gateway = "store017-gw", Seq = seq, CreatedAt = DateTimeOffset.UnixEpoch };
         var json = RetailEdge.Contracts.Telemetry.TelemetryBatchCodec.EncodeJson(batch);
-        return new OutboxRecord(new RetailEdge.Aggregation.SealedBatch(batch, json, false, eventTags, [], []), "utf-8", json, json.Length);
+        return new OutboxRecord(new RetailEdge.Aggregation.SealedBatch(batch, json, false, eventTags, [], []), "utf-8", body ?? json, (body ?? json).Length);
     }
 }

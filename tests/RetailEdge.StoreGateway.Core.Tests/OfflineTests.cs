@@ -76,4 +76,28 @@ public class OfflineTests
         Assert.Equal(Enumerable.Range((int)seqs[0], seqs.Count).Select(i => (long)i), seqs);
         Assert.Equal(status.NextSeq - 1, seqs[^1]);
     }
+
+    [Fact]
+    public async Task WriterLoop_DeliveredDataOverBudget_FreedInTurnsUntilWithinBudgetWithoutBeingAsked()
+    {
+        var simulator = new StoreSimulator(new SimulationOptions { Profile = "small", Stores = 1, Duration = TimeSpan.FromDays(1), Seed = 21 });
+        var events = simulator.Generate().ToList();
+        var settings = GatewaySettings.Default with { Compression = GatewaySettings.CompressionNone, ForwardRaw = true, MaxBatchBytes = 8192 };
+        const long budget = 256 * 1024;
+        await using var harness = new EngineHarness(1, settings, start: events[0].ArrivalTime, diskBudgetBytes: budget);
+        await harness.StartHubAsync();
+
+        // Online: every batch is delivered, and what is delivered (sent batches, sealed events) is what the
+        // loop's own maintenance deletes, turn by turn, no MaintainAsync called.
+        await harness.FeedAsync(events);
+        await harness.Engine.FlushAsync(CancellationToken.None);
+        await GatewayModuleTests.WaitUntilAsync(() => harness.Engine.Status.BufferedBatches == 0 && harness.Engine.Status.JournalBytes <= budget, 60_000);
+        var status = await harness.Engine.GetStatusAsync(CancellationToken.None);
+
+        Assert.True(status.JournalBytes <= budget, $"{status.JournalBytes} > {budget}");
+        Assert.False(status.OverBudget);
+        Assert.Equal(0, status.Dropped);
+        var valid = events.Where(e => e.ExpectedReason is null).Select(e => e.Event!).ToList();
+        Assert.Equal(Totals.FromEvents(valid), Totals.FromBatches(harness.Transport.Sent.Where(m => !m.IsAlert).Select(Outbox.Decode)));
+    }
 }

@@ -40,10 +40,11 @@ internal static class GatewayLiveBenchmark
         var directory = Path.Combine(root, "retailedge-gateway-live-" + Guid.NewGuid().ToString("N"));
         try
         {
+            var warnings = new WarningRecorder<GatewayEngine>();
             using var engine = new GatewayEngine(new GatewayEngineOptions
             {
                 StoreId = 1, GatewayId = SimulationCatalog.DeviceIdOf(1), DataDirectory = directory, InitialSettings = GatewaySettings.Default,
-            });
+            }, warnings);
             var sink = new SinkTransport();
             var uplink = new OutboxUplink(engine, sink);
             using var stop = new CancellationTokenSource();
@@ -56,6 +57,7 @@ internal static class GatewayLiveBenchmark
             var batches0 = sink.Count;
             var alerts0 = sink.Alerts;
             var status0 = await engine.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+            warnings.Restart();
 
             var total = perSecond * seconds;
             var gen0 = GC.CollectionCount(0);
@@ -117,6 +119,11 @@ internal static class GatewayLiveBenchmark
                 : $"  freshness (event time → batch acknowledged by the hub), {freshness.Count:N0} basket/snapshot rows acknowledged during the run: p50 {P(freshness.Sorted, 0.50):F1} s, p95 {P(freshness.Sorted, 0.95):F1} s, max {freshness.Sorted[^1]:F1} s (target p95 ≤ window + 10 s = {target.TotalSeconds:F0} s)");
             var slow = run.SlowAt.Take(12).Select(t => t.ToString("F1", CultureInfo.InvariantCulture));
             Console.WriteLine($"  first acknowledgements over 50 ms issued at s: {string.Join(", ", slow)}{(run.SlowAt.Count > 12 ? $" … ({run.SlowAt.Count:N0} in all)" : "")}");
+            Console.WriteLine($"  engine warnings during the run: {warnings.Warnings.Count:N0}");
+            foreach (var (at, message) in warnings.Warnings.Take(40))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {at,6:F1} s  {message}"));
+            }
             if (run.Duplicate + run.Rejected + run.Dropped > 0)
             {
                 throw new InvalidOperationException("the live run produced duplicates, rejects or drops: the spliced payloads are not what a live store sends");
