@@ -3,8 +3,8 @@
 -- a store silent for longer than the last 7 date partitions reads as no sales).
 -- Reads: gold_current_inventory (touched stores), silver_item_window (the last 7 date partitions).
 -- silver is read once: per store, item and date, and both the newest date and the 7-day sums come from that.
-WITH daily AS MATERIALIZED (
-    SELECT store_id, item_id, event_date, sum(qty) FILTER (WHERE change_type IN ('sale', 'return', 'bopis')) AS units
+WITH daily AS (
+    SELECT store_id, item_id, event_date, sum(CASE WHEN change_type IN ('sale', 'return', 'bopis') THEN qty END) AS units
     FROM silver_item_window
     GROUP BY store_id, item_id, event_date
 ),
