@@ -95,15 +95,9 @@ public static class BulkBatchScanner
         var lines = new byte[]?[Sections.Count];
         var dates = new string?[Sections.Count];
         var csv = new ArrayBufferWriter<byte>(json.Length);
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        int member;
+        while ((member = NextMember(ref reader, Members, ref seen)) >= 0)
         {
-            var member = reader.ValueIsEscaped ? -1 : IndexOf(reader.ValueSpan, Members);
-            if (member < 0 || (seen & 1 << member) != 0)
-            {
-                return null;
-            }
-            seen |= 1 << member;
-            reader.Read();
             var ok = member switch
             {
                 0 => reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(TelemetryBatch.SchemaV1),
@@ -132,12 +126,36 @@ public static class BulkBatchScanner
             }
         }
         // the object closes the body: nothing may follow it
-        if (reader.TokenType != JsonTokenType.EndObject || reader.Read() || (seen & RequiredMembers) != RequiredMembers)
+        if (member == RefusedMember || reader.TokenType != JsonTokenType.EndObject || reader.Read() || (seen & RequiredMembers) != RequiredMembers)
         {
             return null;
         }
         var hash = Convert.ToHexStringLower(SHA256.HashData(json));
         return new ScannedBatch(storeId, journalId, seq, createdAt, windowSeconds, counts, 0, rejects, lines, hash) { SectionDates = dates };
+    }
+
+    private const int EndOfObject = -1;
+    private const int RefusedMember = -2;
+
+    /// <summary>
+    /// The index in <paramref name="names"/> of the next member of the object the reader is in, the reader on its value;
+    /// <see cref="EndOfObject"/> when there is none; <see cref="RefusedMember"/> for an unknown or escaped name, or one
+    /// already in <paramref name="seen"/> (a strict parse refuses a member twice).
+    /// </summary>
+    private static int NextMember(ref Utf8JsonReader reader, byte[][] names, ref int seen)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName)
+        {
+            return EndOfObject;
+        }
+        var member = reader.ValueIsEscaped ? -1 : IndexOf(reader.ValueSpan, names);
+        if (member < 0 || (seen & 1 << member) != 0)
+        {
+            return RefusedMember;
+        }
+        seen |= 1 << member;
+        reader.Read();
+        return member;
     }
 
     private static int IndexOf(ReadOnlySpan<byte> name, byte[][] names)
@@ -409,15 +427,9 @@ public static class BulkBatchScanner
         var seen = 0;
         var sum = 0L;
         int? declared = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        int member;
+        while ((member = NextMember(ref reader, RejectMembers, ref seen)) >= 0)
         {
-            var member = reader.ValueIsEscaped ? -1 : IndexOf(reader.ValueSpan, RejectMembers);
-            if (member < 0 || (seen & 1 << member) != 0)
-            {
-                return false;
-            }
-            seen |= 1 << member;
-            reader.Read();
             switch (member)
             {
                 case 0:
@@ -440,6 +452,10 @@ public static class BulkBatchScanner
                     }
                     break;
             }
+        }
+        if (member == RefusedMember)
+        {
+            return false;
         }
         if (declared is { } counted)
         {
