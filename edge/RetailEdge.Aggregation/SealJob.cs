@@ -66,15 +66,8 @@ public sealed class SealJob
         }
         if (HasData)
         {
-            var eventTags = new long[EventCount];
-            var at = 0;
-            foreach (var window in _windows)
-            {
-                window.Tags.CopyTo(eventTags, at);
-                at += window.Tags.Count;
-            }
             // Sorted here, beside the host's writer: it marks the tags by runs of consecutive values.
-            Array.Sort(eventTags);
+            var eventTags = TagRuns.Merge(_windows.Select(w => w.Tags));
             var first = true;
             foreach (var part in BatchCutter.Cut(_settings.MaxBatchBytes, _windows, _inventory))
             {
@@ -88,7 +81,7 @@ public sealed class SealJob
                     Raw = part.Raw,
                     Rejects = first ? _rejects : RejectSummary.Empty,
                 };
-                output.Add(Finish(batch, false, first ? eventTags : [], [], first ? _rejectTags : []));
+                output.Add(Finish(batch, false, first ? eventTags : TagRuns.Empty, [], first ? _rejectTags : []));
                 first = false;
             }
         }
@@ -106,7 +99,7 @@ public sealed class SealJob
         WindowSeconds = (int)_settings.Window.TotalSeconds,
     };
 
-    private static SealedBatch Finish(TelemetryBatch batch, bool isAlert, long[] eventTags, long[] alertTags, long[] rejectTags)
+    private static SealedBatch Finish(TelemetryBatch batch, bool isAlert, IReadOnlyList<long> eventTags, long[] alertTags, long[] rejectTags)
     {
         var json = TelemetryBatchCodec.EncodeJson(batch);
         if (json.Length > GatewaySettings.HardMaxBatchBytes)

@@ -101,11 +101,11 @@ internal sealed class Window(DateTimeOffset start, TimeSpan length, DateTimeOffs
     public int Bytes { get; private set; }
 
     public Dictionary<ItemKey, ItemAccumulator> Items { get; } = new(ItemKeyComparer.Instance);
-    public List<BasketSummary> Baskets { get; } = new();
+    public ChunkedList<BasketSummary> Baskets { get; } = new();
     public Dictionary<WeighingKey, WeighingAccumulator> Weighings { get; } = new();
     public List<SnapshotRow> Snapshots { get; } = new();
     public List<string> Raw { get; } = new();
-    public List<long> Tags { get; } = new();
+    public TagRuns Tags { get; } = new();
 
     public int RowCount => Items.Count + Baskets.Count + Weighings.Count + Snapshots.Count + Raw.Count;
 

@@ -91,6 +91,9 @@ public sealed partial class GatewayEngine : IDisposable
 
     /// <summary>A turn of the writer loop this long held up the acknowledgements queued meanwhile: it is logged with its parts.</summary>
     private static readonly TimeSpan SlowTurn = TimeSpan.FromMilliseconds(100);
+    // This turn's time in journal appends and in waiting for the aggregation lane (Stopwatch ticks), for the slow-turn log.
+    private long _turnAppendTicks;
+    private long _turnAggregationWaitTicks;
     // Jobs are encoded one after another on the pool (FIFO through this chain); a rebuild starts a new
     // Sealer, and what an older one still hands back is dropped.
     private Task _sealChain = Task.CompletedTask;
@@ -255,7 +258,7 @@ public sealed partial class GatewayEngine : IDisposable
             }
             Aggregator.UpdateSettings(next);
             _settings = next;
-            PersistUnlessDiskFull(() => _journal.SetMeta("settings", SettingsJson(next)), "settings");
+            PersistUnlessDiskFull(() => _journal.SetMeta("settings", next.ToDesiredJson()), "settings");
             Log.SettingsApplied(_logger, next.Window, next.AllowedLateness, next.SendInterval, next.MaxBatchBytes);
             return (string?)null;
         }, cancellationToken);
@@ -372,6 +375,8 @@ public sealed partial class GatewayEngine : IDisposable
                 }
             }
             var turnStarted = Stopwatch.GetTimestamp();
+            (_turnAppendTicks, _turnAggregationWaitTicks) = (0, 0);
+            var pausedBefore = GC.GetTotalPauseDuration();
             while (entries.Count < _options.MaxEventsPerCommit && reader.TryRead(out var command))
             {
                 if (command is IngestCommand ingest)
@@ -426,8 +431,10 @@ public sealed partial class GatewayEngine : IDisposable
             {
                 // Commands that arrived during this turn waited for it: say where the time went.
                 Log.SlowWriterTurn(_logger, turn.TotalMilliseconds, Stopwatch.GetElapsedTime(turnStarted, committed).TotalMilliseconds,
+                    Stopwatch.GetElapsedTime(0, _turnAppendTicks).TotalMilliseconds, Stopwatch.GetElapsedTime(0, _turnAggregationWaitTicks).TotalMilliseconds,
                     Stopwatch.GetElapsedTime(committed, sealQueued).TotalMilliseconds, Stopwatch.GetElapsedTime(sealQueued, stored).TotalMilliseconds,
-                    Stopwatch.GetElapsedTime(stored, maintained).TotalMilliseconds, Stopwatch.GetElapsedTime(maintained).TotalMilliseconds);
+                    Stopwatch.GetElapsedTime(stored, maintained).TotalMilliseconds, Stopwatch.GetElapsedTime(maintained).TotalMilliseconds,
+                    (GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds);
             }
         }
         // Commands still queued are failed so no caller waits for an acknowledgement that will not come.
@@ -483,9 +490,6 @@ public sealed partial class GatewayEngine : IDisposable
         }
     }
 
-    internal static string SettingsJson(GatewaySettings s) =>
-        $$"""{"windowSeconds":{{(int)s.Window.TotalSeconds}},"allowedLatenessSeconds":{{(int)s.AllowedLateness.TotalSeconds}},"sealGraceSeconds":{{(int)s.SealGrace.TotalSeconds}},"sendIntervalSeconds":{{(int)s.SendInterval.TotalSeconds}},"maxBatchBytes":{{s.MaxBatchBytes}},"compression":"{{s.Compression}}","forwardRaw":{{(s.ForwardRaw ? "true" : "false")}},"retentionDays":{{s.RetentionDays}},"diskBudgetMb":{{s.DiskBudgetMb}},"dropPolicy":"{{s.DropPolicy}}","lowStockAlerts":{{(s.LowStockAlerts ? "true" : "false")}},"priceMismatchTolerance":{{s.PriceMismatchTolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}""";
-
     private Task<T> InvokeAsync<T>(Func<T> action, CancellationToken cancellationToken)
     {
         var command = new InvokeCommand<T>(action);
@@ -504,7 +508,9 @@ public sealed partial class GatewayEngine : IDisposable
         }
         try
         {
+            var appending = Stopwatch.GetTimestamp();
             _journal.Append(entries, _overBudget && _settings.DropPolicy == GatewaySettings.RejectNew);
+            _turnAppendTicks += Stopwatch.GetTimestamp() - appending;
         }
         catch (Exception e)
         {
@@ -541,7 +547,9 @@ public sealed partial class GatewayEngine : IDisposable
         }
         group.Clear();
         // The previous group's aggregation ran beside this commit.
+        var waiting = Stopwatch.GetTimestamp();
         AwaitAggregation(rebuildOnFailure: true);
+        _turnAggregationWaitTicks += Stopwatch.GetTimestamp() - waiting;
         var aggregator = _aggregator;
         var forwardRaw = _settings.ForwardRaw;
         if (_lane is null || entries.Count < InlineAggregationMaxEvents)

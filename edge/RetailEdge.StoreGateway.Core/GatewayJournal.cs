@@ -51,6 +51,7 @@ public sealed class GatewayJournal : IDisposable
           billable_bytes INTEGER NOT NULL,
           sent_at INTEGER);
         CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox(is_alert DESC, seq) WHERE sent_at IS NULL;
+        CREATE INDEX IF NOT EXISTS outbox_sent ON outbox(sent_at) WHERE sent_at IS NOT NULL;
         CREATE TABLE IF NOT EXISTS sealed_ranges(
           first_tag INTEGER PRIMARY KEY,
           last_tag INTEGER NOT NULL,
@@ -430,6 +431,7 @@ public sealed class GatewayJournal : IDisposable
         ArgumentNullException.ThrowIfNull(sweep);
         var started = Stopwatch.GetTimestamp();
         var firstStep = true;
+        var steps = timeLimit is null ? WholeSteps : SmallSteps;
         while (UsedBytes() > budgetBytes)
         {
             if (!firstStep && timeLimit is { } limit && Stopwatch.GetElapsedTime(started) >= limit)
@@ -437,9 +439,9 @@ public sealed class GatewayJournal : IDisposable
                 return BudgetVerdict.Unfinished;
             }
             firstStep = false;
-            if (sweep.Step < BudgetSteps.Length)
+            if (sweep.Step < steps.Length)
             {
-                var deleted = ExecuteCount(BudgetSteps[sweep.Step]);
+                var deleted = ExecuteCount(steps[sweep.Step]);
                 if (deleted > 0 && sweep.Step == SealedEventsStep)
                 {
                     PruneSealedRanges();
@@ -477,11 +479,21 @@ public sealed class GatewayJournal : IDisposable
 
     private const int SealedEventsStep = 1;
 
-    private static readonly string[] BudgetSteps =
+    /// <summary>The budget's steps when time does not matter (a full disk, tests): fewer transactions.</summary>
+    private static readonly string[] WholeSteps = BudgetSteps(batches: 200, rows: 2000);
+
+    /// <summary>
+    /// The budget's steps between group commits: a step is the least a turn does, and deleting 2,000 events
+    /// (each also out of the id index, whose pages are scattered) or 200 sent batches (with their bodies'
+    /// overflow pages) took 70–180 ms at 5,000 events/s on a loaded 2-core machine.
+    /// </summary>
+    private static readonly string[] SmallSteps = BudgetSteps(batches: 16, rows: 200);
+
+    private static string[] BudgetSteps(int batches, int rows) =>
     [
-        "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NOT NULL ORDER BY seq LIMIT 200)",
-        $"DELETE FROM events WHERE tag IN (SELECT tag FROM events WHERE {IsSealedSql} ORDER BY tag LIMIT 2000)",
-        "DELETE FROM quarantine WHERE tag IN (SELECT tag FROM quarantine WHERE sealed_seq IS NOT NULL ORDER BY tag LIMIT 2000)",
+        $"DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NOT NULL ORDER BY seq LIMIT {batches})",
+        $"DELETE FROM events WHERE tag IN (SELECT tag FROM events WHERE {IsSealedSql} ORDER BY tag LIMIT {rows})",
+        $"DELETE FROM quarantine WHERE tag IN (SELECT tag FROM quarantine WHERE sealed_seq IS NOT NULL ORDER BY tag LIMIT {rows})",
     ];
 
     /// <summary>Marks sealed batches in [from, to] unsent again (replay with their original seq); returns how many are still kept.</summary>
@@ -580,6 +592,15 @@ public sealed class GatewayJournal : IDisposable
         {
             return;
         }
+        if (tags is TagRuns runs)
+        {
+            // A seal's event tags come as runs already (ascending and joined by the sealer; Merge again costs nothing then).
+            foreach (var (from, to) in TagRuns.Merge([runs]).Runs)
+            {
+                StepRun(statement, value, from, to);
+            }
+            return;
+        }
         // The sealer sorts a job's event tags before it is stored (off the writer); anything else is sorted here.
         if (tags is not long[] sorted || !IsSorted(sorted))
         {
@@ -597,24 +618,30 @@ public sealed class GatewayJournal : IDisposable
             {
                 continue;
             }
-            try
-            {
-                if (value is { } v)
-                {
-                    Check(raw.sqlite3_bind_int64(statement, 1, v));
-                }
-                Check(raw.sqlite3_bind_int64(statement, 2, first));
-                Check(raw.sqlite3_bind_int64(statement, 3, sorted[i - 1]));
-                Step(statement);
-            }
-            finally
-            {
-                raw.sqlite3_reset(statement);
-            }
+            StepRun(statement, value, first, sorted[i - 1]);
             if (i < sorted.Length)
             {
                 first = sorted[i];
             }
+        }
+    }
+
+    /// <summary>One run of tags, <paramref name="first"/> to <paramref name="last"/>, through a statement with ?1 value (if any), ?2 first, ?3 last.</summary>
+    private void StepRun(sqlite3_stmt statement, long? value, long first, long last)
+    {
+        try
+        {
+            if (value is { } v)
+            {
+                Check(raw.sqlite3_bind_int64(statement, 1, v));
+            }
+            Check(raw.sqlite3_bind_int64(statement, 2, first));
+            Check(raw.sqlite3_bind_int64(statement, 3, last));
+            Step(statement);
+        }
+        finally
+        {
+            raw.sqlite3_reset(statement);
         }
     }
 

@@ -70,6 +70,6 @@ internal static partial class Log
     [LoggerMessage(22, LogLevel.Debug, "Aggregating {Count} acknowledged events beside the writer")]
     public static partial void AggregationQueued(ILogger logger, int count);
 
-    [LoggerMessage(23, LogLevel.Warning, "A writer turn took {TotalMs:F0} ms (acknowledgements waited): commands, commit and aggregation {CommitMs:F0} ms, sealing {SealMs:F0} ms, storing batches {StoreMs:F0} ms, retention and disk budget {MaintenanceMs:F0} ms, status and checkpoint {StatusMs:F0} ms")]
-    public static partial void SlowWriterTurn(ILogger logger, double totalMs, double commitMs, double sealMs, double storeMs, double maintenanceMs, double statusMs);
+    [LoggerMessage(23, LogLevel.Warning, "A writer turn took {TotalMs:F0} ms (acknowledgements waited): commands, commit and aggregation {CommitMs:F0} ms (journal appends {AppendMs:F0} ms, waiting for the aggregation lane {AggregationWaitMs:F0} ms), sealing {SealMs:F0} ms, storing batches {StoreMs:F0} ms, retention and disk budget {MaintenanceMs:F0} ms, status and checkpoint {StatusMs:F0} ms; garbage collection paused the process {GcPauseMs:F0} ms of it")]
+    public static partial void SlowWriterTurn(ILogger logger, double totalMs, double commitMs, double appendMs, double aggregationWaitMs, double sealMs, double storeMs, double maintenanceMs, double statusMs, double gcPauseMs);
 }

@@ -13,6 +13,28 @@ public class GatewaySettingsTests
     }
 
     [Fact]
+    public void ToDesiredJson_AppliedToDefaults_GivesEverySettingBack()
+    {
+        var changed = new GatewaySettings
+        {
+            Window = TimeSpan.FromSeconds(15), AllowedLateness = TimeSpan.FromSeconds(300), SealGrace = TimeSpan.FromSeconds(2),
+            SendInterval = TimeSpan.FromSeconds(30), MaxBatchBytes = 8192, Compression = GatewaySettings.CompressionNone, ForwardRaw = true,
+            RetentionDays = 3, DiskBudgetMb = 64, DropPolicy = GatewaySettings.RejectNew, LowStockAlerts = false, PriceMismatchTolerance = 0.125m,
+        };
+        // Every property differs from the default, so a setting left out of the document would show.
+        foreach (var property in typeof(GatewaySettings).GetProperties().Where(p => p.CanWrite))
+        {
+            Assert.NotEqual(property.GetValue(GatewaySettings.Default), property.GetValue(changed));
+        }
+
+        var (restored, error) = Apply(changed.ToDesiredJson());
+
+        Assert.Null(error);
+        Assert.Equal(changed, restored);
+        Assert.Equal(GatewaySettings.Default, Apply(GatewaySettings.Default.ToDesiredJson(), changed).Settings);
+    }
+
+    [Fact]
     public void Apply_ValidPatch_ChangesOnlyWhatItNames()
     {
         var (settings, error) = Apply("{\"windowSeconds\":300,\"compression\":\"none\",\"$version\":7,\"referenceData\":{}}");

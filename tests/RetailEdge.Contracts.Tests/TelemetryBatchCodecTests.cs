@@ -42,6 +42,22 @@ public class TelemetryBatchCodecTests
     }
 
     [Fact]
+    public void EncodeJson_AfterALargerBatchOnTheSameThread_LeavesNothingOfItBehind()
+    {
+        // The encoding buffer is reused per thread: a small batch after a large one must come out alone and whole.
+        var small = Sample(items: 1);
+        var alone = TelemetryBatchCodec.EncodeJson(small);
+        TelemetryBatchCodec.EncodeJson(Sample(items: 800));
+
+        var after = TelemetryBatchCodec.EncodeJson(small);
+
+        Assert.Equal(alone, after);
+        var decoded = TelemetryBatchCodec.Decode(after, "utf-8");
+        Assert.True(decoded.IsValid, decoded.Reason + " " + decoded.Detail);
+        Assert.Single(decoded.Batch!.Items);
+    }
+
+    [Fact]
     public void Encode_ColumnarAndCompressed_IsMuchSmallerThanJson()
     {
         var batch = Sample(items: 800);

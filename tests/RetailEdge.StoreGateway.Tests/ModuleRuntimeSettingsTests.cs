@@ -7,13 +7,13 @@ namespace RetailEdge.StoreGateway.Tests;
 /// <summary>
 /// The runtime settings the module ships (what gateway-day --replay measures, BENCHMARKS.md #13): in its
 /// runtimeconfig.json a small-footprint GC with a capped gen0 budget, no tiering (the ReadyToRun code is
-/// kept) and no profile-guided re-JIT, and never a hard heap limit, which would turn a backlog burst into an
+/// kept), no profile-guided re-JIT and thread-pool workers that sleep without spinning, and never a hard heap limit, which would turn a backlog burst into an
 /// out-of-memory kill; in its environment the same variables from both Dockerfiles and the deployment manifest.
 /// </summary>
 public partial class ModuleRuntimeSettingsTests
 {
     [Fact]
-    public void RuntimeConfig_WorkstationNonConcurrentGcCappedGen0WithoutTieringAndWithoutHeapLimit()
+    public void RuntimeConfig_WorkstationNonConcurrentGcCappedGen0WithoutTieringWithoutPoolSpinningAndWithoutHeapLimit()
     {
         var path = Path.ChangeExtension(GatewayProcess.Dll(), ".runtimeconfig.json");
         using var document = JsonDocument.Parse(File.ReadAllText(path));
@@ -24,6 +24,7 @@ public partial class ModuleRuntimeSettingsTests
         Assert.Equal(2 * 1024 * 1024, properties.GetProperty("System.GC.Gen0MaxBudget").GetInt64());
         Assert.False(properties.GetProperty("System.Runtime.TieredCompilation").GetBoolean());
         Assert.False(properties.GetProperty("System.Runtime.TieredPGO").GetBoolean());
+        Assert.Equal(0, properties.GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32());
         Assert.DoesNotContain(properties.EnumerateObject(), p => p.Name.Contains("HeapHardLimit", StringComparison.OrdinalIgnoreCase));
     }
 

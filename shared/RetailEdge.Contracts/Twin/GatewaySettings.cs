@@ -174,6 +174,34 @@ public sealed record GatewaySettings
     }
 
     /// <summary>
+    /// These settings as a desired-properties document, every setting under the name <see cref="Apply"/>
+    /// reads, so that applying it to any settings gives these back (the gateway keeps its last applied
+    /// settings this way across restarts).
+    /// </summary>
+    public string ToDesiredJson()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("windowSeconds", (int)Window.TotalSeconds);
+            writer.WriteNumber("allowedLatenessSeconds", (int)AllowedLateness.TotalSeconds);
+            writer.WriteNumber("sealGraceSeconds", (int)SealGrace.TotalSeconds);
+            writer.WriteNumber("sendIntervalSeconds", (int)SendInterval.TotalSeconds);
+            writer.WriteNumber("maxBatchBytes", MaxBatchBytes);
+            writer.WriteString("compression", Compression);
+            writer.WriteBoolean("forwardRaw", ForwardRaw);
+            writer.WriteNumber("retentionDays", RetentionDays);
+            writer.WriteNumber("diskBudgetMb", DiskBudgetMb);
+            writer.WriteString("dropPolicy", DropPolicy);
+            writer.WriteBoolean("lowStockAlerts", LowStockAlerts);
+            writer.WriteNumber("priceMismatchTolerance", PriceMismatchTolerance);
+            writer.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>
     /// Window lengths that tile both a minute and a day: shorter windows (down to 10 s) for stores that want
     /// sales in gold within seconds — gold.sales_per_minute adds them up per minute — or whole minutes.
     /// </summary>
