@@ -40,6 +40,10 @@ public sealed class BulkBatchScannerTests
     [InlineData("\"seq\":42", "\"seq\":42,\"seq\":43")]                 // a member twice: duplicate_key
     [InlineData("\"seq\":42", "\"seq\":\n42")]                           // a line break: not one JSON line
     [InlineData("\"itemId\"", "\"item\"")]                               // a column missing: bad_section
+    [InlineData("\"seq\":42", "\"seq\":42,\"note\":{\"a\":1,\"a\":2}")]     // a member twice inside an unknown one: duplicate_key
+    [InlineData("\"bad_json\":3", "\"bad_json\":3,\"bad_json\":0")]       // a reject reason twice: duplicate_key
+    [InlineData("\"rows\":", "\"cols\":[],\"rows\":")]                    // a section's cols twice: duplicate_key
+    [InlineData("\"e-9\"]", "\"e-9\",{\"x\":1,\"x\":2}]")]               // a member twice in a cell no column reads
     public void TryScan_BodyTheBulkPathCouldMisread_LeftToTheDecoder(string find, string replace)
     {
         var json = Encoding.UTF8.GetString(TelemetryBatchCodec.EncodeJson(Sample()));
@@ -47,6 +51,15 @@ public sealed class BulkBatchScannerTests
         var changed = Encoding.UTF8.GetBytes(ReplaceFirst(json, find, replace));
 
         Assert.Null(BulkBatchScanner.TryScan(changed, TelemetryMessage.JsonContentEncoding));
+    }
+
+    [Fact]
+    public void TryScan_ContentAfterTheBatchObject_LeftToTheDecoder()
+    {
+        var json = TelemetryBatchCodec.EncodeJson(Sample());
+
+        Assert.NotNull(BulkBatchScanner.TryScan([.. json, .. " "u8], TelemetryMessage.JsonContentEncoding));
+        Assert.Null(BulkBatchScanner.TryScan([.. json, .. "{}"u8], TelemetryMessage.JsonContentEncoding));
     }
 
     [Fact]

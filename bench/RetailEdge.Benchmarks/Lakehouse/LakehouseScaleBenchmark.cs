@@ -14,7 +14,7 @@ public sealed class LakehouseScaleBenchmark : IBenchmark
     public string Name => "lakehouse-scale";
 
     public string Description =>
-        "routed → bronze → silver → gold throughput (args: [stores=100] [profile=reference] [files per bronze commit=200] [bronze commits per refine run=20]; defaults = the processor's)";
+        "routed → bronze → silver → gold throughput (args: [stores=100] [profile=reference] [files per bronze commit=200] [bronze commits per refine run=20] [silver tables written at once=2]; defaults = the processor's)";
 
     public async Task RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -24,6 +24,7 @@ public sealed class LakehouseScaleBenchmark : IBenchmark
         var refinerOptions = new RefinerOptions();
         landerOptions = args.Length > 2 ? landerOptions with { MaxFilesPerCommit = int.Parse(args[2], CultureInfo.InvariantCulture) } : landerOptions;
         refinerOptions = args.Length > 3 ? refinerOptions with { MaxBronzeCommits = int.Parse(args[3], CultureInfo.InvariantCulture) } : refinerOptions;
+        refinerOptions = args.Length > 4 ? refinerOptions with { ParallelTableWrites = int.Parse(args[4], CultureInfo.InvariantCulture) } : refinerOptions;
         var root = Path.Combine(Path.GetTempPath(), $"retailedge-bench-scale-{Guid.NewGuid():N}");
         try
         {
@@ -31,6 +32,7 @@ public sealed class LakehouseScaleBenchmark : IBenchmark
             var routed = LakehouseBenchData.Write(source, profile, stores, TimeSpan.FromDays(1), seed: 3);
             Console.WriteLine($"input: {stores} {profile} stores × 1 day → {routed.Batches:N0} routed records, {routed.Bytes / 1e6:F1} MB (simulated and aggregated in {routed.Elapsed.TotalSeconds:F1} s)");
             Console.WriteLine($"settings: ≤ {landerOptions.MaxFilesPerCommit} routed files per bronze commit, ≤ {refinerOptions.MaxBronzeCommits} bronze commits per refine run, "
+                + $"{refinerOptions.ParallelTableWrites} silver tables written at once, "
                 + $"{Environment.ProcessorCount} cores; load average before: {LoadAverage()}");
             using var lake = new LakeContext(new LocalLakeStoreFactory(Path.Combine(root, "lake")), TimeProvider.System, Path.Combine(root, "scratch"));
             var lander = new Lander(lake, new FolderTelemetrySource(source), landerOptions, NullLogger<Lander>.Instance);

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -53,8 +52,7 @@ public static class BulkBatchScanner
         }
         try
         {
-            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth, AllowDuplicateProperties = false });
-            return Scan(document.RootElement, json, record);
+            return Scan(json, record);
         }
         catch (JsonException)
         {
@@ -66,71 +64,133 @@ public static class BulkBatchScanner
         }
     }
 
-    private static ScannedBatch? Scan(JsonElement root, byte[] json, long record)
+    // the batch members the scan reads, one bit each (a member twice is a duplicate key); sections follow from SectionMember on
+    private static readonly byte[][] Members =
+        [.. new[] { "schema", "storeId", "gateway", "module", "journalId", "seq", "createdAt", "windowSeconds", "alerts", "raw", "rejects" }
+            .Concat(Sections.Select(s => s.Name)).Select(Encoding.UTF8.GetBytes)];
+
+    private const int SectionMember = 11;
+    private const int RequiredMembers = 1 << 0 | 1 << 1 | 1 << 2 | 1 << 5 | 1 << 6;
+
+    /// <summary>
+    /// One pass over the body's tokens: the reader checks the JSON grammar and depth as it goes, the scan
+    /// checks every member and cell it reads, and each section's rows become CSV lines as they are read.
+    /// What a strict parse would refuse that a token stream does not see by itself (a member twice, in any
+    /// object) is refused here: known members are counted, and anything else that could hide one (an unknown
+    /// member, an escaped name, a nested value where the codec expects none) leaves the body to the per-batch path.
+    /// </summary>
+    private static ScannedBatch? Scan(byte[] json, long record)
     {
-        if (root.ValueKind != JsonValueKind.Object
-            || !root.TryGetProperty("schema", out var schema) || schema.ValueKind != JsonValueKind.String || !schema.ValueEquals(TelemetryBatch.SchemaV1)
-            || !root.TryGetProperty("storeId", out var storeElement) || !storeElement.TryGetInt32(out var storeId) || storeElement.ValueKind != JsonValueKind.Number
-            || !root.TryGetProperty("gateway", out var gateway) || !IsPlainString(gateway) || StringContent(gateway).IsEmpty
-            || !root.TryGetProperty("seq", out var seqElement) || seqElement.ValueKind != JsonValueKind.Number || !seqElement.TryGetInt64(out var seq) || seq < 0
-            || !root.TryGetProperty("createdAt", out var createdElement) || !TryTimestamp(createdElement, out var createdAt))
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return null;
         }
+        var seen = 0;
+        int storeId = 0, windowSeconds = 60, rejects = 0;
+        long seq = 0;
+        DateTimeOffset createdAt = default;
         string? journalId = null;
-        if (root.TryGetProperty("journalId", out var journal) && journal.ValueKind != JsonValueKind.Null)
-        {
-            if (!IsPlainString(journal) || journal.GetString() is not { } id || !TelemetryBatchCodec.IsValidJournalId(id))
-            {
-                return null;
-            }
-            journalId = id;
-        }
-        var windowSeconds = 60;
-        if (root.TryGetProperty("windowSeconds", out var window) && (window.ValueKind != JsonValueKind.Number || !window.TryGetInt32(out windowSeconds)))
-        {
-            return null;
-        }
-        // alerts and raw forwarding come in small batches of their own: the per-batch path keeps their exact text
-        if (!IsAbsentOrEmptyArray(root, "alerts") || !IsAbsentOrEmptyArray(root, "raw") || !TryRejectCount(root, out var rejects))
-        {
-            return null;
-        }
         var counts = new int[Sections.Count];
         var lines = new byte[]?[Sections.Count];
         var dates = new string?[Sections.Count];
         var csv = new ArrayBufferWriter<byte>(json.Length);
-        for (var s = 0; s < Sections.Count; s++)
+        int member;
+        while ((member = NextMember(ref reader, Members, ref seen)) >= 0)
         {
-            var spec = Sections[s];
-            if (!root.TryGetProperty(spec.Name, out var section) || section.ValueKind == JsonValueKind.Null)
+            var ok = member switch
             {
-                continue;
-            }
-            csv.ResetWrittenCount();
-            if (!TryScanSection(section, spec, record, csv, out counts[s], out dates[s]))
+                0 => reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(TelemetryBatch.SchemaV1),
+                1 => reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out storeId),
+                2 => IsPlainString(reader) && reader.ValueSpan.Length > 0,
+                // the bulk path takes the module from the record: any scalar
+                3 => reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray),
+                4 => reader.TokenType == JsonTokenType.Null || TryJournalId(reader, out journalId),
+                5 => reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out seq) && seq >= 0,
+                6 => IsPlainString(reader) && IsTimestamp(reader.ValueSpan, withValue: true, out createdAt),
+                7 => reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out windowSeconds),
+                // alerts and raw forwarding come in small batches of their own: the per-batch path keeps their exact text
+                8 or 9 => reader.TokenType == JsonTokenType.StartArray && reader.Read() && reader.TokenType == JsonTokenType.EndArray,
+                10 => TryRejectCount(ref reader, json, out rejects),
+                _ => reader.TokenType == JsonTokenType.Null
+                    || TryScanSection(ref reader, json, Sections[member - SectionMember], record, csv, out counts[member - SectionMember], out dates[member - SectionMember]),
+            };
+            if (!ok)
             {
                 return null;
             }
-            if (counts[s] > 0)
+            if (member >= SectionMember && counts[member - SectionMember] > 0)
             {
-                lines[s] = csv.WrittenSpan.ToArray();
+                lines[member - SectionMember] = csv.WrittenSpan.ToArray();
+                csv.ResetWrittenCount();
             }
+        }
+        // the object closes the body: nothing may follow it
+        if (member == RefusedMember || reader.TokenType != JsonTokenType.EndObject || reader.Read() || (seen & RequiredMembers) != RequiredMembers)
+        {
+            return null;
         }
         var hash = Convert.ToHexStringLower(SHA256.HashData(json));
         return new ScannedBatch(storeId, journalId, seq, createdAt, windowSeconds, counts, 0, rejects, lines, hash) { SectionDates = dates };
     }
 
+    private const int EndOfObject = -1;
+    private const int RefusedMember = -2;
+
     /// <summary>
-    /// Checks a section's rows and writes them as CSV lines <c>record,cells in the spec's order…,local date</c>:
-    /// strings quoted (a string without escapes holds no quote), null cells empty.
+    /// The index in <paramref name="names"/> of the next member of the object the reader is in, the reader on its value;
+    /// <see cref="EndOfObject"/> when there is none; <see cref="RefusedMember"/> for an unknown or escaped name, or one
+    /// already in <paramref name="seen"/> (a strict parse refuses a member twice).
     /// </summary>
-    private static bool TryScanSection(JsonElement section, BulkSectionSpec spec, long record, ArrayBufferWriter<byte> csv, out int count, out string? date)
+    private static int NextMember(ref Utf8JsonReader reader, byte[][] names, ref int seen)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName)
+        {
+            return EndOfObject;
+        }
+        var member = reader.ValueIsEscaped ? -1 : IndexOf(reader.ValueSpan, names);
+        if (member < 0 || (seen & 1 << member) != 0)
+        {
+            return RefusedMember;
+        }
+        seen |= 1 << member;
+        reader.Read();
+        return member;
+    }
+
+    private static int IndexOf(ReadOnlySpan<byte> name, byte[][] names)
+    {
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (name.SequenceEqual(names[i]))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>A string whose raw form is its value (no escapes), so DuckDB and .NET read the same text.</summary>
+    private static bool IsPlainString(in Utf8JsonReader reader) => reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped;
+
+    private static bool TryJournalId(in Utf8JsonReader reader, out string? journalId)
+    {
+        journalId = IsPlainString(reader) ? reader.GetString() : null;
+        return journalId is not null && TelemetryBatchCodec.IsValidJournalId(journalId);
+    }
+
+    /// <summary>
+    /// Checks a section (<c>{"cols":[…],"rows":[[…]]}</c>, cols first) and writes its rows as CSV lines
+    /// <c>record⇥cells in the spec's order…⇥local date</c>, tab-separated and unquoted: a plain JSON string holds no tab, quote
+    /// or line break (control characters and quotes are always escaped in JSON), and none is empty, so an empty cell is null.
+    /// </summary>
+    private static bool TryScanSection(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, BulkSectionSpec spec, long record, ArrayBufferWriter<byte> csv,
+        out int count, out string? date)
     {
         count = 0;
         date = null;
-        if (section.ValueKind != JsonValueKind.Object || !section.TryGetProperty("cols", out var cols) || cols.ValueKind != JsonValueKind.Array
-            || !section.TryGetProperty("rows", out var rows) || rows.ValueKind != JsonValueKind.Array)
+        if (reader.TokenType != JsonTokenType.StartObject || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("cols")
+            || !reader.Read() || reader.TokenType != JsonTokenType.StartArray)
         {
             return false;
         }
@@ -138,33 +198,39 @@ public static class BulkBatchScanner
         var positions = new int[spec.Columns.Count];
         Array.Fill(positions, -1);
         var index = 0;
-        foreach (var col in cols.EnumerateArray())
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (!IsPlainString(col))
+            if (!IsPlainString(reader))
             {
                 return false;
             }
             for (var c = 0; c < spec.Columns.Count; c++)
             {
-                if (positions[c] < 0 && col.ValueEquals(spec.Columns[c]))
+                if (positions[c] < 0 && reader.ValueTextEquals(spec.Columns[c]))
                 {
                     positions[c] = index;
                 }
             }
             index++;
         }
-        if (positions.Any(p => p < 0))
+        if (positions.Any(p => p < 0) || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("rows")
+            || !reader.Read() || reader.TokenType != JsonTokenType.StartArray
+            || !TryScanRows(ref reader, json, spec, positions, record, csv, out count, out date))
         {
             return false;
         }
+        return reader.Read() && reader.TokenType == JsonTokenType.EndObject;
+    }
+
+    /// <summary>The rows array (the reader on its start, left on its end), each row's cells checked and written as a CSV line.</summary>
+    private static bool TryScanRows(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, BulkSectionSpec spec, int[] positions, long record,
+        ArrayBufferWriter<byte> csv, out int count, out string? date)
+    {
+        count = 0;
+        date = null;
         var needed = positions.Max() + 1;
         Span<byte> number = stackalloc byte[24];
         record.TryFormat(number, out var recordLength, default, CultureInfo.InvariantCulture);
-        // the rows are read as a token stream over their raw text (already parsed strictly once):
-        // no element lookups per cell, and each cell's raw form is its span in the body
-        var raw = JsonMarshal.GetRawUtf8Value(rows);
-        var reader = new Utf8JsonReader(raw, new JsonReaderOptions { MaxDepth = MaxDepth });
-        reader.Read(); // the rows array
         var firstDate = -1;
         Span<(int Start, int Length, JsonTokenType Type)> cells = needed <= 32 ? stackalloc (int, int, JsonTokenType)[needed] : new (int, int, JsonTokenType)[needed];
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -176,23 +242,20 @@ public static class BulkBatchScanner
             var cell = 0;
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
+                if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject)
+                {
+                    // a nested value is never a cell the codec reads, and could hide a member twice
+                    return false;
+                }
                 if (cell >= needed)
                 {
-                    // a cell no column reads: any value
-                    reader.Skip();
+                    // a cell no column reads: any scalar
                     continue;
                 }
-                if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject
-                    || (reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped))
-                {
-                    // a nested value or an escaped string is never plain (None): only a column that reads it refuses the batch
-                    cells[cell++] = (0, 0, JsonTokenType.None);
-                    reader.Skip();
-                    continue;
-                }
-                var start = (int)reader.TokenStartIndex;
-                var length = reader.TokenType == JsonTokenType.String ? reader.ValueSpan.Length + 2 : reader.ValueSpan.Length;
-                cells[cell++] = (start, length, reader.TokenType);
+                // an escaped string is never plain (None): only a column that reads it refuses the batch
+                cells[cell++] = reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped
+                    ? (0, 0, JsonTokenType.None)
+                    : ((int)reader.TokenStartIndex, reader.TokenType == JsonTokenType.String ? reader.ValueSpan.Length + 2 : reader.ValueSpan.Length, reader.TokenType);
             }
             if (cell < needed)
             {
@@ -202,35 +265,34 @@ public static class BulkBatchScanner
             for (var c = 0; c < positions.Length; c++)
             {
                 var (start, length, type) = cells[positions[c]];
-                var value = raw.Slice(start, length);
+                var value = json.Slice(start, length);
                 if (!IsPlain(type, value, spec.Cells[c]))
                 {
                     return false;
                 }
-                csv.Write(","u8);
+                csv.Write("\t"u8);
                 if (type != JsonTokenType.Null)
                 {
-                    // strings keep their quotes: CSV quoting, and an empty string is never read as null
-                    csv.Write(spec.Cells[c] is Cell.Timestamp or Cell.NullableTimestamp ? value[1..^1] : value);
+                    csv.Write(type == JsonTokenType.String ? value[1..^1] : value);
                 }
             }
             var (dateStart, _, _) = cells[positions[spec.DateColumn]];
-            var rowDate = raw.Slice(dateStart + 1, 10);
-            csv.Write(","u8);
+            var rowDate = json.Slice(dateStart + 1, 10);
+            csv.Write("\t"u8);
             csv.Write(rowDate);
             csv.Write("\n"u8);
             if (count == 0)
             {
                 firstDate = dateStart + 1;
             }
-            else if (firstDate >= 0 && !rowDate.SequenceEqual(raw.Slice(firstDate, 10)))
+            else if (firstDate >= 0 && !rowDate.SequenceEqual(json.Slice(firstDate, 10)))
             {
                 firstDate = -1;
             }
             count++;
         }
         // the rows' one date (a plain timestamp's date part is ASCII yyyy-MM-dd), which the write expects as their partition
-        date = count > 0 && firstDate >= 0 ? Encoding.ASCII.GetString(raw.Slice(firstDate, 10)) : null;
+        date = count > 0 && firstDate >= 0 ? Encoding.ASCII.GetString(json.Slice(firstDate, 10)) : null;
         return true;
     }
 
@@ -273,10 +335,6 @@ public static class BulkBatchScanner
         return false;
     }
 
-    /// <summary>A string whose raw form is its value (no escapes), so DuckDB and .NET read the same text.</summary>
-    private static bool IsPlainString(JsonElement element) =>
-        element.ValueKind == JsonValueKind.String && !JsonMarshal.GetRawUtf8Value(element).Contains((byte)'\\');
-
     /// <summary>-?digits(.digits)? with at most <paramref name="scale"/> decimals and <paramref name="maxDigits"/> digits: read alike as decimal, integer or double.</summary>
     private static bool IsPlainNumber(ReadOnlySpan<byte> raw, int scale, int maxDigits)
     {
@@ -304,13 +362,6 @@ public static class BulkBatchScanner
     }
 
     /// <summary>The codec's own form, yyyy-MM-ddTHH:mm:ss.fff±hh:mm, with every field in range (its date part is the local date).</summary>
-    private static bool TryTimestamp(JsonElement element, out DateTimeOffset value)
-    {
-        value = default;
-        return element.ValueKind == JsonValueKind.String && IsTimestamp(StringContent(element), withValue: true, out value);
-    }
-
-    /// <summary><see cref="TryTimestamp(JsonElement, out DateTimeOffset)"/> over a string's content.</summary>
     private static bool IsTimestamp(ReadOnlySpan<byte> raw, bool withValue, out DateTimeOffset value)
     {
         value = default;
@@ -346,9 +397,6 @@ public static class BulkBatchScanner
         return true;
     }
 
-    /// <summary>A string's raw text without its quotes.</summary>
-    private static ReadOnlySpan<byte> StringContent(JsonElement element) => JsonMarshal.GetRawUtf8Value(element)[1..^1];
-
     private static bool TryDigits(ReadOnlySpan<byte> raw, int at, int count, out int value)
     {
         value = 0;
@@ -363,43 +411,112 @@ public static class BulkBatchScanner
         return true;
     }
 
-    private static bool IsAbsentOrEmptyArray(JsonElement root, string name) =>
-        !root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 0;
+    private static readonly byte[][] RejectMembers = [.. new[] { "count", "byReason", "samples" }.Select(Encoding.UTF8.GetBytes)];
 
-    /// <summary>The reject count as the codec reads it (count, else Σ byReason), when every number is an int.</summary>
-    private static bool TryRejectCount(JsonElement root, out int count)
+    /// <summary>
+    /// The reject count as the codec reads it (count, else Σ byReason) when every number is an int; a
+    /// value that is not an object counts none, as in the codec (an array is refused: it could hide a member twice).
+    /// </summary>
+    private static bool TryRejectCount(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, out int count)
     {
         count = 0;
-        if (!root.TryGetProperty("rejects", out var rejects) || rejects.ValueKind != JsonValueKind.Object)
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
-            return true;
+            return reader.TokenType != JsonTokenType.StartArray;
         }
+        var seen = 0;
         var sum = 0L;
-        if (rejects.TryGetProperty("byReason", out var reasons) && reasons.ValueKind == JsonValueKind.Object)
+        int? declared = null;
+        int member;
+        while ((member = NextMember(ref reader, RejectMembers, ref seen)) >= 0)
         {
-            foreach (var reason in reasons.EnumerateObject())
+            switch (member)
             {
-                if (reason.Value.ValueKind != JsonValueKind.Number || !reason.Value.TryGetInt32(out var n))
-                {
-                    return false;
-                }
-                sum += n;
+                case 0:
+                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var value))
+                    {
+                        return false;
+                    }
+                    declared = value;
+                    break;
+                case 1:
+                    if (!TrySumReasons(ref reader, json, out sum))
+                    {
+                        return false;
+                    }
+                    break;
+                default:
+                    if (!IsPlainSamples(ref reader))
+                    {
+                        return false;
+                    }
+                    break;
             }
         }
-        if (rejects.TryGetProperty("samples", out var samples) && samples.ValueKind == JsonValueKind.Array
-            && samples.EnumerateArray().Any(s => s.ValueKind == JsonValueKind.String && !IsPlainString(s)))
+        if (member == RefusedMember)
         {
             return false;
         }
-        if (rejects.TryGetProperty("count", out var countElement))
+        if (declared is { } counted)
         {
-            return countElement.ValueKind == JsonValueKind.Number && countElement.TryGetInt32(out count);
+            count = counted;
+            return true;
         }
         if (sum > int.MaxValue)
         {
             return false;
         }
         count = (int)sum;
+        return true;
+    }
+
+    /// <summary>Σ byReason when every reason is named once, unescaped, with an int; a value that is not an object is ignored, as in the codec.</summary>
+    private static bool TrySumReasons(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, out long sum)
+    {
+        sum = 0;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return reader.TokenType != JsonTokenType.StartArray;
+        }
+        var names = new List<(int Start, int Length)>();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueIsEscaped)
+            {
+                return false;
+            }
+            var name = ((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length);
+            foreach (var (start, length) in names)
+            {
+                if (json.Slice(start, length).SequenceEqual(reader.ValueSpan))
+                {
+                    return false;
+                }
+            }
+            names.Add(name);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var n))
+            {
+                return false;
+            }
+            sum += n;
+        }
+        return true;
+    }
+
+    /// <summary>Whether samples (kept only by the per-batch path) hold no escaped string and no nested value; a value that is not an array is ignored, as in the codec.</summary>
+    private static bool IsPlainSamples(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return reader.TokenType != JsonTokenType.StartObject;
+        }
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject || (reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped))
+            {
+                return false;
+            }
+        }
         return true;
     }
 

@@ -5,7 +5,7 @@ using RetailEdge.Delta.Storage;
 namespace RetailEdge.Lakehouse.Silver;
 
 /// <summary>
-/// The scratch files one bulk refine hands to DuckDB: per section, the CSV lines of
+/// The scratch files one bulk refine hands to DuckDB: per section, the tab-separated lines of
 /// <see cref="BulkBatchScanner"/>, one file per decoding thread so the threads never share a stream.
 /// Deleted with the instance.
 /// </summary>
@@ -36,8 +36,8 @@ public sealed class BulkSectionFiles : IDisposable
     public string ReadSql(int section)
     {
         var columns = BulkBatchScanner.Sections[section].TableColumns.Select(c => DuckDbSql.Literal(c.Name) + ": " + DuckDbSql.Literal(c.DuckDbType));
-        return "SELECT * FROM read_csv([" + string.Join(", ", FilesOf(section).Select(DuckDbSql.Literal)) + "], header = false, delim = ',', quote = '\"', "
-            + "escape = '\"', auto_detect = false, columns = {'r': 'BIGINT', " + string.Join(", ", columns) + "})";
+        return "SELECT * FROM read_csv([" + string.Join(", ", FilesOf(section).Select(DuckDbSql.Literal)) + "], header = false, delim = '\t', quote = '', "
+            + "escape = '', auto_detect = false, columns = {'r': 'BIGINT', " + string.Join(", ", columns) + "})";
     }
 
     public void Dispose()

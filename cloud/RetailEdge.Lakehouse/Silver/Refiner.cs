@@ -190,24 +190,48 @@ public sealed partial class Refiner
         }
         long silverRows = 0;
         var pending = LakeTables.SilverTables.Where(d => Progress(d) < target).ToList(); // the others were committed by the interrupted run
-        if (pending.Count > 0)
+        var lineage = pending.Count > 0 ? LineageTable(connection, accepted, records.Count) : null;
+        try
         {
-            AcceptedTable(connection, accepted);
-        }
-        foreach (var definition in pending)
-        {
-            var section = BulkBatchScanner.Sections.Select((spec, i) => (spec, i)).FirstOrDefault(p => p.spec.Table == definition);
-            string? bulkSql = null;
-            if (section.spec is not null && bulkRows[section.i] > 0)
+            var writes = new List<(LakeTableDefinition Definition, string? BulkSql, string? Expected, long Rows)>();
+            foreach (var definition in pending)
             {
-                // the section's lines carry the record index: the accepted batches give them their lineage
-                bulkSql = "SELECT a.device_id, a.module_id, a.seq, a.store_id, s.* EXCLUDE (r) FROM (" + bulk.ReadSql(section.i) + ") s "
-                    + "JOIN refine_accepted a ON a.r = s.r";
-                silverRows += bulkRows[section.i];
+                var section = BulkBatchScanner.Sections.Select((spec, i) => (spec, i)).FirstOrDefault(p => p.spec.Table == definition);
+                string? bulkSql = null;
+                var tableRows = (long)rows[definition].Count;
+                if (section.spec is not null && bulkRows[section.i] > 0)
+                {
+                    // the section's lines carry the record index: the accepted batches give them their lineage, looked up
+                    // by position (a hash join would be built on the lines: DuckDB cannot estimate a CSV's row count)
+                    bulkSql = "SELECT x.l.device_id AS device_id, x.l.module_id AS module_id, x.l.seq AS seq, x.l.store_id AS store_id, x.* EXCLUDE (r, l) "
+                        + $"FROM (SELECT s.*, (SELECT by_record FROM {lineage})[s.r + 1] AS l FROM (" + bulk.ReadSql(section.i) + ") s) x WHERE x.l IS NOT NULL";
+                    tableRows += bulkRows[section.i];
+                }
+                silverRows += tableRows;
+                writes.Add((definition, bulkSql, ExpectedPartition(definition, rows[definition], bulkSql is null ? null : section.i, accepted, scans), tableRows));
             }
-            silverRows += rows[definition].Count;
-            var expected = ExpectedPartition(definition, rows[definition], bulkSql is null ? null : section.i, accepted, scans);
-            await WriteRowsAsync(connection, definition, silver[definition], rows[definition], bulkSql, expected, target, cancellationToken).ConfigureAwait(false);
+            // the tables are separate logs: written side by side, largest first, each on its own connection (one COPY
+            // alone leaves part of the cores idle); silver.batch, the dedup state, only once every other table is committed
+            var beforeBatch = writes.Where(w => w.Definition != LakeTables.Batch).OrderByDescending(w => w.Rows).ToList();
+            await Parallel.ForEachAsync(beforeBatch, new ParallelOptions { MaxDegreeOfParallelism = _options.ParallelTableWrites, CancellationToken = cancellationToken },
+                async (write, token) =>
+                {
+                    using var own = _lake.Connect();
+                    await WriteRowsAsync(own, write.Definition, silver[write.Definition], rows[write.Definition], write.BulkSql, write.Expected, target, token)
+                        .ConfigureAwait(false);
+                }).ConfigureAwait(false);
+            foreach (var write in writes.Where(w => w.Definition == LakeTables.Batch))
+            {
+                await WriteRowsAsync(connection, write.Definition, silver[write.Definition], rows[write.Definition], write.BulkSql, write.Expected, target, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (lineage is not null)
+            {
+                connection.Execute($"DROP TABLE IF EXISTS {lineage}");
+            }
         }
         LogRefined(_logger, low + 1, target, records.Count, batches, duplicates, quarantined);
         return new RefineResult(target, records.Count, batches, duplicates, quarantined, silverRows, reasons, target < bronzeSnapshot.Version)
@@ -282,15 +306,25 @@ public sealed partial class Refiner
         return scans;
     }
 
-    /// <summary>refine_accepted: the bulk-scanned batches that land, with the lineage their rows carry.</summary>
-    private static void AcceptedTable(DuckDBConnection connection, List<(int Record, string DeviceId, string ModuleId, long Seq, int StoreId)> accepted)
+    /// <summary>
+    /// A table (returned: its name; every write's connection reads it) of one list with an entry per bronze
+    /// record (list index = record index + 1): the lineage of a bulk-scanned batch that lands, NULL for every other record.
+    /// </summary>
+    private static string LineageTable(DuckDBConnection connection, List<(int Record, string DeviceId, string ModuleId, long Seq, int StoreId)> accepted, int records)
     {
         connection.Execute("CREATE OR REPLACE TEMP TABLE refine_accepted (r BIGINT, device_id VARCHAR, module_id VARCHAR, seq BIGINT, store_id INTEGER)");
-        using var appender = connection.CreateAppender("refine_accepted");
-        foreach (var (record, device, module, seq, store) in accepted)
+        using (var appender = connection.CreateAppender("refine_accepted"))
         {
-            appender.CreateRow().AppendValue((long)record).AppendValue(device).AppendValue(module).AppendValue(seq).AppendValue(store).EndRow();
+            foreach (var (record, device, module, seq, store) in accepted)
+            {
+                appender.CreateRow().AppendValue((long)record).AppendValue(device).AppendValue(module).AppendValue(seq).AppendValue(store).EndRow();
+            }
         }
+        var table = "refine_lineage_" + Guid.NewGuid().ToString("N");
+        connection.Execute($"CREATE TABLE {table} AS SELECT list(CASE WHEN a.r IS NULL THEN NULL "
+            + "ELSE {'device_id': a.device_id, 'module_id': a.module_id, 'seq': a.seq, 'store_id': a.store_id} END ORDER BY i.r) AS by_record "
+            + $"FROM range(0, {records}) i(r) LEFT JOIN refine_accepted a ON a.r = i.r; DROP TABLE refine_accepted");
+        return table;
     }
 
     /// <summary>The store-local calendar date: the date in the offset the timestamp carries (ARCHITECTURE.md §4).</summary>

@@ -18,11 +18,14 @@ public sealed record RefinerOptions
     /// <summary>Threads that decompress and scan bodies for the bulk path.</summary>
     public int DecodeThreads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>How many silver tables one run writes at the same time (each its own DuckDB COPY and commit).</summary>
+    public int ParallelTableWrites { get; init; } = 2;
+
     public RefinerOptions Validate()
     {
-        if (string.IsNullOrWhiteSpace(AppId) || MaxBronzeCommits < 1 || DecodeThreads < 1)
+        if (string.IsNullOrWhiteSpace(AppId) || MaxBronzeCommits < 1 || DecodeThreads < 1 || ParallelTableWrites < 1)
         {
-            throw new ArgumentException("RefinerOptions.AppId must be set, MaxBronzeCommits and DecodeThreads positive");
+            throw new ArgumentException("RefinerOptions.AppId must be set, MaxBronzeCommits, DecodeThreads and ParallelTableWrites positive");
         }
         return this;
     }

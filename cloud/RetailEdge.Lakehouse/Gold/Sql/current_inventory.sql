@@ -4,13 +4,11 @@
 -- row of the highest (as_of, seq) and never lets an older count replace a newer one.
 -- Reads: gold_current (touched stores), new_silver_inventory_position, new_silver_inventory_snapshot, reference_item.
 WITH pos AS (
-    SELECT store_id, item_id, position, as_of
-    FROM (
-        SELECT store_id, item_id, position, as_of,
-               row_number() OVER (PARTITION BY store_id, item_id ORDER BY as_of DESC, seq DESC) AS rn
-        FROM new_silver_inventory_position
-    ) p
-    WHERE rn = 1
+    -- one aggregate pass instead of a window sorted per key (the same row: the highest (as_of, seq)), and
+    -- arg_max_null keeps a NULL position where the newest row has one (arg_max would skip that row)
+    SELECT store_id, item_id, arg_max_null(position, (as_of, seq)) AS position, max(as_of) AS as_of
+    FROM new_silver_inventory_position
+    GROUP BY store_id, item_id
 ),
 snap AS (
     SELECT store_id, item_id, qty, ts

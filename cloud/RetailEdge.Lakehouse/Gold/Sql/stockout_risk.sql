@@ -2,16 +2,21 @@
 -- store-local days ending at the store's newest date in silver (sale, bopis and return lines;
 -- a store silent for longer than the last 7 date partitions reads as no sales).
 -- Reads: gold_current_inventory (touched stores), silver_item_window (the last 7 date partitions).
-WITH last_day AS (
-    SELECT store_id, max(event_date) AS d FROM silver_item_window GROUP BY store_id
+-- silver is read once: per store, item and date, and both the newest date and the 7-day sums come from that.
+WITH daily AS (
+    SELECT store_id, item_id, event_date, sum(CASE WHEN change_type IN ('sale', 'return', 'bopis') THEN qty END) AS units
+    FROM silver_item_window
+    GROUP BY store_id, item_id, event_date
+),
+last_day AS (
+    SELECT store_id, max(event_date) AS d FROM daily GROUP BY store_id
 ),
 sold AS (
-    SELECT w.store_id, w.item_id, sum(w.qty) AS units
-    FROM silver_item_window w
-    JOIN last_day ON last_day.store_id = w.store_id
-    WHERE w.change_type IN ('sale', 'return', 'bopis')
-      AND w.event_date > last_day.d - 7
-    GROUP BY w.store_id, w.item_id
+    SELECT d.store_id, d.item_id, sum(d.units) AS units
+    FROM daily d
+    JOIN last_day ON last_day.store_id = d.store_id
+    WHERE d.event_date > last_day.d - 7
+    GROUP BY d.store_id, d.item_id
 )
 SELECT
     c.store_id,
