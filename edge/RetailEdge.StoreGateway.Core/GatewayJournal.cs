@@ -107,6 +107,8 @@ public sealed class GatewayJournal : IDisposable
         if (!checkpointOnCommit)
         {
             Execute("PRAGMA wal_autocheckpoint=0;");
+            // When the WAL starts over, a file grown larger by a burst is cut back to this.
+            Execute("PRAGMA journal_size_limit=67108864;");
         }
         Execute(Schema);
         // Journals from before bounded quarantine samples: raw held the whole event, size and hash were not kept.
@@ -165,8 +167,16 @@ public sealed class GatewayJournal : IDisposable
     {
         using var command = Command(truncateWal ? "PRAGMA wal_checkpoint(TRUNCATE);" : "PRAGMA wal_checkpoint(PASSIVE);");
         using var reader = command.ExecuteReader();
-        return reader.Read() ? reader.GetInt64(1) - reader.GetInt64(2) : 0;
+        if (!reader.Read())
+        {
+            return 0;
+        }
+        WalFrames = reader.GetInt64(1);
+        return WalFrames - reader.GetInt64(2);
     }
+
+    /// <summary>Frames in the WAL at the last <see cref="Checkpoint"/> (how far it has grown since it last started over).</summary>
+    public long WalFrames { get; private set; }
 
     /// <summary>
     /// Journals a group of events in one transaction (group commit). Valid events are inserted unless
