@@ -80,8 +80,8 @@ public sealed partial class GatewayEngine : IDisposable
     private const int InlineAggregationMaxEvents = 64;
 
     /// <summary>
-    /// Time for the disk budget's deletions per turn of the writer loop (at least one step of a few thousand
-    /// rows): a gateway that must free hundreds of MB at 5,000 events/s does it over many turns between group
+    /// Time for the disk budget's deletions per turn of the writer loop (at least one step: 200 events or 16 sent
+    /// batches): a gateway that must free hundreds of MB at 5,000 events/s does it over many turns between group
     /// commits instead of holding every acknowledgement for seconds.
     /// </summary>
     private static readonly TimeSpan BudgetTimePerTurn = TimeSpan.FromMilliseconds(10);
