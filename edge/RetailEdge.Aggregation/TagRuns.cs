@@ -64,6 +64,11 @@ public sealed class TagRuns : IReadOnlyList<long>
     public static TagRuns Merge(IEnumerable<TagRuns> parts)
     {
         ArgumentNullException.ThrowIfNull(parts);
+        if (parts is IReadOnlyList<TagRuns> { Count: 1 } single && single[0].IsMerged())
+        {
+            // Already ascending and joined (a seal's tags, handed to the journal): nothing to copy or sort.
+            return single[0];
+        }
         var all = new List<(long First, long Last)>();
         var count = 0;
         foreach (var part in parts)
@@ -85,6 +90,19 @@ public sealed class TagRuns : IReadOnlyList<long>
             }
         }
         return new TagRuns(merged, count);
+    }
+
+    /// <summary>Whether every run starts past the end of the one before plus one (no overlap, nothing left to join).</summary>
+    private bool IsMerged()
+    {
+        for (var i = 1; i < _runs.Count; i++)
+        {
+            if (_runs[i].First <= _runs[i - 1].Last + 1)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     public IEnumerator<long> GetEnumerator()

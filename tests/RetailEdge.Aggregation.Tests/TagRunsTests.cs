@@ -39,5 +39,13 @@ public sealed class TagRunsTests
         Assert.Equal(Enumerable.Range(1, 300_000).Select(i => (long)i), merged);
         Assert.Equal(300, onTime.Runs.Count);
         Assert.Empty(TagRuns.Merge([]).Runs);
+        // Merged runs merged again are the same runs; runs added out of order are sorted and joined.
+        Assert.Same(merged, TagRuns.Merge([merged]));
+        var unordered = new TagRuns();
+        foreach (var tag in new long[] { 7, 8, 1, 2, 3, 9 })
+        {
+            unordered.Add(tag);
+        }
+        Assert.Equal([(1L, 3L), (7L, 9L)], TagRuns.Merge([unordered]).Runs);
     }
 }
