@@ -428,8 +428,8 @@ public sealed class GatewayJournal : IDisposable
 
     /// <summary>
     /// Deletes for the disk budget, in steps of a few thousand rows (each its own transaction), in order of
-    /// least harm: sent batches, sealed events, summarised quarantine, then (drop_oldest) the oldest unsent
-    /// data batches and last unsent alerts. Every unsent batch dropped is counted in <paramref name="sweep"/>.
+    /// least harm: sent batches, sealed events, summarised quarantine (from the first again if any has rows
+    /// once they are passed), then (drop_oldest) the oldest unsent data batches and last unsent alerts. Every unsent batch dropped is counted in <paramref name="sweep"/>.
     /// With a <paramref name="timeLimit"/>, it stops after the step that passes it and returns
     /// <see cref="BudgetVerdict.Unfinished"/>: the caller calls again with the same sweep, which goes on
     /// where it stopped. <paramref name="giveSpaceBack"/> truncates freed pages off the file after each
@@ -461,6 +461,12 @@ public sealed class GatewayJournal : IDisposable
                     sweep.Step++;
                 }
             }
+            else if (HasDeliveredRows())
+            {
+                // Batches were acknowledged or events sealed after their step was passed (between turns):
+                // delete those before calling the journal over budget, let alone dropping unsent data.
+                sweep.Step = 0;
+            }
             else
             {
                 if (!dropOldest)
@@ -488,6 +494,10 @@ public sealed class GatewayJournal : IDisposable
     }
 
     private const int SealedEventsStep = 1;
+
+    /// <summary>Whether any of the budget's steps has something to delete now.</summary>
+    private bool HasDeliveredRows() =>
+        (long)Scalar($"SELECT EXISTS (SELECT 1 FROM outbox WHERE sent_at IS NOT NULL) OR EXISTS (SELECT 1 FROM events WHERE {IsSealedSql}) OR EXISTS (SELECT 1 FROM quarantine WHERE sealed_seq IS NOT NULL)")! != 0;
 
     /// <summary>The budget's steps when time does not matter (a full disk, tests): fewer transactions.</summary>
     private static readonly string[] WholeSteps = BudgetSteps(batches: 200, rows: 2000);

@@ -126,6 +126,32 @@ public sealed class GatewayJournalTests
     }
 
     [Fact]
+    public void EnforceBudget_BatchesAcknowledgedAfterTheirStepWasPassed_DeletedInsteadOfDroppingOrEndingOverBudget()
+    {
+        using var directory = new TempDirectory("journal-budget-late-acks");
+        using var journal = JournalOfBatches(directory.Path, sent: false);
+        var sweep = new BudgetSweep();
+
+        // The first turn finds no sent batch and passes that step; then the hub acknowledges every batch.
+        Assert.Equal(BudgetVerdict.Unfinished, journal.EnforceBudget(sweep, OneMegabyte, dropOldest: true, timeLimit: TimeSpan.Zero, giveSpaceBack: false));
+        journal.MarkSent(journal.ReadOutbox().Select(r => r.Seq).ToList(), DateTimeOffset.FromUnixTimeMilliseconds(5_000));
+
+        var calls = 0;
+        BudgetVerdict verdict;
+        do
+        {
+            Assert.True(++calls < 200, "the sweep never finished");
+            verdict = journal.EnforceBudget(sweep, OneMegabyte, dropOldest: true, timeLimit: TimeSpan.Zero, giveSpaceBack: false);
+        }
+        while (verdict == BudgetVerdict.Unfinished);
+
+        Assert.Equal(BudgetVerdict.WithinBudget, verdict);
+        Assert.Equal(0, sweep.DroppedBatches);
+        Assert.True(journal.UsedBytes() <= OneMegabyte, $"{journal.UsedBytes()} > {OneMegabyte}");
+        Assert.Contains(journal.ReadOutbox(), r => r.Seq == 1_000);
+    }
+
+    [Fact]
     public void EnforceBudget_FreedPages_StayInTheFileForNextInsertsUnlessTheSpaceIsToBeGivenBack()
     {
         using var directory = new TempDirectory("journal-budget-space");
