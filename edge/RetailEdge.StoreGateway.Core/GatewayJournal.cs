@@ -23,13 +23,14 @@ public sealed class GatewayJournal : IDisposable
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS events(
           tag INTEGER PRIMARY KEY,
-          id TEXT NOT NULL UNIQUE,
+          id TEXT NOT NULL,
           ts INTEGER NOT NULL,
           received_at INTEGER NOT NULL,
           source TEXT NOT NULL,
           json BLOB NOT NULL,
           sealed_seq INTEGER,
-          alerts_sealed INTEGER NOT NULL DEFAULT 0);
+          alerts_sealed INTEGER NOT NULL DEFAULT 0,
+          id_hash INTEGER);
         CREATE INDEX IF NOT EXISTS events_unsealed ON events(tag) WHERE sealed_seq IS NULL;
         CREATE TABLE IF NOT EXISTS quarantine(
           tag INTEGER PRIMARY KEY,
@@ -66,11 +67,17 @@ public sealed class GatewayJournal : IDisposable
     // a command of the ADO.NET layer costs a reader, parameter lookups by name and several allocations
     // per row, which on the ingest path cost more than SQLite's own work.
     private sqlite3_stmt? _insertEvent;
+    private sqlite3_stmt? _selectEventId;
     private sqlite3_stmt? _sealAlerts;
     private sqlite3_stmt? _sealRejects;
     private sqlite3_stmt? _insertSealedRange;
     private SqliteCommand? _insertQuarantine;
     private long _nextEventTag;
+    // The id → tag lookup for duplicates (the id is the idempotency key, ARCHITECTURE.md §4); see EventIdIndex for why
+    // in memory. Loaded by the first append: the uplink's and the checkpointer's connections never need it.
+    private EventIdIndex? _ids;
+    private readonly List<long> _candidates = [];
+    private readonly List<(long Hash, long Tag)> _addedIds = [];
     // Lower bounds of received_at in events and quarantine (null: not known yet). Retention scans
     // those tables; while the oldest row is newer than the cutoff the scan cannot delete anything
     // and is skipped. Only this instance inserts events and quarantine rows (the engine's writer).
@@ -116,6 +123,7 @@ public sealed class GatewayJournal : IDisposable
         {
             Execute("ALTER TABLE quarantine ADD COLUMN raw_size INTEGER; ALTER TABLE quarantine ADD COLUMN raw_sha256 BLOB;");
         }
+        EnsureEventIdHashes();
         JournalId = EnsureJournalId();
         _db = _connection.Handle!;
         // Past every sealed range too: a tag that retention freed must never be taken again while a range covers it.
@@ -123,6 +131,49 @@ public sealed class GatewayJournal : IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>Events in the duplicate lookup (every journaled event) and the bytes it holds.</summary>
+    public (int Events, long Bytes) EventIds => (Ids.Count, Ids.Bytes);
+
+    private EventIdIndex Ids => _ids ??= LoadEventIds();
+
+    /// <summary>
+    /// Journals from before the in-memory duplicate lookup had a unique index on the id and no id_hash: the hashes
+    /// are added once, in one transaction (the old index stays, unused, as SQLite cannot drop it without copying the table).
+    /// </summary>
+    private void EnsureEventIdHashes()
+    {
+        const string HasIdHash = "SELECT count(*) FROM pragma_table_info('events') WHERE name = 'id_hash'";
+        if (Scalar(HasIdHash) is 0L)
+        {
+            _connection.CreateFunction("event_id_hash", (string id) => EventIdIndex.HashOf(id), isDeterministic: true);
+            // The engine's connections and the uplink's may open it at once: the first to take the write lock adds them.
+            using var transaction = _connection.BeginTransaction(deferred: false);
+            using (var check = Command(HasIdHash, transaction))
+            using (var migrate = Command("ALTER TABLE events ADD COLUMN id_hash INTEGER; UPDATE events SET id_hash = event_id_hash(id);", transaction))
+            {
+                if (check.ExecuteScalar() is 0L)
+                {
+                    migrate.ExecuteNonQuery();
+                }
+            }
+            transaction.Commit();
+        }
+        // In tag order: each commit appends to its last leaf, and opening reads the hashes without the events' bodies.
+        Execute("CREATE INDEX IF NOT EXISTS events_id_hashes ON events(tag, id_hash);");
+    }
+
+    private EventIdIndex LoadEventIds()
+    {
+        var ids = new EventIdIndex();
+        using var command = Command("SELECT tag, id_hash FROM events INDEXED BY events_id_hashes");
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetInt64(1), reader.GetInt64(0));
+        }
+        return ids;
+    }
 
     /// <summary>
     /// This journal's identity, made once when the journal is created and kept in it: batch seqs count
@@ -149,6 +200,7 @@ public sealed class GatewayJournal : IDisposable
     public void Dispose()
     {
         _insertEvent?.Dispose();
+        _selectEventId?.Dispose();
         _insertSealedRange?.Dispose();
         _sealAlerts?.Dispose();
         _sealRejects?.Dispose();
@@ -186,63 +238,109 @@ public sealed class GatewayJournal : IDisposable
     public void Append(IReadOnlyList<JournalEntry> entries, bool rejectNew)
     {
         ArgumentNullException.ThrowIfNull(entries);
+        var ids = Ids;
         using var transaction = _connection.BeginTransaction();
         // Tags are assigned here rather than read back (RETURNING costs a reader per row on the hot path).
-        _insertEvent ??= PrepareRaw("INSERT INTO events(id, ts, received_at, source, json, tag) VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO NOTHING");
+        _insertEvent ??= PrepareRaw("INSERT INTO events(id, ts, received_at, source, json, tag, id_hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
         _insertQuarantine ??= Prepare("INSERT INTO quarantine(received_at, source, reason, detail, event_id, raw, raw_size, raw_sha256) VALUES($at, $source, $reason, $detail, $eid, $raw, $size, $sha) RETURNING tag",
             "$at", "$source", "$reason", "$detail", "$eid", "$raw", "$size", "$sha");
         _insertQuarantine.Transaction = transaction;
         long duplicates = 0, rejected = 0, dropped = 0;
-        foreach (var entry in entries)
+        var added = _addedIds;
+        added.Clear();
+        try
         {
-            var at = entry.ReceivedAt.ToUnixTimeMilliseconds();
-            if (entry.Validation.IsValid)
+            foreach (var entry in entries)
             {
-                var storeEvent = entry.Validation.Event!;
-                if (rejectNew)
+                var at = entry.ReceivedAt.ToUnixTimeMilliseconds();
+                if (entry.Validation.IsValid)
                 {
-                    entry.Outcome = new IngestOutcome(IngestStatus.Dropped, storeEvent.Id, "disk_budget", "the disk budget is exhausted and the drop policy is reject_new");
-                    dropped++;
-                    continue;
-                }
-                if (InsertEvent(storeEvent.Id, storeEvent.Ts.ToUnixTimeMilliseconds(), at, entry.Source, entry.Raw, _nextEventTag))
-                {
-                    if (_oldestEventAt > at)
+                    var storeEvent = entry.Validation.Event!;
+                    if (rejectNew)
                     {
-                        _oldestEventAt = at;
+                        entry.Outcome = new IngestOutcome(IngestStatus.Dropped, storeEvent.Id, "disk_budget", "the disk budget is exhausted and the drop policy is reject_new");
+                        dropped++;
+                        continue;
                     }
-                    entry.Tag = _nextEventTag;
-                    _nextEventTag++;
-                    entry.Outcome = new IngestOutcome(IngestStatus.Accepted, storeEvent.Id, null, null);
-                    continue;
+                    var hash = EventIdIndex.HashOf(storeEvent.Id);
+                    if (!IsJournaled(storeEvent.Id, hash))
+                    {
+                        InsertEvent(storeEvent.Id, storeEvent.Ts.ToUnixTimeMilliseconds(), at, entry.Source, entry.Raw, _nextEventTag, hash);
+                        ids.Add(hash, _nextEventTag);
+                        added.Add((hash, _nextEventTag));
+                        if (_oldestEventAt > at)
+                        {
+                            _oldestEventAt = at;
+                        }
+                        entry.Tag = _nextEventTag;
+                        _nextEventTag++;
+                        entry.Outcome = new IngestOutcome(IngestStatus.Accepted, storeEvent.Id, null, null);
+                        continue;
+                    }
+                    entry.Outcome = new IngestOutcome(IngestStatus.Duplicate, storeEvent.Id, ReasonCodes.Duplicate, "an event with this id is already journaled");
+                    duplicates++;
                 }
-                entry.Outcome = new IngestOutcome(IngestStatus.Duplicate, storeEvent.Id, ReasonCodes.Duplicate, "an event with this id is already journaled");
-                duplicates++;
+                else
+                {
+                    entry.Outcome = new IngestOutcome(IngestStatus.Rejected, entry.Validation.EventId, entry.Validation.Reason, entry.Validation.Detail);
+                    rejected++;
+                }
+                var q = _insertQuarantine.Parameters;
+                q[0].Value = at;
+                q[1].Value = entry.Source;
+                q[2].Value = entry.Outcome.Reason!;
+                q[3].Value = (object?)Truncate(entry.Outcome.Detail, 512) ?? DBNull.Value;
+                q[4].Value = (object?)entry.Outcome.EventId ?? DBNull.Value;
+                q[5].Value = entry.QuarantineSample;
+                q[6].Value = entry.RawSize;
+                q[7].Value = entry.RawSha256;
+                entry.Tag = (long)_insertQuarantine.ExecuteScalar()!;
+                if (_oldestQuarantineAt > at)
+                {
+                    _oldestQuarantineAt = at;
+                }
             }
-            else
+            AddCounter("duplicates", duplicates, transaction);
+            AddCounter("rejected", rejected + duplicates, transaction);
+            AddCounter("dropped", dropped, transaction);
+            transaction.Commit();
+        }
+        catch
+        {
+            // Rolled back: these events are not journaled, so a retry of them is no duplicate.
+            foreach (var (hash, tag) in added)
             {
-                entry.Outcome = new IngestOutcome(IngestStatus.Rejected, entry.Validation.EventId, entry.Validation.Reason, entry.Validation.Detail);
-                rejected++;
+                ids.Remove(hash, tag);
             }
-            var q = _insertQuarantine.Parameters;
-            q[0].Value = at;
-            q[1].Value = entry.Source;
-            q[2].Value = entry.Outcome.Reason!;
-            q[3].Value = (object?)Truncate(entry.Outcome.Detail, 512) ?? DBNull.Value;
-            q[4].Value = (object?)entry.Outcome.EventId ?? DBNull.Value;
-            q[5].Value = entry.QuarantineSample;
-            q[6].Value = entry.RawSize;
-            q[7].Value = entry.RawSha256;
-            entry.Tag = (long)_insertQuarantine.ExecuteScalar()!;
-            if (_oldestQuarantineAt > at)
+            throw;
+        }
+    }
+
+    /// <summary>Whether an event with this id is journaled: the candidates of its hash, each id compared.</summary>
+    private bool IsJournaled(string id, long hash)
+    {
+        Ids.CandidatesFor(hash, _candidates);
+        if (_candidates.Count == 0)
+        {
+            return false;
+        }
+        _selectEventId ??= PrepareRaw("SELECT id FROM events WHERE tag = ?1");
+        foreach (var tag in _candidates)
+        {
+            try
             {
-                _oldestQuarantineAt = at;
+                Check(raw.sqlite3_bind_int64(_selectEventId, 1, tag));
+                if (raw.sqlite3_step(_selectEventId) == raw.SQLITE_ROW && string.Equals(raw.sqlite3_column_text(_selectEventId, 0).utf8_to_string(), id, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+            finally
+            {
+                raw.sqlite3_reset(_selectEventId);
             }
         }
-        AddCounter("duplicates", duplicates, transaction);
-        AddCounter("rejected", rejected + duplicates, transaction);
-        AddCounter("dropped", dropped, transaction);
-        transaction.Commit();
+        return false;
     }
 
     /// <summary>
@@ -413,7 +511,7 @@ public sealed class GatewayJournal : IDisposable
         ExecuteCount("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $cutoff", cutoff);
         if (!(_oldestEventAt >= cutoff))
         {
-            if (ExecuteCount($"DELETE FROM events WHERE received_at < $cutoff AND {IsSealedSql}", cutoff) > 0)
+            if (DeleteEvents($"DELETE FROM events WHERE received_at < $cutoff AND {IsSealedSql}", cutoff) > 0)
             {
                 PruneSealedRanges();
             }
@@ -451,7 +549,7 @@ public sealed class GatewayJournal : IDisposable
             firstStep = false;
             if (sweep.Step < steps.Length)
             {
-                var deleted = ExecuteCount(steps[sweep.Step]);
+                var deleted = sweep.Step == SealedEventsStep ? DeleteEvents(steps[sweep.Step]) : ExecuteCount(steps[sweep.Step]);
                 if (deleted > 0 && sweep.Step == SealedEventsStep)
                 {
                     PruneSealedRanges();
@@ -587,7 +685,7 @@ public sealed class GatewayJournal : IDisposable
         return rows;
     }
 
-    private bool InsertEvent(string id, long ts, long receivedAt, string source, byte[] json, long tag)
+    private void InsertEvent(string id, long ts, long receivedAt, string source, byte[] json, long tag, long idHash)
     {
         var statement = _insertEvent!;
         try
@@ -598,8 +696,8 @@ public sealed class GatewayJournal : IDisposable
             Check(raw.sqlite3_bind_text(statement, 4, source));
             Check(raw.sqlite3_bind_blob(statement, 5, json));
             Check(raw.sqlite3_bind_int64(statement, 6, tag));
+            Check(raw.sqlite3_bind_int64(statement, 7, idHash));
             Step(statement);
-            return raw.sqlite3_changes(_db) == 1;
         }
         finally
         {
@@ -757,6 +855,30 @@ public sealed class GatewayJournal : IDisposable
     {
         using var command = Command(sql);
         command.ExecuteNonQuery();
+    }
+
+    /// <summary>Runs a DELETE of events and takes them out of the duplicate lookup once it is committed.</summary>
+    private int DeleteEvents(string sql, long? cutoff = null)
+    {
+        var deleted = new List<(long Tag, long Hash)>();
+        using (var command = Command(sql + " RETURNING tag, id_hash"))
+        {
+            if (cutoff is { } value)
+            {
+                command.Parameters.AddWithValue("$cutoff", value);
+            }
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                deleted.Add((reader.GetInt64(0), reader.GetInt64(1)));
+            }
+        }
+        // Not loaded yet: it will be from what is left.
+        foreach (var (tag, hash) in deleted)
+        {
+            _ids?.Remove(hash, tag);
+        }
+        return deleted.Count;
     }
 
     private int ExecuteCount(string sql, long? cutoff = null)

@@ -1,3 +1,5 @@
+using RetailEdge.Contracts.Events;
+using RetailEdge.Contracts.Validation;
 using RetailEdge.StoreGateway.Core;
 using RetailEdge.Testing;
 
@@ -165,6 +167,83 @@ public sealed class GatewayJournalTests
         var pagesAfter = PageCount(directory.Path);
         Assert.True(pagesAfter < pagesBefore / 3, $"{pagesAfter} of {pagesBefore} pages left");
     }
+
+    [Fact]
+    public void Append_SameIdAfterReopeningAndAfterRetention_DuplicateWhileJournaledAcceptedOnceDeleted()
+    {
+        using var directory = new TempDirectory("journal-ids");
+        var day1 = DateTimeOffset.Parse("2026-11-02T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        using (var journal = new GatewayJournal(directory.Path))
+        {
+            var first = Entries(day1, "b-1", "b-2", "b-1");
+            journal.Append(first, rejectNew: false);
+            Assert.Equal([IngestStatus.Accepted, IngestStatus.Accepted, IngestStatus.Duplicate], first.Select(e => e.Outcome!.Status));
+        }
+
+        // A restart: the lookup is rebuilt from the journal.
+        using (var journal = new GatewayJournal(directory.Path))
+        {
+            var again = Entries(day1.AddHours(1), "b-2", "b-3");
+            journal.Append(again, rejectNew: false);
+            Assert.Equal([IngestStatus.Duplicate, IngestStatus.Accepted], again.Select(e => e.Outcome!.Status));
+            Assert.Equal(3, journal.EventIds.Events);
+
+            // Sealed and past retention, the events are gone: their ids are new again, as with the unique index before.
+            journal.StoreSealed([Record(1, [1, 2, 3])], nextSeq: 2);
+            journal.Retain(day1.AddDays(8), TimeSpan.FromDays(7));
+            Assert.Equal(0, journal.CountEvents());
+            Assert.Equal(0, journal.EventIds.Events);
+            var later = Entries(day1.AddDays(8), "b-1");
+            journal.Append(later, rejectNew: false);
+            Assert.Equal(IngestStatus.Accepted, later[0].Outcome!.Status);
+        }
+    }
+
+    [Fact]
+    public void Open_JournalWithTheOldUniqueIdIndex_HashesAddedOnceAndItsEventsStillDuplicates()
+    {
+        using var directory = new TempDirectory("journal-legacy-ids");
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(directory.Path, GatewayJournal.FileName)};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            // The events table as journals before the in-memory lookup made it.
+            command.CommandText = """
+                PRAGMA journal_mode=WAL;
+                CREATE TABLE events(tag INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, ts INTEGER NOT NULL, received_at INTEGER NOT NULL,
+                  source TEXT NOT NULL, json BLOB NOT NULL, sealed_seq INTEGER, alerts_sealed INTEGER NOT NULL DEFAULT 0);
+                INSERT INTO events(tag, id, ts, received_at, source, json) VALUES (1, 'old-1', 0, 0, 'test', x'7b7d'), (2, 'old-2', 0, 0, 'test', x'7b7d');
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        using (var journal = new GatewayJournal(directory.Path))
+        {
+            var entries = Entries(DateTimeOffset.UnixEpoch.AddDays(1), "old-2", "new-1", "old-1");
+            journal.Append(entries, rejectNew: false);
+            Assert.Equal([IngestStatus.Duplicate, IngestStatus.Accepted, IngestStatus.Duplicate], entries.Select(e => e.Outcome!.Status));
+        }
+        using (var journal = new GatewayJournal(directory.Path))
+        {
+            Assert.Equal(3, journal.EventIds.Events);
+        }
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(directory.Path, GatewayJournal.FileName)};Mode=ReadOnly;Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM events WHERE id_hash IS NULL OR id_hash != CASE id WHEN 'old-1' THEN $h1 WHEN 'old-2' THEN $h2 ELSE id_hash END";
+            command.Parameters.AddWithValue("$h1", EventIdIndex.HashOf("old-1"));
+            command.Parameters.AddWithValue("$h2", EventIdIndex.HashOf("old-2"));
+            Assert.Equal(0L, command.ExecuteScalar());
+        }
+    }
+
+    private static List<JournalEntry> Entries(DateTimeOffset at, params string[] ids) =>
+        [.. ids.Select(id =>
+        {
+            var basket = new BasketEvent { Id = id, StoreId = 17, Ts = at, LaneId = "L1", Channel = Channels.Store, Lines = [new BasketLine(1, 1m, 2m)] };
+            return new JournalEntry(StoreEventJson.Serialize(basket), ValidationResult.Valid(basket), at, "test");
+        })];
 
     private static long PageCount(string directory)
     {
