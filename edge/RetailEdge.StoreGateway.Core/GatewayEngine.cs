@@ -129,6 +129,10 @@ public sealed partial class GatewayEngine : IDisposable
     // disk_full: set by a commit that failed for want of space or by the free-space probe; cleared by
     // the probe once twice the minimum is free again. Read by ingest callers on other threads.
     private volatile bool _diskFull;
+    private long _replayEpoch;
+    // Writer thread only: the last replays, for MarkSentAsync.
+    private readonly Queue<(long Epoch, long From, long To)> _recentReplays = new();
+    private const int RecentReplaysKept = 64;
     private long _diskFreeBytes = -1;
 
     public GatewayEngine(GatewayEngineOptions options, ILogger<GatewayEngine>? logger = null)
@@ -238,17 +242,24 @@ public sealed partial class GatewayEngine : IDisposable
     }
 
     /// <summary>
-    /// Marks batches the hub acknowledged as sent (the uplink's bookkeeping, done by the writer in one
-    /// short transaction so the uplink never holds the journal's write lock).
+    /// Counts replays. The uplink reads it before it reads a batch to send and gives it back with the acknowledged
+    /// batches to mark: a replay that came after the read is not undone by marking the batch sent.
     /// </summary>
-    public Task MarkSentAsync(IReadOnlyCollection<long> seqs, CancellationToken cancellationToken)
+    public long ReplayEpoch => Interlocked.Read(ref _replayEpoch);
+
+    /// <summary>
+    /// Marks batches the hub acknowledged as sent (the uplink's bookkeeping, done by the writer in one
+    /// short transaction so the uplink never holds the journal's write lock). <paramref name="readInReplayEpoch"/>:
+    /// the <see cref="ReplayEpoch"/> before the oldest of them was read; batches replayed since stay unsent and go again.
+    /// </summary>
+    public Task MarkSentAsync(IReadOnlyCollection<long> seqs, long readInReplayEpoch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(seqs);
         return InvokeAsync(() =>
         {
             try
             {
-                _journal.MarkSent(seqs, _time.GetUtcNow());
+                _journal.MarkSent([.. seqs.Where(seq => !ReplayedSince(seq, readInReplayEpoch))], _time.GetUtcNow());
             }
             catch (Exception e) when (IsDiskFull(e))
             {
@@ -305,9 +316,31 @@ public sealed partial class GatewayEngine : IDisposable
     public Task<int> ReplayAsync(long from, long to, CancellationToken cancellationToken) => InvokeAsync(() =>
     {
         var count = _journal.MarkForReplay(from, to);
+        _recentReplays.Enqueue((Interlocked.Increment(ref _replayEpoch), from, to));
+        if (_recentReplays.Count > RecentReplaysKept)
+        {
+            _recentReplays.Dequeue();
+        }
         _outboxSignal.Release();
         return count;
     }, cancellationToken);
+
+    private bool ReplayedSince(long seq, long epoch)
+    {
+        if (_recentReplays.Count > 0 && epoch < _recentReplays.Peek().Epoch - 1)
+        {
+            // Older than the replays kept: it may have been replayed, and sending it again costs only a duplicate the cloud drops.
+            return true;
+        }
+        foreach (var (replayEpoch, from, to) in _recentReplays)
+        {
+            if (replayEpoch > epoch && seq >= from && seq <= to)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>Seals what is due and waits until it is stored, then returns a fresh status (ordered after every ingest already acknowledged).</summary>
     public async Task<GatewayStatus> GetStatusAsync(CancellationToken cancellationToken)

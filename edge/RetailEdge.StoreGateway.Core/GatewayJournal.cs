@@ -581,17 +581,36 @@ public sealed class GatewayJournal : IDisposable
             }
             if (giveSpaceBack)
             {
-                Execute("PRAGMA incremental_vacuum;");
+                GiveSpaceBack();
             }
         }
         if (giveSpaceBack)
         {
-            Execute("PRAGMA incremental_vacuum;");
+            GiveSpaceBack();
         }
         return BudgetVerdict.WithinBudget;
     }
 
     private const int SealedEventsStep = 1;
+
+    /// <summary>
+    /// Cuts freed pages off the file, and then the WAL: in WAL mode the smaller file only reaches the disk with a
+    /// checkpoint, and the step's deletions and page moves sit in the WAL file until it is truncated. On a full disk,
+    /// each step's frames would otherwise pile up in the WAL and take the space the step freed (and more).
+    /// A busy or failed checkpoint is left to the next step or the checkpointer.
+    /// </summary>
+    private void GiveSpaceBack()
+    {
+        Execute("PRAGMA incremental_vacuum;");
+        try
+        {
+            Checkpoint(truncateWal: true);
+        }
+        catch (SqliteException)
+        {
+            // busy, or no room yet to copy into the database file: nothing is lost, the WAL keeps every commit
+        }
+    }
 
     /// <summary>Whether any of the budget's steps has something to delete now.</summary>
     private bool HasDeliveredRows() =>

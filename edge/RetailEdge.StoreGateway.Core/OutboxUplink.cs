@@ -35,6 +35,8 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
         {
             marking.Settle(unmarked, _logger);
             marking.Start(engine, unmarked, cancellationToken);
+            // Before the read: a replay of this batch after it is what keeps it unsent when it is marked.
+            var replayEpoch = engine.ReplayEpoch;
             var row = journal.NextUnsent(unmarked);
             if (row is null)
             {
@@ -49,6 +51,7 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
                 }
                 await transport.SendAsync(ToMessage(row, engine.Options), cancellationToken).ConfigureAwait(false);
                 unmarked.Add(row.Seq);
+                marking.Read(row.Seq, replayEpoch);
                 SentCount++;
                 backoff = engine.Options.UplinkMinBackoff;
             }
@@ -72,6 +75,10 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
     {
         private Task? _task;
         private long[] _seqs = [];
+        // Unmarked batches → the replay epoch before each was read.
+        private readonly Dictionary<long, long> _readEpochs = [];
+
+        public void Read(long seq, long replayEpoch) => _readEpochs[seq] = replayEpoch;
 
         /// <summary>When the request finished: what it marked leaves the set; a failure (a full disk) keeps them for the next round.</summary>
         public void Settle(HashSet<long> unmarked, ILogger logger)
@@ -83,7 +90,12 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
             _task = null;
             if (task.IsCompletedSuccessfully)
             {
+                // Replayed ones were left unsent: out of the set, they are read and sent again.
                 unmarked.ExceptWith(_seqs);
+                foreach (var seq in _seqs)
+                {
+                    _readEpochs.Remove(seq);
+                }
             }
             else if (task.Exception?.GetBaseException() is { } e)
             {
@@ -98,7 +110,7 @@ public sealed class OutboxUplink(GatewayEngine engine, IHubTransport transport, 
                 return;
             }
             _seqs = [.. unmarked.Order()];
-            _task = engine.MarkSentAsync(_seqs, cancellationToken);
+            _task = engine.MarkSentAsync(_seqs, _seqs.Min(seq => _readEpochs.GetValueOrDefault(seq)), cancellationToken);
         }
     }
 

@@ -149,6 +149,29 @@ public class GatewayEngineTests
     }
 
     [Fact]
+    public async Task MarkSentAsync_BatchReplayedAfterTheUplinkReadIt_StaysUnsentToGoAgain()
+    {
+        await using var harness = new EngineHarness(17);
+        var basket = StoreEventJson.Serialize(new BasketEvent
+        {
+            Id = "b-1", StoreId = 17, Ts = harness.Time.GetUtcNow(), LaneId = "L1", Channel = Channels.Store, Lines = [new BasketLine(1, 1m, 2m)],
+        });
+        await harness.Engine.IngestAsync(basket, IngestSources.Test, CancellationToken.None);
+        await harness.Engine.FlushAsync(CancellationToken.None);
+        Assert.Equal(1, (await harness.Engine.GetStatusAsync(CancellationToken.None)).BufferedBatches);
+
+        // The uplink reads seq 1 and sends it; an operator's replay of it comes before the acknowledgement is marked.
+        var readIn = harness.Engine.ReplayEpoch;
+        Assert.Equal(1, await harness.Engine.ReplayAsync(1, 1, CancellationToken.None));
+        await harness.Engine.MarkSentAsync([1L], readIn, CancellationToken.None);
+        Assert.Equal(1, (await harness.Engine.GetStatusAsync(CancellationToken.None)).BufferedBatches);
+
+        // Read again after the replay: the acknowledgement marks it.
+        await harness.Engine.MarkSentAsync([1L], harness.Engine.ReplayEpoch, CancellationToken.None);
+        Assert.Equal(0, (await harness.Engine.GetStatusAsync(CancellationToken.None)).BufferedBatches);
+    }
+
+    [Fact]
     public async Task IngestAsync_SameIdTwiceInOneGroup_StoredOnceAndCountedAsDuplicate()
     {
         await using var harness = new EngineHarness(17);

@@ -93,12 +93,19 @@ public class OfflineTests
         await harness.Engine.FlushAsync(CancellationToken.None);
         // The clock moves on while the hub catches up: the loop maintains once a MaintenanceInterval has passed,
         // and batches acknowledged after the last sweep are only deleted by the next.
-        await GatewayModuleTests.WaitUntilAsync(() =>
+        var deadline = Environment.TickCount64 + 60_000;
+        GatewayStatus status;
+        while (true)
         {
             harness.Time.Advance(TimeSpan.FromMilliseconds(100));
-            return harness.Engine.Status.BufferedBatches == 0 && harness.Engine.Status.JournalBytes <= budget;
-        }, 60_000);
-        var status = await harness.Engine.GetStatusAsync(CancellationToken.None);
+            status = await harness.Engine.GetStatusAsync(CancellationToken.None);
+            if (status.BufferedBatches == 0 && status.JournalBytes <= budget)
+            {
+                break;
+            }
+            Assert.True(Environment.TickCount64 < deadline, $"not within budget in time: {status.BufferedBatches} batches unsent, {status.JournalBytes} bytes");
+            await Task.Delay(20);
+        }
 
         Assert.True(status.JournalBytes <= budget, $"{status.JournalBytes} > {budget}");
         Assert.False(status.OverBudget);
