@@ -13,14 +13,14 @@ namespace RetailEdge.StoreGateway.Tests;
 public partial class ModuleRuntimeSettingsTests
 {
     [Fact]
-    public void RuntimeConfig_WorkstationNonConcurrentGcCappedGen0WithoutTieringWithoutPoolSpinningAndWithoutHeapLimit()
+    public void RuntimeConfig_WorkstationBackgroundGcCappedGen0WithoutTieringWithoutPoolSpinningAndWithoutHeapLimit()
     {
         var path = Path.ChangeExtension(GatewayProcess.Dll(), ".runtimeconfig.json");
         using var document = JsonDocument.Parse(File.ReadAllText(path));
         var properties = document.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
 
         Assert.False(properties.GetProperty("System.GC.Server").GetBoolean());
-        Assert.False(properties.GetProperty("System.GC.Concurrent").GetBoolean());
+        Assert.True(properties.GetProperty("System.GC.Concurrent").GetBoolean());
         Assert.Equal(2 * 1024 * 1024, properties.GetProperty("System.GC.Gen0MaxBudget").GetInt64());
         Assert.False(properties.GetProperty("System.Runtime.TieredCompilation").GetBoolean());
         Assert.False(properties.GetProperty("System.Runtime.TieredPGO").GetBoolean());

@@ -66,7 +66,9 @@ internal static class GatewayLiveBenchmark
             var pause0 = GC.GetTotalPauseDuration();
             var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             sink.MeasureFreshnessFrom(DateTimeOffset.UtcNow);
+            var gcWatcher = new GcPauseWatcher();
             var run = await DriveAsync(engine, ring, perSecond, total, warm.Total, cancellationToken).ConfigureAwait(false);
+            var collections = gcWatcher.Stop();
             sink.MeasureFreshnessUntil(DateTimeOffset.UtcNow);
             var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
             var pause = GC.GetTotalPauseDuration() - pause0;
@@ -115,6 +117,11 @@ internal static class GatewayLiveBenchmark
             }
             Console.WriteLine(slices.ToString());
             Console.WriteLine("  GC pause ms / collections per 10 s slice:" + string.Concat(run.GcPerSlice.Select(g => string.Create(CultureInfo.InvariantCulture, $" {g.PauseMs:F0}/{g.Collections}"))));
+            var byGeneration = collections.GroupBy(c => c.Generation).OrderBy(g => g.Key)
+                .Select(g => string.Create(CultureInfo.InvariantCulture, $"gen{g.Key} {g.Count():N0} (max {g.Max(c => c.PauseMs):F1} ms, p99 {P([.. g.Select(c => c.PauseMs).Order()], 0.99):F1} ms, mean promoted {g.Average(c => c.PromotedMb):F1} MB)"));
+            Console.WriteLine($"  collections seen by the watcher: {string.Join("; ", byGeneration)}");
+            Console.WriteLine("  longest pauses: " + string.Join(", ", collections.OrderByDescending(c => c.PauseMs).Take(8).Select(c =>
+                string.Create(CultureInfo.InvariantCulture, $"{c.PauseMs:F0} ms gen{c.Generation}{(c.Compacted ? " compacting" : "")}{(c.Concurrent ? " background" : "")} at {c.AtSeconds:F1} s (promoted {c.PromotedMb:F1} MB, heap {c.HeapMb:F0} MB)"))));
             var target = defaults.Window + TimeSpan.FromSeconds(10);
             Console.WriteLine(freshness.Count == 0
                 ? "  freshness: no basket or snapshot rows acknowledged during the run (shorter than a window plus its grace?)"
