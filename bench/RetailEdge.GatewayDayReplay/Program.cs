@@ -13,6 +13,8 @@ if (args.Length is not (1 or 2) || (args.Length == 2 && args[1] is not ("--maps"
     return 2;
 }
 
+// As the module's Program does.
+GatewayGcMode.Apply();
 Console.WriteLine($"runtime: server GC {System.Runtime.GCSettings.IsServerGC}, latency mode {System.Runtime.GCSettings.LatencyMode} (Batch = non-concurrent), "
     + $"TieredCompilation {Setting("System.Runtime.TieredCompilation")}, QuickJitForLoops {Setting("System.Runtime.TieredCompilation.QuickJitForLoops")}, "
     + $"TieredPGO {Setting("System.Runtime.TieredPGO")}, Gen0MaxBudget {Setting("System.GC.Gen0MaxBudget")}, "

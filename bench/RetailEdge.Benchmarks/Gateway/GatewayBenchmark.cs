@@ -43,6 +43,8 @@ public sealed class GatewayBenchmark : IBenchmark
                 await ModuleRuntime.RunHereUnderModuleConfigAsync(["gateway", args[0], "live-here", .. dataRoot is null ? Array.Empty<string>() : [dataRoot]], cancellationToken).ConfigureAwait(false);
                 return;
             }
+            // As the module's Program does.
+            GatewayGcMode.Apply();
             ModuleRuntime.PrintSettings();
             await GatewayLiveBenchmark.RunAsync(steadySeconds, 5000, dataRoot, cancellationToken).ConfigureAwait(false);
             return;

@@ -1,5 +1,7 @@
+using RetailEdge.StoreGateway.Core;
 using StoreGateway;
 
+GatewayGcMode.Apply();
 var builder = WebApplication.CreateSlimBuilder(args);
 try
 {
