@@ -94,9 +94,6 @@ public sealed partial class GatewayEngine : IDisposable
     /// </summary>
     private const long WalStartOverFrames = 16_384;
 
-    /// <summary>At most this many frames (1 MB) are left for the writer's own checkpoint when the checkpointer can catch up.</summary>
-    private const long WriterCheckpointFrames = 256;
-
     // Set by the checkpointer right after a pass that found the WAL past WalStartOverFrames: the writer then
     // copies the few frames committed since (nothing is committed while it does), so the checkpoint is complete.
     private volatile bool _walStartOverWanted;
@@ -531,16 +528,9 @@ public sealed partial class GatewayEngine : IDisposable
                 {
                     journal ??= new GatewayJournal(_options.DataDirectory);
                     // Drain-only on a full disk, no acknowledgement waits for the writer: the WAL file gives its space back.
-                    var left = journal.Checkpoint(truncateWal: _diskFull);
+                    journal.Checkpoint(truncateWal: _diskFull);
                     if (journal.WalFrames >= WalStartOverFrames)
                     {
-                        // Catch up with what was committed during the pass first: the writer's own checkpoint, which
-                        // acknowledgements wait for, then copies and syncs at most WriterCheckpointFrames (a pass of
-                        // a 64 MB WAL takes about a second, in which ≈ 15 MB more were committed: ≈ 90 ms for the writer).
-                        for (var pass = 0; pass < 4 && left > WriterCheckpointFrames; pass++)
-                        {
-                            left = journal.Checkpoint();
-                        }
                         _walStartOverWanted = true;
                     }
                 }
