@@ -14,7 +14,7 @@ namespace RetailEdge.StoreGateway.Core;
 /// of WAL for the index alone, twice over with the budget's deletes, and the checkpoints writing those pages
 /// back held the commits' fsyncs: acknowledgement p99 went from 3.5 ms without the index to 40–50 ms once the
 /// journal filled. Kept here, an event costs 16–32 bytes of memory (one slot, at a load of ½ to ¾) and its
-/// hash is stored in arrival order beside its tag, from which the table is rebuilt when the journal opens.
+/// hash is stored in arrival order beside its tag, from which the table is rebuilt by the first append after the journal opens.
 /// </remarks>
 public sealed class EventIdIndex
 {
