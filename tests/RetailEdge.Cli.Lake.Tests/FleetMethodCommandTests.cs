@@ -69,6 +69,12 @@ public sealed class FleetMethodCommandTests : IAsyncLifetime
         Assert.True(JsonNode.Parse(Answer(flush))!["sealed"]!.GetValue<long>() > 0, flush.Output);
         var sent = await WaitDrainedAsync();
         Assert.True(sent >= 2, $"{sent} batches sent: a range to replay needs a few");
+        // The hub acknowledges a message before its routing endpoint writes it out: the processor reads files.
+        await WaitUntilAsync(async () =>
+        {
+            await _emulator.Routing.FlushAsync(CancellationToken.None);
+            return _emulator.Routing.RecordsWritten >= sent;
+        }, "the hub routes the batches");
         var routedBefore = _emulator.Routing.RecordsWritten;
         var before = await RunProcessorAndReadGoldAsync();
         var salesByDay = before[before.IndexOf("== gold/sales_by_day", StringComparison.Ordinal)..].Split('\n');
