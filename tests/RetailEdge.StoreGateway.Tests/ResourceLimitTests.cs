@@ -44,9 +44,10 @@ public class ResourceLimitTests
         using var volume = new SmallFileSystem(12 * 1024 * 1024);
         var data = volume.Combine("data");
         var port = FreePort.Next();
-        // disk_full below 4 MB free, so that on this 12 MB volume the gateway cannot make room by itself
-        // (it would need 2 × 4 MB + the 2 MB reserve): the restart below stays drain-only.
-        var limits = new Dictionary<string, string> { ["StoreGateway__MinFreeDiskBytes"] = "4194304", ["StoreGateway__DiskReserveBytes"] = "2097152" };
+        // disk_full below 6 MB free, so that on this 12 MB volume the gateway cannot make room by itself
+        // (it would need 2 × 6 MB + the 2 MB reserve free; deleting what was delivered and truncating the WAL
+        // freed the 10 MB that 4 MB would have needed): the restart below stays drain-only.
+        var limits = new Dictionary<string, string> { ["StoreGateway__MinFreeDiskBytes"] = "6291456", ["StoreGateway__DiskReserveBytes"] = "2097152" };
         var acknowledged = 0;
         await using (var process = GatewayProcess.Start(data, port, limits))
         {
