@@ -73,14 +73,7 @@ public sealed class GatewayJournalTests
         Assert.True(journal.UsedBytes() > 3 * OneMegabyte, $"{journal.UsedBytes()} bytes");
         var sweep = new BudgetSweep();
 
-        var calls = 0;
-        BudgetVerdict verdict;
-        do
-        {
-            Assert.True(++calls < 100, "the sweep never finished");
-            verdict = journal.EnforceBudget(sweep, OneMegabyte, dropOldest: false, timeLimit: TimeSpan.Zero, giveSpaceBack: false);
-        }
-        while (verdict == BudgetVerdict.Unfinished);
+        var (verdict, calls) = SweepInTurns(journal, sweep, dropOldest: false, maxCalls: 100);
 
         Assert.Equal(BudgetVerdict.WithinBudget, verdict);
         // Between group commits a step is 16 sent batches: ≈ 48 steps for 3 MB over, each in its own call.
@@ -138,14 +131,7 @@ public sealed class GatewayJournalTests
         Assert.Equal(BudgetVerdict.Unfinished, journal.EnforceBudget(sweep, OneMegabyte, dropOldest: true, timeLimit: TimeSpan.Zero, giveSpaceBack: false));
         journal.MarkSent(journal.ReadOutbox().Select(r => r.Seq).ToList(), DateTimeOffset.FromUnixTimeMilliseconds(5_000));
 
-        var calls = 0;
-        BudgetVerdict verdict;
-        do
-        {
-            Assert.True(++calls < 200, "the sweep never finished");
-            verdict = journal.EnforceBudget(sweep, OneMegabyte, dropOldest: true, timeLimit: TimeSpan.Zero, giveSpaceBack: false);
-        }
-        while (verdict == BudgetVerdict.Unfinished);
+        var (verdict, _) = SweepInTurns(journal, sweep, dropOldest: true, maxCalls: 200);
 
         Assert.Equal(BudgetVerdict.WithinBudget, verdict);
         Assert.Equal(0, sweep.DroppedBatches);
@@ -236,6 +222,20 @@ public sealed class GatewayJournalTests
             command.Parameters.AddWithValue("$h2", EventIdIndex.HashOf("old-2"));
             Assert.Equal(0L, command.ExecuteScalar());
         }
+    }
+
+    /// <summary>Calls the sweep one step a call (as between group commits) until it gives its verdict.</summary>
+    private static (BudgetVerdict Verdict, int Calls) SweepInTurns(GatewayJournal journal, BudgetSweep sweep, bool dropOldest, int maxCalls)
+    {
+        var calls = 0;
+        BudgetVerdict verdict;
+        do
+        {
+            Assert.True(++calls < maxCalls, "the sweep never finished");
+            verdict = journal.EnforceBudget(sweep, OneMegabyte, dropOldest, timeLimit: TimeSpan.Zero, giveSpaceBack: false);
+        }
+        while (verdict == BudgetVerdict.Unfinished);
+        return (verdict, calls);
     }
 
     private static List<JournalEntry> Entries(DateTimeOffset at, params string[] ids) =>

@@ -93,19 +93,7 @@ public class OfflineTests
         await harness.Engine.FlushAsync(CancellationToken.None);
         // The clock moves on while the hub catches up: the loop maintains once a MaintenanceInterval has passed,
         // and batches acknowledged after the last sweep are only deleted by the next.
-        var deadline = Environment.TickCount64 + 60_000;
-        GatewayStatus status;
-        while (true)
-        {
-            harness.Time.Advance(TimeSpan.FromMilliseconds(100));
-            status = await harness.Engine.GetStatusAsync(CancellationToken.None);
-            if (status.BufferedBatches == 0 && status.JournalBytes <= budget)
-            {
-                break;
-            }
-            Assert.True(Environment.TickCount64 < deadline, $"not within budget in time: {status.BufferedBatches} batches unsent, {status.JournalBytes} bytes");
-            await Task.Delay(20);
-        }
+        var status = await WaitDeliveredAndWithinBudgetAsync(harness, budget, clockStep: TimeSpan.FromMilliseconds(100));
 
         Assert.True(status.JournalBytes <= budget, $"{status.JournalBytes} > {budget}");
         Assert.False(status.OverBudget);
@@ -129,19 +117,25 @@ public class OfflineTests
         await harness.FeedAsync(events);
         await harness.Engine.FlushAsync(CancellationToken.None);
 
-        var deadline = Environment.TickCount64 + 60_000;
-        GatewayStatus status;
-        while (true)
-        {
-            status = await harness.Engine.GetStatusAsync(CancellationToken.None);
-            if (status.BufferedBatches == 0 && status.JournalBytes <= budget)
-            {
-                break;
-            }
-            Assert.True(Environment.TickCount64 < deadline, $"not within budget: {status.BufferedBatches} batches unsent, {status.JournalBytes} bytes");
-            await Task.Delay(20);
-        }
+        var status = await WaitDeliveredAndWithinBudgetAsync(harness, budget, clockStep: TimeSpan.Zero);
         Assert.Equal(0, status.Dropped);
         Assert.False(status.OverBudget);
+    }
+
+    /// <summary>Waits (60 s at most) for the exact status to show nothing unsent and the journal within budget, moving the clock by <paramref name="clockStep"/> each look.</summary>
+    private static async Task<GatewayStatus> WaitDeliveredAndWithinBudgetAsync(EngineHarness harness, long budget, TimeSpan clockStep)
+    {
+        var deadline = Environment.TickCount64 + 60_000;
+        while (true)
+        {
+            harness.Time.Advance(clockStep);
+            var status = await harness.Engine.GetStatusAsync(CancellationToken.None);
+            if (status.BufferedBatches == 0 && status.JournalBytes <= budget)
+            {
+                return status;
+            }
+            Assert.True(Environment.TickCount64 < deadline, $"not within budget in time: {status.BufferedBatches} batches unsent, {status.JournalBytes} bytes");
+            await Task.Delay(20);
+        }
     }
 }
