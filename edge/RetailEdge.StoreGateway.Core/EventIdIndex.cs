@@ -24,9 +24,6 @@ public sealed class EventIdIndex
 
     public int Count { get; private set; }
 
-    /// <summary>Slots held (for memory figures): 16 bytes each.</summary>
-    public int Capacity => _hashes.Length;
-
     /// <summary>The stable hash of an event id (xxHash3 of its UTF-8 bytes), never 0 (0 marks a free slot).</summary>
     public static long HashOf(string id)
     {
